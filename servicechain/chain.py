@@ -1,0 +1,109 @@
+"""``Chain``: a validated model with the analyses of servicechain as methods (for notebooks).
+
+Each method is a thin call into the module that does the work, so the maths, the graph
+algorithms and the drawing stay testable on their own.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from .graph import Network, network, to_networkx
+from .load import DEFAULT_MAX_BYTES, Loaded, load_model, validate_data
+from .rules import Assumption, list_assumptions
+from .spec import Model
+from .summary import Summary, summarize
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = ["Chain", "load"]
+
+
+class Chain:
+    """A company's chain of internal suppliers and customers, ready for analysis.
+
+    Build one with :func:`load` (from a file) or ``Chain(model)`` / :meth:`from_dict`
+    (in Python); either way the model has passed every rule of ``servicechain validate``.
+
+    Examples
+    --------
+    >>> chain = Chain.from_dict({"name": "Shop", "departments": [{"id": "a", "name": "A"}]})
+    >>> chain
+    <Chain 'Shop': 1 departments, 0 segments, 0 partners, 0 services>
+    """
+
+    def __init__(self, model: Model, *, file: str = "", positions: dict | None = None,
+                 checked: bool = False):
+        if not checked:
+            validate_data(model.model_dump(by_alias=True, exclude_none=True), {}, file=file)
+        self.model = model
+        self.file = file
+        self.positions = positions or {}
+
+    @classmethod
+    def from_dict(cls, data: dict, *, file: str = "") -> Chain:
+        """Validate plain data shaped like a model file and wrap it."""
+        loaded = validate_data(data, {}, file=file)
+        return cls(loaded.model, file=file, checked=True)
+
+    @classmethod
+    def _from_loaded(cls, loaded: Loaded) -> Chain:
+        return cls(loaded.model, file=loaded.file, positions=loaded.positions, checked=True)
+
+    @property
+    def name(self) -> str:
+        """The model's name."""
+        return self.model.name
+
+    @cached_property
+    def network(self) -> Network:
+        """The model as arrays (see :class:`~servicechain.graph.Network`)."""
+        return network(self.model)
+
+    @cached_property
+    def graph(self) -> nx.DiGraph:
+        """The model as a networkx DiGraph (see :func:`~servicechain.graph.to_networkx`)."""
+        return to_networkx(self.model)
+
+    @cached_property
+    def assumptions(self) -> list[Assumption]:
+        """The missing scores the quality flow fills in."""
+        return list_assumptions(self.model)
+
+    def summary(self) -> Summary:
+        """Counts, groups, front line, segments and assumptions of the model."""
+        return summarize(self.model)
+
+    def __repr__(self) -> str:
+        m = self.model
+        return (
+            f"<Chain {m.name!r}: {len(m.departments)} departments, {len(m.segments)} segments, "
+            f"{len(m.partners)} partners, {len(m.services)} services>"
+        )
+
+    # --- quality flow (servicechain.flow) --------------------------------------------------
+
+    # --- structure (servicechain.structure) ------------------------------------------------
+
+    # --- drawing (servicechain.draw) -------------------------------------------------------
+
+    # --- rich display -----------------------------------------------------------------------
+
+
+def load(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Chain:
+    """Read and validate a model file (YAML or JSON) and return its :class:`Chain`.
+
+    Raises :class:`~servicechain.errors.ModelError` listing every problem of the file.
+
+    Examples
+    --------
+    >>> from servicechain.examples import example_path
+    >>> chain = load(example_path("flowershop"))
+    >>> chain.model.scale.max > chain.model.scale.min
+    True
+    """
+    return Chain._from_loaded(load_model(path, max_bytes=max_bytes))
+

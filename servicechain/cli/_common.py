@@ -1,0 +1,113 @@
+"""What every command shares: the MODEL argument, loading with clean errors, JSON output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..chain import Chain, load
+from ..errors import ModelError, ServiceChainError, UnknownNodeError
+from ..load import DEFAULT_MAX_BYTES
+
+__all__ = [
+    "ModelProblems",
+    "echo_json",
+    "json_option",
+    "load_chain",
+    "model_argument",
+    "output_option",
+    "plural",
+    "reraise",
+]
+
+
+class ModelProblems(click.ClickException):
+    """Exit 1 with one line per problem of a model, then a count."""
+
+    exit_code = 1
+
+    def __init__(self, error: ModelError, *, to_stdout: bool = False):
+        super().__init__(str(error))
+        self.error = error
+        self.to_stdout = to_stdout
+
+    def show(self, file: Any = None) -> None:
+        stream = sys.stdout if self.to_stdout else sys.stderr
+        for problem in self.error.problems:
+            click.echo(str(problem), file=stream)
+        count = len(self.error.problems)
+        click.echo(f"{count} problem{'s' if count != 1 else ''} found.", file=stream)
+
+
+def model_argument(func: Callable) -> Callable:
+    """Add the MODEL argument and ``--max-size`` to a command; pass ``model_path, max_bytes``."""
+
+    @click.argument(
+        "model_path",
+        metavar="MODEL",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    )
+    @click.option(
+        "--max-size",
+        "max_size",
+        type=click.FloatRange(min=0, min_open=True),
+        default=DEFAULT_MAX_BYTES / 2**20,
+        show_default=True,
+        envvar="SERVICECHAIN_MAX_SIZE",
+        help="Refuse model files larger than this many MB (env SERVICECHAIN_MAX_SIZE).",
+    )
+    @wraps(func)
+    def wrapper(*args: Any, max_size: float, **kwargs: Any) -> Any:
+        return func(*args, max_bytes=int(max_size * 2**20), **kwargs)
+
+    return wrapper
+
+
+def load_chain(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Chain:
+    """Load a model, turning its problems into a clean exit 1."""
+    try:
+        return load(path, max_bytes=max_bytes)
+    except ModelError as err:
+        raise ModelProblems(err) from None
+
+
+def reraise(err: ServiceChainError, *, param: str | None = None) -> click.ClickException:
+    """A library error as the click exception that prints it (usage error for unknown ids)."""
+    if isinstance(err, ModelError):
+        return ModelProblems(err)
+    if isinstance(err, UnknownNodeError) and param:
+        return click.BadParameter(str(err), param_hint=param)
+    return click.ClickException(str(err))
+
+
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print the result as JSON instead of text."
+)
+
+
+def output_option(*, required: bool = True, help: str = "File to write.") -> Callable:
+    """The ``-o/--output FILE`` option."""
+    return click.option(
+        "-o",
+        "--output",
+        "output",
+        type=click.Path(dir_okay=False, writable=True, path_type=Path),
+        required=required,
+        help=help,
+    )
+
+
+def plural(count: int, word: str) -> str:
+    """``1 department``, ``2 departments``."""
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def echo_json(data: Any) -> None:
+    """Print data as indented JSON with Unicode kept readable."""
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False))

@@ -1,0 +1,5 @@
+"""Doctest set-up: run matplotlib headless."""
+
+import matplotlib
+
+matplotlib.use("Agg")

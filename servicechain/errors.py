@@ -1,0 +1,77 @@
+"""Exceptions raised by servicechain and the problems they carry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "ModelError",
+    "Problem",
+    "ServiceChainError",
+    "UnknownNodeError",
+]
+
+
+class ServiceChainError(Exception):
+    """Base class of every error raised by servicechain."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a model file, with where it is and how to fix it.
+
+    ``field`` is a dotted path such as ``services[3].to``; ``line`` and ``column`` are 1-based
+    and ``None`` where the position is not known (for a model built in Python).
+    """
+
+    file: str
+    line: int | None
+    column: int | None
+    field: str
+    message: str
+    fix: str = ""
+
+    def __str__(self) -> str:
+        where = self.file or "<model>"
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        text = f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        return f"{text} ({self.fix})" if self.fix else text
+
+    def to_dict(self) -> dict:
+        """Plain-data form, for ``--json`` output."""
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "field": self.field,
+            "message": self.message,
+            "fix": self.fix,
+        }
+
+
+class ModelError(ServiceChainError):
+    """A model file (or model built in Python) has one or more problems.
+
+    ``problems`` lists all of them, in file order.
+    """
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        count = len(self.problems)
+        head = f"{count} problem{'s' if count != 1 else ''} in the model"
+        super().__init__("\n".join([head, *map(str, self.problems)]))
+
+
+class UnknownNodeError(ServiceChainError, KeyError):
+    """An id given by the caller names no department, segment or partner of the model."""
+
+    def __init__(self, node: str, message: str):
+        self.node = node
+        self.message = message
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return self.message

@@ -1,0 +1,301 @@
+"""The one place that maps a model to its graph: arrays for the maths, a networkx DiGraph for
+structure, and back.
+
+Nodes are numbered departments first, then partners, then segments, each in file order. Scores
+are normalised from the model's scale to 0..1; a missing score is ``nan`` in the ``given`` arrays
+and filled in (perfect own quality, service "as good as its supplier") in the working arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import networkx as nx
+import numpy as np
+
+from .spec import Department, Model, Partner, Scale, Segment, Service
+
+__all__ = [
+    "DEPARTMENT",
+    "KIND_NAMES",
+    "PARTNER",
+    "SEGMENT",
+    "Network",
+    "from_networkx",
+    "network",
+    "to_networkx",
+]
+
+DEPARTMENT, PARTNER, SEGMENT = 0, 1, 2
+KIND_NAMES = ("department", "partner", "segment")
+
+
+@dataclass(frozen=True, eq=False)
+class Network:
+    """A model as flat arrays: what the quality flow and fast structure code work on.
+
+    Attributes
+    ----------
+    ids, names : list of str
+        Node ids and display names, departments then partners then segments.
+    kind : int8 array
+        ``DEPARTMENT``, ``PARTNER`` or ``SEGMENT`` per node.
+    own : float array
+        Own quality ``b_i`` on 0..1 (a segment's baseline); ``nan`` where not given.
+    dependence : float array
+        ``dependence_i`` (0 for partners, who have no inputs).
+    source, target : int32 arrays
+        Supplier and customer node of each service, in file order.
+    rating : float array
+        Service quality ``P_ji`` on 0..1, ``nan`` where unrated.
+    weight : float array
+        Service weight.
+    value : float array
+        Segment value ``v_k`` (revenue, else customers, else 1); 0 for other nodes.
+    """
+
+    ids: list[str]
+    names: list[str]
+    kind: np.ndarray
+    own: np.ndarray
+    dependence: np.ndarray
+    source: np.ndarray
+    target: np.ndarray
+    rating: np.ndarray
+    weight: np.ndarray
+    value: np.ndarray
+    scale: Scale = field(default_factory=Scale)
+    service_names: list[str] | None = None
+
+    @property
+    def n(self) -> int:
+        """Number of nodes."""
+        return len(self.ids)
+
+    @property
+    def m(self) -> int:
+        """Number of services."""
+        return len(self.source)
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        """Node id → position."""
+        return {ident: i for i, ident in enumerate(self.ids)}
+
+    @cached_property
+    def weight_in(self) -> np.ndarray:
+        """Sum of the weights of the services each node receives."""
+        return np.bincount(self.target, weights=self.weight, minlength=self.n)
+
+    @cached_property
+    def reliance(self) -> np.ndarray:
+        """``r_ji = dependence_i * weight_ji / sum_j' weight_j'i`` per service."""
+        return self.dependence[self.target] * self.weight / self.weight_in[self.target]
+
+    @cached_property
+    def own_share(self) -> np.ndarray:
+        """``a_i = 1 - sum_j r_ji`` (1 for a node with no suppliers)."""
+        share = 1.0 - np.bincount(self.target, weights=self.reliance, minlength=self.n)
+        share[self.weight_in == 0] = 1.0
+        return np.clip(share, 0.0, 1.0)
+
+    @cached_property
+    def own_filled(self) -> np.ndarray:
+        """Own quality with missing values counted as perfect (1)."""
+        return np.where(np.isnan(self.own), 1.0, self.own)
+
+    def to_scale(self, x: np.ndarray | float) -> np.ndarray | float:
+        """Map 0..1 values back to the model's scale."""
+        return self.scale.min + x * (self.scale.max - self.scale.min)
+
+    def node(self, ident: str) -> int:
+        """Position of a node id; raises :class:`~servicechain.errors.UnknownNodeError`."""
+        try:
+            return self.index[ident]
+        except KeyError:
+            from .errors import UnknownNodeError
+            from .rules import did_you_mean
+
+            hint = did_you_mean(ident, self.ids)
+            raise UnknownNodeError(
+                ident, f"no department, segment or partner has the id {ident!r}"
+                + (f"; {hint}" if hint else "")
+            ) from None
+
+
+def _norm(value: float | None, scale: Scale) -> float:
+    if value is None:
+        return np.nan
+    return (value - scale.min) / (scale.max - scale.min)
+
+
+def _segment_value(seg: Segment) -> float:
+    if seg.revenue is not None:
+        return float(seg.revenue)
+    if seg.customers is not None:
+        return float(seg.customers)
+    return 1.0
+
+
+def network(model: Model) -> Network:
+    """The arrays of a validated model.
+
+    Examples
+    --------
+    >>> m = Model.model_validate({"name": "x", "scale": {"min": 1, "max": 5},
+    ...     "departments": [{"id": "a", "name": "A", "quality": 4}],
+    ...     "segments": [{"id": "s", "name": "S", "kind": "consumer", "relationship": "customer"}],
+    ...     "services": [{"from": "a", "to": "s", "quality": 3}]})
+    >>> net = network(m)
+    >>> net.ids, net.own.tolist(), net.rating.tolist(), net.reliance.tolist()
+    (['a', 's'], [0.75, nan], [0.5], [1.0])
+    """
+    scale = model.scale
+    nodes: list[Department | Partner | Segment] = [*model.departments, *model.partners]
+    nodes += model.segments
+    n_dep, n_par = len(model.departments), len(model.partners)
+    kind = np.full(len(nodes), SEGMENT, dtype=np.int8)
+    kind[:n_dep] = DEPARTMENT
+    kind[n_dep : n_dep + n_par] = PARTNER
+    own = np.array(
+        [_norm(d.quality, scale) for d in model.departments]
+        + [_norm(p.quality, scale) for p in model.partners]
+        + [_norm(s.baseline, scale) for s in model.segments],
+        dtype=float,
+    )
+    dependence = np.array(
+        [d.dependence for d in model.departments]
+        + [0.0] * n_par
+        + [s.dependence for s in model.segments],
+        dtype=float,
+    )
+    value = np.zeros(len(nodes))
+    value[n_dep + n_par :] = [_segment_value(s) for s in model.segments]
+    index = {node.id: i for i, node in enumerate(nodes)}
+    services = model.services
+    return Network(
+        ids=[node.id for node in nodes],
+        names=[node.name for node in nodes],
+        kind=kind,
+        own=own,
+        dependence=dependence,
+        source=np.array([index[s.source] for s in services], dtype=np.int32),
+        target=np.array([index[s.target] for s in services], dtype=np.int32),
+        rating=np.array([_norm(s.quality, scale) for s in services], dtype=float),
+        weight=np.array([s.weight for s in services], dtype=float),
+        value=value,
+        scale=scale,
+        service_names=[s.name or "" for s in services],
+    )
+
+
+_NODE_FIELDS = {
+    "department": ("group", "headcount", "cost", "notes"),
+    "partner": ("notes",),
+    "segment": ("kind", "relationship", "customers", "revenue", "revenue_elasticity", "notes"),
+}
+_EDGE_FIELDS = ("name", "volume", "cost", "sla", "notes")
+
+
+def to_networkx(model: Model) -> nx.DiGraph:
+    """The model as a directed graph ``supplier → customer``.
+
+    Node attributes: ``kind`` (department, partner, segment), ``name``, ``quality`` (own quality,
+    0..1, ``None`` where not given), ``dependence``, ``own_share``, and the optional fields of the
+    record (``group``, ``headcount``, ``segment_kind``, ``relationship``, ...). Edge attributes:
+    ``name``, ``quality`` (0..1 or ``None``), ``weight``, ``reliance`` and the optional fields.
+    Graph attributes: ``name``, ``description``, ``scale`` as ``(min, max)``.
+
+    Examples
+    --------
+    >>> m = Model.model_validate({"name": "x",
+    ...     "departments": [{"id": "a", "name": "A", "dependence": 0.4},
+    ...                     {"id": "b", "name": "B", "dependence": 0.4}],
+    ...     "services": [{"from": "a", "to": "b", "weight": 3}]})
+    >>> G = to_networkx(m)
+    >>> G.nodes["b"]["kind"], G.edges["a", "b"]["reliance"]
+    ('department', 0.4)
+    """
+    net = network(model)
+    graph = nx.DiGraph(
+        name=model.name,
+        description=model.description,
+        scale=(model.scale.min, model.scale.max),
+    )
+    records = [*model.departments, *model.partners, *model.segments]
+    for i, rec in enumerate(records):
+        kind = KIND_NAMES[net.kind[i]]
+        attrs = {
+            "kind": kind,
+            "name": rec.name,
+            "quality": None if np.isnan(net.own[i]) else float(net.own[i]),
+            "dependence": float(net.dependence[i]),
+            "own_share": float(net.own_share[i]),
+        }
+        for name in _NODE_FIELDS[kind]:
+            value = getattr(rec, name)
+            if value is not None:
+                attrs["segment_kind" if name == "kind" else name] = value
+        graph.add_node(rec.id, **attrs)
+    for j, svc in enumerate(model.services):
+        attrs = {
+            "quality": None if np.isnan(net.rating[j]) else float(net.rating[j]),
+            "weight": svc.weight,
+            "reliance": float(net.reliance[j]),
+        }
+        for name in _EDGE_FIELDS:
+            value = getattr(svc, name)
+            if value is not None:
+                attrs[name] = value
+        graph.add_edge(svc.source, svc.target, **attrs)
+    return graph
+
+
+def _denorm(value: float | None, scale: Scale) -> float | None:
+    if value is None:
+        return None
+    return round(scale.min + value * (scale.max - scale.min), 12)
+
+
+def from_networkx(graph: nx.DiGraph) -> Model:
+    """Rebuild a model from a graph made by :func:`to_networkx` (or shaped like one).
+
+    Examples
+    --------
+    >>> m = Model.model_validate({"name": "x", "departments": [{"id": "a", "name": "A"}]})
+    >>> from_networkx(to_networkx(m)) == m
+    True
+    """
+    lo, hi = graph.graph.get("scale", (0.0, 1.0))
+    scale = Scale(min=lo, max=hi)
+    parts: dict[str, list] = {"departments": [], "partners": [], "segments": []}
+    for ident, attrs in graph.nodes(data=True):
+        kind = attrs.get("kind", "department")
+        rec = {"id": ident, "name": attrs.get("name", ident)}
+        if kind == "segment":
+            rec["kind"] = attrs.get("segment_kind")
+            rec["baseline"] = _denorm(attrs.get("quality"), scale)
+            rec["dependence"] = attrs.get("dependence", 1.0)
+        else:
+            rec["quality"] = _denorm(attrs.get("quality"), scale)
+            if kind == "department":
+                rec["dependence"] = attrs.get("dependence", 0.5)
+        for name in _NODE_FIELDS[kind]:
+            if name != "kind" and name in attrs:
+                rec[name] = attrs[name]
+        parts[kind + "s"].append({k: v for k, v in rec.items() if v is not None})
+    services = []
+    for source, target, attrs in graph.edges(data=True):
+        rec = {"from": source, "to": target, "quality": _denorm(attrs.get("quality"), scale)}
+        rec["weight"] = attrs.get("weight", 1.0)
+        rec.update({name: attrs[name] for name in _EDGE_FIELDS if name in attrs})
+        services.append({k: v for k, v in rec.items() if v is not None})
+    data = {
+        "name": graph.graph.get("name") or "Model",
+        "description": graph.graph.get("description"),
+        "scale": {"min": lo, "max": hi},
+        **parts,
+        "services": services,
+    }
+    return Model.model_validate({k: v for k, v in data.items() if v is not None})

@@ -1,0 +1,478 @@
+"""Read a model file (YAML or JSON) safely, validate it, and report every problem at once.
+
+Nothing in a file is executed: YAML is composed into nodes and turned into plain data here, with
+YAML 1.2 scalars (``no`` stays a string), duplicate keys refused, alias expansion and nesting
+bounded, and files over a size limit refused.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gc
+import json
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .errors import ModelError, Problem
+from .rules import check_model, pydantic_problems
+from .spec import Model
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "Loaded",
+    "load_model",
+    "parse_model",
+    "read_data",
+    "validate_data",
+]
+
+#: Files larger than this are refused unless the caller raises ``max_bytes``
+#: (the CLI: ``--max-size`` or the ``SERVICECHAIN_MAX_SIZE`` environment variable, in MB).
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+#: How many values a YAML file may expand to through aliases, per distinct value it holds.
+ALIAS_EXPANSION_FACTOR = 10
+#: Absolute floor of the alias budget, so small files may reuse anchors freely.
+ALIAS_EXPANSION_FLOOR = 10_000
+MAX_DEPTH = 50
+#: JSON files up to this size are read a second time, for positions, when they have problems.
+JSON_POSITIONS_MAX_CHARS = 20_000_000
+
+Position = tuple[int, int]
+Loc = tuple[str | int, ...]
+
+
+@dataclass
+class Loaded:
+    """A validated model with where it came from.
+
+    ``positions`` maps a location such as ``("services", 3, "to")`` to its 1-based
+    ``(line, column)`` in the file (empty for JSON read by the fast path).
+    """
+
+    model: Model
+    file: str = ""
+    positions: dict[Loc, Position] = field(default_factory=dict)
+
+
+class _Fail(Exception):
+    """A problem that stops reading the file (syntax, encoding, size)."""
+
+    def __init__(self, message: str, fix: str = "", line: int | None = None, col: int | None = None):
+        super().__init__(message)
+        self.message, self.fix, self.line, self.col = message, fix, line, col
+
+
+def load_model(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Loaded:
+    """Read, validate and return the model in ``path``.
+
+    Parameters
+    ----------
+    path : path-like
+        A ``.yaml``/``.yml`` or ``.json`` model file.
+    max_bytes : int, keyword-only
+        Files larger than this are refused (default 200 MB).
+
+    Returns
+    -------
+    Loaded
+        The validated :class:`~servicechain.spec.Model` and the positions of its values.
+
+    Raises
+    ------
+    ModelError
+        With every problem of the file, each naming its line, field and fix.
+    """
+    path = Path(path)
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise _Fail(
+                f"the file is {size / 2**20:.1f} MB, over the limit of {max_bytes / 2**20:g} MB",
+                "raise the limit with --max-size MB or the SERVICECHAIN_MAX_SIZE variable",
+            )
+        raw = path.read_bytes()
+    except _Fail as err:
+        raise ModelError([Problem(name, None, None, "", err.message, err.fix)]) from None
+    except OSError as err:
+        raise ModelError(
+            [Problem(name, None, None, "", f"cannot read the file: {err.strerror}", "")]
+        ) from err
+    return parse_model(raw, file=name, fmt=_format_of(path, raw))
+
+
+def parse_model(raw: bytes | str, *, file: str = "<model>", fmt: str | None = None) -> Loaded:
+    """Validate a model given as YAML or JSON text (``fmt`` ``"yaml"`` or ``"json"``).
+
+    Examples
+    --------
+    >>> loaded = parse_model("name: Demo\\ndepartments: [{id: a, name: A}]\\n")
+    >>> loaded.model.departments[0].name, loaded.positions[("departments", 0, "id")]
+    ('A', (2, 19))
+    """
+    try:
+        text = _decode(raw) if isinstance(raw, bytes) else raw
+        if not text.strip():
+            raise _Fail("the file is empty", "start from `servicechain init model.yaml`")
+        fmt = fmt or ("json" if text.lstrip().startswith("{") else "yaml")
+        data, positions = read_data(text, fmt=fmt)
+    except _Fail as err:
+        raise ModelError([Problem(file, err.line, err.col, "", err.message, err.fix)]) from None
+    if fmt == "json" and len(text) <= JSON_POSITIONS_MAX_CHARS:
+        return validate_data(data, positions, file=file, locate=lambda: _json_positions(text))
+    return validate_data(data, positions, file=file)
+
+
+def _json_positions(text: str) -> dict[Loc, Position]:
+    """Positions of the values of a JSON file, read again by the YAML reader (JSON is YAML)."""
+    try:
+        return _read_yaml(text)[1]
+    except _Fail:
+        return {}
+
+
+def validate_data(
+    data: Any,
+    positions: dict[Loc, Position],
+    *,
+    file: str = "<model>",
+    locate: Callable[[], dict[Loc, Position]] | None = None,
+) -> Loaded:
+    """Validate plain data (as read from a file) against the model format and its rules.
+
+    ``locate``, if given, is called for the positions only when there are problems to report
+    (JSON is read without positions, for speed).
+    """
+    if not isinstance(data, dict):
+        found = type(data).__name__ if data is not None else "nothing"
+        raise ModelError(
+            [
+                Problem(
+                    file,
+                    *positions.get((), (1, 1)),
+                    "",
+                    f"the top level holds {_kind(data) or found}, not a mapping of fields",
+                    "start the file with `name:`, `departments:` and `services:`",
+                )
+            ]
+        )
+    found: list[tuple[Loc, str, str]] = []
+    model = None
+    with _gc_paused():
+        try:
+            model = Model.model_validate(data)
+        except ValidationError as err:
+            found.extend(pydantic_problems(err, data))
+    found.extend(check_model(data, model=model, shape_ok=model is not None))
+    if found:
+        if locate is not None:
+            positions = locate()
+        problems = [_place(file, positions, loc, msg, fix) for loc, msg, fix in found]
+        problems.sort(key=lambda p: (p.line or 0, p.column or 0))
+        raise ModelError(_unique(problems))
+    return Loaded(model=model, file=file, positions=positions)
+
+
+def read_data(text: str, *, fmt: str = "yaml") -> tuple[Any, dict[Loc, Position]]:
+    """Turn YAML or JSON text into plain data and the position of every value.
+
+    Raises ``_Fail`` (turned into a :class:`ModelError` by the callers) on syntax errors.
+    """
+    if fmt == "json":
+        try:
+            return json.loads(text, object_pairs_hook=_no_duplicates), {}
+        except _DuplicateKey as dup:
+            line, col = _find_key(text, dup.key)
+            raise _Fail(
+                f"duplicate key {dup.key!r}", "keep one of them and remove the other", line, col
+            ) from None
+        except json.JSONDecodeError as err:
+            raise _Fail(
+                f"not valid JSON: {err.msg}", "fix the JSON syntax", err.lineno, err.colno
+            ) from None
+    return _read_yaml(text)
+
+
+# --- decoding --------------------------------------------------------------------------------
+
+
+def _format_of(path: Path, raw: bytes) -> str | None:
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return "json"
+    if suffix in (".yaml", ".yml"):
+        return "yaml"
+    return None
+
+
+def _decode(raw: bytes) -> str:
+    for bom, codec in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if raw.startswith(bom):
+            try:
+                return raw.decode(codec)
+            except UnicodeDecodeError:
+                break
+    if b"\x00" in raw[:8192]:
+        raise _Fail(
+            "this is a binary file, not a model (it holds NUL bytes)",
+            "give a YAML or JSON model file; spreadsheets go through `servicechain import`",
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        before = raw[: err.start]
+        line = before.count(b"\n") + 1
+        col = err.start - (before.rfind(b"\n") + 1) + 1
+        byte = raw[err.start]
+        raise _Fail(
+            f"not UTF-8 text: byte 0x{byte:02X} cannot be decoded",
+            "save the file as UTF-8 (in most editors: Save as… › Encoding › UTF-8)",
+            line,
+            col,
+        ) from None
+    return text
+
+
+# --- YAML ------------------------------------------------------------------------------------
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str):
+        self.key = key
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
+    out: dict = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+def _find_key(text: str, key: str) -> tuple[int | None, int | None]:
+    """Position of the second occurrence of a JSON key (for a duplicate-key message)."""
+    needle = json.dumps(key) + ":"
+    compact = text.replace('" :', '":')
+    first = compact.find(needle)
+    second = compact.find(needle, first + 1) if first >= 0 else -1
+    if second < 0:
+        return None, None
+    line = compact.count("\n", 0, second) + 1
+    return line, second - (compact.rfind("\n", 0, second) + 1) + 1
+
+
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+}
+
+
+def _read_yaml(text: str) -> tuple[Any, dict[Loc, Position]]:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+    yaml = YAML(typ="rt", pure=True)
+    yaml.version = (1, 2)
+    try:
+        root = yaml.compose(text)
+    except MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+        problem = (err.problem or err.context or "syntax error").strip()
+        if "\t" in problem or "'\\t'" in problem:
+            raise _Fail(
+                "a tab character is used for indentation",
+                "YAML indents with spaces: replace the tabs with spaces",
+                line,
+                col,
+            ) from None
+        raise _Fail(
+            f"not valid YAML: {problem}", "fix the YAML syntax at that place", line, col
+        ) from None
+    except YAMLError as err:
+        raise _Fail(f"not valid YAML: {err}", "fix the YAML syntax") from None
+    if root is None:
+        raise _Fail("the file holds only comments", "add `name:`, `departments:` and `services:`")
+
+    unique = _count_nodes(root)
+    budget = max(ALIAS_EXPANSION_FLOOR, ALIAS_EXPANSION_FACTOR * unique)
+    positions: dict[Loc, Position] = {}
+    seen = 0
+
+    def convert(node: Any, loc: Loc, depth: int, stack: frozenset[int]) -> Any:
+        nonlocal seen
+        seen += 1
+        if seen > budget:
+            raise _Fail(
+                f"aliases expand this file to over {budget:,} values "
+                f"(it holds only {unique:,}): an alias bomb or a runaway anchor",
+                "write the repeated parts out, or use fewer nested aliases",
+                node.start_mark.line + 1,
+                node.start_mark.column + 1,
+            )
+        if depth > MAX_DEPTH or id(node) in stack:
+            raise _Fail(
+                f"values are nested deeper than {MAX_DEPTH} levels, or an alias refers to itself",
+                "flatten the structure; a model needs only three levels",
+                node.start_mark.line + 1,
+                node.start_mark.column + 1,
+            )
+        positions.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, ScalarNode):
+            return _scalar(node)
+        inner = stack | {id(node)}
+        if isinstance(node, SequenceNode):
+            _plain_tag(node, "tag:yaml.org,2002:seq")
+            return [convert(item, (*loc, i), depth + 1, inner) for i, item in enumerate(node.value)]
+        if isinstance(node, MappingNode):
+            _plain_tag(node, "tag:yaml.org,2002:map")
+            out: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    raise _Fail(
+                        "merge keys (<<) are not supported",
+                        "write the fields out in full",
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                    )
+                if not isinstance(key_node, ScalarNode):
+                    raise _Fail(
+                        "a key must be a plain word, not a list or mapping",
+                        "use a field name such as `name:`",
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                    )
+                key = str(key_node.value)
+                if key in out:
+                    first = positions.get((*loc, key))
+                    where = f" (first at line {first[0]})" if first else ""
+                    raise _Fail(
+                        f"duplicate key {key!r}{where}",
+                        "keep one of them and remove the other",
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                    )
+                positions[(*loc, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                out[key] = convert(value_node, (*loc, key), depth + 1, inner)
+            return out
+        raise _Fail("unsupported YAML node", "use plain mappings, lists and scalars")
+
+    with _gc_paused():
+        data = convert(root, (), 0, frozenset())
+    return data, positions
+
+
+def _count_nodes(root: Any) -> int:
+    seen: set[int] = set()
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        value = node.value
+        if isinstance(value, list):
+            for item in value:
+                if isinstance(item, tuple):
+                    todo.extend(item)
+                else:
+                    todo.append(item)
+    return len(seen)
+
+
+def _plain_tag(node: Any, expected: str) -> None:
+    if node.tag != expected:
+        _bad_tag(node)
+
+
+def _bad_tag(node: Any) -> None:
+    tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
+    raise _Fail(
+        f"the tag {tag} is not allowed",
+        "remove it: model files hold plain text, numbers, lists and mappings only",
+        node.start_mark.line + 1,
+        node.start_mark.column + 1,
+    )
+
+
+def _scalar(node: Any) -> Any:
+    tag, value = node.tag, node.value
+    if tag not in _SCALAR_TAGS:
+        _bad_tag(node)
+    if tag == "tag:yaml.org,2002:str":
+        return value
+    if tag == "tag:yaml.org,2002:null":
+        return None
+    if tag == "tag:yaml.org,2002:bool":
+        return value.lower() == "true"
+    if tag == "tag:yaml.org,2002:int":
+        digits = value.replace("_", "")
+        return int(digits, 10) if digits.lstrip("+-").isdigit() else int(digits, 0)
+    lowered = value.lower().replace("_", "")
+    if lowered.endswith(".inf"):
+        return float("-inf") if lowered.startswith("-") else float("inf")
+    if lowered == ".nan":
+        return float("nan")
+    return float(lowered)
+
+
+# --- problems --------------------------------------------------------------------------------
+
+
+def _place(file: str, positions: dict[Loc, Position], loc: Loc, msg: str, fix: str) -> Problem:
+    probe = loc
+    while probe not in positions and probe:
+        probe = probe[:-1]
+    line, col = positions.get(probe, (None, None))
+    return Problem(file, line, col, _field(loc), msg, fix)
+
+
+def _field(loc: Loc) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    seen, out = set(), []
+    for p in problems:
+        if p not in seen:
+            seen.add(p)
+            out.append(p)
+    return out
+
+
+def _kind(data: Any) -> str:
+    return {list: "a list", str: "a single text", int: "a number", float: "a number"}.get(
+        type(data), ""
+    )
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while many small objects are made."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

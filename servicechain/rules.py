@@ -1,0 +1,416 @@
+"""The rules a model must satisfy beyond its field types, and the assumptions it leads to.
+
+Each finding is ``(loc, message, fix)`` where ``loc`` is a path into the file's data such as
+``("services", 3, "to")``; :mod:`servicechain.load` turns it into a positioned problem.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from .spec import Department, Model, Partner, Scale, Segment, Service
+
+__all__ = [
+    "Assumption",
+    "check_model",
+    "closed_loops",
+    "did_you_mean",
+    "list_assumptions",
+    "pydantic_problems",
+]
+
+Loc = tuple[str | int, ...]
+Finding = tuple[Loc, str, str]
+
+_SECTIONS = {
+    "departments": Department,
+    "segments": Segment,
+    "partners": Partner,
+    "services": Service,
+}
+_SINGULAR = {
+    "departments": "department",
+    "segments": "segment",
+    "partners": "partner",
+    "services": "service",
+}
+
+
+def did_you_mean(word: str, choices: Any, *, what: str = "") -> str:
+    """A "did you mean ...?" hint for an unknown ``word``, or a list of the valid choices.
+
+    Examples
+    --------
+    >>> did_you_mean("stokc", ["store", "stock", "it"])
+    "did you mean 'stock'?"
+    >>> did_you_mean("zzz", ["a", "b"], what="segment kind")
+    'valid segment kinds: a, b'
+    """
+    choices = list(choices)
+    lower = {c.lower(): c for c in choices}
+    if word.lower() in lower:
+        return f"did you mean {lower[word.lower()]!r}? (ids are case-sensitive)"
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    if what and len(choices) <= 12:
+        return f"valid {what}s: {', '.join(map(str, choices))}"
+    return ""
+
+
+# --- field types -------------------------------------------------------------------------
+
+
+def _model_at(loc: Loc) -> type:
+    if len(loc) >= 2 and loc[0] in _SECTIONS and isinstance(loc[1], int):
+        return _SECTIONS[loc[0]]
+    if loc and loc[0] == "scale":
+        return Scale
+    return Model
+
+
+def _field_names(model: type) -> list[str]:
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    if isinstance(value, bool):
+        return f"{str(value).lower()}"
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def pydantic_problems(err: ValidationError, data: Any) -> list[Finding]:
+    """Translate pydantic's errors into findings with plain words and a fix."""
+    out: list[Finding] = []
+    for e in err.errors(include_url=False):
+        loc = tuple(e["loc"])
+        kind, value, ctx = e["type"], e.get("input"), e.get("ctx") or {}
+        name = str(loc[-1]) if loc else ""
+        owner = _model_at(loc[:-1])
+        if kind == "missing":
+            out.append((loc, "required field is missing", f"add `{name}: ...`"))
+        elif kind == "extra_forbidden":
+            hint = did_you_mean(name, _field_names(owner))
+            allowed = ", ".join(_field_names(owner))
+            out.append((loc, f"unknown field {name!r}", hint or f"allowed fields: {allowed}"))
+        elif kind == "string_type":
+            fix = f"put it in quotes: '{value}'" if isinstance(value, int | float) else "write text"
+            out.append((loc, f"expected text, got {_describe(value)}", fix))
+        elif kind in ("float_type", "float_parsing", "int_type", "int_parsing"):
+            whole = kind.startswith("int")
+            out.append(
+                (
+                    loc,
+                    f"expected a {'whole ' if whole else ''}number, got {_describe(value)}",
+                    "write a number without quotes, e.g. 12" if whole else "write a number, e.g. 3.5",
+                )
+            )
+        elif kind == "int_from_float":
+            out.append((loc, f"expected a whole number, got {value!r}", "drop the decimals"))
+        elif kind == "finite_number":
+            out.append((loc, "must be a finite number", "write an ordinary number"))
+        elif kind == "literal_error":
+            choices = [c.strip(" '") for c in str(ctx.get("expected", "")).replace(" or ", ",").split(",")]
+            choices = [c for c in choices if c]
+            hint = did_you_mean(str(value), choices, what=name)
+            out.append((loc, f"{value!r} is not a valid {name}", hint))
+        elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+            out.append(_range_problem(loc, name, value, kind, ctx))
+        elif kind == "string_pattern_mismatch":
+            out.append(
+                (
+                    loc,
+                    f"{value!r} contains spaces; ids may not",
+                    f"use e.g. {'_'.join(str(value).split())!r} and keep the name for display",
+                )
+            )
+        elif kind == "string_too_short":
+            out.append((loc, "must not be empty", f"write a {name}"))
+        elif kind == "string_too_long":
+            out.append((loc, f"is longer than {ctx.get('max_length')} characters", "shorten it"))
+        elif kind == "list_type":
+            out.append((loc, f"expected a list, got {_describe(value)}", f"write `{name}:` then `- ...` items"))
+        elif kind == "too_short" and isinstance(value, list):
+            out.append((loc, f"needs at least one {_SINGULAR.get(name, 'item')}", f"add one under `{name}:`"))
+        elif kind in ("model_type", "dict_type", "model_attributes_type"):
+            out.append((loc, f"expected a mapping of fields, got {_describe(value)}", "write `field: value` pairs"))
+        elif kind == "value_error":
+            out.append((loc, str(ctx.get("error", e["msg"])), "fix the values"))
+        elif kind == "bool_type":
+            out.append((loc, f"expected true or false, got {_describe(value)}", "write true or false"))
+        else:
+            out.append((loc, e["msg"], "see `servicechain schema` for the expected form"))
+    return out
+
+
+def _range_problem(loc: Loc, name: str, value: Any, kind: str, ctx: dict) -> Finding:
+    if name == "dependence":
+        return (loc, f"{value:g} is outside 0..1", "dependence is a share: use a value from 0 to 1")
+    if name == "weight":
+        return (loc, f"{value:g} is not a positive weight", "use a weight above 0, e.g. 1")
+    bound = next(iter(ctx.values()), 0)
+    return (loc, f"{value!r} is below {bound}", f"use a value of at least {bound}")
+
+
+# --- cross-record rules ------------------------------------------------------------------
+
+
+def _items(data: dict, section: str) -> list[tuple[int, dict]]:
+    items = data.get(section)
+    if not isinstance(items, list):
+        return []
+    return [(i, item) for i, item in enumerate(items) if isinstance(item, dict)]
+
+
+def _scale(data: dict) -> tuple[float, float] | None:
+    scale = data.get("scale", {})
+    if not isinstance(scale, dict):
+        return None
+    lo, hi = scale.get("min", 0.0), scale.get("max", 1.0)
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lo, hi)):
+        return None
+    if not (math.isfinite(lo) and math.isfinite(hi) and hi > lo):
+        return None
+    return float(lo), float(hi)
+
+
+def check_model(data: dict, *, model: Model | None = None, shape_ok: bool = False) -> list[Finding]:
+    """Findings for the rules that span records: ids, references, scale, closed loops.
+
+    Works on the raw data, so it reports these problems alongside type errors; the closed-loop
+    rule needs a well-formed model and runs only when ``shape_ok`` and everything else is clean.
+    """
+    out: list[Finding] = []
+    kinds: dict[str, str] = {}
+    where: dict[str, str] = {}
+    for section in ("departments", "segments", "partners"):
+        for i, item in _items(data, section):
+            ident = item.get("id")
+            if not isinstance(ident, str):
+                continue
+            if ident in kinds:
+                out.append(
+                    (
+                        (section, i, "id"),
+                        f"the id {ident!r} is used twice (first by {where[ident]})",
+                        "give every department, segment and partner an id of its own",
+                    )
+                )
+                continue
+            kinds[ident] = _SINGULAR[section]
+            where[ident] = f"{section}[{i}]"
+
+    pairs: dict[tuple[str, str], int] = {}
+    for i, item in _items(data, "services"):
+        ends = []
+        for end in ("from", "to"):
+            ident = item.get(end)
+            if not isinstance(ident, str):
+                continue
+            if ident not in kinds:
+                hint = did_you_mean(ident, kinds)
+                out.append(
+                    (
+                        ("services", i, end),
+                        f"unknown id {ident!r}",
+                        hint or "declare it under departments, segments or partners",
+                    )
+                )
+                continue
+            ends.append(ident)
+            if end == "from" and kinds[ident] == "segment":
+                out.append(
+                    (
+                        ("services", i, end),
+                        f"segment {ident!r} cannot supply a service",
+                        "segments are customers: reverse the service or make it a department",
+                    )
+                )
+            if end == "to" and kinds[ident] == "partner":
+                out.append(
+                    (
+                        ("services", i, end),
+                        f"partner {ident!r} cannot receive a service",
+                        "partners are external suppliers with no inputs: "
+                        "make it a department if the company serves it",
+                    )
+                )
+        source, target = item.get("from"), item.get("to")
+        if isinstance(source, str) and source == target:
+            out.append(
+                (
+                    ("services", i, "to"),
+                    f"{source!r} serves itself",
+                    "remove the service: a department's own work is its `quality`",
+                )
+            )
+        elif len(ends) == 2:
+            if (source, target) in pairs:
+                out.append(
+                    (
+                        ("services", i),
+                        f"a second service from {source!r} to {target!r} "
+                        f"(services[{pairs[(source, target)]}] links them already)",
+                        "merge them into one service: its quality and weight describe the "
+                        "hand-off as a whole",
+                    )
+                )
+            else:
+                pairs[(source, target)] = i
+
+    scale = _scale(data)
+    if scale is not None:
+        lo, hi = scale
+        scores = [("departments", "quality"), ("partners", "quality"), ("services", "quality")]
+        scores.append(("segments", "baseline"))
+        for section, name in scores:
+            for i, item in _items(data, section):
+                value = item.get(name)
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    continue
+                if math.isfinite(value) and not lo <= value <= hi:
+                    out.append(
+                        (
+                            (section, i, name),
+                            f"{value:g} is outside the scale {lo:g}..{hi:g}",
+                            f"use a score from {lo:g} to {hi:g}, or change `scale`",
+                        )
+                    )
+
+    if shape_ok and model is not None and not out:
+        out.extend(_loop_findings(model))
+    return out
+
+
+def closed_loops(model: Model) -> list[list[str]]:
+    """Groups of departments that serve each other in a cycle and get nothing from outside it.
+
+    No member has an own contribution (dependence 1, or own quality at the scale's minimum) and
+    none has a supplier outside the group, so their quality would sustain itself and how a
+    change travels through them is undetermined.
+
+    Examples
+    --------
+    >>> m = Model.model_validate({"name": "x",
+    ...     "departments": [{"id": "a", "name": "A", "dependence": 1},
+    ...                     {"id": "b", "name": "B", "dependence": 1}],
+    ...     "services": [{"from": "a", "to": "b"}, {"from": "b", "to": "a"}]})
+    >>> closed_loops(m)
+    [['a', 'b']]
+    """
+    import networkx as nx
+
+    lo = model.scale.min
+    own = {
+        d.id: not (d.dependence >= 1 or (d.quality is not None and d.quality <= lo))
+        for d in model.departments
+    }
+    graph = nx.DiGraph()
+    graph.add_nodes_from(d.id for d in model.departments)
+    suppliers: dict[str, set[str]] = {}
+    for s in model.services:
+        suppliers.setdefault(s.target, set()).add(s.source)
+        if s.source in own and s.target in own:
+            graph.add_edge(s.source, s.target)
+    order = {d.id: i for i, d in enumerate(model.departments)}
+    loops = []
+    for component in nx.strongly_connected_components(graph):
+        if len(component) < 2 or any(own[m] for m in component):
+            continue
+        if all(suppliers.get(m, set()) <= component for m in component):
+            loops.append(sorted(component, key=order.__getitem__))
+    return sorted(loops, key=lambda c: order[c[0]])
+
+
+def _loop_findings(model: Model) -> list[Finding]:
+    index = {d.id: i for i, d in enumerate(model.departments)}
+    out = []
+    for loop in closed_loops(model):
+        members = ", ".join(repr(m) for m in loop)
+        out.append(
+            (
+                ("departments", index[loop[0]]),
+                f"closed loop: departments {members} serve each other and get nothing from "
+                "outside the loop (each has dependence 1 or own quality at the minimum)",
+                "give one of them its own quality and a dependence below 1, "
+                "or a supplier outside the loop",
+            )
+        )
+    return out
+
+
+# --- assumptions -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """A value the model did not give and the flow had to assume, with where it applies."""
+
+    loc: Loc
+    node: str
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+    def to_dict(self) -> dict:
+        """Plain-data form, for ``--json`` output."""
+        return {"field": _field(self.loc), "node": self.node, "text": self.text}
+
+
+def _field(loc: Loc) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def list_assumptions(model: Model) -> list[Assumption]:
+    """Every missing score the quality flow fills in, in file order.
+
+    Examples
+    --------
+    >>> m = Model.model_validate({"name": "x", "departments": [{"id": "a", "name": "A"}]})
+    >>> [a.text for a in list_assumptions(m)]
+    ["department 'a' (A) has no quality: counted as perfect (1)"]
+    """
+    top = f"{model.scale.max:g}"
+    has_suppliers = {s.target for s in model.services}
+    out = []
+    for i, d in enumerate(model.departments):
+        if d.quality is None:
+            text = f"department {d.id!r} ({d.name}) has no quality: counted as perfect ({top})"
+            out.append(Assumption(("departments", i, "quality"), d.id, text))
+    for i, p in enumerate(model.partners):
+        if p.quality is None:
+            text = f"partner {p.id!r} ({p.name}) has no quality: counted as perfect ({top})"
+            out.append(Assumption(("partners", i, "quality"), p.id, text))
+    for i, g in enumerate(model.segments):
+        if g.baseline is None and (g.dependence < 1 or g.id not in has_suppliers):
+            text = (
+                f"segment {g.id!r} ({g.name}) has no baseline: "
+                f"satisfaction from outside the chain counted as perfect ({top})"
+            )
+            out.append(Assumption(("segments", i, "baseline"), g.id, text))
+    for i, s in enumerate(model.services):
+        if s.quality is None:
+            label = f" ({s.name})" if s.name else ""
+            text = (
+                f"service {s.source} → {s.target}{label} has no quality: "
+                f"taken as what {s.source!r} delivers"
+            )
+            out.append(Assumption(("services", i, "quality"), s.target, text))
+    return out

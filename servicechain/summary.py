@@ -1,0 +1,92 @@
+"""What a model holds, at a glance: counts, groups, front line, segments, assumptions."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .rules import Assumption, list_assumptions
+from .spec import Model
+
+__all__ = ["Summary", "summarize"]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Counts and lists describing a model (see :func:`summarize`)."""
+
+    name: str
+    scale: tuple[float, float]
+    counts: dict[str, int]
+    groups: dict[str, int]
+    front_line: list[str]
+    segments: dict[str, dict[str, int]]
+    assumptions: list[Assumption] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """Plain-data form, for ``--json`` output."""
+        return {
+            "name": self.name,
+            "scale": {"min": self.scale[0], "max": self.scale[1]},
+            "counts": self.counts,
+            "groups": self.groups,
+            "front_line": self.front_line,
+            "segments": self.segments,
+            "assumptions": [a.to_dict() for a in self.assumptions],
+        }
+
+    def __str__(self) -> str:
+        c = self.counts
+        lines = [
+            f"{self.name}",
+            f"  scale {self.scale[0]:g}..{self.scale[1]:g}; "
+            + ", ".join(f"{n:,} {k if n != 1 else k[:-1]}" for k, n in c.items()),
+        ]
+        if self.groups:
+            groups = ", ".join(f"{g} ({n})" for g, n in self.groups.items())
+            lines.append(f"  groups: {groups}")
+        lines.append(f"  front line ({len(self.front_line)}): {', '.join(self.front_line) or '-'}")
+        for kind, rels in self.segments.items():
+            rel = ", ".join(f"{n} {r}{'s' if n != 1 else ''}" for r, n in rels.items())
+            lines.append(f"  {kind} segments: {rel}")
+        if self.assumptions:
+            lines.append(f"  assumptions ({len(self.assumptions)}):")
+            lines.extend(f"    {a}" for a in self.assumptions)
+        return "\n".join(lines)
+
+
+def summarize(model: Model) -> Summary:
+    """Counts by kind, departments per group, front-line departments, segments by kind and
+    relationship, and the assumptions the quality flow will make.
+
+    Examples
+    --------
+    >>> m = Model.model_validate({"name": "Shop",
+    ...     "departments": [{"id": "a", "name": "A", "group": "Ops", "quality": 0.9}],
+    ...     "segments": [{"id": "s", "name": "S", "kind": "consumer", "relationship": "customer"}],
+    ...     "services": [{"from": "a", "to": "s", "quality": 0.8}]})
+    >>> s = summarize(m)
+    >>> s.counts["departments"], s.front_line, s.segments
+    (1, ['a'], {'consumer': {'customer': 1}})
+    """
+    segment_ids = {s.id for s in model.segments}
+    serving = {s.source for s in model.services if s.target in segment_ids}
+    groups = Counter(d.group for d in model.departments if d.group)
+    segments: dict[str, dict[str, int]] = {}
+    for s in model.segments:
+        by_rel = segments.setdefault(s.kind, {})
+        by_rel[s.relationship] = by_rel.get(s.relationship, 0) + 1
+    return Summary(
+        name=model.name,
+        scale=(model.scale.min, model.scale.max),
+        counts={
+            "departments": len(model.departments),
+            "segments": len(model.segments),
+            "partners": len(model.partners),
+            "services": len(model.services),
+        },
+        groups=dict(sorted(groups.items())),
+        front_line=[d.id for d in model.departments if d.id in serving],
+        segments=segments,
+        assumptions=list_assumptions(model),
+    )
