@@ -35,8 +35,9 @@ class Chain:
     <Chain 'Shop': 1 departments, 0 segments, 0 partners, 0 services>
     """
 
-    def __init__(self, model: Model, *, file: str = "", positions: dict | None = None,
-                 checked: bool = False):
+    def __init__(
+        self, model: Model, *, file: str = "", positions: dict | None = None, checked: bool = False
+    ):
         if not checked:
             validate_data(model.model_dump(by_alias=True, exclude_none=True), {}, file=file)
         self.model = model
@@ -106,4 +107,3 @@ def load(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Chai
     True
     """
     return Chain._from_loaded(load_model(path, max_bytes=max_bytes))
-

@@ -14,7 +14,7 @@ from functools import cached_property
 import networkx as nx
 import numpy as np
 
-from .spec import Department, Model, Partner, Scale, Segment, Service
+from .spec import Department, Model, Partner, Scale, Segment
 
 __all__ = [
     "DEPARTMENT",
@@ -119,8 +119,9 @@ class Network:
 
             hint = did_you_mean(ident, self.ids)
             raise UnknownNodeError(
-                ident, f"no department, segment or partner has the id {ident!r}"
-                + (f"; {hint}" if hint else "")
+                ident,
+                f"no department, segment or partner has the id {ident!r}"
+                + (f"; {hint}" if hint else ""),
             ) from None
 
 
@@ -214,7 +215,7 @@ def to_networkx(model: Model) -> nx.DiGraph:
     ...                     {"id": "b", "name": "B", "dependence": 0.4}],
     ...     "services": [{"from": "a", "to": "b", "weight": 3}]})
     >>> G = to_networkx(m)
-    >>> G.nodes["b"]["kind"], G.edges["a", "b"]["reliance"]
+    >>> G.nodes["b"]["kind"], round(G.edges["a", "b"]["reliance"], 12)
     ('department', 0.4)
     """
     net = network(model)

@@ -63,7 +63,9 @@ class Loaded:
 class _Fail(Exception):
     """A problem that stops reading the file (syntax, encoding, size)."""
 
-    def __init__(self, message: str, fix: str = "", line: int | None = None, col: int | None = None):
+    def __init__(
+        self, message: str, fix: str = "", line: int | None = None, col: int | None = None
+    ):
         super().__init__(message)
         self.message, self.fix, self.line, self.col = message, fix, line, col
 
@@ -94,7 +96,7 @@ def load_model(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -
         size = path.stat().st_size
         if size > max_bytes:
             raise _Fail(
-                f"the file is {size / 2**20:.1f} MB, over the limit of {max_bytes / 2**20:g} MB",
+                f"the file is {_megabytes(size)}, over the limit of {_megabytes(max_bytes)}",
                 "raise the limit with --max-size MB or the SERVICECHAIN_MAX_SIZE variable",
             )
         raw = path.read_bytes()
@@ -114,7 +116,7 @@ def parse_model(raw: bytes | str, *, file: str = "<model>", fmt: str | None = No
     --------
     >>> loaded = parse_model("name: Demo\\ndepartments: [{id: a, name: A}]\\n")
     >>> loaded.model.departments[0].name, loaded.positions[("departments", 0, "id")]
-    ('A', (2, 19))
+    ('A', (2, 16))
     """
     try:
         text = _decode(raw) if isinstance(raw, bytes) else raw
@@ -199,6 +201,10 @@ def read_data(text: str, *, fmt: str = "yaml") -> tuple[Any, dict[Loc, Position]
     return _read_yaml(text)
 
 
+def _megabytes(size: int) -> str:
+    return f"{size / 2**20:.1f} MB" if size >= 2**20 else f"{size / 2**20:.3g} MB"
+
+
 # --- decoding --------------------------------------------------------------------------------
 
 
@@ -238,7 +244,7 @@ def _decode(raw: bytes) -> str:
         byte = raw[err.start]
         raise _Fail(
             f"not UTF-8 text: byte 0x{byte:02X} cannot be decoded",
-            "save the file as UTF-8 (in most editors: Save as… › Encoding › UTF-8)",
+            "save the file with the UTF-8 encoding",
             line,
             col,
         ) from None
@@ -369,7 +375,10 @@ def _read_yaml(text: str) -> tuple[Any, dict[Loc, Position]]:
                         key_node.start_mark.line + 1,
                         key_node.start_mark.column + 1,
                     )
-                positions[(*loc, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                positions[(*loc, key)] = (
+                    key_node.start_mark.line + 1,
+                    key_node.start_mark.column + 1,
+                )
                 out[key] = convert(value_node, (*loc, key), depth + 1, inner)
             return out
         raise _Fail("unsupported YAML node", "use plain mappings, lists and scalars")

@@ -107,7 +107,11 @@ def pydantic_problems(err: ValidationError, data: Any) -> list[Finding]:
             allowed = ", ".join(_field_names(owner))
             out.append((loc, f"unknown field {name!r}", hint or f"allowed fields: {allowed}"))
         elif kind == "string_type":
-            fix = f"put it in quotes: '{value}'" if isinstance(value, int | float) else "write text"
+            fix = (
+                'put it in quotes as it should read, e.g. id: "007"'
+                if isinstance(value, int | float)
+                else "write text"
+            )
             out.append((loc, f"expected text, got {_describe(value)}", fix))
         elif kind in ("float_type", "float_parsing", "int_type", "int_parsing"):
             whole = kind.startswith("int")
@@ -115,7 +119,9 @@ def pydantic_problems(err: ValidationError, data: Any) -> list[Finding]:
                 (
                     loc,
                     f"expected a {'whole ' if whole else ''}number, got {_describe(value)}",
-                    "write a number without quotes, e.g. 12" if whole else "write a number, e.g. 3.5",
+                    "write a number without quotes, e.g. 12"
+                    if whole
+                    else "write a number, e.g. 3.5",
                 )
             )
         elif kind == "int_from_float":
@@ -123,7 +129,9 @@ def pydantic_problems(err: ValidationError, data: Any) -> list[Finding]:
         elif kind == "finite_number":
             out.append((loc, "must be a finite number", "write an ordinary number"))
         elif kind == "literal_error":
-            choices = [c.strip(" '") for c in str(ctx.get("expected", "")).replace(" or ", ",").split(",")]
+            choices = [
+                c.strip(" '") for c in str(ctx.get("expected", "")).replace(" or ", ",").split(",")
+            ]
             choices = [c for c in choices if c]
             hint = did_you_mean(str(value), choices, what=name)
             out.append((loc, f"{value!r} is not a valid {name}", hint))
@@ -142,15 +150,37 @@ def pydantic_problems(err: ValidationError, data: Any) -> list[Finding]:
         elif kind == "string_too_long":
             out.append((loc, f"is longer than {ctx.get('max_length')} characters", "shorten it"))
         elif kind == "list_type":
-            out.append((loc, f"expected a list, got {_describe(value)}", f"write `{name}:` then `- ...` items"))
+            out.append(
+                (
+                    loc,
+                    f"expected a list, got {_describe(value)}",
+                    f"write `{name}:` then `- ...` items",
+                )
+            )
         elif kind == "too_short" and isinstance(value, list):
-            out.append((loc, f"needs at least one {_SINGULAR.get(name, 'item')}", f"add one under `{name}:`"))
+            out.append(
+                (
+                    loc,
+                    f"needs at least one {_SINGULAR.get(name, 'item')}",
+                    f"add one under `{name}:`",
+                )
+            )
         elif kind in ("model_type", "dict_type", "model_attributes_type"):
-            out.append((loc, f"expected a mapping of fields, got {_describe(value)}", "write `field: value` pairs"))
+            out.append(
+                (
+                    loc,
+                    f"expected a mapping of fields, got {_describe(value)}",
+                    "write `field: value` pairs",
+                )
+            )
+        elif kind == "value_error" and loc == ("scale",):
+            out.append((loc, str(ctx.get("error", e["msg"])), "e.g. scale: {min: 1, max: 5}"))
         elif kind == "value_error":
-            out.append((loc, str(ctx.get("error", e["msg"])), "fix the values"))
+            out.append((loc, str(ctx.get("error", e["msg"])), "fix the value"))
         elif kind == "bool_type":
-            out.append((loc, f"expected true or false, got {_describe(value)}", "write true or false"))
+            out.append(
+                (loc, f"expected true or false, got {_describe(value)}", "write true or false")
+            )
         else:
             out.append((loc, e["msg"], "see `servicechain schema` for the expected form"))
     return out

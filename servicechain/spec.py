@@ -13,8 +13,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
-    "SEGMENT_KINDS",
     "RELATIONSHIPS",
+    "SEGMENT_KINDS",
     "Department",
     "Model",
     "Partner",

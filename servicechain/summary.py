@@ -22,6 +22,7 @@ class Summary:
     front_line: list[str]
     segments: dict[str, dict[str, int]]
     assumptions: list[Assumption] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """Plain-data form, for ``--json`` output."""
@@ -45,7 +46,8 @@ class Summary:
         if self.groups:
             groups = ", ".join(f"{g} ({n})" for g, n in self.groups.items())
             lines.append(f"  groups: {groups}")
-        lines.append(f"  front line ({len(self.front_line)}): {', '.join(self.front_line) or '-'}")
+        front = ", ".join(f"{self.names.get(d, d)} ({d})" for d in self.front_line)
+        lines.append(f"  front line ({len(self.front_line)}): {front or '-'}")
         for kind, rels in self.segments.items():
             rel = ", ".join(f"{n} {r}{'s' if n != 1 else ''}" for r, n in rels.items())
             lines.append(f"  {kind} segments: {rel}")
@@ -89,4 +91,5 @@ def summarize(model: Model) -> Summary:
         front_line=[d.id for d in model.departments if d.id in serving],
         segments=segments,
         assumptions=list_assumptions(model),
+        names={d.id: d.name for d in model.departments if d.id in serving},
     )
