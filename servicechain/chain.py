@@ -10,6 +10,7 @@ import os
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from . import structure
 from .graph import Network, network, to_networkx
 from .load import DEFAULT_MAX_BYTES, Loaded, load_model, validate_data
 from .rules import Assumption, list_assumptions
@@ -87,7 +88,48 @@ class Chain:
 
     # --- quality flow (servicechain.flow) --------------------------------------------------
 
+    def score(self):
+        """Delivered quality of every node and of the company (:func:`servicechain.flow.score`)."""
+        from . import flow
+
+        return flow.score(self)
+
     # --- structure (servicechain.structure) ------------------------------------------------
+
+    def trace(self, node: str, *, direction: str = "down", depth: int | None = None,
+              group_by: str | None = None) -> structure.Trace:
+        """Upstream (``direction="up"``) or downstream of a node, with distances."""
+        return structure.trace(self, node, direction=direction, depth=depth, group_by=group_by)
+
+    def paths(self, source: str, segment: str, *, limit: int = 10,
+              group_by: str | None = None) -> structure.Paths:
+        """The service paths from a department to a segment, shortest first."""
+        return structure.paths(self, source, segment, limit=limit, group_by=group_by)
+
+    def analyze(self, *, segment: str | None = None,
+                group_by: str | None = None) -> structure.Analysis:
+        """Roles, gateways, mutual dependencies, disconnected work, single front lines."""
+        return structure.analyze(self, segment=segment, group_by=group_by)
+
+    def roles(self) -> list[structure.Role]:
+        """What each department does in the chain (customers, suppliers, segments, distance)."""
+        return structure.roles(self)
+
+    def gateways(self, segment: str) -> structure.Gateways:
+        """The departments every path of some others to ``segment`` passes through."""
+        return structure.gateways(self, segment)
+
+    def mutual_dependencies(self, *, max_cycles: int = 5) -> list[structure.Cluster]:
+        """Departments serving each other in a loop, with their shortest loops."""
+        return structure.mutual_dependencies(self, max_cycles=max_cycles)
+
+    def disconnected(self) -> list[str]:
+        """Departments and partners whose work reaches no segment."""
+        return structure.disconnected(self)
+
+    def rollup(self, *, by: str = "group") -> nx.DiGraph:
+        """The chain's graph with each group's departments merged into one node."""
+        return structure.rollup(self, by=by)
 
     # --- drawing (servicechain.draw) -------------------------------------------------------
 

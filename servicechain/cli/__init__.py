@@ -24,9 +24,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from . import model
+    from . import flow, model, perf
 
-    for module in (model,):
+    for module in (model, perf, flow):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -1,0 +1,177 @@
+"""Delivered quality of every node and the company's value-weighted external quality."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..graph import KIND_NAMES, SEGMENT
+from ..rules import Assumption
+from ._text import fmt_score, table
+from .state import state_of
+
+__all__ = ["Score", "score"]
+
+
+def _num(x: float) -> float | None:
+    return None if x is None or math.isnan(x) else float(x)
+
+
+@dataclass
+class Score:
+    """Delivered quality ``Q`` of every node (0..1, aligned with ``ids``) and of each service.
+
+    ``company`` is the value-weighted quality of the segments (nan when there are none).
+    """
+
+    name: str
+    scale: tuple[float, float]
+    ids: list[str]
+    names: list[str]
+    kinds: list[str]
+    quality: np.ndarray
+    service_quality: np.ndarray
+    services: list[tuple[str, str]]
+    service_names: list[str]
+    company: float
+    value: np.ndarray
+    assumptions: list[Assumption] = field(default_factory=list)
+
+    def to_scale(self, x):
+        """0..1 values on the model's own scale."""
+        lo, hi = self.scale
+        return lo + np.asarray(x) * (hi - lo) if np.ndim(x) else lo + x * (hi - lo)
+
+    def by_id(self, ident: str) -> float:
+        """Delivered quality of one node, 0..1; raises ``UnknownNodeError`` for a bad id."""
+        try:
+            return float(self.quality[self.ids.index(ident)])
+        except ValueError:
+            from ..errors import UnknownNodeError
+            from ..rules import did_you_mean
+
+            hint = did_you_mean(ident, self.ids)
+            raise UnknownNodeError(
+                ident,
+                f"no department, segment or partner has the id {ident!r}"
+                + (f"; {hint}" if hint else ""),
+            ) from None
+
+    def order(self) -> list[int]:
+        """Node positions, segments first, then departments, then partners (file order)."""
+        rank = {"segment": 0, "department": 1, "partner": 2}
+        return sorted(range(len(self.ids)), key=lambda i: rank[self.kinds[i]])
+
+    def to_dict(self) -> dict:
+        """Plain data: every score as ``quality`` (0..1) and ``score`` (the model's scale)."""
+        lo, hi = self.scale
+        return {
+            "name": self.name,
+            "scale": {"min": lo, "max": hi},
+            "company": {
+                "quality": _num(self.company),
+                "score": _num(self.to_scale(self.company)),
+            },
+            "nodes": [
+                {
+                    "id": self.ids[i],
+                    "name": self.names[i],
+                    "kind": self.kinds[i],
+                    "quality": float(self.quality[i]),
+                    "score": float(self.to_scale(self.quality[i])),
+                }
+                for i in self.order()
+            ],
+            "services": [
+                {
+                    "from": s,
+                    "to": t,
+                    "name": self.service_names[j],
+                    "quality": float(self.service_quality[j]),
+                    "score": float(self.to_scale(self.service_quality[j])),
+                }
+                for j, (s, t) in enumerate(self.services)
+            ],
+            "assumptions": [a.to_dict() for a in self.assumptions],
+        }
+
+    def __str__(self) -> str:
+        lo, hi = self.scale
+        span = hi - lo
+        lines = [f"{self.name}: delivered quality on the scale {lo:g}..{hi:g}"]
+        if not math.isnan(self.company):
+            lines.append(
+                f"  company (value-weighted over segments): "
+                f"{fmt_score(self.to_scale(self.company), span)}"
+            )
+        rows = [["kind", "id", "name", "score"]]
+        rows += [
+            [
+                self.kinds[i],
+                self.ids[i],
+                self.names[i],
+                fmt_score(self.to_scale(float(self.quality[i])), span),
+            ]
+            for i in self.order()
+        ]
+        lines += table(rows, right=(3,))
+        if self.assumptions:
+            lines.append(f"Assumptions ({len(self.assumptions)}):")
+            lines += [f"  {a}" for a in self.assumptions]
+        return "\n".join(lines)
+
+
+def score(chain) -> Score:
+    """Delivered quality of every node of ``chain``, the company's value-weighted external
+    quality, and the assumptions made for missing scores.
+
+    Parameters
+    ----------
+    chain : Chain
+        A loaded model.
+
+    Returns
+    -------
+    Score
+
+    Examples
+    --------
+    >>> from servicechain import Chain
+    >>> chain = Chain.from_dict({"name": "Shop", "scale": {"min": 1, "max": 5},
+    ...     "departments": [{"id": "it", "name": "IT", "quality": 3, "dependence": 0},
+    ...                     {"id": "store", "name": "Store", "quality": 5, "dependence": 0.5}],
+    ...     "segments": [{"id": "walkin", "name": "Walk-in", "kind": "consumer",
+    ...                   "relationship": "customer"}],
+    ...     "services": [{"from": "it", "to": "store", "quality": 3},
+    ...                  {"from": "store", "to": "walkin", "quality": 4}]})
+    >>> s = score(chain)
+    >>> round(s.by_id("store"), 6), round(s.company, 6)
+    (0.75, 0.75)
+    >>> print(s)
+    Shop: delivered quality on the scale 1..5
+      company (value-weighted over segments): 4.00
+      kind        id      name     score
+      segment     walkin  Walk-in   4.00
+      department  it      IT        3.00
+      department  store   Store     4.00
+    """
+    state = state_of(chain)
+    net = state.net
+    names = net.service_names or [""] * net.m
+    q = state.quality
+    return Score(
+        name=chain.model.name,
+        scale=(net.scale.min, net.scale.max),
+        ids=list(net.ids),
+        names=list(net.names),
+        kinds=[KIND_NAMES[k] for k in net.kind],
+        quality=q.copy(),
+        service_quality=state.service_quality.copy(),
+        services=[(net.ids[s], net.ids[t]) for s, t in zip(net.source, net.target, strict=True)],
+        service_names=list(names),
+        company=state.company(q),
+        value=np.where(net.kind == SEGMENT, net.value, 0.0),
+        assumptions=list(chain.assumptions),
+    )
