@@ -14,6 +14,7 @@ import click
 from ..chain import Chain, load
 from ..errors import ModelError, ServiceChainError, UnknownNodeError
 from ..load import DEFAULT_MAX_BYTES
+from ..progress import Progress
 
 __all__ = [
     "ModelProblems",
@@ -23,6 +24,8 @@ __all__ = [
     "model_argument",
     "output_option",
     "plural",
+    "progress_bar",
+    "quiet_option",
     "reraise",
 ]
 
@@ -45,8 +48,12 @@ class ModelProblems(click.ClickException):
         click.echo(f"{count} problem{'s' if count != 1 else ''} found.", file=stream)
 
 
+_QUIET = "servicechain.quiet"
+
+
 def model_argument(func: Callable) -> Callable:
-    """Add the MODEL argument and ``--max-size`` to a command; pass ``model_path, max_bytes``."""
+    """Add the MODEL argument, ``--max-size`` and ``--quiet`` to a command; pass
+    ``model_path, max_bytes`` (``--quiet`` is read by :func:`progress_bar`)."""
 
     @click.argument(
         "model_path",
@@ -62,8 +69,12 @@ def model_argument(func: Callable) -> Callable:
         envvar="SERVICECHAIN_MAX_SIZE",
         help="Refuse model files larger than this many MB (env SERVICECHAIN_MAX_SIZE).",
     )
+    @click.option(
+        "--quiet", "-q", "quiet", is_flag=True, help="Show no progress on stderr for long work."
+    )
     @wraps(func)
-    def wrapper(*args: Any, max_size: float, **kwargs: Any) -> Any:
+    def wrapper(*args: Any, max_size: float, quiet: bool, **kwargs: Any) -> Any:
+        click.get_current_context().meta[_QUIET] = quiet
         return func(*args, max_bytes=int(max_size * 2**20), **kwargs)
 
     return wrapper
@@ -84,6 +95,21 @@ def reraise(err: ServiceChainError, *, param: str | None = None) -> click.ClickE
     if isinstance(err, UnknownNodeError) and param:
         return click.BadParameter(str(err), param_hint=param)
     return click.ClickException(str(err))
+
+
+quiet_option = click.option(
+    "--quiet", "-q", "quiet", is_flag=True, help="Show no progress on stderr for long work."
+)
+
+
+def progress_bar(label: str) -> Progress:
+    """A :class:`~servicechain.progress.Progress` for the current command: shown only on a
+    terminal, and never with ``--quiet`` or ``--json``."""
+    ctx = click.get_current_context(silent=True)
+    quiet = ctx is not None and any(
+        (ctx.meta.get(_QUIET), ctx.params.get("quiet"), ctx.params.get("as_json"))
+    )
+    return Progress(label, enabled=False if quiet else None)
 
 
 json_option = click.option(
