@@ -96,18 +96,26 @@ class Chain:
 
     # --- structure (servicechain.structure) ------------------------------------------------
 
-    def trace(self, node: str, *, direction: str = "down", depth: int | None = None,
-              group_by: str | None = None) -> structure.Trace:
+    def trace(
+        self,
+        node: str,
+        *,
+        direction: str = "down",
+        depth: int | None = None,
+        group_by: str | None = None,
+    ) -> structure.Trace:
         """Upstream (``direction="up"``) or downstream of a node, with distances."""
         return structure.trace(self, node, direction=direction, depth=depth, group_by=group_by)
 
-    def paths(self, source: str, segment: str, *, limit: int = 10,
-              group_by: str | None = None) -> structure.Paths:
+    def paths(
+        self, source: str, segment: str, *, limit: int = 10, group_by: str | None = None
+    ) -> structure.Paths:
         """The service paths from a department to a segment, shortest first."""
         return structure.paths(self, source, segment, limit=limit, group_by=group_by)
 
-    def analyze(self, *, segment: str | None = None,
-                group_by: str | None = None) -> structure.Analysis:
+    def analyze(
+        self, *, segment: str | None = None, group_by: str | None = None
+    ) -> structure.Analysis:
         """Roles, gateways, mutual dependencies, disconnected work, single front lines."""
         return structure.analyze(self, segment=segment, group_by=group_by)
 

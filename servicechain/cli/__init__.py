@@ -24,9 +24,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from . import flow, model, perf
+    from . import flow, model, perf, structure
 
-    for module in (model, perf, flow):
+    for module in (model, perf, flow, structure):
         for command in module.COMMANDS:
             main.add_command(command)
 

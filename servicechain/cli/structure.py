@@ -1,0 +1,132 @@
+"""Structure commands: trace (upstream, downstream, paths) and analyze (roles, gateways, loops)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import ServiceChainError, UnknownNodeError
+from ._common import echo_json, json_option, load_chain, model_argument, reraise
+
+__all__ = ["COMMANDS"]
+
+group_by_option = click.option(
+    "--group-by",
+    "group_by",
+    type=click.Choice(["group"]),
+    help="Roll the chain up first: one node per group of departments.",
+)
+
+
+def _param_of(err: ServiceChainError, params: dict[str, str | None]) -> str | None:
+    if isinstance(err, UnknownNodeError):
+        for hint, value in params.items():
+            if value == err.node:
+                return hint
+    return None
+
+
+@click.command()
+@model_argument
+@click.argument("node")
+@click.option("--up", "direction", flag_value="up", help="Trace its suppliers, theirs, ...")
+@click.option(
+    "--down", "direction", flag_value="down", help="Trace its customers, down to the segments."
+)
+@click.option("--depth", type=click.IntRange(min=1), help="Go at most this many hand-offs away.")
+@click.option(
+    "--to",
+    "to",
+    metavar="SEGMENT",
+    help="List the service paths from NODE to this segment instead, shortest first.",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="With --to: list at most this many paths.",
+)
+@group_by_option
+@json_option
+def trace(
+    model_path: Path,
+    max_bytes: int,
+    node: str,
+    direction: str | None,
+    depth: int | None,
+    to: str | None,
+    limit: int,
+    group_by: str | None,
+    as_json: bool,
+) -> None:
+    """Trace what lies upstream (--up) or downstream (--down) of NODE in MODEL, with the
+    number of hand-offs to each; or, with --to, the service paths from NODE to a segment.
+
+    \b
+    Examples:
+      servicechain trace models/sapataria.yaml it --down
+      servicechain trace models/sapataria.yaml baixa --up --depth 1
+      servicechain trace models/sapataria.yaml it --to compradores_online
+      servicechain trace models/sapataria.yaml Suporte --down --group-by group
+    """
+    if to is not None and direction == "up":
+        raise click.UsageError("--to lists the paths downstream of NODE; drop --up")
+    if to is not None and depth is not None:
+        raise click.UsageError("--depth does not apply to --to; use --limit")
+    if to is None and direction is None:
+        raise click.UsageError("say which way to trace: --up (suppliers) or --down (customers)")
+    chain = load_chain(model_path, max_bytes)
+    try:
+        if to is not None:
+            result = chain.paths(node, to, limit=limit, group_by=group_by)
+        else:
+            result = chain.trace(node, direction=direction, depth=depth, group_by=group_by)
+    except ServiceChainError as err:
+        raise reraise(err, param=_param_of(err, {"--to": to, "NODE": node})) from None
+    if as_json:
+        echo_json(result.to_dict())
+    else:
+        click.echo(str(result))
+
+
+@click.command()
+@model_argument
+@click.option(
+    "--segment",
+    metavar="SEGMENT",
+    help="Compute gateways for this segment only (fast on models with many segments).",
+)
+@group_by_option
+@json_option
+def analyze(
+    model_path: Path, max_bytes: int, segment: str | None, group_by: str | None, as_json: bool
+) -> None:
+    """Analyse the structure of MODEL; no scores needed.
+
+    Lists, for each department, its internal customers, suppliers, the segments its work
+    reaches directly and through others, and its distance to the nearest segment (1 = front
+    line); the gateways of each segment (departments that every path of some others to it
+    passes through); departments that depend on each other in a loop, with the shortest
+    loops; work that reaches no segment; and segments served by a single front-line
+    department.
+
+    \b
+    Examples:
+      servicechain analyze models/sapataria.yaml
+      servicechain analyze models/sapataria.yaml --segment empresas --json
+      servicechain analyze models/airline.yaml --group-by group
+    """
+    chain = load_chain(model_path, max_bytes)
+    try:
+        result = chain.analyze(segment=segment, group_by=group_by)
+    except ServiceChainError as err:
+        raise reraise(err, param=_param_of(err, {"--segment": segment})) from None
+    if as_json:
+        echo_json(result.to_dict())
+    else:
+        click.echo(str(result))
+
+
+COMMANDS = [trace, analyze]

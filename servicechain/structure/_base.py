@@ -1,0 +1,116 @@
+"""What the structure analyses share: accepting a chain or a graph, resolving ids, text tables."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+import networkx as nx
+
+from ..errors import UnknownNodeError
+from ..rules import did_you_mean
+
+__all__ = [
+    "as_graph",
+    "clip",
+    "kind_of",
+    "label",
+    "node_order",
+    "pad",
+    "resolve",
+    "resolve_segment",
+    "short_list",
+    "width",
+]
+
+
+def as_graph(chain_or_graph: Any) -> nx.DiGraph:
+    """The networkx DiGraph of a :class:`~servicechain.chain.Chain`, or the graph itself."""
+    if isinstance(chain_or_graph, nx.DiGraph):
+        return chain_or_graph
+    graph = getattr(chain_or_graph, "graph", None)
+    if isinstance(graph, nx.DiGraph):
+        return graph
+    raise TypeError(f"expected a Chain or a networkx DiGraph, got {type(chain_or_graph).__name__}")
+
+
+def kind_of(graph: nx.DiGraph, node: str) -> str:
+    """``department``, ``partner`` or ``segment`` (department when the graph does not say)."""
+    return graph.nodes[node].get("kind", "department")
+
+
+def label(graph: nx.DiGraph, node: str) -> str:
+    """``id (name)``, or just the id when the name is the id."""
+    name = graph.nodes[node].get("name") or node
+    return node if name == node else f"{node} ({name})"
+
+
+def node_order(graph: nx.DiGraph) -> dict[str, int]:
+    """Position of each node in the graph (file order for a chain's graph)."""
+    return {node: i for i, node in enumerate(graph)}
+
+
+def resolve(chain_or_graph: Any, graph: nx.DiGraph, ident: str) -> str:
+    """The node of ``graph`` that ``ident`` names.
+
+    On a rolled-up graph a department id names its group's node. Raises
+    :class:`~servicechain.errors.UnknownNodeError` with a "did you mean" for an unknown id.
+    """
+    if ident in graph:
+        return ident
+    members_of = graph.graph.get("members_of") or {}
+    if ident in members_of:
+        return members_of[ident]
+    network = getattr(chain_or_graph, "network", None)
+    if network is not None and not isinstance(chain_or_graph, nx.DiGraph):
+        network.node(ident)  # raises with the model's own message
+    hint = did_you_mean(str(ident), [*graph, *members_of])
+    what = (
+        "group, department, segment or partner"
+        if members_of
+        else ("department, segment or partner")
+    )
+    raise UnknownNodeError(ident, f"no {what} has the id {ident!r}" + (f"; {hint}" if hint else ""))
+
+
+def resolve_segment(chain_or_graph: Any, graph: nx.DiGraph, ident: str) -> str:
+    """Like :func:`resolve`, and the node must be a segment."""
+    node = resolve(chain_or_graph, graph, ident)
+    kind = kind_of(graph, node)
+    if kind != "segment":
+        segments = [n for n, k in graph.nodes(data="kind") if k == "segment"]
+        hint = did_you_mean(str(ident), segments, what="segment")
+        raise UnknownNodeError(
+            ident, f"{ident!r} is a {kind}, not a segment" + (f"; {hint}" if hint else "")
+        )
+    return node
+
+
+def width(text: str) -> int:
+    """Columns a text takes in a terminal (wide East Asian characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, columns: int) -> str:
+    """``text`` padded with spaces to ``columns`` terminal columns."""
+    return text + " " * max(0, columns - width(text))
+
+
+def clip(text: str, columns: int) -> str:
+    """``text`` cut to fit ``columns`` terminal columns, with an ellipsis when cut."""
+    if width(text) <= columns:
+        return text
+    out, used = "", 0
+    for ch in text:
+        w = width(ch)
+        if used + w > columns - 1:
+            break
+        out, used = out + ch, used + w
+    return out + "…"
+
+
+def short_list(items: list[str], *, limit: int = 8) -> str:
+    """``a, b, c`` or ``a, b, ... and 5 more`` for long lists."""
+    if len(items) <= limit:
+        return ", ".join(items)
+    return ", ".join(items[:limit]) + f" and {len(items) - limit} more"

@@ -1,0 +1,318 @@
+"""Trace a chain: what lies upstream or downstream of a node, and the paths to a segment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+import networkx as nx
+
+from ._base import as_graph, kind_of, node_order, pad, resolve
+
+__all__ = [
+    "Paths",
+    "Trace",
+    "TracedNode",
+    "distance_to_segment",
+    "downstream",
+    "paths",
+    "trace",
+    "upstream",
+]
+
+DIRECTIONS = ("up", "down")
+
+
+def _reach(graph: nx.DiGraph, node: str, depth: int | None) -> dict[str, int]:
+    if depth is not None and depth < 1:
+        raise ValueError(f"depth must be at least 1, not {depth}")
+    found = nx.single_source_shortest_path_length(graph, node, cutoff=depth)
+    found.pop(node, None)
+    return found
+
+
+def upstream(chain_or_graph: Any, node: str, *, depth: int | None = None) -> dict[str, int]:
+    """Everything upstream of ``node`` (its suppliers, their suppliers, ...) with distances.
+
+    Parameters
+    ----------
+    chain_or_graph : Chain or networkx.DiGraph
+        The chain, or a graph shaped like ``chain.graph`` (a rolled-up one too).
+    node : str
+        A department, partner or segment id.
+    depth : int, optional
+        Go at most this many hand-offs back.
+
+    Returns
+    -------
+    dict
+        ``{id: number of hand-offs from it to node}``, nearest first; ``node`` itself is left out.
+
+    Raises
+    ------
+    UnknownNodeError
+        When ``node`` names nothing in the model.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("hr", "it"), ("it", "store"), ("store", "shoppers")])
+    >>> upstream(G, "store")
+    {'it': 1, 'hr': 2}
+    >>> upstream(G, "store", depth=1)
+    {'it': 1}
+    """
+    graph = as_graph(chain_or_graph)
+    start = resolve(chain_or_graph, graph, node)
+    return _reach(graph.reverse(copy=False), start, depth)
+
+
+def downstream(chain_or_graph: Any, node: str, *, depth: int | None = None) -> dict[str, int]:
+    """Everything downstream of ``node`` (its customers, theirs, ... down to the segments).
+
+    Same parameters and errors as :func:`upstream`.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("hr", "it"), ("it", "store"), ("store", "shoppers")])
+    >>> downstream(G, "it")
+    {'store': 1, 'shoppers': 2}
+    """
+    graph = as_graph(chain_or_graph)
+    start = resolve(chain_or_graph, graph, node)
+    return _reach(graph, start, depth)
+
+
+def distance_to_segment(chain_or_graph: Any) -> dict[str, int | None]:
+    """Hand-offs from each node to its nearest segment (1 = front line).
+
+    Segments get 0; departments and partners whose work reaches no segment get ``None``.
+    One breadth-first search from all segments at once, whatever the number of segments.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("hr", "it"), ("it", "store"), ("store", "shoppers")])
+    >>> G.add_node("shoppers", kind="segment"); G.add_node("archive")
+    >>> distance_to_segment(G)
+    {'hr': 3, 'it': 2, 'store': 1, 'shoppers': 0, 'archive': None}
+    """
+    graph = as_graph(chain_or_graph)
+    segments = [n for n in graph if kind_of(graph, n) == "segment"]
+    dist: dict[str, int | None] = dict.fromkeys(graph)
+    if segments:
+        for layer, nodes in enumerate(nx.bfs_layers(graph.reverse(copy=False), segments)):
+            for n in nodes:
+                dist[n] = layer
+    return dist
+
+
+@dataclass(frozen=True)
+class TracedNode:
+    """One node found by :func:`trace`, ``distance`` hand-offs away."""
+
+    id: str
+    name: str
+    kind: str
+    distance: int
+
+    def to_dict(self) -> dict:
+        """Plain-data form, for ``--json`` output."""
+        return {"id": self.id, "name": self.name, "kind": self.kind, "distance": self.distance}
+
+
+@dataclass(frozen=True)
+class Trace:
+    """What lies upstream (``direction="up"``) or downstream of a node (see :func:`trace`)."""
+
+    node: str
+    name: str
+    kind: str
+    direction: str
+    nodes: list[TracedNode]
+    depth: int | None = None
+    group_by: str | None = None
+
+    def distances(self) -> dict[str, int]:
+        """``{id: distance}``, as :func:`upstream` and :func:`downstream` return it."""
+        return {t.id: t.distance for t in self.nodes}
+
+    def to_dict(self) -> dict:
+        """Plain-data form, for ``--json`` output."""
+        return {
+            "node": self.node,
+            "name": self.name,
+            "kind": self.kind,
+            "direction": self.direction,
+            "depth": self.depth,
+            "group_by": self.group_by,
+            "nodes": [t.to_dict() for t in self.nodes],
+        }
+
+    def __str__(self) -> str:
+        where = "Upstream" if self.direction == "up" else "Downstream"
+        head = f"{where} of {self.node}" + (f" ({self.name})" if self.name != self.node else "")
+        if self.group_by:
+            head += f", rolled up by {self.group_by}"
+        if not self.nodes:
+            what = "supplies it" if self.direction == "up" else "receives its work"
+            return f"{head}: nothing {what}."
+        counts: dict[str, int] = {}
+        for t in self.nodes:
+            counts[t.kind] = counts.get(t.kind, 0) + 1
+        summary = ", ".join(f"{n} {k}{'' if n == 1 else 's'}" for k, n in counts.items())
+        reach = max(t.distance for t in self.nodes)
+        lines = [f"{head}: {summary}, up to {reach} hand-off{'' if reach == 1 else 's'} away"]
+        id_w = max(len(t.id) for t in self.nodes)
+        for t in self.nodes:
+            lines.append(f"  {t.distance:>3}  {pad(t.id, id_w)}  {t.kind:<10}  {t.name}")
+        return "\n".join(lines)
+
+
+def trace(
+    chain_or_graph: Any,
+    node: str,
+    *,
+    direction: str = "down",
+    depth: int | None = None,
+    group_by: str | None = None,
+) -> Trace:
+    """Upstream or downstream of ``node``, with names, kinds and distances.
+
+    Parameters
+    ----------
+    chain_or_graph : Chain or networkx.DiGraph
+    node : str
+        A node id; with ``group_by``, a group or the id of one of its departments.
+    direction : {"down", "up"}
+        ``"up"``: its suppliers and theirs; ``"down"``: its customers down to the segments.
+    depth : int, optional
+        At most this many hand-offs away.
+    group_by : str, optional
+        Trace the graph rolled up by this department attribute (see :func:`rollup`).
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("hr", "it"), ("it", "store"), ("store", "shoppers")])
+    >>> G.add_node("shoppers", kind="segment")
+    >>> print(trace(G, "it", direction="down"))
+    Downstream of it: 1 department, 1 segment, up to 2 hand-offs away
+        1  store     department  store
+        2  shoppers  segment     shoppers
+    """
+    if direction not in DIRECTIONS:
+        raise ValueError(f"direction must be 'up' or 'down', not {direction!r}")
+    graph = as_graph(chain_or_graph)
+    if group_by:
+        from .grouping import rollup
+
+        graph = rollup(graph, by=group_by)
+    start = resolve(chain_or_graph, graph, node)
+    found = (upstream if direction == "up" else downstream)(graph, start, depth=depth)
+    order = node_order(graph)
+    nodes = [
+        TracedNode(n, graph.nodes[n].get("name") or n, kind_of(graph, n), d)
+        for n, d in sorted(found.items(), key=lambda item: (item[1], order[item[0]]))
+    ]
+    return Trace(
+        node=start,
+        name=graph.nodes[start].get("name") or start,
+        kind=kind_of(graph, start),
+        direction=direction,
+        nodes=nodes,
+        depth=depth,
+        group_by=group_by,
+    )
+
+
+@dataclass(frozen=True)
+class Paths:
+    """The service paths from one node to another, shortest first (see :func:`paths`)."""
+
+    source: str
+    target: str
+    paths: list[list[str]]
+    limit: int
+    more: bool = False
+    names: dict[str, str] = field(default_factory=dict)
+    group_by: str | None = None
+
+    def to_dict(self) -> dict:
+        """Plain-data form, for ``--json`` output."""
+        return {
+            "source": self.source,
+            "target": self.target,
+            "group_by": self.group_by,
+            "limit": self.limit,
+            "more": self.more,
+            "paths": [{"nodes": p, "hand_offs": len(p) - 1} for p in self.paths],
+            "names": self.names,
+        }
+
+    def _label(self, node: str) -> str:
+        name = self.names.get(node, node)
+        return node if name == node else f"{node} ({name})"
+
+    def __str__(self) -> str:
+        ends = f"from {self._label(self.source)} to {self._label(self.target)}"
+        if not self.paths:
+            return f"No service path leads {ends}."
+        count = len(self.paths)
+        lines = [
+            f"{count} service path{'' if count == 1 else 's'} {ends}"
+            + (", shortest first:" if count > 1 else ":")
+        ]
+        for i, p in enumerate(self.paths, 1):
+            steps = len(p) - 1
+            plural = "" if steps == 1 else "s"
+            lines.append(f"  {i:>2}. {' → '.join(p)}  ({steps} hand-off{plural})")
+        if self.more:
+            lines.append(f"  More paths exist; only the {self.limit} shortest are listed.")
+        return "\n".join(lines)
+
+
+def paths(
+    chain_or_graph: Any,
+    source: str,
+    segment: str,
+    *,
+    limit: int = 10,
+    group_by: str | None = None,
+) -> Paths:
+    """The service paths from ``source`` to ``segment`` (or any node), shortest first.
+
+    At most ``limit`` paths are listed; ``more`` says whether others exist. Paths are simple
+    (no node twice) and found lazily, so a graph with countless paths stays fast.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("it", "store"), ("it", "web"), ("store", "s"), ("web", "s"),
+    ...                 ("it", "stock"), ("stock", "store")])
+    >>> result = paths(G, "it", "s", limit=2)
+    >>> result.paths, result.more
+    ([['it', 'store', 's'], ['it', 'web', 's']], True)
+    """
+    if limit < 1:
+        raise ValueError(f"limit must be at least 1, not {limit}")
+    graph = as_graph(chain_or_graph)
+    if group_by:
+        from .grouping import rollup
+
+        graph = rollup(graph, by=group_by)
+    start = resolve(chain_or_graph, graph, source)
+    end = resolve(chain_or_graph, graph, segment)
+    if start == end or not nx.has_path(graph, start, end):
+        found: list[list[str]] = []
+    else:
+        found = list(islice(nx.shortest_simple_paths(graph, start, end), limit + 1))
+    names = {n: graph.nodes[n].get("name") or n for p in found for n in p}
+    names.setdefault(start, graph.nodes[start].get("name") or start)
+    names.setdefault(end, graph.nodes[end].get("name") or end)
+    return Paths(
+        source=start,
+        target=end,
+        paths=found[:limit],
+        limit=limit,
+        more=len(found) > limit,
+        names=names,
+        group_by=group_by,
+    )
