@@ -24,9 +24,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from . import flow, model, perf, structure
+    from . import flow, io, model, perf, structure
 
-    for module in (model, perf, flow, structure):
+    for module in (model, perf, flow, structure, io):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -1,0 +1,43 @@
+"""Export a model to other tools: GraphML, GEXF, node-link JSON, DOT, Mermaid, draw.io, CSV.
+
+Each format lives in its own module with a small pure function that escapes user text for it.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from ..chain import Chain
+from ..errors import ServiceChainError
+
+__all__ = ["FORMATS", "export"]
+
+#: Format name → (module, function, file extension).
+FORMATS: dict[str, tuple[str, str, str]] = {
+    "graphml": ("graphs", "to_graphml", ".graphml"),
+    "gexf": ("graphs", "to_gexf", ".gexf"),
+    "json": ("graphs", "to_json", ".json"),
+    "dot": ("dot", "to_dot", ".dot"),
+    "mermaid": ("mermaid", "to_mermaid", ".mmd"),
+    "drawio": ("drawio", "to_drawio", ".drawio"),
+    "csv": ("table", "to_csv", ".csv"),
+}
+
+
+def export(chain: Chain, fmt: str) -> str:
+    """The model of ``chain`` as text in format ``fmt`` (one of :data:`FORMATS`).
+
+    Examples
+    --------
+    >>> chain = Chain.from_dict({"name": "Shop", "departments": [{"id": "a", "name": "A"}]})
+    >>> export(chain, "mermaid").splitlines()[0]
+    'flowchart LR'
+    """
+    if fmt not in FORMATS:
+        from ..rules import did_you_mean
+
+        hint = did_you_mean(fmt, FORMATS, what="format")
+        raise ServiceChainError(f"unknown export format {fmt!r}" + (f"; {hint}" if hint else ""))
+    module, function, _ = FORMATS[fmt]
+    writer = getattr(import_module(f"{__name__}.{module}"), function)
+    return writer(chain.model if module == "table" else chain)
