@@ -24,9 +24,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from . import flow, io, model, perf, structure
+    from . import draw, flow, io, model, perf, report, structure
 
-    for module in (model, perf, flow, structure, io):
+    for module in (model, perf, flow, structure, io, draw, report):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -44,11 +44,12 @@ def script_json(data: object) -> str:
 
 
 _ID = re.compile(r'\bid="([^"]+)"')
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 
 def scope_svg(svg: str, prefix: str) -> str:
     """Prefix every ``id`` of an SVG (and the references to it) so that several SVGs can
-    share one page without clashing.
+    share one page without clashing; comments (which may quote user text) are dropped.
 
     Examples
     --------
@@ -56,6 +57,7 @@ def scope_svg(svg: str, prefix: str) -> str:
     ...           "f-")
     '<svg><clipPath id="f-p1"/><g clip-path="url(#f-p1)"/><use xlink:href="#f-p1"/></svg>'
     """
+    svg = _COMMENT.sub("", svg)
     ids = set(_ID.findall(svg))
     if not ids:
         return svg
