@@ -323,72 +323,75 @@ def _services(table: Table, builder: _Builder) -> None:
                 if isinstance(rec.get("name"), str):
                     names.setdefault(rec["name"], []).append(rec["id"])
     near = {_near(k): k for k in [*names, *ids]}
-    created: dict[str, str] = {}  # near form → spelling used first
+    created: dict[str, tuple[str, str]] = {}  # near form → (spelling used first, its id)
     for row in table.rows:
         rec = builder.record(table, row)
         for end in ("from", "to"):
             ref = rec.get(end)
-            if not isinstance(ref, str) or ref in ids:
+            if not isinstance(ref, str) or ids.get(ref, "created") != "created":
                 continue
-            if len(names.get(ref, ())) == 1:
-                rec[end] = names[ref][0]
-                continue
-            if ref in names:
-                builder.problems.append(
-                    table.problem(
-                        row.number,
-                        end,
-                        f"{ref!r} is the name of several records",
-                        f"write one of their ids: {', '.join(names[ref])}",
-                    )
-                )
-                continue
-            if _near(ref) in near:
-                known = near[_near(ref)]
-                builder.problems.append(
-                    table.problem(
-                        row.number,
-                        end,
-                        f"{ref!r} differs from {known!r} only in case or spaces",
-                        f"write it as {known!r}",
-                    )
-                )
-                continue
-            if builder.create_missing:
-                first = created.setdefault(_near(ref), ref)
-                if first != ref:
-                    builder.problems.append(
-                        table.problem(
-                            row.number,
-                            end,
-                            f"{ref!r} differs from {first!r} only in case or spaces",
-                            f"write it as {first!r}",
-                        )
-                    )
-                    continue
-                ident = slug(ref)
-                if ident not in ids:
-                    ids[ident] = "departments"
-                    builder.data["departments"].append({"id": ident, "name": ref})
-                    builder.where[("departments", len(builder.data["departments"]) - 1)] = (
-                        table,
-                        row,
-                        end,
-                    )
-                    builder.created.append(ident)
-                rec[end] = ident
-                continue
-            hint = did_you_mean(ref, [*ids, *names])
-            builder.problems.append(
-                table.problem(
-                    row.number,
+            problem = _resolve(ref, rec, end, ids, names, near, created, builder)
+            if problem:
+                builder.problems.append(table.problem(row.number, end, *problem))
+            elif rec[end] not in ids:
+                ident = rec[end]
+                ids[ident] = "created"
+                builder.data["departments"].append({"id": ident, "name": ref})
+                builder.where[("departments", len(builder.data["departments"]) - 1)] = (
+                    table,
+                    row,
                     end,
-                    f"unknown department {ref!r}",
-                    (hint + "; " if hint else "")
-                    + "add it to the departments table, or pass --create-missing",
                 )
-            )
+                builder.created.append(ident)
         builder.add("services", table, row, rec)
+
+
+def _resolve(
+    ref: str,
+    rec: dict[str, Any],
+    end: str,
+    ids: dict[str, str],
+    names: dict[str, list[str]],
+    near: dict[str, str],
+    created: dict[str, tuple[str, str]],
+    builder: _Builder,
+) -> tuple[str, str] | None:
+    """Put the id that ``ref`` stands for in ``rec[end]``, or return (message, fix)."""
+    if len(names.get(ref, ())) == 1:
+        rec[end] = names[ref][0]
+        return None
+    if ref in names:
+        return (
+            f"{ref!r} is the name of several records",
+            f"write one of their ids: {', '.join(names[ref])}",
+        )
+    if _near(ref) in near:
+        known = near[_near(ref)]
+        return f"{ref!r} differs from {known!r} only in case or spaces", f"write it as {known!r}"
+    if _near(ref) in created:
+        first, ident = created[_near(ref)]
+        if first != ref:
+            return (
+                f"{ref!r} differs from {first!r} only in case or spaces",
+                f"write it as {first!r}",
+            )
+        rec[end] = ident
+        return None
+    if builder.create_missing:
+        ident = slug(ref)
+        if ident in ids:
+            return (
+                f"{ref!r} would become the id {ident!r}, which a table declares already",
+                f"write {ident!r} if that is meant, or add {ref!r} to the departments table",
+            )
+        created[_near(ref)] = (ref, ident)
+        rec[end] = ident
+        return None
+    hint = did_you_mean(ref, [*ids, *names])
+    return (
+        f"unknown department {ref!r}",
+        (hint + "; " if hint else "") + "add it to the departments table, or pass --create-missing",
+    )
 
 
 def _validate(data: dict, builder: _Builder, default: str) -> list[Problem]:

@@ -426,7 +426,8 @@ def _scalar(node: Any) -> Any:
     if tag not in _SCALAR_TAGS:
         _bad_tag(node)
     if tag == "tag:yaml.org,2002:str":
-        return value
+        # ruamel's round-trip composer marks the fold points of a `>` scalar with BEL
+        return value.replace("\a", "") if node.style == ">" else value
     if tag == "tag:yaml.org,2002:null":
         return None
     if tag == "tag:yaml.org,2002:bool":

@@ -325,6 +325,8 @@ def _table(
             continue
         columns[name] = col
     by_col = {col: name for name, col in columns.items()}
+    named = {col for col, text in enumerate(header, start=1) if canonical_header(text)}
+    orphans: dict[int, tuple[int, int]] = {}  # column → (first row, count) of headerless values
     out = []
     for number, cells in rows[1:]:
         values: dict[str, str] = {}
@@ -334,19 +336,23 @@ def _table(
                 continue
             name = by_col.get(col)
             if name is None:
-                problems.append(
-                    Problem(
-                        source,
-                        number,
-                        col,
-                        "",
-                        f"the value {text!r} stands in a column without a known header",
-                        "give the column a header or move the value into a named column",
-                    )
-                )
+                if col not in named:  # an unknown header is reported once, above
+                    first, count = orphans.get(col, (number, 0))
+                    orphans[col] = (first, count + 1)
                 continue
             values[name] = text
         out.append(Row(number, values, {name: columns[name] for name in values}))
+    for col, (first, count) in sorted(orphans.items()):
+        problems.append(
+            Problem(
+                source,
+                first,
+                col,
+                "",
+                f"column {col} has {count} value{'s' if count != 1 else ''} but no header",
+                "give the column a header, or delete its values",
+            )
+        )
     return Table(source, section, header_row, columns, out, decimal_comma), problems
 
 
