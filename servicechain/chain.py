@@ -94,6 +94,43 @@ class Chain:
 
         return flow.score(self)
 
+    def explain(self, segment: str, *, top: int | None = None):
+        """A segment's gap split into own shortfalls and hand-off losses (``flow.explain``)."""
+        from . import flow
+
+        return flow.explain(self, segment, top=top)
+
+    def impact(self, **changes):
+        """Before and after of every node under a what-if: ``set``, ``weight``, ``dependence``,
+        ``fail``, ``name`` as in ``flow.impact``."""
+        from . import flow
+
+        return flow.impact(self, **changes)
+
+    def compare(self, scenarios: dict):
+        """Several named what-if scenarios side by side (``flow.compare``)."""
+        from . import flow
+
+        return flow.compare(self, scenarios)
+
+    def rank(self, *, segment: str | None = None, by: str = "opportunity", top: int | None = None):
+        """Departments and services by opportunity, importance or failure (``flow.rank``)."""
+        from . import flow
+
+        return flow.rank(self, segment=segment, by=by, top=top)
+
+    def sensitivities(self, *, segment: str | None = None):
+        """dQ/d(own quality) per node and dQ/d(rating) per service (``flow.sensitivities``)."""
+        from . import flow
+
+        return flow.sensitivities(self, segment=segment)
+
+    def influence(self):
+        """Department × segment matrix of ``L[k,i] a_i`` (``flow.influence``)."""
+        from . import flow
+
+        return flow.influence(self)
+
     # --- structure (servicechain.structure) ------------------------------------------------
 
     def trace(

@@ -2,7 +2,37 @@
 (DESIGN section 3)."""
 
 from ..solve import SolveError
+from .explain import Breakdown, Term, explain
+from .rank import BY, Ranking, Row, failure_drop, rank
+from .scenario import Scenario, ScenarioError, read_scenarios
 from .score import Score, score
+from .sensitivity import Sensitivities, influence, sensitivities
 from .state import State, state_of
+from .whatif import Comparison, Impact, compare, impact, solve_scenario
 
-__all__ = ["Score", "SolveError", "State", "score", "state_of"]
+__all__ = [
+    "BY",
+    "Breakdown",
+    "Comparison",
+    "Impact",
+    "Ranking",
+    "Row",
+    "Scenario",
+    "ScenarioError",
+    "Score",
+    "Sensitivities",
+    "SolveError",
+    "State",
+    "Term",
+    "compare",
+    "explain",
+    "failure_drop",
+    "impact",
+    "influence",
+    "rank",
+    "read_scenarios",
+    "score",
+    "sensitivities",
+    "solve_scenario",
+    "state_of",
+]

@@ -162,7 +162,7 @@ def score(chain) -> Score:
     names = net.service_names or [""] * net.m
     q = state.quality
     return Score(
-        name=chain.model.name,
+        name=chain.name,
         scale=(net.scale.min, net.scale.max),
         ids=list(net.ids),
         names=list(net.names),
