@@ -109,6 +109,18 @@ class Browser:
             details = params.get("exceptionDetails", {})
             text = details.get("exception", {}).get("description") or details.get("text")
             self.errors.append(f"exception: {text}")
+        elif method == "Page.javascriptDialogOpening":
+            self.errors.append(f"dialog: {params.get('type')} {params.get('message')!r}")
+            self._next += 1
+            self._ws.send(
+                json.dumps(
+                    {
+                        "id": self._next,
+                        "method": "Page.handleJavaScriptDialog",
+                        "params": {"accept": False},
+                    }
+                )
+            )
         elif method == "Log.entryAdded" and params.get("entry", {}).get("level") == "error":
             entry = params["entry"]
             self.errors.append(f"log: {entry.get('text')} {entry.get('url', '')}".strip())
@@ -143,8 +155,9 @@ class Browser:
     # --- conveniences --------------------------------------------------------------------
 
     def open(self, path: Path) -> None:
-        """Load a local file and wait for its load event."""
+        """Load a local file and wait for its load event; errors start afresh."""
         self._events.clear()
+        self.errors.clear()
         self.send("Page.navigate", url=Path(path).resolve().as_uri())
         self.wait_event("Page.loadEventFired")
 

@@ -6,7 +6,8 @@ __all__ = ["CSS", "SCRIPT"]
 
 CSS = """\
 :root { --ink: #1d2430; --muted: #5b6573; --line: #d8dde4; --soft: #f4f6f9;
-        --accent: #2b5d9b; --up: #b5540b; --down: #1f7a4d; }
+        --accent: #2b5d9b; --up: #b5540b; --down: #1f7a4d;
+        --loop: #7b3fa0; }
 * { box-sizing: border-box; }
 html { -webkit-text-size-adjust: 100%; }
 body { margin: 0; color: var(--ink); background: #fff; line-height: 1.45;
@@ -51,7 +52,9 @@ tbody tr:hover { background: #fafbfd; }
 .hint { display: none; color: var(--muted); font-size: 13px; margin: 0 0 6px; }
 .js .hint { display: block; }
 .chain-status { min-height: 1.4em; font-size: 14px; margin: 4px 0 0; }
-.chain-status .up { color: var(--up); font-weight: 600; }
+.chain-status .up, .hint .up { color: var(--up); font-weight: 600; }
+.hint .down { color: var(--down); font-weight: 600; }
+.hint .loop { color: var(--loop); font-weight: 600; }
 .chain-status .down { color: var(--down); font-weight: 600; }
 svg .sc-node { cursor: pointer; }
 svg .sc-faded { opacity: 0.15; transition: opacity .15s; }
@@ -59,6 +62,7 @@ svg .sc-focus path, svg .sc-focus rect { stroke: #000 !important; stroke-width: 
 svg .sc-up path, svg .sc-up rect { stroke: var(--up) !important; stroke-width: 3px !important; }
 svg .sc-down path, svg .sc-down rect { stroke: var(--down) !important;
                                        stroke-width: 3px !important; }
+svg .sc-up.sc-down path { stroke: var(--loop) !important; }
 footer { color: var(--muted); font-size: 12px; margin-top: 40px; padding-bottom: 30px;
          border-top: 1px solid var(--line); padding-top: 10px; }
 @media print {
@@ -161,10 +165,10 @@ SCRIPT = """\
     clear();
     var up = reach(f, pred), down = reach(f, succ), nUp = 0, nDown = 0;
     for (var k = 0; k < n; k++) {
-      if (k === f) { mark(k, "sc-focus"); }
-      else if (up[k]) { mark(k, "sc-up"); nUp++; }
-      else if (down[k]) { mark(k, "sc-down"); nDown++; }
-      else { mark(k, "sc-faded"); }
+      if (k === f) { mark(k, "sc-focus"); continue; }
+      if (up[k]) { mark(k, "sc-up"); nUp++; }
+      if (down[k]) { mark(k, "sc-down"); nDown++; }
+      if (!up[k] && !down[k]) { mark(k, "sc-faded"); }
     }
     chain.edges.forEach(function (e, k) {
       var x = edgeEls[k];

@@ -100,8 +100,10 @@ def _figure(fig: Figure) -> str:
     if fig.interactive:
         return (
             f'<figure id="chain-diagram" class="chart">'
-            '<p class="hint">Hover over or click a department to highlight the chain it '
-            "depends on (upstream) and the chain it serves (downstream).</p>"
+            '<p class="hint">Hover over or click a box to highlight the chain it depends on '
+            '(<span class="up">upstream</span>) and the chain it serves '
+            '(<span class="down">downstream</span>); <span class="loop">both</span> means a '
+            "loop.</p>"
             f'<div class="svg-wrap">{svg}</div>'
             '<p class="chain-status" aria-live="polite"></p>'
             f"<figcaption>{escape(fig.caption)}</figcaption></figure>"
