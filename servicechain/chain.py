@@ -10,9 +10,13 @@ import os
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from . import structure
-from .graph import Network, network, to_networkx
-from .load import DEFAULT_MAX_BYTES, Loaded, load_model, validate_data
+from .fastload import FastLoaded, read_model
+from .graph import DEPARTMENT, PARTNER, SEGMENT, Network, network, to_networkx
+from .load import DEFAULT_MAX_BYTES, Loaded, validate_data
+from .progress import ProgressCallback
 from .rules import Assumption, list_assumptions
 from .spec import Model
 from .summary import Summary, summarize
@@ -41,7 +45,8 @@ class Chain:
     ):
         if not checked:
             validate_data(model.model_dump(by_alias=True, exclude_none=True), {}, file=file)
-        self.model = model
+        self._model: Model | None = model
+        self._fast = None  # a fastload.FastLoaded until the model is built from it
         self.file = file
         self.positions = positions or {}
 
@@ -52,13 +57,28 @@ class Chain:
         return cls(loaded.model, file=file, checked=True)
 
     @classmethod
-    def _from_loaded(cls, loaded: Loaded) -> Chain:
-        return cls(loaded.model, file=loaded.file, positions=loaded.positions, checked=True)
+    def _from_loaded(cls, loaded: Loaded | FastLoaded) -> Chain:
+        if isinstance(loaded, Loaded):
+            return cls(loaded.model, file=loaded.file, positions=loaded.positions, checked=True)
+        chain = cls.__new__(cls)
+        chain._model, chain._fast = None, loaded
+        chain.file, chain.positions = loaded.file, {}
+        chain.__dict__["network"] = loaded.network
+        return chain
+
+    @property
+    def model(self) -> Model:
+        """The validated :class:`~servicechain.spec.Model` (built on first use when the file
+        was read by the JSON fast path, which goes straight to :attr:`network`)."""
+        if self._model is None:
+            self._model = self._fast.model()
+            self._fast = None
+        return self._model
 
     @property
     def name(self) -> str:
         """The model's name."""
-        return self.model.name
+        return self._fast.data["name"] if self._model is None else self._model.name
 
     @cached_property
     def network(self) -> Network:
@@ -80,10 +100,10 @@ class Chain:
         return summarize(self.model)
 
     def __repr__(self) -> str:
-        m = self.model
+        counts = np.bincount(self.network.kind, minlength=3)
         return (
-            f"<Chain {m.name!r}: {len(m.departments)} departments, {len(m.segments)} segments, "
-            f"{len(m.partners)} partners, {len(m.services)} services>"
+            f"<Chain {self.name!r}: {counts[DEPARTMENT]} departments, {counts[SEGMENT]} segments, "
+            f"{counts[PARTNER]} partners, {self.network.m} services>"
         )
 
     # --- quality flow (servicechain.flow) --------------------------------------------------
@@ -178,13 +198,34 @@ class Chain:
 
     # --- drawing (servicechain.draw) -------------------------------------------------------
 
+    def draw(self, ax=None, **options):
+        """The chain diagram as a :class:`~servicechain.draw.render.Drawing` (see
+        :func:`~servicechain.draw.diagram.draw_chain` for the options)."""
+        from .draw.diagram import draw_chain
+
+        return draw_chain(self, ax=ax, **options)
+
+    def plot(self, kind: str, ax=None, **options):
+        """A chart of the quality flow: ``waterfall``, ``tornado``, ``ipa``, ``heatmap`` or
+        ``whatif`` (see :func:`~servicechain.draw.charts.plot`)."""
+        from .draw.charts import plot
+
+        return plot(self, kind, ax=ax, **options)
+
     # --- rich display -----------------------------------------------------------------------
 
 
-def load(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Chain:
+def load(
+    path: str | os.PathLike,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: ProgressCallback | None = None,
+) -> Chain:
     """Read and validate a model file (YAML or JSON) and return its :class:`Chain`.
 
-    Raises :class:`~servicechain.errors.ModelError` listing every problem of the file.
+    Raises :class:`~servicechain.errors.ModelError` listing every problem of the file. JSON
+    files go through the fast path of :mod:`servicechain.fastload` (same rules, same messages);
+    ``progress`` is called with the name of each stage as it starts.
 
     Examples
     --------
@@ -193,4 +234,4 @@ def load(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Chai
     >>> chain.model.scale.max > chain.model.scale.min
     True
     """
-    return Chain._from_loaded(load_model(path, max_bytes=max_bytes))
+    return Chain._from_loaded(read_model(path, max_bytes=max_bytes, progress=progress))

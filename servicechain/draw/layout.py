@@ -86,7 +86,7 @@ def _tokens(text: str) -> list[tuple[str, bool]]:
 
 
 def label_lines(
-    text: str, *, max_em: float = _MAX_LINE_EM, max_lines: int = _MAX_LINES
+    text: str, *, max_em: float = _MAX_LINE_EM, max_lines: int = _MAX_LINES, balanced: bool = False
 ) -> list[str]:
     """Wrap a name into lines at most ``max_em`` wide; text with no spaces (Chinese) wraps too.
 
@@ -116,6 +116,20 @@ def label_lines(
             line += char
     if line:
         lines.append(line)
+    if 1 < len(lines) <= max_lines and not balanced:
+        # the narrowest width that needs no more lines: no lone word on the last line
+        pieces = [text_width(p) for p, _ in _tokens(text)]
+        lo = max([max_em / len(lines), *(w for w in pieces if w <= max_em)])
+        hi = max_em
+        best = lines
+        for _ in range(12):
+            mid = (lo + hi) / 2
+            trial = label_lines(text, max_em=mid, max_lines=len(lines), balanced=True)
+            if len(trial) <= len(lines) and not trial[-1].endswith("…"):
+                best, hi = trial, mid
+            else:
+                lo = mid
+        lines = best
     if len(lines) > max_lines:
         last = lines[max_lines - 1]
         while last and text_width(last + "…") > max_em:
@@ -360,6 +374,11 @@ def layered_layout(
     kinds = nx.get_node_attributes(graph, "kind")
     has_partners = any(kinds.get(n) == "partner" for n in graph)
     has_segments = any(kinds.get(n) == "segment" for n in graph)
+    between: dict[int, int] = {}  # edges passing through the gap left of each column
+    for u, v in edges:
+        lo_c, hi_c = sorted((column[u], column[v]))
+        for c in range(lo_c + 1, hi_c + 1):
+            between[c] = between.get(c, 0) + 1
     centres: list[float] = []
     right = None  # right edge of the last non-empty column
     for c, w in enumerate(widths):
@@ -367,6 +386,7 @@ def layered_layout(
             centres.append(right if right is not None else 0.0)
             continue
         gap = _COLUMN_GAP * (1.5 if c == n_cols - 1 or (c == 1 and has_partners) else 1.0)
+        gap += min(0.03 * between.get(c, 0), 1.2)
         left = 0.0 if right is None else right + gap
         centres.append(left + w / 2)
         right = left + w
@@ -396,7 +416,7 @@ def layered_layout(
     depts = [n for n in graph if kinds.get(n, "department") not in ("partner", "segment")]
     inner = bbox(depts) or (0.0, -0.5, 1.0, 0.5)
     pad = 0.22
-    boundary = (inner[0] - pad, inner[1] - pad, inner[2] + pad, inner[3] + pad + 0.18)
+    boundary = (inner[0] - pad, inner[1] - pad - 0.18, inner[2] + pad, inner[3] + pad + 0.18)
     visibility_x = None
     if has_segments and depts:
         front = n_cols - 2

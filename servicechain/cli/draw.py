@@ -1,0 +1,160 @@
+"""Drawing commands: the chain diagram (draw) and charts of the quality flow (plot)."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import ServiceChainError, UnknownNodeError
+from ._common import load_chain, model_argument, output_option, reraise
+
+__all__ = ["COMMANDS"]
+
+SUFFIXES = (".svg", ".png", ".pdf")
+
+
+def _size(ctx: click.Context, param: click.Parameter, value: str | None):
+    if value is None:
+        return None
+    try:
+        w, h = (float(part) for part in value.lower().split("x"))
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not a size; give WIDTHxHEIGHT in inches, such as 12x8"
+        ) from None
+    if w <= 0 or h <= 0:
+        raise click.BadParameter(f"{value!r}: width and height must be positive")
+    return (w, h)
+
+
+def _figure_options(func: Callable) -> Callable:
+    for option in reversed(
+        [
+            click.option("--title", help="Title above the figure (default: the model's name)."),
+            click.option(
+                "--size",
+                callback=_size,
+                metavar="WxH",
+                help="Figure size in inches, such as 12x8 (default: fitted to the content).",
+            ),
+            click.option(
+                "--dpi",
+                type=click.IntRange(min=20, max=1200),
+                default=150,
+                show_default=True,
+                help="Resolution of PNG output.",
+            ),
+            click.option(
+                "--font", help="Font family to use first (CJK fonts are added when needed)."
+            ),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
+def _check_output(output: Path) -> None:
+    if output.suffix.lower() not in SUFFIXES:
+        raise click.BadParameter(
+            f"cannot write {output.suffix or 'a file without a suffix'}; "
+            "use a .svg, .png or .pdf file name",
+            param_hint="'-o' / '--output'",
+        )
+
+
+def _render_and_save(make: Callable[[], Any], output: Path, params: dict[str, str | None]) -> None:
+    """Run one library call that returns a drawing, show its font warning once, save it."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            drawing = make()
+            drawing.save(output)
+        except ServiceChainError as err:
+            param = None
+            if isinstance(err, UnknownNodeError):
+                param = next((hint for hint, value in params.items() if value == err.node), None)
+            raise reraise(err, param=param) from None
+    from ..draw.fonts import MissingGlyphsWarning
+
+    shown = set()
+    for item in caught:
+        if issubclass(item.category, MissingGlyphsWarning) and str(item.message) not in shown:
+            shown.add(str(item.message))
+            click.echo(f"Warning: {item.message}", err=True)
+    click.echo(f"Wrote {output}")
+
+
+@click.command()
+@model_argument
+@output_option(help="Image file to write: .svg, .png or .pdf.")
+@click.option(
+    "--highlight",
+    metavar="NODE",
+    help="Show NODE's upstream and downstream chain in full colour, the rest faded.",
+)
+@click.option("--segment", metavar="SEG", help="Draw only what reaches this segment.")
+@click.option(
+    "--group-by",
+    "group_by",
+    type=click.Choice(["group"]),
+    help="Roll departments up into one box per group (for large models).",
+)
+@click.option(
+    "--color",
+    "color",
+    type=click.Choice(["quality", "importance", "none"]),
+    default="quality",
+    show_default=True,
+    help="Colour boxes and arrows by delivered quality, by importance, or not at all.",
+)
+@_figure_options
+def draw(
+    model_path: Path,
+    max_bytes: int,
+    output: Path,
+    highlight: str | None,
+    segment: str | None,
+    group_by: str | None,
+    color: str,
+    title: str | None,
+    size: tuple[float, float] | None,
+    dpi: int,
+    font: str | None,
+) -> None:
+    """Draw the chain of MODEL: departments left to right by distance to the customer,
+    partners outside the company on the left, segments on the right behind the line of
+    visibility. Box colour = delivered quality, arrow width = reliance, arrow colour =
+    service quality.
+
+    \b
+    Examples:
+      servicechain draw models/sapataria.yaml -o chain.svg
+      servicechain draw models/sapataria.yaml -o it.png --highlight it
+      servicechain draw models/hospital.yaml -o groups.pdf --group-by group
+    """
+    _check_output(output)
+    chain = load_chain(model_path, max_bytes)
+    from ..draw.diagram import draw_chain
+
+    _render_and_save(
+        lambda: draw_chain(
+            chain,
+            highlight=highlight,
+            segment=segment,
+            group_by=group_by,
+            color=color,
+            title=title,
+            size=size,
+            dpi=dpi,
+            font=font,
+        ),
+        output,
+        {"'--highlight'": highlight, "'--segment'": segment},
+    )
+
+
+COMMANDS = [draw]

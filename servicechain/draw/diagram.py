@@ -1,0 +1,195 @@
+"""The chain diagram of a model: pick what to show (segment, roll-up, highlight), colour it by
+delivered quality or importance, and hand it to the renderer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from ..graph import DEPARTMENT
+
+__all__ = ["COLORS", "MAX_DEPARTMENTS", "draw_chain"]
+
+COLORS = ("quality", "importance", "none")
+MAX_DEPARTMENTS = 200
+
+
+def _quality_values(chain) -> tuple[dict, dict]:
+    from ..flow import score
+
+    result = score(chain)
+    nodes = {ident: float(q) for ident, q in zip(result.ids, result.quality, strict=True)}
+    sums: dict[tuple, list] = {}
+    for pair, q in zip(result.services, result.service_quality, strict=True):
+        acc = sums.setdefault(tuple(pair), [0.0, 0])
+        acc[0] += float(q)
+        acc[1] += 1
+    return nodes, {pair: total / count for pair, (total, count) in sums.items()}
+
+
+def _importance_values(chain) -> tuple[dict, dict]:
+    """Importance = value-weighted sensitivity of the company's external quality."""
+    from ..flow.sensitivity import sensitivities
+
+    sens = sensitivities(chain)
+    net = chain.network
+    nodes = {
+        ident: float(v)
+        for ident, v, kind in zip(net.ids, sens.own, net.kind, strict=True)
+        if kind == DEPARTMENT
+    }
+    edges: dict = {}
+    for j, v in enumerate(sens.service):
+        pair = (net.ids[net.source[j]], net.ids[net.target[j]])
+        edges[pair] = edges.get(pair, 0.0) + float(v)
+    return nodes, edges
+
+
+def _roll_values(graph: nx.DiGraph, nodes: dict, edges: dict) -> tuple[dict, dict]:
+    """Values of a rolled-up graph: the mean over each group's members and merged services."""
+    rolled_nodes = {}
+    for node, attrs in graph.nodes(data=True):
+        members = attrs.get("members")
+        values = [nodes[m] for m in members if m in nodes] if members else [nodes.get(node)]
+        values = [v for v in values if v is not None and not np.isnan(v)]
+        if values:
+            rolled_nodes[node] = float(np.mean(values))
+    rolled_edges = {}
+    for u, v, attrs in graph.edges(data=True):
+        pairs = attrs.get("services") or [(u, v)]
+        values = [edges[tuple(p)] for p in pairs if tuple(p) in edges]
+        if values:
+            rolled_edges[u, v] = float(np.mean(values))
+    return rolled_nodes, rolled_edges
+
+
+def draw_chain(
+    chain,
+    *,
+    ax: Any = None,
+    highlight: str | None = None,
+    segment: str | None = None,
+    group_by: str | None = None,
+    color: str = "quality",
+    title: str | None = None,
+    size: tuple[float, float] | None = None,
+    dpi: float = 150,
+    font: str | None = None,
+    max_departments: int = MAX_DEPARTMENTS,
+):
+    """Draw the chain: departments in columns by distance to the customer, partners on the left,
+    segments on the right behind the line of visibility.
+
+    Parameters
+    ----------
+    chain : Chain
+        A loaded model.
+    ax : matplotlib.axes.Axes, optional
+        Draw into this axes; default a new figure sized to the diagram.
+    highlight : str, optional
+        A node id: its upstream and downstream chain stay in full colour, the rest is faded.
+    segment : str, optional
+        A segment id: only the departments and partners whose work reaches it are drawn.
+    group_by : str, optional
+        Roll departments up by this attribute (``"group"``) and draw one box per group.
+    color : {"quality", "importance", "none"}
+        What box and arrow colours show: delivered quality (on the model's scale), the
+        value-weighted importance, or nothing (shape only).
+    title : str, optional
+        Title above the diagram (default the model's name).
+    size : (float, float), optional
+        Figure size in inches (default: sized so that text is 8 pt).
+    dpi : float
+        Resolution for PNG.
+    font : str, optional
+        Font family to use first (CJK fonts are added when the names need them).
+    max_departments : int
+        Refuse to draw more departments than this without ``group_by`` or ``segment``.
+
+    Returns
+    -------
+    Drawing
+        The figure, axes and artists; ``drawing.save("chain.svg")`` writes it.
+
+    Raises
+    ------
+    UnknownNodeError
+        When ``highlight`` or ``segment`` names nothing in the model (with a "did you mean").
+    DiagramTooLargeError
+        When the model has more than ``max_departments`` departments to draw.
+
+    Examples
+    --------
+    >>> from servicechain import load
+    >>> from servicechain.examples import example_path
+    >>> drawing = draw_chain(load(example_path("flowershop")), color="none")
+    >>> len(drawing.boxes) == len(drawing.layout.pos)
+    True
+    """
+    from ..structure._base import resolve, resolve_segment
+    from ..structure.grouping import rollup
+    from ..structure.tracing import downstream, upstream
+    from .render import DiagramTooLargeError, DrawError, render_graph
+
+    if color not in COLORS:
+        raise DrawError(f"unknown colour {color!r}; use one of {', '.join(COLORS)}")
+    graph = chain.graph
+    if segment is not None:
+        target = resolve_segment(chain, graph, segment)
+        graph = graph.subgraph([*nx.ancestors(graph, target), target]).copy()
+    if group_by:
+        graph = rollup(graph, by=group_by)
+    departments = sum(1 for _, k in graph.nodes(data="kind") if k == "department")
+    if departments > max_departments:
+        raise DiagramTooLargeError(
+            f"{departments} departments are too many to draw legibly (at most "
+            f"{max_departments}); draw one segment's chain with --segment SEG or roll up "
+            "with --group-by group"
+        )
+    keep = None
+    if highlight is not None:
+        node = resolve(chain, graph, highlight)
+        keep = {node, *upstream(graph, node), *downstream(graph, node)}
+
+    kwargs: dict = {}
+    lo, hi = chain.model.scale.min, chain.model.scale.max
+    if color == "quality":
+        nodes, edges = _quality_values(chain)
+        kwargs.update(
+            cmap="RdYlBu",
+            norm=(0.0, 1.0),
+            ticks=(lo, hi),
+            colorbar_label=f"delivered quality ({_num(lo)}–{_num(hi)})",
+        )
+    elif color == "importance":
+        nodes, edges = _importance_values(chain)
+        top = max([*nodes.values(), *edges.values(), 1e-9])
+        kwargs.update(
+            cmap="YlOrBr",
+            norm=(0.0, top),
+            ticks=(0.0, top),
+            colorbar_label="importance (company quality gained per unit)",
+        )
+    else:
+        nodes = edges = None
+    if nodes is not None and group_by:
+        nodes, edges = _roll_values(graph, nodes, edges)
+    return render_graph(
+        graph,
+        node_values=nodes,
+        edge_values=edges,
+        keep=keep,
+        title=chain.name if title is None else title,
+        caption=chain.name,
+        ax=ax,
+        size=size,
+        dpi=dpi,
+        font=font,
+        **kwargs,
+    )
+
+
+def _num(x: float) -> str:
+    return f"{x:g}"

@@ -1,0 +1,136 @@
+"""Fonts for diagrams: a family list, built at render time, that covers every character drawn.
+
+Nothing here changes matplotlib's global settings; the renderer passes the list to the text it
+draws (and to ``matplotlib.rc_context`` while it draws).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+import warnings
+from functools import lru_cache
+
+from ..errors import ServiceChainError
+
+__all__ = ["FontError", "MissingGlyphsWarning", "font_families", "missing_characters"]
+
+BASE_FAMILY = "DejaVu Sans"
+_CJK_NAMES = (
+    "Noto Sans CJK",
+    "Source Han Sans",
+    "WenQuanYi",
+    "Noto Sans SC",
+    "Droid Sans Fallback",
+    "Noto Serif CJK",
+    "AR PL",
+    "Microsoft YaHei",
+    "SimHei",
+    "PingFang",
+    "Hiragino",
+)
+FIX = (
+    "install a CJK font such as Noto Sans CJK (Debian: apt-get install fonts-noto-cjk) "
+    "or pass --font"
+)
+
+
+class FontError(ServiceChainError):
+    """A font asked for by name is not installed."""
+
+
+class MissingGlyphsWarning(UserWarning):
+    """Some characters of the labels are in no installed font and will show as boxes."""
+
+
+@lru_cache(maxsize=32)
+def _charmap(path: str) -> frozenset:
+    from matplotlib.ft2font import FT2Font
+
+    return frozenset(FT2Font(path).get_charmap())
+
+
+def _font_path(family: str) -> str | None:
+    from matplotlib import font_manager
+
+    try:
+        return font_manager.findfont(
+            font_manager.FontProperties(family=family), fallback_to_default=False
+        )
+    except ValueError:
+        return None
+
+
+def _cjk_family() -> str | None:
+    """The name of an installed CJK sans-serif font, preferring Simplified Chinese faces."""
+    from matplotlib import font_manager
+
+    names = sorted({f.name for f in font_manager.fontManager.ttflist})
+    if not any("CJK" in n for n in names):
+        # fonts installed after matplotlib built its font cache
+        for path in sorted(font_manager.findSystemFonts()):
+            if "CJK" in path or "wqy" in path.lower():
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    continue
+        names = sorted({f.name for f in font_manager.fontManager.ttflist})
+    for prefix in _CJK_NAMES:
+        for suffix in (" SC", " CN", ""):
+            for name in names:
+                if name.startswith(prefix) and name.endswith(suffix):
+                    return name
+    return None
+
+
+def missing_characters(texts: list[str], families: list[str]) -> str:
+    """The characters of ``texts`` that no font of ``families`` has, in order of appearance."""
+    maps = [_charmap(p) for p in (_font_path(f) for f in families) if p]
+    missing: dict[str, None] = {}
+    for text in texts:
+        for char in text:
+            if char.isspace() or unicodedata.category(char).startswith("C"):
+                continue
+            if not any(ord(char) in m for m in maps):
+                missing[char] = None
+    return "".join(missing)
+
+
+def font_families(texts: list[str], *, font: str | None = None) -> list[str]:
+    """The font family list for drawing ``texts``: ``font`` (if given), DejaVu Sans, then a
+    CJK font when the texts need one.
+
+    Warns once with :class:`MissingGlyphsWarning`, naming the characters, when some are in no
+    installed font.
+
+    Raises
+    ------
+    FontError
+        When ``font`` is not an installed font family.
+
+    Examples
+    --------
+    >>> font_families(["Loja da Baixa"])
+    ['DejaVu Sans']
+    """
+    families = []
+    if font:
+        if _font_path(font) is None:
+            raise FontError(
+                f"no installed font is called {font!r} (list them with: fc-list : family)"
+            )
+        families.append(font)
+    families.append(BASE_FAMILY)
+    if missing_characters(texts, families):
+        cjk = _cjk_family()
+        if cjk:
+            families.append(cjk)
+        missing = missing_characters(texts, families)
+        if missing:
+            warnings.warn(
+                MissingGlyphsWarning(
+                    f"no installed font has these characters, they will show as boxes: "
+                    f"{missing} ({FIX})"
+                ),
+                stacklevel=3,
+            )
+    return families
