@@ -83,7 +83,8 @@ def model_argument(func: Callable) -> Callable:
 def load_chain(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Chain:
     """Load a model, turning its problems into a clean exit 1."""
     try:
-        return load(path, max_bytes=max_bytes)
+        with progress_bar(f"Loading {path.name}") as progress:
+            return load(path, max_bytes=max_bytes, progress=progress)
     except ModelError as err:
         raise ModelProblems(err) from None
 

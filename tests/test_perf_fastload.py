@@ -1,0 +1,282 @@
+"""The JSON fast path accepts exactly what the ordinary loader accepts and builds the same arrays."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+import servicechain
+from servicechain.cli import main
+from servicechain.errors import ModelError
+from servicechain.fastload import FastLoaded, model_adapter, parse_fast, read_model
+from servicechain.generate import generate, write_json
+from servicechain.graph import network
+from servicechain.load import load_model, parse_model, read_data
+from servicechain.spec import Model
+
+from .conftest import DATA, EXAMPLES
+
+BAD = sorted((DATA / "bad").iterdir())
+ARRAYS = ("kind", "own", "dependence", "source", "target", "rating", "weight", "value")
+
+
+def _as_json(path: Path, tmp_path: Path) -> Path:
+    data, _ = read_data(path.read_text(encoding="utf-8"))
+    target = tmp_path / f"{path.stem}.json"
+    target.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    return target
+
+
+def _assert_same_network(fast, slow):
+    assert fast.ids == slow.ids
+    assert fast.names == slow.names
+    assert fast.service_names == slow.service_names
+    assert fast.scale == slow.scale
+    for name in ARRAYS:
+        a, b = getattr(fast, name), getattr(slow, name)
+        assert a.dtype == b.dtype, name
+        np.testing.assert_array_equal(a, b, err_msg=name)
+
+
+def test_every_example_as_json_takes_the_fast_path(example, tmp_path):
+    path = _as_json(example, tmp_path)
+    fast = read_model(path)
+    assert isinstance(fast, FastLoaded)
+    slow = load_model(path)
+    _assert_same_network(fast.network, network(slow.model))
+    assert fast.model() == slow.model
+
+
+def test_a_generated_model_takes_the_fast_path(tmp_path):
+    path = tmp_path / "org.json"
+    write_json(generate(800, seed=4), path)
+    fast = read_model(path)
+    assert isinstance(fast, FastLoaded)
+    _assert_same_network(fast.network, network(load_model(path).model))
+
+
+def test_chain_from_the_fast_path_builds_its_model_on_demand(tmp_path):
+    path = _as_json(EXAMPLES[0], tmp_path)
+    chain = servicechain.load(path)
+    slow = servicechain.load(EXAMPLES[0])
+    assert chain._model is None
+    assert repr(chain) == repr(slow)
+    assert chain.name == slow.name
+    assert chain._model is None  # name, repr and network need no model
+    assert chain.model == slow.model
+    assert chain.summary() == slow.summary()
+    assert [str(a) for a in chain.assumptions] == [str(a) for a in slow.assumptions]
+
+
+def test_yaml_files_take_the_ordinary_path(example):
+    loaded = read_model(example)
+    assert not isinstance(loaded, FastLoaded)
+    assert loaded.model == load_model(example).model
+
+
+@pytest.mark.parametrize("path", BAD, ids=[p.name for p in BAD])
+def test_bad_files_give_the_same_messages(path):
+    with pytest.raises(ModelError) as slow:
+        load_model(path)
+    with pytest.raises(ModelError) as fast:
+        read_model(path)
+    assert fast.value.problems == slow.value.problems
+
+
+@pytest.mark.parametrize("path", BAD, ids=[p.name for p in BAD])
+def test_bad_files_as_json_give_the_same_messages(path, tmp_path):
+    try:
+        data, _ = read_data(path.read_text(encoding="utf-8"))
+    except Exception:
+        pytest.skip("not readable as data")
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    with pytest.raises(ModelError) as slow:
+        parse_model(text, file="m.json", fmt="json")
+    assert parse_fast(text) is None
+    target = tmp_path / "m.json"
+    target.write_text(text, encoding="utf-8")
+    with pytest.raises(ModelError) as fast:
+        read_model(target)
+    assert [str(p).replace(str(target), "m.json") for p in fast.value.problems] == [
+        str(p) for p in slow.value.problems
+    ]
+
+
+@pytest.mark.parametrize("path", BAD, ids=[p.name for p in BAD])
+def test_the_typed_dicts_accept_what_the_models_accept(path):
+    try:
+        data, _ = read_data(path.read_text(encoding="utf-8"))
+    except Exception:
+        pytest.skip("not readable as data")
+    for doc in (data, *_sections(data)):
+        try:
+            Model.model_validate(doc)
+            slow_ok = True
+        except ValidationError:
+            slow_ok = False
+        try:
+            model_adapter().validate_json(json.dumps(doc))
+            fast_ok = True
+        except ValidationError:
+            fast_ok = False
+        scale = doc.get("scale", {}) if isinstance(doc, dict) else {}
+        scale_ok = not isinstance(scale, dict) or scale.get("max", 1) > scale.get("min", 0)
+        assert (fast_ok and scale_ok == slow_ok) or (not fast_ok and not slow_ok)
+
+
+def _sections(data):
+    """Each section of a bad file alone in an otherwise valid model."""
+    if not isinstance(data, dict):
+        return []
+    base = {"name": "x", "departments": [{"id": "a", "name": "A"}]}
+    return [{**base, key: value} for key, value in data.items() if key != "name"]
+
+
+BASE = {
+    "name": "Shop",
+    "scale": {"min": 1, "max": 5},
+    "departments": [
+        {"id": "it", "name": "IT", "quality": 3.8},
+        {"id": "stock", "name": "Warehouse", "quality": 4.1, "dependence": 0.3},
+        {"id": "store", "name": "Store: staff", "quality": 4.5, "dependence": 0.6},
+    ],
+    "segments": [
+        {
+            "id": "walkin",
+            "name": "Walk-in",
+            "kind": "consumer",
+            "relationship": "customer",
+            "revenue": 1000,
+        }
+    ],
+    "partners": [{"id": "courier", "name": "Courier", "quality": 3.5}],
+    "services": [
+        {"from": "it", "to": "store", "quality": 3.2},
+        {"from": "stock", "to": "store", "weight": 2},
+        {"from": "courier", "to": "stock", "quality": 3.9},
+        {"from": "store", "to": "walkin", "quality": 4.4, "sla": "reply within 1 day: always"},
+        {"from": "store", "to": "stock", "quality": 4.0},
+    ],
+}
+
+
+def _mutate(path: str, value):
+    data = copy.deepcopy(BASE)
+    *head, last = path.split(".")
+    item = data
+    for part in head:
+        item = item[int(part)] if part.isdigit() else item[part]
+    if value is _DELETE:
+        del item[last if not last.isdigit() else int(last)]
+    else:
+        item[int(last) if last.isdigit() else last] = value
+    return data
+
+
+_DELETE = object()
+MUTATIONS = {
+    "duplicate id": ("departments.1.id", "it"),
+    "id shared with a segment": ("segments.0.id", "stock"),
+    "unknown reference": ("services.0.from", "itt"),
+    "self-service": ("services.0.to", "it"),
+    "second service between two nodes": ("services.1.from", "it"),
+    "segment supplying": ("services.0.from", "walkin"),
+    "partner receiving": ("services.0.to", "courier"),
+    "score above the scale": ("services.0.quality", 5.5),
+    "own quality below the scale": ("departments.0.quality", 0.5),
+    "baseline above the scale": ("segments.0.baseline", 6),
+    "scale upside down": ("scale.min", 7),
+    "dependence above one": ("departments.1.dependence", 1.5),
+    "extra field": ("departments.0.colour", "red"),
+    "text for a number": ("services.0.quality", "4"),
+    "bool for a number": ("services.0.weight", True),
+    "whole number with decimals": ("segments.0.customers", 3.0),
+    "missing name": ("departments.0.name", _DELETE),
+    "unknown kind": ("segments.0.kind", "consumers"),
+    "empty id": ("departments.0.id", ""),
+    "id with a space": ("partners.0.id", "cou rier"),
+    "field name instead of alias": ("services.0.source", "it"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MUTATIONS))
+def test_fast_path_refuses_what_the_rules_refuse(name):
+    data = _mutate(*MUTATIONS[name])
+    text = json.dumps(data, ensure_ascii=False)
+    try:
+        parse_model(text, fmt="json")
+        slow_ok = True
+    except ModelError:
+        slow_ok = False
+    assert parse_fast(text) is None
+    assert not slow_ok or name == "field name instead of alias"
+
+
+def test_closed_loops_are_refused_and_open_loops_accepted():
+    data = copy.deepcopy(BASE)
+    data["departments"][1]["dependence"] = 1  # stock: fed by courier, so the loop is open
+    data["departments"][2]["dependence"] = 1
+    assert parse_fast(json.dumps(data)) is not None
+    data["services"] = [s for s in data["services"] if s["from"] not in ("courier", "it")]
+    with pytest.raises(ModelError, match="closed loop"):
+        parse_model(json.dumps(data), fmt="json")
+    assert parse_fast(json.dumps(data)) is None
+
+
+def test_a_valid_model_with_colons_in_its_text_is_fast():
+    data = {"$schema": "https://example.org/servicechain.schema.json", **BASE}
+    fast = parse_fast(json.dumps(data))
+    assert fast is not None
+    assert fast.network.names[2] == "Store: staff"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"name": "x", "name": "y", "departments": [{"id": "a", "name": "A"}]}',
+        '{"name": "x", "departments": [{"id": "a", "name": "A", "name": "B: b"}]}',
+        '{"name": "x:y", "departments": [{"id": "a", "id": "b", "name": "A"}]}',
+        '{"name": "x\\u003ay", "name": "z", "departments": [{"id": "a", "name": "A"}]}',
+    ],
+)
+def test_duplicate_keys_step_aside(text):
+    assert parse_fast(text) is None
+
+
+def test_an_escaped_colon_alone_is_fine():
+    assert parse_fast('{"name": "x\\u003ay", "departments": [{"id": "a", "name": "A"}]}')
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    names=st.lists(st.text(min_size=1, max_size=12), min_size=3, max_size=3),
+    duplicate=st.booleans(),
+)
+def test_duplicate_key_check_is_exact(names, duplicate):
+    data = copy.deepcopy(BASE)
+    for dep, name in zip(data["departments"], names, strict=True):
+        dep["name"] = name
+    text = json.dumps(data, ensure_ascii=False)
+    if duplicate:
+        text = text.replace('"quality": 3.8', '"quality": 3.8, "quality": 3.7', 1)
+    accepted = parse_fast(text) is not None
+    assert accepted == (not duplicate)
+
+
+def test_cli_messages_for_a_bad_json_file_match_validate(runner, tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(_mutate("services.0.from", "itt"), indent=2), encoding="utf-8")
+    checked = runner.invoke(main, ["validate", str(path)])
+    summary = runner.invoke(main, ["summary", str(path)])
+    assert checked.exit_code == summary.exit_code == 1
+    assert summary.stderr == checked.stdout
+    assert summary.stderr == (
+        f"{path}:44:7: services[0].from: unknown id 'itt' (did you mean 'it'?)\n1 problem found.\n"
+    )
