@@ -1,0 +1,201 @@
+"""The score, explain, impact and rank commands: exact output on a small model, every bundled
+example, clean errors."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import servicechain
+from servicechain.cli import main
+from servicechain.flow import ScenarioError, explain, read_scenarios
+
+DATA = Path(__file__).resolve().parent / "data" / "flow"
+SHOP = str(DATA / "shop.yaml")
+LOOP = str(DATA / "loop.yaml")
+
+
+def run(runner, *args):
+    return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_score_exact(runner):
+    result = run(runner, "score", SHOP)
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "Sapataria Pequena: delivered quality on the scale 1..5\n"
+        "  company (value-weighted over segments): 3.80\n"
+        "  kind        id        name                  score\n"
+        "  segment     clientes  Clientes de passagem   3.80\n"
+        "  department  it        Informática            3.00\n"
+        "  department  loja      Loja                   3.80\n"
+        "Assumptions (1):\n"
+        "  service loja → clientes (Venda) has no quality: taken as what 'loja' delivers\n"
+    )
+
+
+def test_score_json(runner):
+    data = json.loads(run(runner, "score", SHOP, "--json").stdout)
+    assert data["company"]["score"] == pytest.approx(3.8)
+    assert data["nodes"][0]["id"] == "clientes"
+    assert data["services"][1]["quality"] == pytest.approx(0.7)
+    assert data["assumptions"][0]["node"] == "clientes"
+
+
+def test_explain_exact(runner):
+    result = run(runner, "explain", SHOP, "clientes")
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "Clientes de passagem (clientes): 3.80 on 1..5, gap to a perfect 5: 1.20\n"
+        "       where             points  share\n"
+        "  own  it (Informática)    1.00  83.3%\n"
+        "  own  loja (Loja)         0.20  16.7%\n"
+    )
+    top = run(runner, "explain", SHOP, "clientes", "--top", "1").stdout
+    assert top.endswith("  ... 1 more term: 0.20 (16.7%)\n")
+    data = json.loads(run(runner, "explain", SHOP, "clientes", "--json").stdout)
+    assert data["gap_points"] == pytest.approx(1.2)
+    assert [t["node"] for t in data["terms"]] == ["it", "loja"]
+
+
+def test_impact_exact(runner):
+    result = run(runner, "impact", SHOP, "--set", "it=4")
+    assert result.stdout == (
+        "What-if: it = 4 (scale 1..5)\n"
+        "  segment   name                  before  after  change  revenue\n"
+        "  clientes  Clientes de passagem    3.80   4.30   +0.50      +62\n"
+        "  company   value-weighted          3.80   4.30   +0.50      +62\n"
+        "  largest changes inside: it +1.00, loja +0.50\n"
+    )
+    data = json.loads(run(runner, "impact", SHOP, "--fail", "it", "--json").stdout)
+    assert data["company"]["change"] == pytest.approx(-0.25)
+    assert data["segments"][0]["revenue_change"] == pytest.approx(-125.0)
+
+
+def test_impact_scenarios_exact(runner):
+    result = run(runner, "impact", SHOP, "--scenario", DATA / "scenarios.yaml")
+    assert result.stdout == (
+        "2 scenarios (scale 1..5)\n"
+        "  better-it: it = 4; it->loja = 4\n"
+        "  it-down: department it fails\n"
+        "  segment   before     better-it       it-down\n"
+        "  clientes    3.80  4.80 (+1.00)  2.80 (-1.00)\n"
+        "  company     3.80  4.80 (+1.00)  2.80 (-1.00)\n"
+        "  revenue                   +125          -125\n"
+    )
+
+
+def test_rank_exact(runner):
+    result = run(runner, "rank", SHOP, "--top", "1")
+    assert result.stdout == (
+        "Priorities for the company (value-weighted), by opportunity (scale 1..5)\n"
+        "Departments:\n"
+        "      department        importance  score  opportunity  failure  quadrant\n"
+        "  1.  it (Informática)       0.500   3.00         1.00     1.00  concentrate here\n"
+        "  ... 1 more\n"
+        "Services:\n"
+        "      service                  importance  score  opportunity  failure  quadrant\n"
+        "  1.  loja → clientes (Venda)       1.000   3.80         1.20     2.80"
+        "  keep up the good work\n"
+        "  ... 1 more\n"
+        "  importance: gain per unit of own quality or rating (0..1 per 0..1);\n"
+        "  opportunity: gain if perfect; failure: drop if it delivered nothing.\n"
+    )
+    data = json.loads(run(runner, "rank", SHOP, "--by", "failure", "--json").stdout)
+    assert [r["node"] for r in data["departments"]] == ["loja", "it"]
+    assert data["departments"][0]["failure_points"] == pytest.approx(2.8)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["score"], ["explain", "s"], ["impact", "--fail", "a"], ["rank"]],
+    ids=["score", "explain", "impact", "rank"],
+)
+def test_closed_loop_refused_with_members(runner, args):
+    result = runner.invoke(main, [args[0], LOOP, *args[1:]])
+    assert result.exit_code == 1
+    assert "closed loop: departments 'a', 'b' serve each other" in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["explain", SHOP, "cliente"],
+            "Invalid value for SEGMENT: 'cliente' names no segment; did you mean 'clientes'?",
+        ),
+        (
+            ["impact", SHOP, "--set", "lja=3"],
+            "Invalid value for --set: no department, segment "
+            "or partner has the id 'lja'; did you mean 'loja'?",
+        ),
+        (
+            ["impact", SHOP, "--fail", "ti"],
+            "Invalid value for --fail: no department, segment or partner has the id 'ti'",
+        ),
+        (
+            ["impact", SHOP, "--set", "it=9"],
+            "Invalid value for --set: set it=9: outside the scale 1..5 (use a value from 1 to 5)",
+        ),
+        (["impact", SHOP, "--set", "it"], "Invalid value for --set: 'it' is not ID=NUMBER"),
+        (["rank", SHOP, "--segment", "it"], "Invalid value for --segment: 'it' is not a segment"),
+    ],
+)
+def test_usage_errors_exit_2(runner, args, message):
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_scenario_file_unknown_id_exit_1(runner, tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("scenarios:\n  x:\n    set: {itt: 3}\n", encoding="utf-8")
+    result = runner.invoke(main, ["impact", SHOP, "--scenario", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: scenario 'x': no department, segment or partner has the id 'itt'; "
+        "did you mean 'it'?\n"
+    )
+
+
+def test_scenario_file_problems_positioned(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("scenarios:\n  x:\n    sett: {it: 3}\n    fail: it\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        read_scenarios(path)
+    assert [str(p) for p in info.value.problems] == [
+        f"{path}:3:5: scenarios.x.sett: unknown field 'sett' (did you mean 'set'?)",
+        f"{path}:4:5: scenarios.x.fail: expected a list of ids (write `fail: [id, ...]`)",
+    ]
+
+
+def test_scenario_and_options_exclusive(runner):
+    result = runner.invoke(
+        main, ["impact", SHOP, "--fail", "it", "--scenario", str(DATA / "scenarios.yaml")]
+    )
+    assert result.exit_code == 2
+    assert "give either --scenario or --set/--weight/--dependence/--fail" in result.stderr
+
+
+def test_every_example_fast_and_exact(example, runner):
+    chain = servicechain.load(example)
+    net = chain.network
+    started = time.perf_counter()
+    chain.score()
+    for k in np.flatnonzero(net.kind == 2):
+        b = explain(chain, net.ids[k])
+        assert abs(sum(t.value for t in b.terms) - b.gap) <= 1e-9
+    deps = [i for i in net.ids if net.kind[net.index[i]] == 0]
+    first = deps[0]
+    chain.impact(set={first: net.scale.max}, fail=[deps[-1]])
+    chain.rank(by="failure")
+    assert time.perf_counter() - started < 1.0
+    for args in (["score"], ["rank", "--top", "3"], ["impact", "--fail", first]):
+        result = run(runner, args[0], example, *args[1:], "--json")
+        assert result.exit_code == 0
+        json.loads(result.stdout)

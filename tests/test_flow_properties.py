@@ -1,0 +1,149 @@
+"""Properties of the quality flow on random valid models (hypothesis)."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from servicechain import Chain, ModelError
+from servicechain.flow import explain, impact, rank, sensitivities, state_of
+
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+quality = st.one_of(st.none(), st.floats(0, 1))
+
+
+@st.composite
+def models(draw) -> Chain:
+    n_dep = draw(st.integers(1, 5))
+    n_par = draw(st.integers(0, 2))
+    n_seg = draw(st.integers(1, 3))
+    deps = [f"d{i}" for i in range(n_dep)]
+    pars = [f"p{i}" for i in range(n_par)]
+    segs = [f"s{i}" for i in range(n_seg)]
+    pairs = [(a, b) for a in deps + pars for b in deps + segs if a != b]
+    chosen = draw(st.lists(st.sampled_from(pairs), unique=True, max_size=12))
+    data = {
+        "name": "random",
+        "departments": [
+            {"id": d, "name": d, "quality": draw(quality), "dependence": draw(st.floats(0, 1))}
+            for d in deps
+        ],
+        "partners": [{"id": p, "name": p, "quality": draw(quality)} for p in pars],
+        "segments": [
+            {
+                "id": s,
+                "name": s,
+                "kind": "consumer",
+                "relationship": "client",
+                "dependence": draw(st.floats(0, 1)),
+                "baseline": draw(quality),
+                "revenue": draw(st.floats(1, 1000)),
+                "revenue_elasticity": 0.5,
+            }
+            for s in segs
+        ],
+        "services": [
+            {"from": a, "to": b, "quality": draw(quality), "weight": draw(st.floats(0.1, 5))}
+            for a, b in chosen
+        ],
+    }
+    try:
+        return Chain.from_dict(data)
+    except ModelError:
+        assume(False)
+
+
+def dense_reference(c: Chain) -> np.ndarray:
+    net = c.network
+    m = np.eye(net.n)
+    rhs = net.own_share * net.own_filled
+    for s in range(net.m):
+        j, i, r = net.source[s], net.target[s], net.reliance[s]
+        if np.isnan(net.rating[s]):
+            m[i, j] -= r
+        else:
+            rhs[i] += r * net.rating[s]
+    return np.linalg.solve(m, rhs)
+
+
+@SETTINGS
+@given(models())
+def test_current_state_reproduces_data_and_matches_dense_solve(c):
+    net, q = c.network, c.score().quality
+    assert np.all((q >= 0) & (q <= 1))
+    assert np.allclose(q, dense_reference(c), rtol=0, atol=1e-12)
+    for i in range(net.n):
+        into = net.target == i
+        if into.any() and not np.isnan(net.rating[into]).any():
+            expected = net.own_share[i] * net.own_filled[i] + net.reliance[into] @ net.rating[into]
+            assert abs(q[i] - expected) <= 1e-14
+
+
+@SETTINGS
+@given(models(), st.data())
+def test_raising_never_lowers_and_stays_in_range(c, data):
+    net, q = c.network, c.score().quality
+    nodes = data.draw(st.lists(st.sampled_from(net.ids), max_size=3, unique=True))
+    changes = {i: data.draw(st.floats(0, 1)) for i in nodes}
+    ups = {i: max(v, float(net.own_filled[net.index[i]])) for i, v in changes.items()}
+    if net.m:
+        for s in data.draw(st.lists(st.integers(0, net.m - 1), max_size=3, unique=True)):
+            key = f"{net.ids[net.source[s]]}->{net.ids[net.target[s]]}"
+            current = c.score().service_quality[s]
+            ups[key] = data.draw(st.floats(float(current), 1))
+    after = impact(c, set=ups).after
+    assert np.all((after >= 0) & (after <= 1))
+    assert np.all(after >= q - 1e-12)
+
+
+@SETTINGS
+@given(models())
+def test_breakdown_adds_up_and_empty_scenario_is_exact(c):
+    net = c.network
+    for k in np.flatnonzero(net.kind == 2):
+        b = explain(c, net.ids[k])
+        assert abs(sum(t.value for t in b.terms) - b.gap) <= 1e-9
+        assert all(t.value >= 0 for t in b.terms if t.kind == "own")
+    same = impact(c)
+    assert np.array_equal(same.after, c.score().quality)
+
+
+@SETTINGS
+@given(models())
+def test_sensitivities_match_finite_differences(c):
+    net = c.network
+    state = state_of(c)
+    h = 1e-6
+    sens = sensitivities(c)
+    company = state.company(state.quality)
+    for i in range(net.n):
+        b = net.own_filled[i]
+        if b < 2 * h:
+            continue
+        after = impact(c, set={net.ids[i]: b - h}).company_after
+        assert abs((company - after) / h - sens.own[i]) <= 1e-6
+    for s in range(net.m):
+        p = state.service_quality[s]
+        if p < 2 * h:
+            continue
+        key = f"{net.ids[net.source[s]]}->{net.ids[net.target[s]]}"
+        after = impact(c, set={key: p - h}).company_after
+        assert abs((company - after) / h - sens.service[s]) <= 1e-6
+
+
+@SETTINGS
+@given(models())
+def test_failure_closed_form_equals_resolve(c):
+    net = c.network
+    state = state_of(c)
+    q = state.quality
+    ranking = rank(c, by="failure")
+    drops = {row.node: row.failure for row in ranking.departments}
+    for d in np.flatnonzero(net.kind == 0):
+        after = impact(c, fail=[net.ids[d]]).after
+        col = state.column(d)
+        if q[d] > 1e-12:
+            assert np.allclose(after, q - q[d] * col / col[d], rtol=0, atol=1e-12)
+        drop = state.company(q) - state.company(after)
+        assert abs(drops[net.ids[d]] - drop) <= 1e-12
