@@ -15,20 +15,11 @@ Examples
 True
 """
 
-from .analysis import (
-    Analysis,
-    Cluster,
-    Gateway,
-    Gateways,
-    Role,
-    analyze,
-    disconnected,
-    gateways,
-    mutual_dependencies,
-    roles,
-    single_front_line,
-)
+from .analysis import Analysis, analyze
+from .dominance import Gateway, Gateways, gateways, single_front_line
 from .grouping import rollup
+from .loops import Cluster, mutual_dependencies
+from .reach import Role, disconnected, roles
 from .tracing import (
     Paths,
     Trace,

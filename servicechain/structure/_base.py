@@ -15,6 +15,7 @@ __all__ = [
     "clip",
     "kind_of",
     "label",
+    "node_kinds",
     "node_order",
     "pad",
     "resolve",
@@ -45,6 +46,11 @@ def label(graph: nx.DiGraph, node: str) -> str:
     return node if name == node else f"{node} ({name})"
 
 
+def node_kinds(graph: nx.DiGraph) -> dict[str, str]:
+    """``{node: kind}`` for every node (department when the graph does not say)."""
+    return dict(graph.nodes(data="kind", default="department"))
+
+
 def node_order(graph: nx.DiGraph) -> dict[str, int]:
     """Position of each node in the graph (file order for a chain's graph)."""
     return {node: i for i, node in enumerate(graph)}
@@ -62,7 +68,7 @@ def resolve(chain_or_graph: Any, graph: nx.DiGraph, ident: str) -> str:
     if ident in members_of:
         return members_of[ident]
     network = getattr(chain_or_graph, "network", None)
-    if network is not None and not isinstance(chain_or_graph, nx.DiGraph):
+    if network is not None and not members_of and not isinstance(chain_or_graph, nx.DiGraph):
         network.node(ident)  # raises with the model's own message
     hint = did_you_mean(str(ident), [*graph, *members_of])
     what = (
