@@ -226,3 +226,29 @@ def test_text_is_escaped_in_every_block():
     page = render_html(doc)
     for raw in ("<T>", "<s>", "<h>", "<p>", "<n>"):
         assert raw not in page.replace("<p>&lt;", "").replace('<p class="note">', "")
+
+
+def test_scenarios_are_compared_side_by_side(runner, tmp_path):
+    out = tmp_path / "whatif.html"
+    scenarios = DATA / "report" / "sapataria-whatif.yaml"
+    args = ["report", "--scenario", str(scenarios), "-o", str(out)]
+    result = runner.invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0
+    page = out.read_text(encoding="utf-8")
+    section = page[page.index('<section id="scenarios">') :]
+    section = section[: section.index("</section>")]
+    for name in ("better-it", "warehouse-down", "faster-delivery"):
+        assert f'<th scope="col" class="num">{name}</th>' in section
+    assert "The central warehouse stops for a week (department armazem fails)" in section
+    assert "<td>Company (value-weighted)</td>" in section
+
+
+def test_bad_scenario_id_is_a_clean_error(runner, tmp_path):
+    scenarios = tmp_path / "s.yaml"
+    scenarios.write_text("scenarios:\n  oops:\n    fail: [armazen]\n", encoding="utf-8")
+    out = tmp_path / "r.html"
+    result = runner.invoke(main, ["report", "--scenario", str(scenarios), "-o", str(out)])
+    assert result.exit_code == 1
+    assert "armazen" in result.stderr and "did you mean 'armazem'?" in result.stderr
+    assert "Traceback" not in result.output
+    assert not out.exists()

@@ -145,6 +145,8 @@ def format_cell(value: Cell, spec: str | None = None) -> str:
     --------
     >>> format_cell(None), format_cell(float("nan")), format_cell(3), format_cell(0.51234, ".1%")
     ('', '', '3', '51.2%')
+    >>> format_cell(-0.0001, "+.2f"), format_cell(0.25, "+.2f")
+    ('0.00', '+0.25')
     """
     if value is None:
         return ""
@@ -154,12 +156,15 @@ def format_cell(value: Cell, spec: str | None = None) -> str:
         return "yes" if value else "no"
     if isinstance(value, int | float):
         if spec:
-            return format(value, spec)
-        return f"{value:,}" if isinstance(value, int) else f"{value:.3g}"
+            text = format(value, spec)
+        else:
+            text = f"{value:,}" if isinstance(value, int) else f"{value:.3g}"
+        return text.lstrip("+-") if _ZERO.match(text) else text
     return str(value)
 
 
 _SVG_START = re.compile(r"<svg\b")
+_ZERO = re.compile(r"^[-+]?[0.,]+%?$")
 
 
 def svg_text(fig: MplFigure) -> str:

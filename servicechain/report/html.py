@@ -44,12 +44,13 @@ def script_json(data: object) -> str:
 
 
 _ID = re.compile(r'\bid="([^"]+)"')
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_COMMENT = re.compile(r"<!--.*?-->|<metadata>.*?</metadata>", re.S)
 
 
 def scope_svg(svg: str, prefix: str) -> str:
     """Prefix every ``id`` of an SVG (and the references to it) so that several SVGs can
-    share one page without clashing; comments (which may quote user text) are dropped.
+    share one page without clashing; comments (which may quote user text) and metadata are
+    dropped.
 
     Examples
     --------

@@ -7,6 +7,7 @@ Only plain data and lazily drawn charts come out of here; no format is known (se
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -25,11 +26,17 @@ __all__ = [
     "departments_section",
     "disconnected_section",
     "glance_section",
+    "priorities_section",
+    "scenarios_section",
+    "segments_section",
     "structure_section",
 ]
 
 #: Name of the chain diagram's figure; its SVG ids start with ``diagram-``.
 DIAGRAM = "diagram"
+#: Gap terms listed per segment, and services listed among the priorities.
+TOP_TERMS = 8
+TOP_SERVICES = 15
 
 
 def _score_format(chain: Chain) -> str:
@@ -148,6 +155,220 @@ def chain_section(chain: Chain) -> tuple[Section, dict | None]:
             "edges": [[int(s), int(t)] for s, t in zip(net.source, net.target, strict=True)],
         }
     return Section("chain", "The chain", [*notes, figure], intro=intro), data
+
+
+def _node_name(net: Any, node: Any) -> str:
+    """Display name of a node id or of a ``(supplier, customer)`` service."""
+    if isinstance(node, tuple | list):
+        a, b = node
+        return f"{net.names[net.index[a]]} → {net.names[net.index[b]]}"
+    return net.names[net.index[node]]
+
+
+def _service_names(net: Any) -> dict[tuple[str, str], str]:
+    names = net.service_names or [""] * net.m
+    return {
+        (net.ids[s], net.ids[t]): names[k]
+        for k, (s, t) in enumerate(zip(net.source, net.target, strict=True))
+    }
+
+
+def segments_section(chain: Chain, result: Any, *, top: int = TOP_TERMS) -> Section:
+    """Each segment's predicted satisfaction and where its gap to a perfect score comes from."""
+    from ..flow import explain
+
+    net = chain.network
+    fmt = _score_format(chain)
+    hi = chain.model.scale.max
+    records = {s.id: s for s in chain.model.segments}
+    if not records:
+        return Section("segments", "Customer segments", [Text("The model has no segments.")])
+    rows = []
+    for ident, seg in records.items():
+        q = float(result.to_scale(result.quality[net.index[ident]]))
+        rows.append([seg.name, seg.kind, seg.relationship, seg.customers, seg.revenue, q, hi - q])
+    blocks: list[Any] = [
+        Text(
+            "Predicted satisfaction of each segment, from the quality that reaches it through "
+            "the chain. The gap is the distance to a perfect score."
+        ),
+        Table(
+            ["Segment", "Kind", "Relationship", "Customers", "Revenue", "Satisfaction", "Gap"],
+            rows,
+            formats=[None, None, None, ",d", ",.0f", fmt, fmt],
+        ),
+    ]
+    services = _service_names(net)
+    span = chain.model.scale.max - chain.model.scale.min
+    for ident, seg in records.items():
+        breakdown = explain(chain, ident)
+        shown = breakdown.terms[:top]
+        term_rows = []
+        for term in shown:
+            if term.kind == "own":
+                where, what = _node_name(net, term.node), "own shortfall"
+            else:
+                where = _node_name(net, term.node)
+                name = services.get(tuple(term.node), "")
+                where += f" ({name})" if name else ""
+                what = "hand-off loss" if term.value >= 0 else "hand-off recovery"
+            term_rows.append([where, what, term.value * span, term.share_of_gap])
+        sub: list[Any] = [
+            Text(
+                f"Satisfaction {lo_hi(chain, breakdown.quality, fmt)}; gap to a perfect "
+                f"{hi:g}: {breakdown.gap * span:{fmt}} points. Own shortfalls are what a unit "
+                "misses with perfect inputs; hand-off losses are what is lost between a "
+                "supplier and its customer."
+            ),
+        ]
+        if term_rows:
+            sub.append(
+                Table(
+                    ["Where", "What", "Points of the gap", "Share of the gap"],
+                    term_rows,
+                    formats=[None, None, fmt, ".1%"],
+                )
+            )
+        hidden = breakdown.terms[top:]
+        if hidden:
+            rest = sum(t.value for t in hidden) * span
+            sub.append(Text(f"{len(hidden)} smaller terms add {rest:+{fmt}} points.", note=True))
+        blocks.append(Section(f"segment-{_anchor(ident)}", f"{seg.name}", sub))
+    return Section("segments", "Customer segments", blocks)
+
+
+def lo_hi(chain: Chain, quality: float, fmt: str) -> str:
+    """A 0..1 quality on the model's scale, with the scale: ``4.06 on 1..5``."""
+    lo, hi = chain.model.scale.min, chain.model.scale.max
+    return f"{lo + quality * (hi - lo):{fmt}} on {lo:g}..{hi:g}"
+
+
+def _anchor(ident: str) -> str:
+    """An ASCII-safe anchor for an id (ids may hold any text)."""
+    safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "_" for c in ident)
+    return f"{safe}-{sum(map(ord, ident)) % 9973}" if safe != ident else safe
+
+
+def priorities_section(chain: Chain, *, top: int = TOP_SERVICES) -> Section:
+    """Departments and services by opportunity, with importance, quadrant and failure impact."""
+    from ..flow import rank
+
+    net = chain.network
+    fmt = _score_format(chain)
+    span = chain.model.scale.max - chain.model.scale.min
+    ranking = rank(chain)
+    services = _service_names(net)
+
+    def rows(items: list, *, service: bool) -> list[list]:
+        out = []
+        for n, row in enumerate(items, 1):
+            name = _node_name(net, row.node)
+            if service and services.get(tuple(row.node)):
+                name += f" ({services[tuple(row.node)]})"
+            out.append(
+                [
+                    n,
+                    name,
+                    row.importance,
+                    chain.model.scale.min + row.performance * span,
+                    row.opportunity * span,
+                    row.failure * span,
+                    row.quadrant,
+                ]
+            )
+        return out
+
+    columns = ["Rank", "", "Importance", "Score", "Opportunity", "If it failed", "Quadrant"]
+    formats = [None, None, ".3f", fmt, fmt, fmt, None]
+    blocks: list[Any] = [
+        Text(
+            "What to fix first. Importance is how much the customers' value-weighted "
+            "satisfaction gains per unit of a department's own quality or a service's rating; "
+            "opportunity is the gain (in points) if it were perfect; 'if it failed' is the "
+            "drop if it delivered nothing. Quadrants split importance and score at their means."
+        ),
+        Table(
+            ["Rank", "Department", *columns[2:]],
+            rows(ranking.departments, service=False),
+            formats=formats,
+            caption="Departments, by opportunity",
+        ),
+    ]
+    shown = ranking.services[:top]
+    caption = "Services, by opportunity"
+    if len(ranking.services) > top:
+        caption += f" (the first {top} of {len(ranking.services)})"
+    blocks.append(
+        Table(
+            ["Rank", "Service", *columns[2:]],
+            rows(shown, service=True),
+            formats=formats,
+            caption=caption,
+        )
+    )
+    return Section("priorities", "Priorities", blocks)
+
+
+def scenarios_section(chain: Chain, scenarios: Any) -> Section:
+    """What-if scenarios side by side: each segment and the company before and after."""
+    from ..flow import compare, read_scenarios
+
+    if isinstance(scenarios, str | os.PathLike):
+        scenarios = read_scenarios(scenarios)
+    comparison = compare(chain, dict(scenarios))
+    impacts = list(comparison.impacts.values())
+    fmt = _score_format(chain)
+    blocks: list[Any] = []
+    if not impacts:
+        return Section("scenarios", "What-if scenarios", [Text("The scenario file is empty.")])
+    items = []
+    for imp in impacts:
+        description = str(scenarios[imp.name].get("description") or "")
+        changes = "; ".join(imp.changes) or "no change"
+        items.append(
+            f"{imp.name}: {description} ({changes})" if description else f"{imp.name}: {changes}"
+        )
+    blocks.append(Bullets(items))
+    first = impacts[0]
+    lo, hi = first.scale
+    span = hi - lo
+    columns = ["Segment", "Now"]
+    for imp in impacts:
+        columns += [imp.name, "change"]
+    rows = []
+    for i in first.segments():
+        row: list = [first.names[i], lo + first.before[i] * span]
+        for imp in impacts:
+            row += [lo + imp.after[i] * span, imp.change[i] * span]
+        rows.append(row)
+    if not math.isnan(first.company_before):
+        row = ["Company (value-weighted)", lo + first.company_before * span]
+        for imp in impacts:
+            row += [lo + imp.company_after * span, imp.company_change * span]
+        rows.append(row)
+    formats = [None, fmt] + [fmt, "+" + fmt] * len(impacts)
+    blocks.append(
+        Table(
+            columns,
+            rows,
+            formats=formats,
+            sortable=False,
+            caption="Satisfaction now and in each scenario",
+        )
+    )
+    if any(not math.isnan(imp.revenue_total) for imp in impacts):
+        blocks.append(
+            Table(
+                ["Scenario", "Revenue change"],
+                [
+                    [imp.name, None if math.isnan(imp.revenue_total) else imp.revenue_total]
+                    for imp in impacts
+                ],
+                formats=[None, "+,.0f"],
+                caption="Yearly revenue change of the segments with a revenue elasticity",
+            )
+        )
+    return Section("scenarios", "What-if scenarios", blocks)
 
 
 def departments_section(chain: Chain, result: Any) -> Section:
@@ -280,9 +501,12 @@ def build_document(
     result = score(chain)
     analysis = analyze(chain)
     diagram, chain_data = chain_section(chain)
-    sections = [
-        glance_section(chain),
-        diagram,
+    sections = [glance_section(chain), diagram]
+    if chain.model.segments:
+        sections += [segments_section(chain, result), priorities_section(chain)]
+    if scenarios is not None:
+        sections.append(scenarios_section(chain, scenarios))
+    sections += [
         structure_section(chain, analysis),
         disconnected_section(chain, analysis),
         departments_section(chain, result),
