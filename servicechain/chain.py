@@ -214,6 +214,12 @@ class Chain:
 
     # --- rich display -----------------------------------------------------------------------
 
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        """The chain diagram as SVG (rolled up by group when too large) and the text repr."""
+        from .display import chain_bundle
+
+        return chain_bundle(self, include=include, exclude=exclude)
+
 
 def load(
     path: str | os.PathLike,

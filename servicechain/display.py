@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from html import escape
 from typing import Any
 
-__all__ = ["html_from_data", "html_table", "mimebundle"]
+__all__ = ["chain_bundle", "html_from_data", "html_table", "mimebundle", "result_bundle"]
 
 _STYLE = (
     "<style>.sc-result table{border-collapse:collapse;margin:4px 0 10px}"
@@ -146,3 +146,61 @@ def mimebundle(
             continue
         out[mime] = maker() if callable(maker) else maker
     return out
+
+
+def result_bundle(
+    result: Any,
+    title: str,
+    *,
+    include: Iterable[str] | None = None,
+    exclude: Iterable[str] | None = None,
+) -> dict[str, str]:
+    """The mime bundle of a result object: ``str(result)`` as text, its ``to_dict()`` as HTML.
+
+    Examples
+    --------
+    >>> class Result:
+    ...     def __str__(self): return "2 things"
+    ...     def to_dict(self): return {"count": 2}
+    >>> bundle = result_bundle(Result(), "Things")
+    >>> bundle["text/plain"], '<td class="num">2</td>' in bundle["text/html"]
+    ('2 things', True)
+    """
+    return mimebundle(
+        str(result),
+        html=lambda: html_from_data(result.to_dict(), title=title),
+        include=include,
+        exclude=exclude,
+    )
+
+
+def chain_svg(chain: Any) -> str | None:
+    """SVG text of the chain diagram (by group for large models; ``None`` if it cannot be
+    drawn legibly)."""
+    from .draw.render import DiagramTooLargeError
+
+    try:
+        drawing = chain.draw()
+    except DiagramTooLargeError:
+        if not any(d.group for d in chain.model.departments):
+            return None
+        drawing = chain.draw(group_by="group")
+    return drawing._repr_svg_()
+
+
+def chain_bundle(
+    chain: Any, *, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None
+) -> dict[str, str]:
+    """The mime bundle of a :class:`~servicechain.chain.Chain`: its diagram as SVG and its repr.
+
+    Examples
+    --------
+    >>> import servicechain
+    >>> chain = servicechain.load(servicechain.example_path("flowershop"))
+    >>> bundle = chain_bundle(chain)
+    >>> sorted(bundle), bundle["image/svg+xml"].lstrip().startswith("<?xml")
+    (['image/svg+xml', 'text/plain'], True)
+    """
+    wanted = include is None or "image/svg+xml" in include
+    svg = chain_svg(chain) if wanted and "image/svg+xml" not in set(exclude or ()) else None
+    return mimebundle(repr(chain), svg=svg, include=include, exclude=exclude)

@@ -63,6 +63,12 @@ class Breakdown:
         """The terms to display (the first ``top`` when set)."""
         return self.terms if self.top is None else self.terms[: self.top]
 
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        """Text and an HTML table in Jupyter."""
+        from ..display import result_bundle
+
+        return result_bundle(self, 'Gap breakdown', include=include, exclude=exclude)
+
     def to_dict(self) -> dict:
         """Plain data with values on 0..1 and on the model's scale (``points``)."""
         lo, hi = self.scale

@@ -79,6 +79,12 @@ class Ranking:
         """The first ``top`` rows (all without ``top``)."""
         return rows if self.top is None else rows[: self.top]
 
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        """Text and an HTML table in Jupyter."""
+        from ..display import result_bundle
+
+        return result_bundle(self, 'Priorities', include=include, exclude=exclude)
+
     def to_dict(self) -> dict:
         """Plain data."""
         return {

@@ -64,6 +64,12 @@ class Score:
         rank = {"segment": 0, "department": 1, "partner": 2}
         return sorted(range(len(self.ids)), key=lambda i: rank[self.kinds[i]])
 
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        """Text and an HTML table in Jupyter."""
+        from ..display import result_bundle
+
+        return result_bundle(self, 'Delivered quality', include=include, exclude=exclude)
+
     def to_dict(self) -> dict:
         """Plain data: every score as ``quality`` (0..1) and ``score`` (the model's scale)."""
         lo, hi = self.scale

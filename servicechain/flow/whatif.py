@@ -70,6 +70,12 @@ class Impact:
         i = self.ids.index(ident)
         return float(self.before[i]), float(self.after[i])
 
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        """Text and an HTML table in Jupyter."""
+        from ..display import result_bundle
+
+        return result_bundle(self, 'What-if', include=include, exclude=exclude)
+
     def to_dict(self) -> dict:
         """Plain data: segments, company and every node, on 0..1 and on the model's scale."""
         lo, hi = self.scale
@@ -290,6 +296,12 @@ class Comparison:
     """Several named scenarios, each an :class:`Impact`, side by side."""
 
     impacts: dict[str, Impact]
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        """Text and an HTML table in Jupyter."""
+        from ..display import result_bundle
+
+        return result_bundle(self, 'Scenarios', include=include, exclude=exclude)
 
     def to_dict(self) -> dict:
         """Plain data: one entry per scenario."""

@@ -38,6 +38,12 @@ class Analysis:
     group_by: str | None = None
     notes: list[str] = field(default_factory=list)
 
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        """Text and an HTML table in Jupyter."""
+        from ..display import result_bundle
+
+        return result_bundle(self, 'Structure', include=include, exclude=exclude)
+
     def to_dict(self) -> dict:
         """Plain-data form, for ``--json`` output."""
         return {
