@@ -157,4 +157,67 @@ def draw(
     )
 
 
-COMMANDS = [draw]
+@click.command()
+@model_argument
+@click.argument("kind", type=click.Choice(["waterfall", "tornado", "ipa", "heatmap", "whatif"]))
+@output_option(help="Image file to write: .svg, .png or .pdf.")
+@click.option(
+    "--segment",
+    metavar="SEG",
+    help="waterfall: the segment whose gap to break down (required); tornado, ipa: one "
+    "segment instead of the value-weighted company.",
+)
+@click.option(
+    "--scenario",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="whatif: the scenario file (YAML or JSON) to compare with today.",
+)
+@_figure_options
+def plot(
+    model_path: Path,
+    max_bytes: int,
+    kind: str,
+    output: Path,
+    segment: str | None,
+    scenario: Path | None,
+    title: str | None,
+    size: tuple[float, float] | None,
+    dpi: int,
+    font: str | None,
+) -> None:
+    """Chart the quality flow of MODEL. KIND is one of: waterfall (a segment's gap, from a
+    perfect score down to the delivered one), tornado (sensitivities, largest first), ipa
+    (importance against performance, with quadrants), heatmap (department x segment
+    influence), whatif (satisfaction per segment before and after each scenario).
+
+    \b
+    Examples:
+      servicechain plot models/sapataria.yaml waterfall --segment clube -o gap.svg
+      servicechain plot models/sapataria.yaml ipa -o priorities.png
+      servicechain plot models/sapataria.yaml whatif --scenario fix-it.yaml -o whatif.pdf
+    """
+    _check_output(output)
+    if kind == "waterfall" and segment is None:
+        raise click.UsageError("the waterfall chart needs --segment SEG")
+    if kind == "whatif" and scenario is None:
+        raise click.UsageError("the whatif chart needs --scenario FILE")
+    chain = load_chain(model_path, max_bytes)
+    from ..draw.charts import plot as make_chart
+
+    _render_and_save(
+        lambda: make_chart(
+            chain,
+            kind,
+            segment=segment,
+            scenario=scenario,
+            title=title,
+            size=size,
+            dpi=dpi,
+            font=font,
+        ),
+        output,
+        {"'--segment'": segment},
+    )
+
+
+COMMANDS = [draw, plot]

@@ -1,0 +1,412 @@
+"""Charts of the quality flow: gap waterfall, sensitivity tornado, importance-performance
+quadrant, department × segment influence heat map and what-if before/after bars."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from matplotlib import rc_context
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from .fonts import font_families
+from .layout import label_lines
+from .render import DrawError, save_figure
+
+__all__ = ["KINDS", "Chart", "plot"]
+
+KINDS = ("waterfall", "tornado", "ipa", "heatmap", "whatif")
+_LOSS, _GAIN, _TOTAL, _NEUTRAL = "#c44e52", "#4c72b0", "#6b7580", "#9aa3ad"
+_TOP = 14
+
+
+@dataclass
+class Chart:
+    """A chart: its figure and axes; ``save(path)`` writes SVG, PNG or PDF."""
+
+    figure: Figure
+    ax: Axes
+    kind: str
+    families: list = field(default_factory=list)
+
+    def save(self, path: str | os.PathLike, *, format: str | None = None, dpi: float | None = None):
+        """Write the chart (atomically, byte-identical for the same input)."""
+        save_figure(self.figure, path, format=format, dpi=dpi, families=self.families)
+
+    def _repr_svg_(self) -> str:
+        import io
+
+        buffer = io.BytesIO()
+        save_figure(self.figure, buffer, format="svg", families=self.families)
+        return buffer.getvalue().decode("utf-8")
+
+
+def _short(text: str, width: float = 26) -> str:
+    return "\n".join(label_lines(text, max_em=width * 0.58, max_lines=2))
+
+
+def _names(chain) -> dict:
+    net = chain.network
+    return dict(zip(net.ids, net.names, strict=True))
+
+
+def _term_label(names: dict, node) -> str:
+    if isinstance(node, tuple):
+        return f"{names.get(node[0], node[0])} → {names.get(node[1], node[1])}"
+    return names.get(node, node)
+
+
+def _waterfall(chain, ax: Axes, *, segment: str | None, **_: Any) -> str:
+    from ..flow import explain
+
+    if segment is None:
+        raise DrawError("the waterfall chart needs a segment: pass --segment SEG")
+    lo, hi = chain.model.scale.min, chain.model.scale.max
+    span = hi - lo
+    breakdown = explain(chain, segment)
+    names = _names(chain)
+    terms = sorted(breakdown.terms, key=lambda t: -abs(t.value))
+    shown, rest = terms[:_TOP], terms[_TOP:]
+    labels = [f"Perfect ({hi:g})"]
+    starts, heights, colours = [0.0], [hi], [_TOTAL]
+    level = hi
+    for term in shown:
+        drop = term.value * span
+        what = "own shortfall" if term.kind == "own" else "hand-off"
+        labels.append(_short(f"{_term_label(names, term.node)} ({what})", 34))
+        starts.append(level - drop if drop >= 0 else level)
+        heights.append(abs(drop))
+        colours.append(_LOSS if drop >= 0 else _GAIN)
+        level -= drop
+    if rest:
+        drop = sum(t.value for t in rest) * span
+        labels.append(f"{len(rest)} smaller terms")
+        starts.append(min(level, level - drop))
+        heights.append(abs(drop))
+        colours.append(_NEUTRAL)
+        level -= drop
+    score = lo + breakdown.quality * span
+    labels.append(f"Delivered ({score:.2f})")
+    starts.append(0.0)
+    heights.append(score)
+    colours.append(_TOTAL)
+    y = np.arange(len(labels))
+    ax.barh(y, heights, left=starts, color=colours, height=0.62)
+    for i in range(1, len(labels) - 1):
+        sign = "−" if colours[i] != _GAIN else "+"
+        ax.text(
+            starts[i] + heights[i] + span * 0.005,
+            y[i],
+            f"{sign}{heights[i]:.3f}",
+            va="center",
+            fontsize=7,
+            color="#333333",
+        )
+    ax.set_yticks(y, labels, fontsize=7.5)
+    ax.invert_yaxis()
+    ax.set_xlim(lo, hi + span * 0.06)
+    ax.set_xlabel(f"satisfaction of {names[segment]} (scale {lo:g}–{hi:g})")
+    ax.axvline(score, color=_TOTAL, linewidth=0.8, linestyle=":")
+    return f"Where the gap of {names[segment]} comes from"
+
+
+def _tornado(chain, ax: Axes, *, segment: str | None, **_: Any) -> str:
+    from ..flow import rank
+
+    names = _names(chain)
+    ranking = rank(chain, segment=segment, by="importance")
+    rows = sorted([*ranking.departments, *ranking.services], key=lambda r: -r.importance)
+    rows = rows[:_TOP][::-1]
+    labels = [
+        _short(
+            ("own quality of " if r.kind == "department" else "service ")
+            + _term_label(names, r.node),
+            40,
+        )
+        for r in rows
+    ]
+    values = [r.importance for r in rows]
+    colours = [_GAIN if r.kind == "department" else "#dd8452" for r in rows]
+    y = np.arange(len(rows))
+    ax.barh(y, values, color=colours, height=0.62)
+    for i, v in enumerate(values):
+        ax.text(v, y[i], f" {v:.3f}", va="center", fontsize=7)
+    ax.set_yticks(y, labels, fontsize=7.5)
+    ax.set_xlim(0, max(values, default=1) * 1.15 or 1)
+    target = names[segment] if segment else "the company (value-weighted)"
+    ax.set_xlabel(f"points of {target} quality per point of input (same scale)")
+    from matplotlib.patches import Patch
+
+    ax.legend(
+        handles=[
+            Patch(color=_GAIN, label="department's own quality"),
+            Patch(color="#dd8452", label="service rating"),
+        ],
+        loc="lower right",
+        fontsize=7,
+        frameon=False,
+    )
+    return "Sensitivities, largest first" + (f": {names[segment]}" if segment else "")
+
+
+def _ipa(chain, ax: Axes, *, segment: str | None, **_: Any) -> str:
+    from ..flow import rank
+
+    lo, hi = chain.model.scale.min, chain.model.scale.max
+    span = hi - lo
+    names = _names(chain)
+    rows = rank(chain, segment=segment, by="importance").departments
+    x = np.array([lo + r.performance * span for r in rows])
+    y = np.array([r.importance for r in rows])
+    mx, my = float(x.mean()), float(y.mean())
+    ax.scatter(x, y, s=28, color=_GAIN, zorder=3)
+    xpad = max((x.max() - x.min()) * 0.12, span * 0.03)
+    ypad = max((y.max() - y.min()) * 0.12, 1e-3)
+    x0, x1, y0, y1 = x.min() - xpad, x.max() + xpad, min(0, y.min() - ypad), y.max() + ypad
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.axvline(mx, color=_TOTAL, linewidth=0.8, linestyle="--")
+    ax.axhline(my, color=_TOTAL, linewidth=0.8, linestyle="--")
+    corner = dict(fontsize=8, color="#5b6570", style="italic", alpha=0.9)
+    ax.text(x0 + xpad * 0.1, y1 - ypad * 0.1, "concentrate here", va="top", **corner)
+    ax.text(
+        x1 - xpad * 0.1, y1 - ypad * 0.1, "keep up the good work", va="top", ha="right", **corner
+    )
+    ax.text(x0 + xpad * 0.1, y0 + ypad * 0.1, "low priority", va="bottom", **corner)
+    ax.text(
+        x1 - xpad * 0.1, y0 + ypad * 0.1, "possible overkill", va="bottom", ha="right", **corner
+    )
+    _place_labels(ax, [names[r.node] for r in rows], x, y, (x0, x1, y0, y1))
+    ax.set_xlabel(f"performance: own quality (scale {lo:g}–{hi:g})")
+    target = names[segment] if segment else "company quality"
+    ax.set_ylabel(f"importance: points of {target} per point")
+    return "Importance and performance of the departments"
+
+
+def _place_labels(ax: Axes, labels: list[str], x, y, limits) -> None:
+    """Label points without overlaps: try right, left, above, below, then further away."""
+    x0, x1, y0, y1 = limits
+    fx = (np.asarray(x) - x0) / (x1 - x0)
+    fy = (np.asarray(y) - y0) / (y1 - y0)
+    boxes: list[tuple] = [
+        (px - 0.008, py - 0.012, px + 0.008, py + 0.012) for px, py in zip(fx, fy, strict=True)
+    ]
+    placed: list[tuple] = []
+    for i in sorted(range(len(labels)), key=lambda i: (-fy[i], fx[i], labels[i])):
+        text = labels[i]
+        w, h = 0.0085 * len(text) + 0.01, 0.032
+        candidates = []
+        for step in range(6):
+            dy = 0.035 * step
+            for ddy in [0.0] if step == 0 else [dy, -dy]:
+                candidates += [(0.012, ddy, "left"), (-0.012, ddy, "right")]
+        choice = candidates[0]
+        for dx, dy, ha in candidates:
+            lx = fx[i] + dx if ha == "left" else fx[i] + dx - w
+            ly = fy[i] + dy - h / 2
+            box = (lx, ly, lx + w, ly + h)
+            inside = box[0] >= 0 and box[2] <= 1 and box[1] >= 0 and box[3] <= 1
+            clear = all(
+                box[2] <= b[0] or b[2] <= box[0] or box[3] <= b[1] or b[3] <= box[1]
+                for j, b in enumerate(boxes + placed)
+                if j != i
+            )
+            if inside and clear:
+                choice = (dx, dy, ha)
+                break
+        dx, dy, ha = choice
+        lx = fx[i] + dx if ha == "left" else fx[i] + dx - w
+        placed.append((lx, fy[i] + dy - h / 2, lx + w, fy[i] + dy + h / 2))
+        ax.annotate(
+            text,
+            (fx[i], fy[i]),
+            xytext=(fx[i] + dx, fy[i] + dy),
+            xycoords="axes fraction",
+            textcoords="axes fraction",
+            fontsize=6.5,
+            ha=ha,
+            va="center",
+            arrowprops=None
+            if dy == 0
+            else {
+                "arrowstyle": "-",
+                "color": "#aaaaaa",
+                "linewidth": 0.5,
+                "shrinkA": 0,
+                "shrinkB": 2,
+            },
+        )
+
+
+def _heatmap(chain, ax: Axes, **_: Any) -> str:
+    from ..flow import influence
+
+    names = _names(chain)
+    matrix, deps, segs = influence(chain)
+    if not segs:
+        raise DrawError("the heat map needs at least one segment in the model")
+    order = np.argsort(-matrix.sum(axis=1), kind="stable")
+    matrix, deps = matrix[order], [deps[i] for i in order]
+    image = ax.imshow(matrix, cmap="YlOrBr", aspect="auto", vmin=0)
+    top = matrix.max() or 1
+    for (i, j), v in np.ndenumerate(matrix):
+        ax.text(
+            j,
+            i,
+            f"{v:.2f}",
+            ha="center",
+            va="center",
+            fontsize=6.5,
+            color="white" if v > top * 0.6 else "#222222",
+        )
+    ax.set_xticks(range(len(segs)), [_short(names[s], 18) for s in segs], fontsize=7)
+    ax.set_yticks(
+        range(len(deps)), [_short(names[d], 30).replace("\n", " ") for d in deps], fontsize=7
+    )
+    ax.tick_params(top=True, labeltop=True, bottom=False, labelbottom=False)
+    bar = ax.figure.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
+    bar.set_label("points of segment quality per point of own quality", fontsize=7)
+    bar.ax.tick_params(labelsize=7)
+    return "Influence of each department on each segment"
+
+
+def _whatif(chain, ax: Axes, *, scenario: Any = None, **_: Any) -> str:
+    from ..flow import compare, read_scenarios
+
+    if scenario is None:
+        raise DrawError("the what-if chart needs a scenario file: pass --scenario FILE")
+    scenarios = scenario if isinstance(scenario, dict) else read_scenarios(scenario)
+    comparison = compare(chain, scenarios)
+    impacts = list(comparison.impacts.values())
+    if not impacts:
+        raise DrawError("the scenario file holds no scenarios")
+    lo, hi = chain.model.scale.min, chain.model.scale.max
+    span = hi - lo
+    first = impacts[0]
+    segs = first.segments()
+    n = len(impacts) + 1
+    width = 0.8 / n
+    x = np.arange(len(segs))
+    before = [lo + first.before[i] * span for i in segs]
+    ax.bar(x - 0.4 + width / 2, before, width, color=_NEUTRAL, label="today")
+    palette = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860"]
+    for s, imp in enumerate(impacts):
+        after = [lo + imp.after[i] * span for i in segs]
+        ax.bar(
+            x - 0.4 + width * (s + 1.5),
+            after,
+            width,
+            color=palette[s % len(palette)],
+            label=_short(imp.name, 30).replace("\n", " "),
+        )
+        for xi, a, b in zip(x, after, before, strict=True):
+            ax.text(
+                xi - 0.4 + width * (s + 1.5),
+                a,
+                f"{a - b:+.2f}",
+                ha="center",
+                va="bottom",
+                fontsize=6,
+            )
+    ax.set_xticks(x, [_short(first.names[i], 18) for i in segs], fontsize=7)
+    ax.set_ylim(lo, hi + span * 0.08)
+    ax.set_ylabel(f"satisfaction (scale {lo:g}–{hi:g})")
+    ax.legend(fontsize=7, frameon=False, loc="upper left", ncol=min(n, 4))
+    return "What-if: satisfaction per segment before and after"
+
+
+_MAKERS = {
+    "waterfall": _waterfall,
+    "tornado": _tornado,
+    "ipa": _ipa,
+    "heatmap": _heatmap,
+    "whatif": _whatif,
+}
+_SIZES = {
+    "waterfall": (8.0, 6.0),
+    "tornado": (8.0, 6.0),
+    "ipa": (8.0, 6.5),
+    "heatmap": None,
+    "whatif": (8.0, 5.0),
+}
+
+
+def plot(
+    chain,
+    kind: str,
+    *,
+    ax: Axes | None = None,
+    segment: str | None = None,
+    scenario: Any = None,
+    title: str | None = None,
+    size: tuple[float, float] | None = None,
+    dpi: float = 150,
+    font: str | None = None,
+) -> Chart:
+    """Draw one chart of the quality flow.
+
+    Parameters
+    ----------
+    chain : Chain
+        A loaded model.
+    kind : {"waterfall", "tornado", "ipa", "heatmap", "whatif"}
+        ``waterfall``: a segment's gap from a perfect score down to the delivered one, term by
+        term (needs ``segment``); ``tornado``: sensitivities, largest first; ``ipa``:
+        importance against performance of each department, with the four quadrants;
+        ``heatmap``: influence of each department on each segment; ``whatif``: satisfaction
+        per segment before and after each scenario (needs ``scenario``).
+    ax : matplotlib.axes.Axes, optional
+        Draw into this axes; default a new :class:`~matplotlib.figure.Figure`.
+    segment : str, optional
+        The segment of a waterfall; for tornado and ipa, one segment instead of the company.
+    scenario : path or dict, optional
+        Scenario file (or the dict :func:`~servicechain.flow.read_scenarios` returns).
+    title, size, dpi, font : optional
+        Title (default one naming the chart), size in inches, PNG resolution, first font.
+
+    Returns
+    -------
+    Chart
+
+    Raises
+    ------
+    DrawError
+        For an unknown kind or a missing segment or scenario.
+
+    Examples
+    --------
+    >>> from servicechain import load
+    >>> from servicechain.examples import example_path
+    >>> chart = plot(load(example_path("flowershop")), "heatmap")
+    >>> chart.kind
+    'heatmap'
+    """
+    if kind not in _MAKERS:
+        from ..rules import did_you_mean
+
+        hint = did_you_mean(kind, KINDS, what="chart")
+        raise DrawError(f"unknown chart {kind!r}; " + (hint or f"use one of {', '.join(KINDS)}"))
+    net = chain.network
+    families = font_families([*net.names, title or "", chain.name], font=font)
+    with rc_context({"font.family": families, "svg.hashsalt": "servicechain"}):
+        own = ax is None
+        if own:
+            default = _SIZES[kind]
+            if default is None:
+                deps = int(np.count_nonzero(net.kind == 0))
+                segs = int(np.count_nonzero(net.kind == 2))
+                default = (max(6.0, 3.2 + 1.0 * segs), max(4.0, 1.6 + 0.28 * deps))
+            figure = Figure(figsize=size or default, dpi=dpi, layout="constrained")
+            FigureCanvasAgg(figure)
+            ax = figure.add_subplot()
+        else:
+            figure = ax.figure
+        heading = _MAKERS[kind](chain, ax, segment=segment, scenario=scenario)
+        ax.set_title(title if title is not None else f"{heading} — {chain.name}", fontsize=10)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+    return Chart(figure=figure, ax=ax, kind=kind, families=families)

@@ -1,0 +1,114 @@
+"""Charts of the quality flow: every kind on every bundled example, and the plot command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import servicechain
+from servicechain.cli import main
+from servicechain.draw.charts import KINDS, plot
+from servicechain.draw.render import DrawError
+
+HERE = Path(__file__).resolve().parent
+SAPATARIA = HERE.parent / "models" / "sapataria.yaml"
+SCENARIOS = HERE / "data" / "draw" / "sapataria-whatif.yaml"
+
+
+def _first_segment(chain):
+    return next(n for n, k in chain.graph.nodes(data="kind") if k == "segment")
+
+
+@pytest.mark.parametrize("kind", ["waterfall", "tornado", "ipa", "heatmap"])
+def test_every_chart_on_every_example(example, kind, tmp_path):
+    chain = servicechain.load(example)
+    chart = plot(chain, kind, segment=_first_segment(chain) if kind == "waterfall" else None)
+    ax = chart.ax
+    assert ax.get_title() and (ax.get_xlabel() or kind == "heatmap")
+    assert ax.patches or ax.collections or ax.images
+    chart.save(tmp_path / "chart.png")
+    assert (tmp_path / "chart.png").stat().st_size > 1000
+
+
+def test_waterfall_bars_add_up_to_the_delivered_score():
+    chain = servicechain.load(SAPATARIA)
+    chart = plot(chain, "waterfall", segment="compradores_online")
+    bars = chart.ax.patches
+    lo, hi = chain.model.scale.min, chain.model.scale.max
+    assert bars[0].get_width() == hi
+    delivered = bars[-1].get_width()
+    level = hi
+    for bar in bars[1:-1]:  # each bar starts where the last one ended
+        x, width = bar.get_x(), bar.get_width()
+        if abs(x + width - level) < 1e-9:
+            level -= width  # a loss
+        else:
+            assert x == pytest.approx(level, abs=1e-9)
+            level += width  # a hand-off that recovers part of the gap
+    assert level == pytest.approx(delivered, abs=1e-9)
+    assert lo < delivered < hi
+
+
+def test_tornado_is_sorted_largest_first():
+    chart = plot(servicechain.load(SAPATARIA), "tornado")
+    widths = [b.get_width() for b in chart.ax.patches]
+    assert widths == sorted(widths)  # drawn bottom-up, so the largest is on top
+
+
+def test_ipa_names_the_quadrants():
+    chart = plot(servicechain.load(SAPATARIA), "ipa")
+    texts = {t.get_text() for t in chart.ax.texts}
+    assert {"concentrate here", "keep up the good work", "low priority", "possible overkill"} <= (
+        texts
+    )
+    assert "Informática" in texts
+
+
+def test_whatif_bars_per_segment_and_scenario(tmp_path):
+    chain = servicechain.load(SAPATARIA)
+    chart = plot(chain, "whatif", scenario=SCENARIOS)
+    segments = sum(1 for _, k in chain.graph.nodes(data="kind") if k == "segment")
+    assert len(chart.ax.patches) == segments * 3  # today and two scenarios
+
+
+@pytest.mark.parametrize("fmt", ["svg", "pdf", "png"])
+def test_charts_are_deterministic(fmt, tmp_path):
+    for name in ("a", "b"):
+        plot(servicechain.load(SAPATARIA), "ipa").save(tmp_path / f"{name}.{fmt}")
+    assert (tmp_path / f"a.{fmt}").read_bytes() == (tmp_path / f"b.{fmt}").read_bytes()
+
+
+def test_unknown_kind_and_missing_segment():
+    chain = servicechain.load(SAPATARIA)
+    with pytest.raises(DrawError, match="unknown chart 'tornada'"):
+        plot(chain, "tornada")
+    with pytest.raises(DrawError, match="needs a segment"):
+        plot(chain, "waterfall")
+    assert set(KINDS) == {"waterfall", "tornado", "ipa", "heatmap", "whatif"}
+
+
+def test_plot_command(runner, tmp_path):
+    out = tmp_path / "gap.svg"
+    args = ["plot", str(SAPATARIA), "waterfall", "--segment", "clube", "-o", str(out)]
+    result = runner.invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0
+    assert result.stdout == f"Wrote {out}\n"
+    out = tmp_path / "whatif.pdf"
+    args = ["plot", str(SAPATARIA), "whatif", "--scenario", str(SCENARIOS), "-o", str(out)]
+    result = runner.invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0 and out.read_bytes()[:4] == b"%PDF"
+
+
+def test_plot_command_errors(runner, tmp_path):
+    out = str(tmp_path / "x.svg")
+    result = runner.invoke(main, ["plot", str(SAPATARIA), "waterfall", "-o", out])
+    assert result.exit_code == 2
+    assert "Error: the waterfall chart needs --segment SEG" in result.stderr
+    args = ["plot", str(SAPATARIA), "waterfall", "--segment", "clbue", "-o", out]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        "Error: Invalid value for '--segment': 'clbue' names no segment; did you mean 'clube'?\n"
+    )
+    assert not Path(out).exists()
