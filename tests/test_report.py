@@ -131,9 +131,10 @@ def test_report_command_readme_form(runner, tmp_path):
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
-def test_report_command_markdown(runner, tmp_path, example):
+def test_report_command_markdown(runner, tmp_path):
     out = tmp_path / "report.md"
-    result = runner.invoke(main, ["report", str(example), "-o", str(out)], catch_exceptions=False)
+    model = servicechain.example_path("flowershop")
+    result = runner.invoke(main, ["report", str(model), "-o", str(out)], catch_exceptions=False)
     assert result.exit_code == 0
     images = sorted((tmp_path / "report_files").iterdir())
     assert images

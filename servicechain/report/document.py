@@ -12,10 +12,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure as MplFigure
+from typing import Any
 
 __all__ = [
     "Block",
@@ -82,36 +79,38 @@ class Table:
 
 @dataclass
 class Figure:
-    """A chart: made lazily by ``make()`` (a matplotlib Figure), shown as SVG or PNG.
+    """A chart, made lazily by ``make()`` and shown as SVG or PNG.
 
-    ``name`` is a file-name stem (ASCII) used for the Markdown image files and as the id
-    prefix of the inlined SVG.
+    ``make`` returns a matplotlib Figure, or a drawing or chart of :mod:`servicechain.draw`
+    (anything with ``figure`` and ``families``, the fonts its names need). ``name`` is a
+    file-name stem (ASCII) used for the Markdown image files and as the id prefix of the
+    inlined SVG.
     """
 
     name: str
     caption: str
-    make: Callable[[], MplFigure] | None = None
+    make: Callable[[], Any] | None = None
     svg: str | None = None
     interactive: bool = False
-    _figure: Any = field(default=None, repr=False)
+    _made: Any = field(default=None, repr=False)
 
-    def figure(self) -> MplFigure:
-        """The matplotlib figure, made once."""
-        if self._figure is None:
+    def made(self) -> Any:
+        """What ``make()`` returned, made once."""
+        if self._made is None:
             if self.make is None:
                 raise ValueError(f"figure {self.name!r} has no maker")
-            self._figure = self.make()
-        return self._figure
+            self._made = self.make()
+        return self._made
 
     def svg_text(self) -> str:
         """The chart as SVG text."""
         if self.svg is None:
-            self.svg = svg_text(self.figure())
+            self.svg = svg_text(self.made())
         return self.svg
 
     def png(self, *, dpi: int = 150) -> bytes:
         """The chart as PNG bytes."""
-        return png_bytes(self.figure(), dpi=dpi)
+        return png_bytes(self.made(), dpi=dpi)
 
 
 Block = Text | Bullets | Table | Figure
@@ -167,20 +166,22 @@ _SVG_START = re.compile(r"<svg\b")
 _ZERO = re.compile(r"^[-+]?[0.,]+%?$")
 
 
-def svg_text(fig: MplFigure) -> str:
-    """A matplotlib figure as SVG text, without the XML prolog, deterministic for equal input."""
-    import matplotlib
+def _save(made: Any, fmt: str, *, dpi: float | None = None) -> bytes:
+    from ..draw.render import save_figure
 
-    buf = io.StringIO()
-    with matplotlib.rc_context({"svg.hashsalt": "servicechain", "svg.id": None}):
-        fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight")
-    text = buf.getvalue()
+    figure = getattr(made, "figure", made)
+    buf = io.BytesIO()
+    save_figure(figure, buf, format=fmt, dpi=dpi, families=getattr(made, "families", None))
+    return buf.getvalue()
+
+
+def svg_text(made: Any) -> str:
+    """A figure (or drawing, or chart) as SVG text without the XML prolog, deterministic."""
+    text = _save(made, "svg").decode("utf-8")
     start = _SVG_START.search(text)
     return text[start.start() :] if start else text
 
 
-def png_bytes(fig: MplFigure, *, dpi: int = 150) -> bytes:
-    """A matplotlib figure as PNG bytes, without a timestamp."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None}, bbox_inches="tight")
-    return buf.getvalue()
+def png_bytes(made: Any, *, dpi: int = 150) -> bytes:
+    """A figure (or drawing, or chart) as PNG bytes, without a timestamp."""
+    return _save(made, "png", dpi=dpi)

@@ -141,7 +141,7 @@ def chain_section(chain: Chain) -> tuple[Section, dict | None]:
     figure = Figure(
         DIAGRAM,
         f"The service chain of {chain.name}.",
-        make=lambda: drawing.figure,
+        make=lambda: drawing,
         interactive=interactive,
     )
     data = None
@@ -171,6 +171,17 @@ def _service_names(net: Any) -> dict[tuple[str, str], str]:
         (net.ids[s], net.ids[t]): names[k]
         for k, (s, t) in enumerate(zip(net.source, net.target, strict=True))
     }
+
+
+def _chart(chain: Chain, kind: str, **options: Any) -> Any:
+    """A maker of one chart of :func:`servicechain.draw.charts.plot`, called when needed."""
+
+    def make() -> Any:
+        from ..draw.charts import plot
+
+        return plot(chain, kind, **options)
+
+    return make
 
 
 def segments_section(chain: Chain, result: Any, *, top: int = TOP_TERMS) -> Section:
@@ -221,6 +232,13 @@ def segments_section(chain: Chain, result: Any, *, top: int = TOP_TERMS) -> Sect
                 "supplier and its customer."
             ),
         ]
+        sub.append(
+            Figure(
+                f"waterfall-{net.index[ident]}",
+                f"How the gap of {seg.name} builds up, term by term.",
+                make=_chart(chain, "waterfall", segment=ident),
+            )
+        )
         if term_rows:
             sub.append(
                 Table(
@@ -294,6 +312,14 @@ def priorities_section(chain: Chain, *, top: int = TOP_SERVICES) -> Section:
             caption="Departments, by opportunity",
         ),
     ]
+    blocks.append(
+        Figure(
+            "ipa",
+            "Importance against performance of each department; the lines split both at "
+            "their means.",
+            make=_chart(chain, "ipa"),
+        )
+    )
     shown = ranking.services[:top]
     caption = "Services, by opportunity"
     if len(ranking.services) > top:
@@ -346,6 +372,13 @@ def scenarios_section(chain: Chain, scenarios: Any) -> Section:
         for imp in impacts:
             row += [lo + imp.company_after * span, imp.company_change * span]
         rows.append(row)
+    blocks.append(
+        Figure(
+            "whatif",
+            "Satisfaction of each segment now and in each scenario.",
+            make=_chart(chain, "whatif", scenario=dict(scenarios)),
+        )
+    )
     formats = [None, fmt] + [fmt, "+" + fmt] * len(impacts)
     blocks.append(
         Table(
