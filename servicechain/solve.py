@@ -23,7 +23,7 @@ __all__ = [
 ]
 
 #: Systems up to this many nodes are solved by a sparse LU factorisation, larger ones by GMRES.
-DIRECT_MAX_NODES = 3000
+DIRECT_MAX_NODES = 400
 #: Largest accepted residual, relative to the size of the right-hand side.
 RESIDUAL_TOL = 1e-9
 _GMRES_RTOL = 1e-13

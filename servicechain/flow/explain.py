@@ -67,7 +67,7 @@ class Breakdown:
         """Text and an HTML table in Jupyter."""
         from ..display import result_bundle
 
-        return result_bundle(self, 'Gap breakdown', include=include, exclude=exclude)
+        return result_bundle(self, "Gap breakdown", include=include, exclude=exclude)
 
     def to_dict(self) -> dict:
         """Plain data with values on 0..1 and on the model's scale (``points``)."""

@@ -17,6 +17,9 @@ from .state import ZERO, State, state_of
 __all__ = ["BY", "QUADRANTS", "Ranking", "Row", "failure_drop", "rank"]
 
 BY = ("opportunity", "importance", "failure")
+#: Failure drops of departments are left out (nan) unless ranking ``by="failure"`` when the
+#: largest loop of departments has more members than this.
+FAILURE_MAX_LOOP = 300
 #: Quadrant names: (high importance, high performance) → name.
 QUADRANTS = {
     (True, False): "concentrate here",
@@ -57,8 +60,8 @@ class Row:
             "score": lo + self.performance * span,
             "opportunity": self.opportunity,
             "opportunity_points": self.opportunity * span,
-            "failure": self.failure,
-            "failure_points": self.failure * span,
+            "failure": None if np.isnan(self.failure) else self.failure,
+            "failure_points": None if np.isnan(self.failure) else self.failure * span,
             "quadrant": self.quadrant,
         }
 
@@ -83,7 +86,7 @@ class Ranking:
         """Text and an HTML table in Jupyter."""
         from ..display import result_bundle
 
-        return result_bundle(self, 'Priorities', include=include, exclude=exclude)
+        return result_bundle(self, "Priorities", include=include, exclude=exclude)
 
     def to_dict(self) -> dict:
         """Plain data."""
@@ -198,7 +201,11 @@ def rank(
     deps = np.flatnonzero(net.kind == DEPARTMENT)
     imp = y[deps] * net.own_share[deps]
     perf = net.own_filled[deps]
-    fail = failure_drop(state, deps, y, w)
+    # L[d,d] needs one solve per member of a loop: skipped for large loops unless asked for.
+    if by == "failure" or state.largest_loop <= FAILURE_MAX_LOOP:
+        fail = failure_drop(state, deps, y, w)
+    else:
+        fail = np.full(len(deps), np.nan)
     departments = [
         Row(
             "department",

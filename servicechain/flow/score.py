@@ -68,7 +68,7 @@ class Score:
         """Text and an HTML table in Jupyter."""
         from ..display import result_bundle
 
-        return result_bundle(self, 'Delivered quality', include=include, exclude=exclude)
+        return result_bundle(self, "Delivered quality", include=include, exclude=exclude)
 
     def to_dict(self) -> dict:
         """Plain data: every score as ``quality`` (0..1) and ``score`` (the model's scale)."""

@@ -143,6 +143,13 @@ class State:
                 out[np.asarray(positions[start : start + 256])] = cols[chunk, np.arange(len(chunk))]
         return out
 
+    @cached_property
+    def largest_loop(self) -> int:
+        """Size of the largest strongly connected block of ``A``."""
+        a = sparse.eye_array(self.net.n, format="csr") - self.operator.matrix
+        _, label = csgraph.connected_components(a, directed=True, connection="strong")
+        return int(np.bincount(label).max(initial=0))
+
     @property
     def segments(self) -> np.ndarray:
         """Positions of the segments."""

@@ -74,7 +74,7 @@ class Impact:
         """Text and an HTML table in Jupyter."""
         from ..display import result_bundle
 
-        return result_bundle(self, 'What-if', include=include, exclude=exclude)
+        return result_bundle(self, "What-if", include=include, exclude=exclude)
 
     def to_dict(self) -> dict:
         """Plain data: segments, company and every node, on 0..1 and on the model's scale."""
@@ -301,7 +301,7 @@ class Comparison:
         """Text and an HTML table in Jupyter."""
         from ..display import result_bundle
 
-        return result_bundle(self, 'Scenarios', include=include, exclude=exclude)
+        return result_bundle(self, "Scenarios", include=include, exclude=exclude)
 
     def to_dict(self) -> dict:
         """Plain data: one entry per scenario."""
