@@ -42,7 +42,7 @@ class Analysis:
         """Text and an HTML table in Jupyter."""
         from ..display import result_bundle
 
-        return result_bundle(self, 'Structure', include=include, exclude=exclude)
+        return result_bundle(self, "Structure", include=include, exclude=exclude)
 
     def to_dict(self) -> dict:
         """Plain-data form, for ``--json`` output."""

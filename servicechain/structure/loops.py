@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,14 +30,15 @@ class Cluster:
         return {"members": self.members, "cycles": self.cycles, "complete": self.complete}
 
 
-def _shortest_cycle(graph: nx.DiGraph, node: str) -> list[str] | None:
-    """The shortest loop through ``node``: a breadth-first search that stops at its first
-    supplier reached."""
+def _shortest_cycle(graph: nx.DiGraph, node: str, longest: int | None) -> list[str] | None:
+    """The shortest loop through ``node`` of at most ``longest`` departments: a breadth-first
+    search that stops at the first supplier of ``node`` it reaches."""
     preds = set(graph.predecessors(node))
     if not preds:
         return None
     parent = {node: None}
-    for child, par in nx.bfs_predecessors(graph, node):
+    limit = None if longest is None else longest - 1
+    for child, par in nx.bfs_predecessors(graph, node, depth_limit=limit):
         parent[child] = par
         if child in preds:
             cycle = [child]
@@ -77,12 +79,17 @@ def _clusters(graph: nx.DiGraph, sccs, max_cycles: int = 5, max_starts: int = 20
             continue
         members = sorted(component, key=order.__getitem__)
         seen: dict[tuple[str, ...], list[str]] = {}
+        lengths: list[int] = []  # of the loops found so far, shortest first
         for node in members[:max_starts]:
-            cycle = _shortest_cycle(graph, node)
+            # a loop longer than the max_cycles-th shortest found so far would not be listed
+            longest = lengths[max_cycles - 1] if len(lengths) >= max_cycles else None
+            cycle = _shortest_cycle(graph, node, longest)
             if cycle:
                 first = min(range(len(cycle)), key=lambda i: order[cycle[i]])
                 cycle = cycle[first:] + cycle[:first]
-                seen.setdefault(tuple(cycle), cycle)
+                if tuple(cycle) not in seen:
+                    seen[tuple(cycle)] = cycle
+                    bisect.insort(lengths, len(cycle))
         cycles = sorted(seen.values(), key=lambda c: (len(c), [order[n] for n in c]))
         clusters.append(Cluster(members, cycles[:max_cycles], len(members) <= max_starts))
     clusters.sort(key=lambda c: (-len(c.members), order[c.members[0]]))

@@ -1,0 +1,168 @@
+"""The trace and analyze commands: every bundled example, exact output and exact errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from servicechain.cli import main
+
+SMALL = str(Path(__file__).resolve().parent / "data" / "structure" / "small.yaml")
+
+
+def _first_ids(path: Path) -> tuple[str, str]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return data["departments"][0]["id"], data["segments"][0]["id"]
+
+
+def test_every_example_through_every_command(runner, example):
+    department, segment = _first_ids(example)
+    model = str(example)
+    for args in (
+        ["trace", model, department, "--down"],
+        ["trace", model, segment, "--up"],
+        ["trace", model, segment, "--up", "--depth", "1", "--json"],
+        ["trace", model, department, "--to", segment],
+        ["trace", model, department, "--down", "--group-by", "group"],
+        ["analyze", model],
+        ["analyze", model, "--segment", segment],
+        ["analyze", model, "--group-by", "group", "--json"],
+    ):
+        result = runner.invoke(main, args, catch_exceptions=False)
+        assert result.exit_code == 0, (args, result.output)
+        assert result.stdout.strip(), args
+        assert result.stderr == ""
+
+
+def test_every_example_reaches_its_segments(runner, example):
+    result = runner.invoke(main, ["analyze", str(example), "--json"], catch_exceptions=False)
+    data = json.loads(result.stdout)
+    segments = yaml.safe_load(example.read_text(encoding="utf-8"))["segments"]
+    assert [g["segment"] for g in data["gateways"]] == [s["id"] for s in segments]
+    assert any(r["front_line"] for r in data["roles"])
+
+
+def test_trace_up_text(runner):
+    result = runner.invoke(main, ["trace", SMALL, "s1", "--up"], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "Upstream of s1 (Shoppers): 7 departments, up to 2 hand-offs away\n"
+        "    1  g  department  Gate desk\n"
+        "    1  d  department  Direct sales\n"
+        "    1  q  department  Quality\n"
+        "    2  a  department  Accounts\n"
+        "    2  b  department  Buying\n"
+        "    2  c  department  Cleaning\n"
+        "    2  p  department  Planning\n"
+    )
+
+
+def test_trace_down_json(runner):
+    result = runner.invoke(main, ["trace", SMALL, "p", "--down", "--json"], catch_exceptions=False)
+    assert json.loads(result.stdout) == {
+        "node": "p",
+        "name": "Planning",
+        "kind": "department",
+        "direction": "down",
+        "depth": None,
+        "group_by": None,
+        "nodes": [
+            {"id": "q", "name": "Quality", "kind": "department", "distance": 1},
+            {"id": "s1", "name": "Shoppers", "kind": "segment", "distance": 2},
+        ],
+    }
+
+
+def test_trace_paths(runner):
+    result = runner.invoke(main, ["trace", SMALL, "a", "--to", "s1"], catch_exceptions=False)
+    assert result.stdout == (
+        "1 service path from a (Accounts) to s1 (Shoppers):\n   1. a → g → s1  (2 hand-offs)\n"
+    )
+    result = runner.invoke(
+        main, ["trace", SMALL, "scan", "--to", "s1", "--json"], catch_exceptions=False
+    )
+    assert json.loads(result.stdout)["paths"] == []
+
+
+def test_trace_grouped(runner):
+    result = runner.invoke(
+        main, ["trace", SMALL, "a", "--down", "--group-by", "group"], catch_exceptions=False
+    )
+    assert result.stdout == (
+        "Downstream of Back, rolled up by group: 1 department, 2 segments, up to 2 hand-offs away\n"
+        "    1  Front  department  Front\n"
+        "    2  s1     segment     Shoppers\n"
+        "    2  s2     segment     Hotels\n"
+    )
+
+
+def test_analyze_text(runner):
+    result = runner.invoke(main, ["analyze", SMALL], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert result.stdout == (Path(SMALL).with_name("small-analyze.txt")).read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["trace", SMALL, "scann", "--up"],
+            "Error: Invalid value for NODE: no department, segment or partner has the id "
+            "'scann'; did you mean 'scan'?",
+        ),
+        (
+            ["trace", SMALL, "a", "--to", "s11"],
+            "Error: Invalid value for --to: no department, segment or partner has the id "
+            "'s11'; did you mean 's1'?",
+        ),
+        (
+            ["analyze", SMALL, "--segment", "d"],
+            "Error: Invalid value for --segment: 'd' is a department, not a segment; "
+            "valid segments: s1, s2",
+        ),
+        (
+            ["trace", SMALL, "Bak", "--down", "--group-by", "group"],
+            "Error: Invalid value for NODE: no group, department, segment or partner has the "
+            "id 'Bak'; did you mean 'Back'?",
+        ),
+        (
+            ["trace", SMALL, "a"],
+            "Error: say which way to trace: --up (suppliers) or --down (customers)",
+        ),
+        (
+            ["trace", SMALL, "a", "--up", "--to", "s1"],
+            "Error: --to lists the paths downstream of NODE; drop --up",
+        ),
+        (
+            ["trace", SMALL, "a", "--to", "s1", "--depth", "2"],
+            "Error: --depth does not apply to --to; use --limit",
+        ),
+    ],
+)
+def test_usage_errors(runner, args, message):
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.strip().splitlines()[-1] == message
+    assert "Traceback" not in result.output
+
+
+def test_bad_model_exits_1(runner, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\ndepartments:\n  - {id: a, name: A}\n  - {id: a, name: B}\n")
+    for args in (["trace", str(bad), "a", "--up"], ["analyze", str(bad)]):
+        result = runner.invoke(main, args)
+        assert result.exit_code == 1
+        assert result.stdout == ""
+        assert result.stderr.splitlines()[-1] == "1 problem found."
+
+
+@pytest.mark.parametrize("command", ["trace", "analyze"])
+def test_help_has_an_example(runner, command):
+    result = runner.invoke(main, [command, "--help"], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert f"servicechain {command} models/sapataria.yaml" in result.stdout
+    assert "--group-by" in result.stdout and "--json" in result.stdout
