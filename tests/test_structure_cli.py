@@ -166,3 +166,26 @@ def test_help_has_an_example(runner, command):
     assert result.exit_code == 0
     assert f"servicechain {command} models/sapataria.yaml" in result.stdout
     assert "--group-by" in result.stdout and "--json" in result.stdout
+
+
+def _readme_examples() -> list[tuple[str, str]]:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    section = readme.split("## Structure: trace and analyze", 1)[1].split("\n## ", 1)[0]
+    examples = []
+    for block in section.split("```console\n")[1:]:
+        body = block.split("```", 1)[0]
+        command, _, output = body.partition("\n")
+        examples.append((command.removeprefix("$ "), output))
+    return examples
+
+
+@pytest.mark.parametrize("command, output", _readme_examples())
+def test_readme_shows_real_output(runner, command, output, monkeypatch):
+    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
+    args = command.split()[1:]
+    result = runner.invoke(main, args, catch_exceptions=False)
+    assert result.stdout == output
+
+
+def test_readme_has_structure_examples():
+    assert len(_readme_examples()) >= 3
