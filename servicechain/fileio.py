@@ -26,11 +26,23 @@ def atomic_output(path: str | os.PathLike, *, binary: bool = False) -> Iterator[
         kwargs = {} if binary else {"encoding": "utf-8", "newline": ""}
         with os.fdopen(fd, mode, **kwargs) as handle:
             yield handle
+        os.chmod(tmp, _new_file_mode(path))
         os.replace(tmp, path)
     except BaseException:
         with suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def _new_file_mode(path: Path) -> int:
+    """The mode an ordinary ``open(path, "w")`` would give: the existing file's, else 0o666
+    less the umask (``mkstemp`` alone would leave 0o600)."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def write_atomic(path: str | os.PathLike, data: str | bytes | Callable[[IO], None]) -> None:
