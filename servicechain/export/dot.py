@@ -1,5 +1,5 @@
 """Graphviz DOT: the chain left to right in the same columns as the diagram layout, with the
-company and its groups as clusters."""
+company as a cluster."""
 
 from __future__ import annotations
 
@@ -31,8 +31,9 @@ def _node(ident: str, attrs: dict, indent: str) -> str:
     kind = attrs.get("kind", "department")
     shape = {"segment": "ellipse", "partner": "box"}.get(kind, "box")
     style = "filled" if kind != "department" else "rounded,filled"
+    group = f", tooltip={dot_string(attrs['group'])}" if attrs.get("group") else ""
     return (
-        f"{indent}{dot_string(ident)} [label={dot_string(attrs.get('name', ident))}, "
+        f"{indent}{dot_string(ident)} [label={dot_string(attrs.get('name', ident))}{group}, "
         f'shape={shape}, style="{style}", fillcolor="{_FILL.get(kind, "#ffffff")}"];'
     )
 
@@ -63,19 +64,10 @@ def to_dot(chain: Chain) -> str:
     lines.append(
         f'    label={dot_string(chain.model.name)}; style="rounded,dashed"; color="#888888";'
     )
-    groups: dict[str, list[str]] = {}
-    for ident, attrs in graph.nodes(data=True):
-        if kinds[ident] == "department":
-            groups.setdefault(attrs.get("group") or "", []).append(ident)
-    for i, (group, members) in enumerate(groups.items()):
-        indent = "    "
-        if group:
-            lines.append(f'    subgraph "cluster_group_{i}" {{')
-            lines.append(f'      label={dot_string(group)}; style=rounded; color="#bbbbbb";')
-            indent = "      "
-        lines += [_node(m, graph.nodes[m], indent) for m in members]
-        if group:
-            lines.append("    }")
+    # groups are not drawn as nested clusters: Graphviz cannot keep them and the columns both
+    lines += [
+        _node(n, attrs, "    ") for n, attrs in graph.nodes(data=True) if kinds[n] == "department"
+    ]
     lines.append("  }")
     for ident, attrs in graph.nodes(data=True):
         if kinds[ident] == "segment":
@@ -93,6 +85,8 @@ def to_dot(chain: Chain) -> str:
     for source, target, attrs in graph.edges(data=True):
         width = 0.5 + 3 * float(attrs.get("reliance") or 0)
         label = f", label={dot_string(attrs['name'])}" if attrs.get("name") else ""
+        if column[source] >= column[target]:  # a back edge must not fight the columns
+            label += ", constraint=false"
         lines.append(
             f"  {dot_string(source)} -> {dot_string(target)} [penwidth={width:.2f}{label}];"
         )

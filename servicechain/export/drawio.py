@@ -1,0 +1,158 @@
+"""draw.io (diagrams.net) XML: the diagram layout's boxes as vertices, services as edges bound
+to their source and target (so they follow a moved box), the company and its groups as
+containers."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from ..chain import Chain
+from ..draw.layout import layered_layout
+from .graphs import xml_safe
+
+__all__ = ["PIXELS_PER_UNIT", "drawio_text", "to_drawio"]
+
+#: draw.io pixels per layout unit (one unit is about one box width).
+PIXELS_PER_UNIT = 160.0
+_GROUP_PAD = 0.08
+
+_STYLE = {
+    "department": "rounded=1;whiteSpace=wrap;fillColor=#dbe9f6;strokeColor=#4a6fa5;",
+    "partner": "rounded=0;whiteSpace=wrap;fillColor=#eeeeee;strokeColor=#777777;",
+    "segment": "ellipse;whiteSpace=wrap;fillColor=#fdf1d6;strokeColor=#b08d3c;",
+}
+_CONTAINER = (
+    "rounded=1;container=1;collapsible=0;recursiveResize=0;fillColor=none;verticalAlign=top;"
+    "align=left;spacingLeft=8;"
+)
+_EDGE = "endArrow=block;endFill=1;rounded=1;fontSize=9;strokeColor=#555555;"
+
+
+def drawio_text(text: str) -> str:
+    """A label for a draw.io ``value`` attribute (plain text, not HTML: the cells carry no
+    ``html=1``, so ``<`` and ``&`` show as typed once the XML writer has escaped them).
+
+    Examples
+    --------
+    >>> drawio_text("R&D <lab>\\x00\\r\\n2")
+    'R&D <lab>\\ufffd\\n2'
+    """
+    return xml_safe(text.replace("\r\n", "\n"))
+
+
+def _geometry(cell: ET.Element, box: tuple[float, float, float, float]) -> None:
+    x, y, w, h = box
+    ET.SubElement(
+        cell,
+        "mxGeometry",
+        {
+            "x": f"{x:.1f}",
+            "y": f"{y:.1f}",
+            "width": f"{w:.1f}",
+            "height": f"{h:.1f}",
+            "as": "geometry",
+        },
+    )
+
+
+def to_drawio(chain: Chain) -> str:
+    """The chain as a draw.io file (open it in diagrams.net, or import it into Confluence).
+
+    Examples
+    --------
+    >>> chain = Chain.from_dict({"name": "Shop", "departments": [{"id": "a", "name": "A"}]})
+    >>> root = ET.fromstring(to_drawio(chain))
+    >>> [c.get("value") for c in root.iter("mxCell") if c.get("vertex")]
+    ['Shop', 'A']
+    """
+    graph = chain.graph
+    layout = layered_layout(graph)
+    top = max([layout.boundary[3], *(layout.pos[n][1] + layout.size[n][1] / 2 for n in graph)])
+    left = min([layout.boundary[0], *(layout.pos[n][0] - layout.size[n][0] / 2 for n in graph)])
+
+    def page(x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
+        """Layout box (y up) → draw.io box (y down), in pixels."""
+        s = PIXELS_PER_UNIT
+        return ((x0 - left) * s + 20, (top - y1) * s + 20, (x1 - x0) * s, (y1 - y0) * s)
+
+    def node_box(n: str) -> tuple[float, float, float, float]:
+        (x, y), (w, h) = layout.pos[n], layout.size[n]
+        return page(x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+
+    mxfile = ET.Element("mxfile", {"host": "servicechain", "type": "device"})
+    diagram = ET.SubElement(
+        mxfile, "diagram", {"id": "servicechain", "name": drawio_text(chain.model.name)}
+    )
+    model = ET.SubElement(diagram, "mxGraphModel", {"grid": "1", "gridSize": "10", "page": "0"})
+    root = ET.SubElement(model, "root")
+    ET.SubElement(root, "mxCell", {"id": "0"})
+    ET.SubElement(root, "mxCell", {"id": "1", "parent": "0"})
+    origin: dict[str, tuple[float, float]] = {"1": (0.0, 0.0)}
+
+    def vertex(ident: str, value: str, style: str, parent: str, box: tuple) -> None:
+        cell = ET.SubElement(
+            root,
+            "mxCell",
+            {
+                "id": ident,
+                "value": drawio_text(value),
+                "style": style,
+                "vertex": "1",
+                "parent": parent,
+            },
+        )
+        ox, oy = origin[parent]
+        _geometry(cell, (box[0] - ox, box[1] - oy, box[2], box[3]))
+        origin[ident] = (box[0], box[1])
+
+    kinds = {n: a.get("kind", "department") for n, a in graph.nodes(data=True)}
+    cell_id = {n: f"node-{i}" for i, n in enumerate(graph)}
+    company = page(*layout.boundary)
+    vertex("company", chain.model.name, _CONTAINER + "dashed=1;strokeColor=#888888;", "1", company)
+    groups: dict[str, list[str]] = {}
+    for n in graph:
+        if kinds[n] == "department" and graph.nodes[n].get("group"):
+            groups.setdefault(graph.nodes[n]["group"], []).append(n)
+    parent_of = {n: "company" if kinds[n] == "department" else "1" for n in graph}
+    for i, (group, members) in enumerate(groups.items()):
+        boxes = [node_box(m) for m in members]
+        pad = _GROUP_PAD * PIXELS_PER_UNIT
+        x0 = min(b[0] for b in boxes) - pad
+        y0 = min(b[1] for b in boxes) - pad - 14
+        x1 = max(b[0] + b[2] for b in boxes) + pad
+        y1 = max(b[1] + b[3] for b in boxes) + pad
+        style = _CONTAINER + "strokeColor=#bbbbbb;fontSize=10;"
+        vertex(f"group-{i}", group, style, "company", (x0, y0, x1 - x0, y1 - y0))
+        for m in members:
+            parent_of[m] = f"group-{i}"
+    if layout.visibility_x is not None:
+        x = page(layout.visibility_x, 0, layout.visibility_x, 0)[0]
+        style = "shape=line;direction=south;dashed=1;strokeColor=#888888;fillColor=none;"
+        label = "line of visibility"
+        vertex(
+            "visibility",
+            label,
+            style + "verticalAlign=bottom;fontSize=9;",
+            "1",
+            (x - 10, company[1], 20, company[3]),
+        )
+    for n in graph:
+        vertex(cell_id[n], "\n".join(layout.lines[n]), _STYLE[kinds[n]], parent_of[n], node_box(n))
+    for i, (source, target, attrs) in enumerate(graph.edges(data=True)):
+        width = 1 + 3 * float(attrs.get("reliance") or 0)
+        cell = ET.SubElement(
+            root,
+            "mxCell",
+            {
+                "id": f"service-{i}",
+                "value": drawio_text(attrs.get("name") or ""),
+                "style": _EDGE + f"strokeWidth={width:.1f};",
+                "edge": "1",
+                "parent": "1",
+                "source": cell_id[source],
+                "target": cell_id[target],
+            },
+        )
+        ET.SubElement(cell, "mxGeometry", {"relative": "1", "as": "geometry"})
+    ET.indent(mxfile)
+    return ET.tostring(mxfile, encoding="unicode") + "\n"
