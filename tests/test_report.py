@@ -123,14 +123,6 @@ def test_report_command_without_model_uses_the_default_example(runner, tmp_path)
         assert "Sapataria Central" in out.read_text(encoding="utf-8")
 
 
-def test_report_command_readme_form(runner, tmp_path):
-    out = tmp_path / "sapataria-report.html"
-    result = runner.invoke(main, ["report", "-o", str(out)], catch_exceptions=False)
-    assert result.exit_code == 0
-    assert result.stdout.startswith(f"Wrote {out} (")
-    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-
-
 def test_report_command_markdown(runner, tmp_path):
     out = tmp_path / "report.md"
     model = servicechain.example_path("flowershop")
