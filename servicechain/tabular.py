@@ -79,6 +79,25 @@ FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "sla": ("service level", "service level agreement"),
         "notes": ("note", "comment", "comments", "remarks"),
     },
+    "responses": {
+        "customer": (
+            "respondent",
+            "respondent department",
+            "department",
+            "internal customer",
+            "to",
+        ),
+        "supplier": ("supplier department", "provider", "from", "internal supplier"),
+        "service": ("service name",),
+        "item": ("dimension", "question", "servqual dimension", "aspect"),
+        "perception": ("score", "rating", "p", "perceived"),
+        "expectation": ("e", "expected"),
+    },
+    "employees": {
+        "department": ("team", "unit", "respondent department"),
+        "item": ("question", "dimension", "aspect"),
+        "score": ("rating", "answer"),
+    },
 }
 
 _SECTION_ALIASES = {

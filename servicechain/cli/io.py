@@ -201,4 +201,84 @@ def export(model_path: Path, max_bytes: int, fmt: str, output: Path) -> None:
     click.echo(f"Wrote {output} ({fmt}).")
 
 
-COMMANDS = [import_, template, export]
+@click.command()
+@model_argument
+@click.argument("responses", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@output_option(help="Model file to write, with the survey folded in.")
+@click.option(
+    "--scale",
+    type=ScaleType(),
+    default="1:5",
+    show_default=True,
+    help="Likert scale of the answers, e.g. 1:7.",
+)
+@click.option(
+    "--min-answers",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="Services and departments with fewer answers are reported, not used.",
+)
+@click.option(
+    "--employees",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Employee survey (department, item, score); the item enps (0-10) gives the eNPS.",
+)
+@click.option(
+    "--employee-scale",
+    type=ScaleType(),
+    default="1:5",
+    show_default=True,
+    help="Scale of the employee survey's items other than enps.",
+)
+@click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
+@json_option
+def survey(
+    model_path: Path,
+    max_bytes: int,
+    responses: Path,
+    output: Path,
+    scale: tuple[float, float],
+    min_answers: int,
+    employees: Path | None,
+    employee_scale: tuple[float, float],
+    force: bool,
+    as_json: bool,
+) -> None:
+    """Fold an internal customer survey into MODEL and write the result as a new model.
+
+    RESPONSES is a CSV or XLSX with one row per answer: customer (the respondent's
+    department), supplier, service (optional), item (a SERVQUAL dimension or any question;
+    optional), perception, expectation (optional). Each surveyed service gets the mean
+    perception, normalised to the model's scale, with a 95% confidence interval and the
+    SERVQUAL gap (perception minus expectation per dimension, averaged over the dimensions).
+
+    \b
+    Examples:
+      servicechain survey company.yaml answers.csv --scale 1:7 -o company-2025.yaml
+      servicechain survey company.yaml answers.csv --employees staff.csv -o new.yaml --json
+    """
+    from ..survey import fold_survey
+
+    _refuse_existing(output, force)
+    chain = load_chain(model_path, max_bytes)
+    try:
+        result = fold_survey(
+            chain.model,
+            responses,
+            scale=scale,
+            min_answers=min_answers,
+            employees=employees,
+            employee_scale=employee_scale,
+        )
+    except ServiceChainError as err:
+        raise _reraise(err) from None
+    _write(output, result.text)
+    if as_json:
+        echo_json({"output": str(output), **result.to_dict()})
+        return
+    click.echo(str(result))
+    click.echo(f"Wrote {output}.")
+
+
+COMMANDS = [import_, template, survey, export]

@@ -10,7 +10,7 @@ import csv
 import io
 
 from ..spec import Model
-from ..tabular import FIELDS
+from ..tabular import FIELDS, SECTIONS
 
 __all__ = ["csv_cell", "model_tables", "to_csv", "to_xlsx"]
 
@@ -71,8 +71,9 @@ def model_tables(model: Model) -> dict[str, tuple[list[str], list[list[object]]]
         "scale_min": model.scale.min,
         "scale_max": model.scale.max,
     }
-    sources = {"model": [head], **{s: data[s] for s in FIELDS if s != "model"}}
-    for section, fields in FIELDS.items():
+    sources = {"model": [head], **{s: data[s] for s in SECTIONS if s != "model"}}
+    for section in SECTIONS:
+        fields = FIELDS[section]
         records = sources[section]
         if not records and section != "services":
             continue
