@@ -212,6 +212,22 @@ class Chain:
 
         return plot(self, kind, ax=ax, **options)
 
+    # --- exports and surveys (servicechain.export, servicechain.survey) --------------------
+
+    def export(self, fmt: str) -> str:
+        """The model as text in another tool's format: graphml, gexf, json, dot, mermaid,
+        drawio or csv (see :func:`~servicechain.export.export`)."""
+        from .export import export
+
+        return export(self, fmt)
+
+    def fold_survey(self, responses, **options):
+        """Survey answers folded into the model, as a :class:`~servicechain.survey.SurveyResult`
+        (see :func:`~servicechain.survey.fold_survey`)."""
+        from .survey import fold_survey
+
+        return fold_survey(self.model, responses, **options)
+
     # --- rich display -----------------------------------------------------------------------
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
