@@ -16,6 +16,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Annotated, Any, get_args, get_origin
 
@@ -233,7 +235,10 @@ def _colons(value: Any) -> int:
 
 
 def _floats(records: list[dict], key: str, default: float = np.nan) -> np.ndarray:
-    return np.array([r.get(key, default) for r in records], dtype=float)
+    # map() over dict.get keeps the loop in C: a third of the time of a comprehension.
+    values = np.fromiter(map(dict.get, records, repeat(key), repeat(None)), object, len(records))
+    values[values == None] = default  # noqa: E711 (elementwise comparison)
+    return values.astype(float)
 
 
 def _network(data: dict) -> Network | None:
@@ -254,8 +259,8 @@ def _network(data: dict) -> Network | None:
     if len(index) != n:
         return None  # an id used twice
     try:
-        source = np.fromiter(map(index.__getitem__, (s["from"] for s in services)), np.int32, m)
-        target = np.fromiter(map(index.__getitem__, (s["to"] for s in services)), np.int32, m)
+        source = np.fromiter(map(index.__getitem__, map(itemgetter("from"), services)), np.int32, m)
+        target = np.fromiter(map(index.__getitem__, map(itemgetter("to"), services)), np.int32, m)
     except KeyError:
         return None  # an unknown id
     kind = np.full(n, SEGMENT, dtype=np.int8)
@@ -301,7 +306,7 @@ def _network(data: dict) -> Network | None:
     )
     return Network(
         ids=ids,
-        names=[r["name"] for r in nodes],
+        names=list(map(itemgetter("name"), nodes)),
         kind=kind,
         own=(own_given - lo) / (hi - lo),
         dependence=dependence,

@@ -1,0 +1,318 @@
+"""Benchmark servicechain at 1k, 10k and 100k departments against its peers and the floor.
+
+Run from the repository root:
+
+    python3 benchmarks/bench.py            # 1k, 10k, 100k departments (a few minutes)
+    python3 benchmarks/bench.py --quick    # 1k and 10k only
+
+For each size, a synthetic organisation (``servicechain generate``, seed 1, about 7 services per
+department, one segment per 50 departments) is written once to ``benchmarks/data/`` and then:
+
+* ours: load+validate (JSON fast path), build (sparse matrix and current-state solve), score,
+  rank (value-weighted), explain one segment, analyze one segment, draw a grouped diagram (SVG);
+* peers on the same matrix ``A`` and constant ``c`` (``Q = c + A Q``): a pure-networkx Jacobi
+  iteration on a DiGraph, and a dense ``(I - A)^-1`` as input-output tools compute their
+  Leontief inverse (only where it fits: n <= 12,000);
+* the floor: ``json.loads`` of the file plus the sparse matrix-vector products of a Jacobi
+  iteration to 1e-9 (the least any tool must do: read the file, touch every service per sweep).
+
+Every group of stages runs in a fresh process (imports excluded from the times); "peak MB" is
+that process's ``ru_maxrss`` read after the stage, so it includes the stages before it in the
+same process. Each of ours is printed as a ratio to the floor and to the best peer (both end to
+end: parse, build, solve). The fitted exponent is the log-log slope of our end-to-end time
+(load+validate+build+score+rank) against the number of services.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data"
+DENSE_MAX_NODES = 12_000
+TOL = 1e-9
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _emit(stage: str, seconds: float, **extra) -> None:
+    print(json.dumps({"stage": stage, "seconds": seconds, "peak_mb": _peak_mb(), **extra}))
+    sys.stdout.flush()
+
+
+def _timed(stage: str, func, **extra):
+    start = time.perf_counter()
+    result = func()
+    _emit(stage, time.perf_counter() - start, **extra)
+    return result
+
+
+# --- workers (each runs in a fresh process) ----------------------------------------------------
+
+
+def worker_ours(path: str) -> None:
+    import servicechain
+    from servicechain.flow import state_of
+
+    chain = _timed("load+validate", lambda: servicechain.load(path))
+    _timed("build+solve", lambda: state_of(chain))
+    _timed("score", chain.score)
+    _timed("rank", chain.rank)
+    segment = _first_segment(chain)
+    _timed("explain 1 segment", lambda: chain.explain(segment))
+
+
+def worker_analyze(path: str) -> None:
+    import servicechain
+
+    chain = servicechain.load(path)
+    segment = _first_segment(chain)
+    _timed("analyze 1 segment", lambda: chain.analyze(segment=segment))
+
+
+def worker_draw(path: str) -> None:
+    import io
+
+    import servicechain
+    from servicechain.draw.diagram import draw_chain
+
+    chain = servicechain.load(path)
+
+    def draw() -> None:
+        drawing = draw_chain(chain, group_by="group")
+        figure = getattr(drawing, "figure", None) or drawing.ax.figure
+        figure.savefig(io.BytesIO(), format="svg")
+
+    _timed("draw grouped (SVG)", draw)
+
+
+def _first_segment(chain) -> str:
+    net = chain.network
+    return next(i for i, k in zip(net.ids, net.kind, strict=True) if k == 2)
+
+
+def _matrix(path: str):
+    """A and c of ``Q = c + A Q`` at the current state, as our flow builds them (untimed)."""
+    from scipy import sparse
+
+    import servicechain
+    from servicechain.flow import state_of
+
+    state = state_of(servicechain.load(path))
+    system = state.operator.matrix  # I - A
+    return (sparse.eye_array(system.shape[0], format="csr") - system).tocsr(), state.c
+
+
+def worker_floor(path: str) -> None:
+    import numpy as np
+
+    a, c = _matrix(path)
+    text = Path(path).read_text(encoding="utf-8")
+    _timed("json.loads", lambda: json.loads(text))
+
+    def jacobi() -> int:
+        x, sweeps = c.copy(), 0
+        while True:
+            new = c + a @ x
+            sweeps += 1
+            if np.abs(new - x).max() <= TOL:
+                return sweeps
+            x = new
+
+    start = time.perf_counter()
+    sweeps = jacobi()
+    _emit("sparse mat-vecs", time.perf_counter() - start, sweeps=sweeps)
+
+
+def worker_networkx(path: str) -> None:
+    import networkx as nx
+
+    a, c = _matrix(path)
+    text = Path(path).read_text(encoding="utf-8")
+    data = _timed("json.loads", lambda: json.loads(text))
+    coo = a.tocoo()
+    rows, cols, vals = coo.row.tolist(), coo.col.tolist(), coo.data.tolist()
+    constant = c.tolist()
+
+    def build() -> nx.DiGraph:
+        graph = nx.DiGraph()
+        ids = [
+            r["id"] for key in ("departments", "partners", "segments") for r in data.get(key, [])
+        ]
+        graph.add_nodes_from((i, {"id": ident, "c": constant[i]}) for i, ident in enumerate(ids))
+        graph.add_weighted_edges_from(zip(cols, rows, vals, strict=True))
+        return graph
+
+    graph = _timed("build DiGraph", build)
+
+    def iterate() -> int:
+        x = {node: graph.nodes[node]["c"] for node in graph}
+        sweeps = 0
+        while True:
+            new = {
+                node: graph.nodes[node]["c"]
+                + sum(w * x[s] for s, _, w in graph.in_edges(node, data="weight"))
+                for node in graph
+            }
+            sweeps += 1
+            if max(abs(new[node] - x[node]) for node in graph) <= TOL:
+                return sweeps
+            x = new
+
+    start = time.perf_counter()
+    sweeps = iterate()
+    _emit("networkx iteration", time.perf_counter() - start, sweeps=sweeps)
+
+
+def worker_dense(path: str) -> None:
+    import numpy as np
+
+    a, c = _matrix(path)
+    text = Path(path).read_text(encoding="utf-8")
+    _timed("json.loads", lambda: json.loads(text))
+    dense = _timed("build dense I - A", lambda: np.eye(a.shape[0]) - a.toarray())
+    inverse = _timed("dense inverse", lambda: np.linalg.inv(dense))
+    _timed("L @ c", lambda: inverse @ c)
+
+
+WORKERS = {
+    "ours": worker_ours,
+    "analyze": worker_analyze,
+    "draw": worker_draw,
+    "floor": worker_floor,
+    "networkx": worker_networkx,
+    "dense": worker_dense,
+}
+
+
+# --- driver ------------------------------------------------------------------------------------
+
+
+def _run(kind: str, path: Path, timeout: float) -> tuple[list[dict], str]:
+    cmd = [sys.executable, __file__, "--worker", kind, str(path)]
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired as err:
+        out = err.stdout.decode() if isinstance(err.stdout, bytes) else (err.stdout or "")
+        return [json.loads(line) for line in out.splitlines() if line.startswith("{")], (
+            f"over {timeout:g} s"
+        )
+    rows = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    note = "" if done.returncode == 0 else (done.stderr.strip().splitlines() or ["failed"])[-1]
+    return rows, note
+
+
+def _model(departments: int) -> tuple[Path, int]:
+    sys.path.insert(0, str(HERE.parent))
+    from servicechain.generate import generate, write_json
+
+    DATA.mkdir(exist_ok=True)
+    path = DATA / f"org-{departments}.json"
+    meta = DATA / f"org-{departments}.services"
+    if not path.exists() or not meta.exists():
+        data = generate(departments, seed=1)
+        write_json(data, path)
+        meta.write_text(str(len(data["services"])))
+    return path, int(meta.read_text())
+
+
+def bench(sizes: list[int], timeout: float) -> None:
+    print(f"servicechain benchmark: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print("times in seconds; peak MB = ru_maxrss of the stage's fresh process so far\n")
+    header = f"{'N':>7}  {'stage':<34}{'seconds':>9}{'peak MB':>9}{'x floor':>9}{'x peer':>9}"
+    ends: list[tuple[int, float]] = []
+    for n in sizes:
+        path, services = _model(n)
+        size_mb = path.stat().st_size / 2**20
+        print(f"N = {n:,} departments, {services:,} services, {size_mb:.0f} MB of JSON")
+        print(header)
+        results = {kind: _run(kind, path, timeout) for kind in WORKERS if kind != "dense"}
+        nodes = n + max(1, n // 50) + min(2000, max(5, n // 50))
+        if nodes <= DENSE_MAX_NODES:
+            results["dense"] = _run("dense", path, timeout)
+        else:
+            gb = 3 * nodes**2 * 8 / 2**30
+            results["dense"] = ([], f"does not fit: n = {nodes:,} needs about {gb:,.0f} GB")
+        floor = _total(results["floor"])
+        peers = {k: _total(results[k]) for k in ("networkx", "dense")}
+        best = min((t for t in peers.values() if t is not None), default=None)
+        ours = results["ours"][0]
+        end = sum(r["seconds"] for r in ours if r["stage"] != "explain 1 segment")
+        complete = len(ours) >= 4
+        rows = [*ours]
+        if complete:
+            peak = max(r["peak_mb"] for r in ours[:4])
+            rows.insert(
+                4, {"stage": "= load+validate+build+score+rank", "seconds": end, "peak_mb": peak}
+            )
+            ends.append((services, end))
+        rows += results["analyze"][0] + results["draw"][0]
+        for row in rows:
+            print(_line(n, "ours: " + row["stage"], row["seconds"], row["peak_mb"], floor, best))
+        for kind in ("analyze", "draw", "ours"):
+            if results[kind][1]:
+                print(f"{n:>7}  ours: {kind}: {results[kind][1]}")
+        for kind in ("networkx", "dense", "floor"):
+            found, note = results[kind]
+            for row in found:
+                label = f"{kind}: {row['stage']}"
+                if "sweeps" in row:
+                    label += f" ({row['sweeps']} sweeps)"
+                print(_line(n, label, row["seconds"], row["peak_mb"], None, None))
+            total = _total(results[kind])
+            if total is not None:
+                print(_line(n, f"= {kind} total", total, None, None, None))
+            if note:
+                print(f"{n:>7}  {kind}: {note}")
+        print()
+    if len(ends) >= 2:
+        xs = [math.log(s) for s, _ in ends]
+        ys = [math.log(t) for _, t in ends]
+        mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+        slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum(
+            (x - mx) ** 2 for x in xs
+        )
+        print(f"fitted exponent of end-to-end time vs services: {slope:.2f} (1.00 = linear)")
+
+
+def _total(result: tuple[list[dict], str]) -> float | None:
+    rows, note = result
+    if note or not rows:
+        return None
+    return sum(r["seconds"] for r in rows)
+
+
+def _line(n, stage, seconds, peak, floor, best) -> str:
+    peak_text = f"{peak:9.0f}" if peak is not None else f"{'':9}"
+    ratio = f"{seconds / floor:9.2f}" if floor else f"{'':9}"
+    peer = f"{seconds / best:9.3f}" if best else f"{'':9}"
+    return f"{n:>7}  {stage:<34}{seconds:9.3f}{peak_text}{ratio}{peer}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="only 1k and 10k departments")
+    parser.add_argument("--sizes", type=int, nargs="+", help="department counts to run")
+    parser.add_argument("--timeout", type=float, default=300, help="seconds per process")
+    parser.add_argument("--worker", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        sys.path.insert(0, str(HERE.parent))
+        WORKERS[args.worker[0]](args.worker[1])
+        return
+    sizes = args.sizes or ([1000, 10_000] if args.quick else [1000, 10_000, 100_000])
+    bench(sizes, args.timeout)
+
+
+if __name__ == "__main__":
+    main()
