@@ -223,21 +223,29 @@ def rank(
     # A service delivering 0 (rating to 0, supplier unchanged) is linear in its rating: exact.
     sfail = simp * sperf
     names = net.service_names or [""] * net.m
-    services = []
-    for s in range(net.m):
-        a, b = net.ids[net.source[s]], net.ids[net.target[s]]
-        label = f"{a} → {b}" + (f" ({names[s]})" if names[s] else "")
-        services.append(
-            Row(
-                "service",
-                (a, b),
-                label,
-                float(simp[s]),
-                float(sperf[s]),
-                float(simp[s] * (1 - sperf[s])),
-                float(sfail[s]),
-            )
+    ids = net.ids
+    # Plain Python floats and ids up front: indexing numpy arrays per service is the slow part.
+    services = [
+        Row(
+            "service",
+            (ids[i], ids[j]),
+            f"{ids[i]} → {ids[j]}" + (f" ({name})" if name else ""),
+            imp_s,
+            perf_s,
+            opp_s,
+            fail_s,
         )
+        for i, j, name, imp_s, perf_s, opp_s, fail_s in zip(
+            net.source.tolist(),
+            net.target.tolist(),
+            names,
+            simp.tolist(),
+            sperf.tolist(),
+            (simp * (1 - sperf)).tolist(),
+            sfail.tolist(),
+            strict=True,
+        )
+    ]
     for rows in (departments, services):
         if not rows:
             continue
