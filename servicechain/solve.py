@@ -27,6 +27,8 @@ DIRECT_MAX_NODES = 400
 #: Largest accepted residual, relative to the size of the right-hand side.
 RESIDUAL_TOL = 1e-9
 _GMRES_RTOL = 1e-13
+#: Services transmitted within this of the cap are held at the cap by the what-if solve.
+CAP_TOL = 1e-12
 
 
 class SolveError(ServiceChainError):
@@ -166,7 +168,9 @@ def capped_fixed_point(
         rhs = c + np.bincount(target[capped], weights=r[capped], minlength=n)
         op = Operator(system_matrix(n, target[free], source[free], r[free] * e[free]))
         q = op.solve(rhs)
-        now = e * q[source] > 1.0
+        # A service exactly at the cap counts as capped: round-off must not flip it back and forth
+        # (min(1, e*Q) is the same either way to within CAP_TOL).
+        now = e * q[source] > 1.0 - CAP_TOL
         if np.array_equal(now, capped):
             break
         capped = now
