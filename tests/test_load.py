@@ -267,3 +267,12 @@ def test_assumptions_list_every_missing_score():
         "perfect (5)",
         "service p → b has no quality: taken as what 'p' delivers",
     ]
+
+
+def test_folded_and_literal_text_read_as_written():
+    loaded = parse_model(
+        "name: Folded\ndescription: >\n  one line\n  and the next\n"
+        "departments:\n  - id: a\n    name: A\n    notes: |\n      first\n      second\n"
+    )
+    assert loaded.model.description == "one line and the next\n"
+    assert loaded.model.departments[0].notes == "first\nsecond\n"
