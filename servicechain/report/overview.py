@@ -1,0 +1,158 @@
+"""Report sections on the organisation: at a glance, the chain diagram, every department."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from ..graph import KIND_NAMES
+from .document import Bullets, Figure, Section, Table, Text
+from .labels import label, score_format
+
+if TYPE_CHECKING:
+    from ..chain import Chain
+
+__all__ = ["DIAGRAM", "chain_section", "departments_section", "glance_section"]
+
+#: Name of the chain diagram's figure; its SVG ids start with ``diagram-``.
+DIAGRAM = "diagram"
+
+
+def glance_section(chain: Chain) -> Section:
+    """Counts, groups, segments by kind and relationship, and the assumptions made."""
+    model = chain.model
+    summary = chain.summary()
+    blocks: list[Any] = []
+    if model.description:
+        blocks.append(Text(model.description))
+    c = summary.counts
+    blocks.append(
+        Text(
+            f"{c['departments']} departments serve each other and {c['segments']} customer "
+            f"segments through {c['services']} services, with {c['partners']} outside partners. "
+            f"Scores are on a scale from {model.scale.min:g} (worst) to {model.scale.max:g} "
+            "(best)."
+        )
+    )
+    kinds = {k: v for k, v in summary.segments.items()}
+    if kinds:
+        rows = [
+            [kind, rels.get("customer", 0), rels.get("client", 0), sum(rels.values())]
+            for kind, rels in kinds.items()
+        ]
+        blocks.append(
+            Table(
+                ["Segment kind", "Customers (transactional)", "Clients (long-term)", "Total"],
+                rows,
+                caption="Segments by kind and relationship",
+                sortable=False,
+            )
+        )
+    if summary.groups:
+        blocks.append(
+            Table(
+                ["Group", "Departments"],
+                [[g, n] for g, n in summary.groups.items()],
+                caption="Departments by group",
+                sortable=False,
+            )
+        )
+    names = {d.id: d.name for d in model.departments}
+    if summary.front_line:
+        front = ", ".join(label(names, d) for d in summary.front_line)
+        blocks.append(Text(f"Front line (serving customers directly): {front}."))
+    if summary.assumptions:
+        blocks.append(Text("Assumptions made for scores the model does not give:"))
+        blocks.append(Bullets([str(a) for a in summary.assumptions]))
+    else:
+        blocks.append(Text("No assumptions: every score is given in the model."))
+    return Section("glance", "At a glance", blocks)
+
+
+def chain_section(chain: Chain) -> tuple[Section, dict | None]:
+    """The chain diagram, and the data its click-to-highlight script needs (``None`` when the
+    diagram is rolled up by group or left out).
+
+    Boxes and labels get the SVG ids ``node-<i>`` and ``label-<i>``, ``i`` being the node's
+    position in ``chain.network.ids`` (ids may hold any text, positions are safe in HTML).
+    """
+    from ..draw.diagram import draw_chain
+    from ..draw.render import DiagramTooLargeError
+
+    net = chain.network
+    intro = (
+        "Read from left to right: outside partners, then departments in columns by their "
+        "distance to the customer, then the customer segments beyond the dashed line of "
+        "visibility. Box colour shows delivered quality; arrow width shows how much a "
+        "customer relies on the service."
+    )
+    interactive = True
+    try:
+        drawing = draw_chain(chain, color="quality", title="")
+        notes: list[Any] = []
+    except DiagramTooLargeError as err:
+        groups = {d.group for d in chain.model.departments if d.group}
+        if not groups:
+            return Section("chain", "The chain", [Text(f"No diagram: {err}.", note=True)]), None
+        drawing = draw_chain(chain, color="quality", title="", group_by="group")
+        interactive = False
+        notes = [
+            Text(
+                "The model is too large to draw every department legibly; each box "
+                "below is a group of departments.",
+                note=True,
+            )
+        ]
+    for node, box in drawing.boxes.items():
+        if node in net.index:
+            box.set_gid(f"node-{net.index[node]}")
+            drawing.labels[node].set_gid(f"label-{net.index[node]}")
+    figure = Figure(
+        DIAGRAM,
+        f"The service chain of {chain.name}.",
+        make=lambda: drawing,
+        interactive=interactive,
+    )
+    data = None
+    if interactive:
+        data = {
+            "prefix": f"{DIAGRAM}-",
+            "nodes": [
+                {"id": ident, "name": net.names[i], "kind": KIND_NAMES[net.kind[i]]}
+                for i, ident in enumerate(net.ids)
+            ],
+            "edges": [[int(s), int(t)] for s, t in zip(net.source, net.target, strict=True)],
+        }
+    return Section("chain", "The chain", [*notes, figure], intro=intro), data
+
+
+def departments_section(chain: Chain, result: Any) -> Section:
+    """Every department's and partner's delivered quality next to its own inputs."""
+    net = chain.network
+    fmt = score_format(chain)
+    groups = {d.id: d.group for d in chain.model.departments}
+    rows = []
+    for i, ident in enumerate(net.ids):
+        kind = KIND_NAMES[net.kind[i]]
+        if kind == "segment":
+            continue
+        own = None if math.isnan(net.own[i]) else float(net.to_scale(net.own[i]))
+        rows.append(
+            [
+                net.names[i],
+                ident,
+                kind,
+                groups.get(ident),
+                own,
+                float(net.dependence[i]) if kind == "department" else None,
+                float(result.to_scale(result.quality[i])),
+            ]
+        )
+    table = Table(
+        ["Name", "Id", "Kind", "Group", "Own quality", "Dependence", "Delivered quality"],
+        rows,
+        formats=[None, None, None, None, fmt, ".0%", fmt],
+        caption="Own quality is what a unit achieves with perfect inputs; delivered quality "
+        "includes what it receives. Click a column heading to sort.",
+    )
+    return Section("departments", "Departments and partners", [table])

@@ -1,0 +1,233 @@
+"""Report sections on the quality reaching customers: segment gaps, priorities, what-if."""
+
+from __future__ import annotations
+
+import math
+import os
+from typing import TYPE_CHECKING, Any
+
+from .document import Bullets, Figure, Section, Table, Text
+from .labels import anchor, chart, lo_hi, node_name, score_format, service_names
+
+if TYPE_CHECKING:
+    from ..chain import Chain
+
+__all__ = [
+    "TOP_SERVICES",
+    "TOP_TERMS",
+    "priorities_section",
+    "scenarios_section",
+    "segments_section",
+]
+
+#: Gap terms listed per segment, and services listed among the priorities.
+TOP_TERMS = 8
+TOP_SERVICES = 15
+
+
+def segments_section(chain: Chain, result: Any, *, top: int = TOP_TERMS) -> Section:
+    """Each segment's predicted satisfaction and where its gap to a perfect score comes from."""
+    from ..flow import explain
+
+    net = chain.network
+    fmt = score_format(chain)
+    hi = chain.model.scale.max
+    records = {s.id: s for s in chain.model.segments}
+    if not records:
+        return Section("segments", "Customer segments", [Text("The model has no segments.")])
+    rows = []
+    for ident, seg in records.items():
+        q = float(result.to_scale(result.quality[net.index[ident]]))
+        rows.append([seg.name, seg.kind, seg.relationship, seg.customers, seg.revenue, q, hi - q])
+    blocks: list[Any] = [
+        Text(
+            "Predicted satisfaction of each segment, from the quality that reaches it through "
+            "the chain. The gap is the distance to a perfect score."
+        ),
+        Table(
+            ["Segment", "Kind", "Relationship", "Customers", "Revenue", "Satisfaction", "Gap"],
+            rows,
+            formats=[None, None, None, ",d", ",.0f", fmt, fmt],
+        ),
+    ]
+    services = service_names(net)
+    span = chain.model.scale.max - chain.model.scale.min
+    for ident, seg in records.items():
+        breakdown = explain(chain, ident)
+        shown = breakdown.terms[:top]
+        term_rows = []
+        for term in shown:
+            if term.kind == "own":
+                where, what = node_name(net, term.node), "own shortfall"
+            else:
+                where = node_name(net, term.node)
+                name = services.get(tuple(term.node), "")
+                where += f" ({name})" if name else ""
+                what = "hand-off loss" if term.value >= 0 else "hand-off recovery"
+            term_rows.append([where, what, term.value * span, term.share_of_gap])
+        sub: list[Any] = [
+            Text(
+                f"Satisfaction {lo_hi(chain, breakdown.quality, fmt)}; gap to a perfect "
+                f"{hi:g}: {breakdown.gap * span:{fmt}} points. Own shortfalls are what a unit "
+                "misses with perfect inputs; hand-off losses are what is lost between a "
+                "supplier and its customer."
+            ),
+        ]
+        sub.append(
+            Figure(
+                f"waterfall-{net.index[ident]}",
+                f"How the gap of {seg.name} builds up, term by term.",
+                make=chart(chain, "waterfall", segment=ident),
+            )
+        )
+        if term_rows:
+            sub.append(
+                Table(
+                    ["Where", "What", "Points of the gap", "Share of the gap"],
+                    term_rows,
+                    formats=[None, None, fmt, ".1%"],
+                )
+            )
+        hidden = breakdown.terms[top:]
+        if hidden:
+            rest = sum(t.value for t in hidden) * span
+            sub.append(Text(f"{len(hidden)} smaller terms add {rest:+{fmt}} points.", note=True))
+        blocks.append(Section(f"segment-{anchor(ident)}", f"{seg.name}", sub))
+    return Section("segments", "Customer segments", blocks)
+
+
+def priorities_section(chain: Chain, *, top: int = TOP_SERVICES) -> Section:
+    """Departments and services by opportunity, with importance, quadrant and failure impact."""
+    from ..flow import rank
+
+    net = chain.network
+    fmt = score_format(chain)
+    span = chain.model.scale.max - chain.model.scale.min
+    ranking = rank(chain)
+    services = service_names(net)
+
+    def rows(items: list, *, service: bool) -> list[list]:
+        out = []
+        for n, row in enumerate(items, 1):
+            name = node_name(net, row.node)
+            if service and services.get(tuple(row.node)):
+                name += f" ({services[tuple(row.node)]})"
+            out.append(
+                [
+                    n,
+                    name,
+                    row.importance,
+                    chain.model.scale.min + row.performance * span,
+                    row.opportunity * span,
+                    row.failure * span,
+                    row.quadrant,
+                ]
+            )
+        return out
+
+    columns = ["Rank", "", "Importance", "Score", "Opportunity", "If it failed", "Quadrant"]
+    formats = [None, None, ".3f", fmt, fmt, fmt, None]
+    blocks: list[Any] = [
+        Text(
+            "What to fix first. Importance is how much the customers' value-weighted "
+            "satisfaction gains per unit of a department's own quality or a service's rating; "
+            "opportunity is the gain (in points) if it were perfect; 'if it failed' is the "
+            "drop if it delivered nothing. Quadrants split importance and score at their means."
+        ),
+        Table(
+            ["Rank", "Department", *columns[2:]],
+            rows(ranking.departments, service=False),
+            formats=formats,
+            caption="Departments, by opportunity",
+        ),
+    ]
+    blocks.append(
+        Figure(
+            "ipa",
+            "Importance against performance of each department; the lines split both at "
+            "their means.",
+            make=chart(chain, "ipa"),
+        )
+    )
+    shown = ranking.services[:top]
+    caption = "Services, by opportunity"
+    if len(ranking.services) > top:
+        caption += f" (the first {top} of {len(ranking.services)})"
+    blocks.append(
+        Table(
+            ["Rank", "Service", *columns[2:]],
+            rows(shown, service=True),
+            formats=formats,
+            caption=caption,
+        )
+    )
+    return Section("priorities", "Priorities", blocks)
+
+
+def scenarios_section(chain: Chain, scenarios: Any) -> Section:
+    """What-if scenarios side by side: each segment and the company before and after."""
+    from ..flow import compare, read_scenarios
+
+    if isinstance(scenarios, str | os.PathLike):
+        scenarios = read_scenarios(scenarios)
+    comparison = compare(chain, dict(scenarios))
+    impacts = list(comparison.impacts.values())
+    fmt = score_format(chain)
+    blocks: list[Any] = []
+    if not impacts:
+        return Section("scenarios", "What-if scenarios", [Text("The scenario file is empty.")])
+    items = []
+    for imp in impacts:
+        description = str(scenarios[imp.name].get("description") or "")
+        changes = "; ".join(imp.changes) or "no change"
+        items.append(
+            f"{imp.name}: {description} ({changes})" if description else f"{imp.name}: {changes}"
+        )
+    blocks.append(Bullets(items))
+    first = impacts[0]
+    lo, hi = first.scale
+    span = hi - lo
+    columns = ["Segment", "Now"]
+    for imp in impacts:
+        columns += [imp.name, "change"]
+    rows = []
+    for i in first.segments():
+        row: list = [first.names[i], lo + first.before[i] * span]
+        for imp in impacts:
+            row += [lo + imp.after[i] * span, imp.change[i] * span]
+        rows.append(row)
+    if not math.isnan(first.company_before):
+        row = ["Company (value-weighted)", lo + first.company_before * span]
+        for imp in impacts:
+            row += [lo + imp.company_after * span, imp.company_change * span]
+        rows.append(row)
+    blocks.append(
+        Figure(
+            "whatif",
+            "Satisfaction of each segment now and in each scenario.",
+            make=chart(chain, "whatif", scenario=dict(scenarios)),
+        )
+    )
+    formats = [None, fmt] + [fmt, "+" + fmt] * len(impacts)
+    blocks.append(
+        Table(
+            columns,
+            rows,
+            formats=formats,
+            sortable=False,
+            caption="Satisfaction now and in each scenario",
+        )
+    )
+    if any(not math.isnan(imp.revenue_total) for imp in impacts):
+        blocks.append(
+            Table(
+                ["Scenario", "Revenue change"],
+                [
+                    [imp.name, None if math.isnan(imp.revenue_total) else imp.revenue_total]
+                    for imp in impacts
+                ],
+                formats=[None, "+,.0f"],
+                caption="Yearly revenue change of the segments with a revenue elasticity",
+            )
+        )
+    return Section("scenarios", "What-if scenarios", blocks)
