@@ -15,6 +15,8 @@ __all__ = [
     "clip",
     "kind_of",
     "label",
+    "locate",
+    "locate_segment",
     "node_kinds",
     "node_order",
     "pad",
@@ -120,3 +122,29 @@ def short_list(items: list[str], *, limit: int = 8) -> str:
     if len(items) <= limit:
         return ", ".join(items)
     return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
+
+
+def locate(chain_or_graph: Any, view: Any, ident: str) -> int:
+    """Position in ``view`` of the node ``ident`` names (see :func:`resolve` for the errors)."""
+    found = view.index.get(ident)
+    if found is not None:
+        return found
+    if isinstance(chain_or_graph, nx.DiGraph):
+        return view.index[resolve(chain_or_graph, chain_or_graph, ident)]
+    if view.network is not None:
+        return view.network.node(ident)  # raises with the model's own message
+    graph = as_graph(chain_or_graph)
+    return view.index[resolve(chain_or_graph, graph, ident)]
+
+
+def locate_segment(chain_or_graph: Any, view: Any, ident: str) -> int:
+    """Like :func:`locate`, and the node must be a segment."""
+    found = locate(chain_or_graph, view, ident)
+    kind = view.kinds[found]
+    if kind != "segment":
+        segments = [n for n, k in zip(view.ids, view.kinds, strict=True) if k == "segment"]
+        hint = did_you_mean(str(ident), segments, what="segment")
+        raise UnknownNodeError(
+            ident, f"{ident!r} is a {kind}, not a segment" + (f"; {hint}" if hint else "")
+        )
+    return found

@@ -7,8 +7,10 @@ from itertools import islice
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
-from ._base import as_graph, kind_of, node_order, pad, resolve
+from ._arrays import bfs, view
+from ._base import as_graph, locate, pad
 
 __all__ = [
     "Paths",
@@ -24,12 +26,13 @@ __all__ = [
 DIRECTIONS = ("up", "down")
 
 
-def _reach(graph: nx.DiGraph, node: str, depth: int | None) -> dict[str, int]:
+def _reach(view, start: int, depth: int | None, *, up: bool) -> dict[str, int]:
     if depth is not None and depth < 1:
         raise ValueError(f"depth must be at least 1, not {depth}")
-    found = nx.single_source_shortest_path_length(graph, node, cutoff=depth)
-    found.pop(node, None)
-    return found
+    ptr, idx = (view.in_ptr, view.in_idx) if up else (view.out_ptr, view.out_idx)
+    _, levels, _ = bfs(ptr, idx, [start], depth=depth)
+    ids = view.ids
+    return {ids[j]: d for d, nodes in enumerate(levels[1:], 1) for j in nodes.tolist()}
 
 
 def upstream(chain_or_graph: Any, node: str, *, depth: int | None = None) -> dict[str, int]:
@@ -62,9 +65,8 @@ def upstream(chain_or_graph: Any, node: str, *, depth: int | None = None) -> dic
     >>> upstream(G, "store", depth=1)
     {'it': 1}
     """
-    graph = as_graph(chain_or_graph)
-    start = resolve(chain_or_graph, graph, node)
-    return _reach(graph.reverse(copy=False), start, depth)
+    found = view(chain_or_graph)
+    return _reach(found, locate(chain_or_graph, found, node), depth, up=True)
 
 
 def downstream(chain_or_graph: Any, node: str, *, depth: int | None = None) -> dict[str, int]:
@@ -78,9 +80,8 @@ def downstream(chain_or_graph: Any, node: str, *, depth: int | None = None) -> d
     >>> downstream(G, "it")
     {'store': 1, 'shoppers': 2}
     """
-    graph = as_graph(chain_or_graph)
-    start = resolve(chain_or_graph, graph, node)
-    return _reach(graph, start, depth)
+    found = view(chain_or_graph)
+    return _reach(found, locate(chain_or_graph, found, node), depth, up=False)
 
 
 def distance_to_segment(chain_or_graph: Any) -> dict[str, int | None]:
@@ -96,14 +97,15 @@ def distance_to_segment(chain_or_graph: Any) -> dict[str, int | None]:
     >>> distance_to_segment(G)
     {'hr': 3, 'it': 2, 'store': 1, 'shoppers': 0, 'archive': None}
     """
-    graph = as_graph(chain_or_graph)
-    segments = [n for n in graph if kind_of(graph, n) == "segment"]
-    dist: dict[str, int | None] = dict.fromkeys(graph)
-    if segments:
-        for layer, nodes in enumerate(nx.bfs_layers(graph.reverse(copy=False), segments)):
-            for n in nodes:
-                dist[n] = layer
-    return dist
+    found = view(chain_or_graph)
+    dist = _distances(found).tolist()
+    return {n: (None if d < 0 else d) for n, d in zip(found.ids, dist, strict=True)}
+
+
+def _distances(found) -> np.ndarray:
+    """Distance of each node of a view to its nearest segment, -1 where none is reached."""
+    segments = np.flatnonzero(found.is_segment)
+    return bfs(found.in_ptr, found.in_idx, segments)[0]
 
 
 @dataclass(frozen=True)
@@ -201,22 +203,23 @@ def trace(
     """
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be 'up' or 'down', not {direction!r}")
-    graph = as_graph(chain_or_graph)
+    target = chain_or_graph
     if group_by:
         from .grouping import rollup
 
-        graph = rollup(graph, by=group_by)
-    start = resolve(chain_or_graph, graph, node)
-    found = (upstream if direction == "up" else downstream)(graph, start, depth=depth)
-    order = node_order(graph)
+        target = rollup(as_graph(chain_or_graph), by=group_by)
+    nodes_of = view(target)
+    start = locate(target, nodes_of, node)
+    found = _reach(nodes_of, start, depth, up=direction == "up")
+    ids, names, kinds, index = nodes_of.ids, nodes_of.names, nodes_of.kinds, nodes_of.index
     nodes = [
-        TracedNode(n, graph.nodes[n].get("name") or n, kind_of(graph, n), d)
-        for n, d in sorted(found.items(), key=lambda item: (item[1], order[item[0]]))
+        TracedNode(n, names[index[n]], kinds[index[n]], d)
+        for n, d in sorted(found.items(), key=lambda item: (item[1], index[item[0]]))
     ]
     return Trace(
-        node=start,
-        name=graph.nodes[start].get("name") or start,
-        kind=kind_of(graph, start),
+        node=ids[start],
+        name=names[start],
+        kind=kinds[start],
         direction=direction,
         nodes=nodes,
         depth=depth,
@@ -293,20 +296,25 @@ def paths(
     """
     if limit < 1:
         raise ValueError(f"limit must be at least 1, not {limit}")
-    graph = as_graph(chain_or_graph)
+    target = chain_or_graph
     if group_by:
         from .grouping import rollup
 
-        graph = rollup(graph, by=group_by)
-    start = resolve(chain_or_graph, graph, source)
-    end = resolve(chain_or_graph, graph, segment)
+        target = rollup(as_graph(chain_or_graph), by=group_by)
+    nodes_of = view(target)
+    start = nodes_of.ids[locate(target, nodes_of, source)]
+    end = nodes_of.ids[locate(target, nodes_of, segment)]
+    # a chain's services as a bare graph: same adjacency order, so the same paths in order
+    graph = target if isinstance(target, nx.DiGraph) else nodes_of.bare_graph()
     if start == end or not nx.has_path(graph, start, end):
         found: list[list[str]] = []
     else:
         found = list(islice(nx.shortest_simple_paths(graph, start, end), limit + 1))
-    names = {n: graph.nodes[n].get("name") or n for p in found for n in p}
-    names.setdefault(start, graph.nodes[start].get("name") or start)
-    names.setdefault(end, graph.nodes[end].get("name") or end)
+    name_of = nodes_of.names
+    index = nodes_of.index
+    names = {n: name_of[index[n]] for p in found for n in p}
+    names.setdefault(start, name_of[index[start]])
+    names.setdefault(end, name_of[index[end]])
     return Paths(
         source=start,
         target=end,

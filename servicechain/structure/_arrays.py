@@ -1,0 +1,207 @@
+"""Structure on arrays: a chain's nodes and services as CSR adjacency, and searches over them.
+
+A :class:`View` numbers the nodes in graph order (file order for a chain: departments,
+partners, segments) and keeps each node's customers and suppliers in the order networkx
+lists them (file order of the services), so searches over it visit nodes in the same order
+as networkx's and the results are identical. For a :class:`~servicechain.chain.Chain` the
+view is built straight from ``chain.network`` (no networkx graph is built); for a graph it is
+read from its adjacency.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+__all__ = ["View", "bfs", "view"]
+
+_KIND_NAMES = ("department", "partner", "segment")
+_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _csr(rows: np.ndarray, cols: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row pointers and column indices, each row keeping the given order of its entries."""
+    order = np.argsort(rows, kind="stable")
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n), out=ptr[1:])
+    return ptr, cols[order].astype(np.int64, copy=False)
+
+
+@dataclass(frozen=True, eq=False)
+class View:
+    """Nodes and services of a chain or graph as arrays.
+
+    ``out_ptr``/``out_idx`` list each node's customers (successors), ``in_ptr``/``in_idx``
+    its suppliers (predecessors), both in networkx's order.
+    """
+
+    ids: list
+    names: list[str]
+    kinds: list[str]
+    out_ptr: np.ndarray
+    out_idx: np.ndarray
+    in_ptr: np.ndarray
+    in_idx: np.ndarray
+    title: str
+    network: Any = None
+
+    @property
+    def n(self) -> int:
+        """Number of nodes."""
+        return len(self.ids)
+
+    @cached_property
+    def index(self) -> dict:
+        """Node id → position."""
+        return {ident: i for i, ident in enumerate(self.ids)}
+
+    @cached_property
+    def is_segment(self) -> np.ndarray:
+        """Boolean mask of the segments."""
+        return np.array([k == "segment" for k in self.kinds], dtype=bool)
+
+    def successors(self, i: int) -> np.ndarray:
+        """Positions of the customers of node ``i``."""
+        return self.out_idx[self.out_ptr[i] : self.out_ptr[i + 1]]
+
+    def predecessors(self, i: int) -> np.ndarray:
+        """Positions of the suppliers of node ``i``."""
+        return self.in_idx[self.in_ptr[i] : self.in_ptr[i + 1]]
+
+    def bare_graph(self) -> nx.DiGraph:
+        """A networkx DiGraph with the same nodes and adjacency order, without attributes."""
+        graph = nx.DiGraph()
+        graph.add_nodes_from(self.ids)
+        ids = self.ids
+        if self.network is not None:  # services in file order, as chain.graph adds them
+            src, dst = self.network.source, self.network.target
+        else:
+            src, dst = np.repeat(np.arange(self.n), np.diff(self.out_ptr)), self.out_idx
+        ends = map(ids.__getitem__, np.asarray(dst).tolist())
+        graph.add_edges_from(zip(map(ids.__getitem__, np.asarray(src).tolist()), ends, strict=True))
+        return graph
+
+
+def _from_network(net: Any, title: str) -> View:
+    n = net.n
+    source = np.asarray(net.source, dtype=np.int64)
+    target = np.asarray(net.target, dtype=np.int64)
+    out_ptr, out_idx = _csr(source, target, n)
+    in_ptr, in_idx = _csr(target, source, n)
+    names = [name or ident for name, ident in zip(net.names, net.ids, strict=True)]
+    kinds = [_KIND_NAMES[k] for k in np.asarray(net.kind).tolist()]
+    return View(list(net.ids), names, kinds, out_ptr, out_idx, in_ptr, in_idx, title, net)
+
+
+def _from_graph(graph: nx.DiGraph) -> View:
+    ids = list(graph)
+    index = {node: i for i, node in enumerate(ids)}
+    n = len(ids)
+
+    def adjacency(adj: dict) -> tuple[np.ndarray, np.ndarray]:
+        counts = np.fromiter((len(adj[u]) for u in ids), dtype=np.int64, count=n)
+        ptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(counts, out=ptr[1:])
+        idx = np.fromiter(
+            (index[v] for u in ids for v in adj[u]), dtype=np.int64, count=int(ptr[-1])
+        )
+        return ptr, idx
+
+    out_ptr, out_idx = adjacency(graph._succ)
+    in_ptr, in_idx = adjacency(graph._pred)
+    attrs = graph.nodes
+    names = [attrs[u].get("name") or u for u in ids]
+    kinds = [attrs[u].get("kind", "department") for u in ids]
+    title = graph.graph.get("name") or "Model"
+    return View(ids, names, kinds, out_ptr, out_idx, in_ptr, in_idx, title)
+
+
+def view(chain_or_graph: Any) -> View:
+    """The :class:`View` of a chain (cached with its network) or of a graph (read each time)."""
+    if isinstance(chain_or_graph, nx.DiGraph):
+        return _from_graph(chain_or_graph)
+    net = getattr(chain_or_graph, "network", None)
+    if net is None:
+        graph = getattr(chain_or_graph, "graph", None)
+        if isinstance(graph, nx.DiGraph):
+            return _from_graph(graph)
+        raise TypeError(
+            f"expected a Chain or a networkx DiGraph, got {type(chain_or_graph).__name__}"
+        )
+    found = _CACHE.get(net)
+    if found is None:
+        found = _CACHE[net] = _from_network(net, chain_or_graph.name or "Model")
+    return found
+
+
+def bfs(
+    ptr: np.ndarray,
+    idx: np.ndarray,
+    sources: list[int] | np.ndarray,
+    *,
+    depth: int | None = None,
+    allowed: np.ndarray | None = None,
+    stop: np.ndarray | None = None,
+) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
+    """Breadth-first search from ``sources``, one level at a time on arrays.
+
+    Within a level, nodes come in the order a queue-based search discovers them (by their
+    discoverer's place in the level before, then by adjacency order), so the visiting order
+    is networkx's.
+
+    Parameters
+    ----------
+    depth : int, optional
+        Stop after this many levels.
+    allowed : bool array, optional
+        Visit only these nodes.
+    stop : bool array, optional
+        Stop after the first level that reaches one of these nodes.
+
+    Returns
+    -------
+    dist : int array
+        Levels from the nearest source, -1 where not reached.
+    levels : list of int arrays
+        The nodes of each level (level 0: the sources), in discovery order.
+    parent : int array
+        The discoverer of each node reached (-1 for sources and nodes not reached).
+    """
+    n = len(ptr) - 1
+    dist = np.full(n, -1, dtype=np.int64)
+    parent = np.full(n, -1, dtype=np.int64)
+    frontier = np.asarray(sources, dtype=np.int64)
+    dist[frontier] = 0
+    levels = [frontier]
+    level = 0
+    while frontier.size and (depth is None or level < depth):
+        starts = ptr[frontier]
+        counts = ptr[frontier + 1] - starts
+        total = int(counts.sum())
+        if not total:
+            break
+        ends = np.cumsum(counts)
+        positions = np.arange(total) + np.repeat(starts - (ends - counts), counts)
+        found = idx[positions]
+        found_by = np.repeat(frontier, counts)
+        keep = dist[found] < 0
+        if allowed is not None:
+            keep &= allowed[found]
+        found, found_by = found[keep], found_by[keep]
+        if not found.size:
+            break
+        _, first = np.unique(found, return_index=True)
+        first.sort()
+        frontier = found[first]
+        parent[frontier] = found_by[first]
+        level += 1
+        dist[frontier] = level
+        levels.append(frontier)
+        if stop is not None and stop[frontier].any():
+            break
+    return dist, levels, parent
