@@ -6,16 +6,16 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
 
 from servicechain.cli import main
+from servicechain.load import load_model
 
 SMALL = str(Path(__file__).resolve().parent / "data" / "structure" / "small.yaml")
 
 
 def _first_ids(path: Path) -> tuple[str, str]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return data["departments"][0]["id"], data["segments"][0]["id"]
+    model = load_model(path).model
+    return model.departments[0].id, model.segments[0].id
 
 
 def test_every_example_through_every_command(runner, example):
@@ -40,8 +40,8 @@ def test_every_example_through_every_command(runner, example):
 def test_every_example_reaches_its_segments(runner, example):
     result = runner.invoke(main, ["analyze", str(example), "--json"], catch_exceptions=False)
     data = json.loads(result.stdout)
-    segments = yaml.safe_load(example.read_text(encoding="utf-8"))["segments"]
-    assert [g["segment"] for g in data["gateways"]] == [s["id"] for s in segments]
+    segments = load_model(example).model.segments
+    assert [g["segment"] for g in data["gateways"]] == [s.id for s in segments]
     assert any(r["front_line"] for r in data["roles"])
 
 
