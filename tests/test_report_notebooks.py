@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
+FOLDER = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = sorted(FOLDER.glob("*.ipynb"))
 
 nbformat = pytest.importorskip("nbformat")
 
@@ -28,13 +30,16 @@ def test_notebook_is_saved_without_outputs(path):
 def test_notebook_runs_top_to_bottom(path, tmp_path, monkeypatch):
     nbclient = pytest.importorskip("nbclient")
     monkeypatch.setenv("MPLBACKEND", "Agg")  # inherited by the kernel
-    monkeypatch.chdir(tmp_path)
+    # run in a copy of the folder: the notebook finds its data/ and writes next to itself
+    here = tmp_path / "notebooks"
+    shutil.copytree(FOLDER, here, ignore=shutil.ignore_patterns("*.ipynb", "notebook-output"))
+    monkeypatch.chdir(here)
     notebook = nbformat.read(path, as_version=4)
     client = nbclient.NotebookClient(
         notebook,
         timeout=300,
         kernel_name="python3",
-        resources={"metadata": {"path": str(tmp_path)}},
+        resources={"metadata": {"path": str(here)}},
     )
     client.execute()  # raises CellExecutionError naming the failing cell
     errors = [
