@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import structure
+from .assumptions import Assumptions, assumptions_of
 from .fastload import FastLoaded, read_model
 from .graph import DEPARTMENT, PARTNER, SEGMENT, Network, network, to_networkx
 from .load import DEFAULT_MAX_BYTES, Loaded, validate_data
 from .progress import ProgressCallback
-from .rules import Assumption, list_assumptions
 from .spec import Model
 from .summary import Summary, summarize
 
@@ -91,9 +91,9 @@ class Chain:
         return to_networkx(self.model)
 
     @cached_property
-    def assumptions(self) -> list[Assumption]:
-        """The missing scores the quality flow fills in."""
-        return list_assumptions(self.model)
+    def assumptions(self) -> Assumptions:
+        """The missing scores the quality flow fills in (a list made lazily from the arrays)."""
+        return assumptions_of(self.network)
 
     def summary(self) -> Summary:
         """Counts, groups, front line, segments and assumptions of the model."""

@@ -304,6 +304,8 @@ def _network(data: dict) -> Network | None:
     value[n_dep + n_par :] = np.where(
         ~np.isnan(revenue), revenue, np.where(~np.isnan(customers), customers, 1.0)
     )
+    revenue_slope = np.full(n, np.nan)
+    revenue_slope[n_dep + n_par :] = revenue * _floats(segments, "revenue_elasticity")
     return Network(
         ids=ids,
         names=list(map(itemgetter("name"), nodes)),
@@ -317,6 +319,7 @@ def _network(data: dict) -> Network | None:
         value=value,
         scale=Scale(min=lo, max=hi),
         service_names=[s.get("name") or "" for s in services],
+        revenue_slope=revenue_slope,
     )
 
 

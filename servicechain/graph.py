@@ -53,6 +53,9 @@ class Network:
         Service weight.
     value : float array
         Segment value ``v_k`` (revenue, else customers, else 1); 0 for other nodes.
+    revenue_slope : float array or None
+        ``revenue * revenue_elasticity`` of each segment (revenue change per unit of delivered
+        quality); ``nan`` where either is not given and for other nodes.
     """
 
     ids: list[str]
@@ -67,6 +70,7 @@ class Network:
     value: np.ndarray
     scale: Scale = field(default_factory=Scale)
     service_names: list[str] | None = None
+    revenue_slope: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -173,6 +177,12 @@ def network(model: Model) -> Network:
     )
     value = np.zeros(len(nodes))
     value[n_dep + n_par :] = [_segment_value(s) for s in model.segments]
+    revenue_slope = np.full(len(nodes), np.nan)
+    revenue_slope[n_dep + n_par :] = [
+        np.nan if s.revenue is None or s.revenue_elasticity is None
+        else s.revenue * s.revenue_elasticity
+        for s in model.segments
+    ]
     index = {node.id: i for i, node in enumerate(nodes)}
     services = model.services
     return Network(
@@ -188,6 +198,7 @@ def network(model: Model) -> Network:
         value=value,
         scale=scale,
         service_names=[s.name or "" for s in services],
+        revenue_slope=revenue_slope,
     )
 
 

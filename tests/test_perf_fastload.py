@@ -24,7 +24,7 @@ from servicechain.spec import Model
 from .conftest import DATA, EXAMPLES
 
 BAD = sorted((DATA / "bad").iterdir())
-ARRAYS = ("kind", "own", "dependence", "source", "target", "rating", "weight", "value")
+ARRAYS = ("kind", "own", "dependence", "source", "target", "rating", "weight", "value", "revenue_slope")
 
 
 def _as_json(path: Path, tmp_path: Path) -> Path:

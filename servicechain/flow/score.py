@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..graph import KIND_NAMES, SEGMENT
+from ..lazy import LazyList
 from ..rules import Assumption
 from ._text import fmt_score, table
 from .state import state_of
 
-__all__ = ["Score", "score"]
+__all__ = ["ASSUMPTIONS_SHOWN", "Score", "score"]
+
+#: The text of a score lists every assumption up to this many, else the first 20 and a count
+#: (``to_dict``, hence ``--json``, lists them all).
+ASSUMPTIONS_SHOWN = 30
 
 
 def _num(x: float) -> float | None:
@@ -33,11 +39,11 @@ class Score:
     kinds: list[str]
     quality: np.ndarray
     service_quality: np.ndarray
-    services: list[tuple[str, str]]
+    services: Sequence[tuple[str, str]]
     service_names: list[str]
     company: float
     value: np.ndarray
-    assumptions: list[Assumption] = field(default_factory=list)
+    assumptions: Sequence[Assumption] = field(default_factory=list)
 
     def to_scale(self, x):
         """0..1 values on the model's own scale."""
@@ -123,9 +129,13 @@ class Score:
             for i in self.order()
         ]
         lines += table(rows, right=(3,))
-        if self.assumptions:
-            lines.append(f"Assumptions ({len(self.assumptions)}):")
-            lines += [f"  {a}" for a in self.assumptions]
+        count = len(self.assumptions)
+        if count:
+            lines.append(f"Assumptions ({count}):")
+            shown = count if count <= ASSUMPTIONS_SHOWN else 20
+            lines += [f"  {a}" for a in self.assumptions[:shown]]
+            if shown < count:
+                lines.append(f"  ... and {count - shown} more (--json lists them all)")
         return "\n".join(lines)
 
 
@@ -175,9 +185,15 @@ def score(chain) -> Score:
         kinds=[KIND_NAMES[k] for k in net.kind],
         quality=q.copy(),
         service_quality=state.service_quality.copy(),
-        services=[(net.ids[s], net.ids[t]) for s, t in zip(net.source, net.target, strict=True)],
+        services=_pairs(net),
         service_names=list(names),
         company=state.company(q),
         value=np.where(net.kind == SEGMENT, net.value, 0.0),
-        assumptions=list(chain.assumptions),
+        assumptions=chain.assumptions,
     )
+
+
+def _pairs(net) -> LazyList:
+    """``(supplier id, customer id)`` of every service, made when looked at."""
+    ids, source, target = net.ids, net.source, net.target
+    return LazyList(net.m, lambda j: (ids[source[j]], ids[target[j]]))

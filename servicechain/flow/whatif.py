@@ -208,6 +208,8 @@ def solve_scenario(state: State, scenario: Scenario) -> np.ndarray:
 def _revenue(chain, state: State, change: np.ndarray) -> np.ndarray:
     net = state.net
     out = np.full(net.n, np.nan)
+    if net.revenue_slope is not None:
+        return net.revenue_slope * change
     first = int(np.flatnonzero(net.kind == SEGMENT)[0]) if (net.kind == SEGMENT).any() else 0
     for j, seg in enumerate(chain.model.segments):
         if seg.revenue is not None and seg.revenue_elasticity is not None:
