@@ -65,6 +65,37 @@ class View:
         """Boolean mask of the segments."""
         return np.array([k == "segment" for k in self.kinds], dtype=bool)
 
+    @cached_property
+    def lists(self) -> tuple[list[int], list[int], list[int], list[int]]:
+        """``out_ptr``, ``out_idx``, ``in_ptr``, ``in_idx`` as Python lists (for loops)."""
+        return (
+            self.out_ptr.tolist(),
+            self.out_idx.tolist(),
+            self.in_ptr.tolist(),
+            self.in_idx.tolist(),
+        )
+
+    @cached_property
+    def components(self) -> np.ndarray:
+        """Strongly connected component of each node, numbered so that every service between
+        two components goes from a higher number to a lower one (sinks first)."""
+        from scipy.sparse import csr_array
+        from scipy.sparse.csgraph import connected_components
+
+        data = np.ones(len(self.out_idx), dtype=np.int8)
+        matrix = csr_array((data, self.out_idx, self.out_ptr), shape=(self.n, self.n))
+        count, labels = connected_components(matrix, directed=True, connection="strong")
+        src = np.repeat(np.arange(self.n), np.diff(self.out_ptr))
+        a, b = labels[src], labels[self.out_idx]
+        if np.any(a < b):  # not numbered sinks first: renumber by a topological order
+            dag = nx.DiGraph()
+            dag.add_nodes_from(range(count))
+            dag.add_edges_from(zip(a[a != b].tolist(), b[a != b].tolist(), strict=True))
+            rank = np.empty(count, dtype=np.int64)
+            rank[list(nx.topological_sort(dag))] = np.arange(count)[::-1]
+            labels = rank[labels]
+        return labels.astype(np.int64, copy=False)
+
     def successors(self, i: int) -> np.ndarray:
         """Positions of the customers of node ``i``."""
         return self.out_idx[self.out_ptr[i] : self.out_ptr[i + 1]]

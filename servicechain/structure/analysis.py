@@ -5,22 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import networkx as nx
+import numpy as np
 
-from ._base import as_graph, clip, kind_of, pad, resolve_segment, short_list, width
-from .dominance import Gateways, gateways, single_front_line
+from ._arrays import view
+from ._base import as_graph, clip, locate_segment, pad, short_list, width
+from .dominance import Gateways, _gateways, _single_front_line
 from .loops import Cluster, _clusters
 from .reach import Role, _roles
-from .tracing import distance_to_segment
+from .tracing import _distances
 
 __all__ = ["MAX_SEGMENTS", "Analysis", "analyze"]
 
 #: gateways are computed for every segment only up to this many segments
 MAX_SEGMENTS = 50
-
-
-def _name(graph: nx.DiGraph, node: str) -> str:
-    return graph.nodes[node].get("name") or node
 
 
 @dataclass(frozen=True)
@@ -135,41 +132,43 @@ def analyze(
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.DiGraph([("a", "b"), ("b", "a"), ("b", "s"), ("z", "a")], name="Toy")
     >>> G.add_node("s", kind="segment"); G.add_node("orphan")
     >>> result = analyze(G)
     >>> result.disconnected, result.single_front_line, [c.members for c in result.clusters]
     (['orphan'], {'s': 'b'}, [['a', 'b']])
     """
-    graph = as_graph(chain_or_graph)
+    target = chain_or_graph
     if group_by:
         from .grouping import rollup
 
-        graph = rollup(graph, by=group_by)
+        target = rollup(as_graph(chain_or_graph), by=group_by)
+    nodes_of = view(target)
     notes = []
     if segment is not None:
-        gates = [gateways(graph, resolve_segment(chain_or_graph, graph, segment))]
+        gates = [_gateways(nodes_of, locate_segment(target, nodes_of, segment))]
     else:
-        segments = [n for n in graph if kind_of(graph, n) == "segment"]
+        segments = np.flatnonzero(nodes_of.is_segment).tolist()
         if len(segments) <= max_segments:
-            gates = [gateways(graph, s) for s in segments]
+            gates = [_gateways(nodes_of, s) for s in segments]
         else:
             gates = []
             notes.append(
                 f"Gateways were not computed: {len(segments):,} segments is more than "
                 f"{max_segments}; ask for one segment at a time."
             )
-    sccs = list(nx.strongly_connected_components(graph))
-    dist = distance_to_segment(graph)
+    dist = _distances(nodes_of)
+    ids = nodes_of.ids
     return Analysis(
-        name=graph.graph.get("name") or "Model",
-        names={n: _name(graph, n) for n in graph},
-        kinds={n: kind_of(graph, n) for n in graph},
-        roles=_roles(graph, sccs=sccs, dist=dist),
+        name=nodes_of.title,
+        names=dict(zip(ids, nodes_of.names, strict=True)),
+        kinds=dict(zip(ids, nodes_of.kinds, strict=True)),
+        roles=_roles(nodes_of, dist=dist),
         gateways=gates,
-        clusters=_clusters(graph, sccs, max_cycles),
-        disconnected=[n for n, d in dist.items() if d is None],
-        single_front_line=single_front_line(graph),
+        clusters=_clusters(nodes_of, max_cycles),
+        disconnected=[ids[n] for n in np.flatnonzero(dist < 0).tolist()],
+        single_front_line=_single_front_line(nodes_of),
         group_by=group_by,
         notes=notes,
     )

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import networkx as nx
+import numpy as np
 
-from ._base import as_graph, node_kinds
-from .tracing import distance_to_segment
+from ._arrays import View, view
+from .tracing import _distances, distance_to_segment
 
 __all__ = ["Role", "disconnected", "roles"]
 
@@ -50,22 +50,30 @@ class Role:
         }
 
 
-def _segment_reach(graph: nx.DiGraph, kinds: dict, sccs: list | None) -> dict[str, int]:
-    """Per node, the set of segments it reaches as a bit mask (one pass over the condensation)."""
-    bit = {}
-    for n in graph:
-        if kinds[n] == "segment":
-            bit[n] = 1 << len(bit)
-    dag = nx.condensation(graph, scc=sccs)
-    mask = {}
-    for comp in reversed(list(nx.topological_sort(dag))):
-        m = 0
-        for n in dag.nodes[comp]["members"]:
-            m |= bit.get(n, 0)
-        for succ in dag.successors(comp):
-            m |= mask[succ]
-        mask[comp] = m
-    return {n: mask[c] for n, c in dag.graph["mapping"].items()}
+def _segment_counts(nodes_of: View) -> np.ndarray:
+    """Per node, how many segments its work reaches (itself included when a segment).
+
+    One pass over the components of the graph, sinks first, with the segments each reaches
+    as a bit mask, so this stays linear in the size of the model.
+    """
+    labels = nodes_of.components
+    count = int(labels.max()) + 1 if nodes_of.n else 0
+    masks = [0] * count
+    for bit, node in enumerate(np.flatnonzero(nodes_of.is_segment).tolist()):
+        masks[labels[node]] |= 1 << bit
+    src = np.repeat(np.arange(nodes_of.n), np.diff(nodes_of.out_ptr))
+    a, b = labels[src], labels[nodes_of.out_idx]
+    between = a != b
+    pairs = np.unique(np.stack([a[between], b[between]]), axis=1)  # sorted by a, sinks first
+    starts = np.searchsorted(pairs[0], np.arange(count + 1)).tolist()
+    later = pairs[1].tolist()
+    for comp in range(count):
+        m = masks[comp]
+        for succ in later[starts[comp] : starts[comp + 1]]:
+            m |= masks[succ]
+        masks[comp] = m
+    per_comp = np.array([m.bit_count() for m in masks], dtype=np.int64)
+    return per_comp[labels]
 
 
 def roles(chain_or_graph: Any) -> list[Role]:
@@ -76,6 +84,7 @@ def roles(chain_or_graph: Any) -> list[Role]:
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.DiGraph([("hr", "it"), ("it", "store"), ("store", "shoppers"), ("it", "web")])
     >>> G.add_node("shoppers", kind="segment")
     >>> [(r.id, r.customers, r.suppliers, r.segments_direct, r.segments_indirect, r.distance)
@@ -83,28 +92,29 @@ def roles(chain_or_graph: Any) -> list[Role]:
     [('hr', ['it'], [], [], 1, 3), ('it', ['store', 'web'], ['hr'], [], 1, 2),
      ('store', [], ['it'], ['shoppers'], 0, 1), ('web', [], ['it'], [], 0, None)]
     """
-    return _roles(as_graph(chain_or_graph))
+    return _roles(view(chain_or_graph))
 
 
-def _roles(graph: nx.DiGraph, *, sccs: list | None = None, dist: dict | None = None) -> list[Role]:
-    kinds = node_kinds(graph)
-    dist = distance_to_segment(graph) if dist is None else dist
-    reach = _segment_reach(graph, kinds, sccs)
+def _roles(nodes_of: View, *, dist: np.ndarray | None = None) -> list[Role]:
+    dist = _distances(nodes_of) if dist is None else dist
+    reached = _segment_counts(nodes_of).tolist()
+    ids, names, kinds = nodes_of.ids, nodes_of.names, nodes_of.kinds
+    out_ptr, out_idx, in_ptr, in_idx = nodes_of.lists
+    segment = nodes_of.is_segment.tolist()
+    distance = dist.tolist()
     result = []
-    for n in graph:
-        if kinds[n] != "department":
-            continue
-        out = list(graph.successors(n))
-        direct = [s for s in out if kinds[s] == "segment"]
+    for n in np.flatnonzero(np.array([k == "department" for k in kinds], dtype=bool)).tolist():
+        out = out_idx[out_ptr[n] : out_ptr[n + 1]]
+        direct = [ids[s] for s in out if segment[s]]
         result.append(
             Role(
-                id=n,
-                name=graph.nodes[n].get("name") or n,
-                customers=[c for c in out if kinds[c] != "segment"],
-                suppliers=list(graph.predecessors(n)),
+                id=ids[n],
+                name=names[n],
+                customers=[ids[c] for c in out if not segment[c]],
+                suppliers=[ids[p] for p in in_idx[in_ptr[n] : in_ptr[n + 1]]],
                 segments_direct=direct,
-                segments_indirect=reach[n].bit_count() - len(direct),
-                distance=dist[n],
+                segments_indirect=reached[n] - len(direct),
+                distance=None if distance[n] < 0 else distance[n],
             )
         )
     return result
@@ -115,6 +125,7 @@ def disconnected(chain_or_graph: Any) -> list[str]:
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.DiGraph([("it", "store"), ("store", "s"), ("archive", "finance")])
     >>> G.add_node("s", kind="segment")
     >>> disconnected(G)
