@@ -8,11 +8,18 @@ from __future__ import annotations
 
 import unicodedata
 import warnings
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from ..errors import ServiceChainError
 
-__all__ = ["FontError", "MissingGlyphsWarning", "font_families", "missing_characters"]
+__all__ = [
+    "FontError",
+    "MissingGlyphsWarning",
+    "font_families",
+    "glyph_advance",
+    "line_height",
+    "missing_characters",
+]
 
 BASE_FAMILY = "DejaVu Sans"
 _CJK_NAMES = (
@@ -79,6 +86,69 @@ def _cjk_family() -> str | None:
             for name in names:
                 if name.startswith(prefix) and name.endswith(suffix):
                     return name
+    return None
+
+
+@cache
+def _weighted_path(family: str, bold: bool) -> str | None:
+    from matplotlib import font_manager
+
+    try:
+        return font_manager.findfont(
+            font_manager.FontProperties(family=family, weight="bold" if bold else "normal"),
+            fallback_to_default=False,
+        )
+    except ValueError:
+        return None
+
+
+@cache
+def line_height(family: str, bold: bool = False) -> float:
+    """Height of one line of text in ``family``, in ems (ascender plus descender, as
+    matplotlib spaces lines of a multi-line text).
+
+    Examples
+    --------
+    >>> round(line_height("DejaVu Sans"), 2)
+    1.0
+    """
+    from matplotlib import font_manager
+
+    path = _weighted_path(family, bold)
+    font = font_manager.get_font(path) if path else None
+    for table, ascent, descent in (
+        ("OS/2", "sTypoAscender", "sTypoDescender"),
+        ("hhea", "ascent", "descent"),
+    ):
+        values = font.get_sfnt_table(table) if font else None
+        if values:
+            return (values[ascent] - values[descent]) / font.get_sfnt_table("head")["unitsPerEm"]
+    return 1.2
+
+
+@cache
+def glyph_advance(char: str, families: tuple, bold: bool, pixels: float) -> float | None:
+    """Hinted advance width in pixels of ``char`` set at ``pixels`` per em, in the first of
+    ``families`` that has it (as matplotlib's font fallback picks it); ``None`` when none has
+    it.
+
+    Examples
+    --------
+    >>> dejavu = ("DejaVu Sans",)
+    >>> glyph_advance("m", dejavu, False, 20.0) > glyph_advance("i", dejavu, False, 20.0)
+    True
+    """
+    from matplotlib import font_manager
+    from matplotlib.backends.backend_agg import get_hinting_flag
+
+    for family in families:
+        path = _weighted_path(family, bold)
+        if path is None or ord(char) not in _charmap(path):
+            continue
+        font = font_manager.get_font(path)
+        font.clear()
+        font.set_size(pixels, 72)
+        return font.load_char(ord(char), flags=get_hinting_flag()).horiAdvance / 64
     return None
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 
 import networkx as nx
 import numpy as np
@@ -38,6 +39,7 @@ _ROW_GAP = 0.28
 _MARGIN = 0.3
 
 
+@cache
 def _char_em(char: str) -> float:
     if unicodedata.east_asian_width(char) in ("W", "F"):
         return 1.0
@@ -48,6 +50,7 @@ def _char_em(char: str) -> float:
     return 0.58
 
 
+@lru_cache(maxsize=65536)
 def text_width(text: str) -> float:
     """Generous estimate of the width of ``text`` in ems of a sans-serif font.
 

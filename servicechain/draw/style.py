@@ -1,0 +1,81 @@
+"""Colours and line styles shared by the parts of a chain diagram (boxes, arrows, legend)."""
+
+from __future__ import annotations
+
+import colorsys
+
+import numpy as np
+from matplotlib.colors import to_rgba
+
+__all__ = [
+    "BASE_FONT",
+    "FADE",
+    "IMPORTANCE_CMAP",
+    "KIND_FILL",
+    "NONE_EDGE",
+    "QUALITY_CMAP",
+    "box_style",
+    "faded",
+    "ink",
+    "reliance_width",
+    "text_colour",
+]
+
+QUALITY_CMAP = "RdYlBu"  # ColorBrewer diverging, colour-blind safe
+IMPORTANCE_CMAP = "YlOrBr"
+BASE_FONT = 8.0
+KIND_FILL = {"department": "#e8ecf1", "partner": "#ffffff", "segment": "#dbe9f6"}
+NONE_EDGE = "#7a8594"
+FADE = 0.15
+
+
+def reliance_width(reliance: float) -> float:
+    """Arrow line width in points for a reliance of 0..1 (more reliance, thicker arrow).
+
+    Examples
+    --------
+    >>> reliance_width(0.0), reliance_width(1.0)
+    (0.6, 4.6)
+    """
+    return 0.6 + 4.0 * min(float(reliance), 1.0)
+
+
+def text_colour(fill) -> str:
+    """White on dark fills, near-black on light ones."""
+    r, g, b, _ = to_rgba(fill)
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "#ffffff" if luminance < 0.45 else "#1a1a1a"
+
+
+def ink(colours: np.ndarray) -> np.ndarray:
+    """Darken RGBA colours (an ``(n, 4)`` array) enough to read as thin lines on the pale
+    company background."""
+    out = np.array(colours, dtype=float)
+    for row in out:
+        h, lightness, sat = colorsys.rgb_to_hls(*row[:3])
+        row[:3] = colorsys.hls_to_rgb(h, min(lightness, 0.62), sat)
+    return out
+
+
+def faded(colour, keep: bool) -> tuple:
+    """``colour`` as RGBA, nearly transparent unless ``keep``."""
+    r, g, b, a = to_rgba(colour)
+    return (r, g, b, a if keep else a * FADE)
+
+
+def box_style(kind: str, w: float, h: float) -> dict:
+    """Box shape by kind: departments rounded, segments pill-shaped with a heavy outline,
+    partners square with a dashed outline."""
+    if kind == "segment":
+        return {
+            "boxstyle": f"round,pad=0,rounding_size={min(h, w) / 2:.6f}",
+            "linewidth": 2.0,
+            "linestyle": "-",
+        }
+    if kind == "partner":
+        return {"boxstyle": "square,pad=0", "linewidth": 1.1, "linestyle": (0, (3, 2))}
+    return {
+        "boxstyle": f"round,pad=0,rounding_size={min(h, w) * 0.18:.6f}",
+        "linewidth": 0.9,
+        "linestyle": "-",
+    }
