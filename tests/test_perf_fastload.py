@@ -24,6 +24,18 @@ from servicechain.spec import Model
 from .conftest import DATA, EXAMPLES
 
 BAD = sorted((DATA / "bad").iterdir())
+
+
+def _readable(path: Path) -> bool:
+    try:
+        read_data(path.read_text(encoding="utf-8"))
+    except Exception:
+        return False
+    return True
+
+
+#: The bad files that still parse as YAML data (their problems are in the model, not the syntax).
+BAD_DATA = [p for p in BAD if _readable(p)]
 ARRAYS = ("kind", "own", "dependence", "source", "target", "rating", "weight", "value", "revenue_slope")
 
 
@@ -90,12 +102,9 @@ def test_bad_files_give_the_same_messages(path):
     assert fast.value.problems == slow.value.problems
 
 
-@pytest.mark.parametrize("path", BAD, ids=[p.name for p in BAD])
+@pytest.mark.parametrize("path", BAD_DATA, ids=[p.name for p in BAD_DATA])
 def test_bad_files_as_json_give_the_same_messages(path, tmp_path):
-    try:
-        data, _ = read_data(path.read_text(encoding="utf-8"))
-    except Exception:
-        pytest.skip("not readable as data")
+    data, _ = read_data(path.read_text(encoding="utf-8"))
     text = json.dumps(data, ensure_ascii=False, indent=2)
     with pytest.raises(ModelError) as slow:
         parse_model(text, file="m.json", fmt="json")
@@ -109,12 +118,9 @@ def test_bad_files_as_json_give_the_same_messages(path, tmp_path):
     ]
 
 
-@pytest.mark.parametrize("path", BAD, ids=[p.name for p in BAD])
+@pytest.mark.parametrize("path", BAD_DATA, ids=[p.name for p in BAD_DATA])
 def test_the_typed_dicts_accept_what_the_models_accept(path):
-    try:
-        data, _ = read_data(path.read_text(encoding="utf-8"))
-    except Exception:
-        pytest.skip("not readable as data")
+    data, _ = read_data(path.read_text(encoding="utf-8"))
     for doc in (data, *_sections(data)):
         try:
             Model.model_validate(doc)
