@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
-from datetime import date
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,9 +21,15 @@ from servicechain.report.html import escape, render_html, scope_svg, script_json
 from servicechain.report.markdown import md_escape
 
 from .conftest import DATA
+from .report_shared import DAY, shared_file, shared_report
 
 HOSTILE = DATA / "report" / "hostile.yaml"
-DAY = date(2025, 1, 31)
+
+
+@pytest.fixture(scope="module")
+def report_page(tmp_path_factory):
+    """The HTML report of a model file (dated DAY), drawn once per test run."""
+    return lambda model: shared_report(tmp_path_factory, model).read_text(encoding="utf-8")
 
 
 def _strip_scripts(page: str) -> str:
@@ -33,9 +40,9 @@ def _strip_scripts(page: str) -> str:
     return re.sub(r"<script>\n\(function \(\) \{.*?</script>", "", page, flags=re.S)
 
 
-def test_report_of_every_example_is_self_contained(example):
+def test_report_of_every_example_is_self_contained(example, report_page):
     chain = servicechain.load(example)
-    page = html_report(chain, today=DAY)
+    page = report_page(example)
     assert page.startswith("<!DOCTYPE html>")
     # nothing is fetched: no external resources of any kind
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
@@ -58,14 +65,14 @@ def test_report_of_every_example_is_self_contained(example):
     assert len(all_ids) == len(set(all_ids))
 
 
-def test_report_is_deterministic():
-    chain = servicechain.load(servicechain.example_path("flowershop"))
-    assert html_report(chain, today=DAY) == html_report(chain, today=DAY)
+def test_report_is_deterministic(report_page):
+    # drawn afresh here, compared with the page drawn by another test (maybe another process)
+    model = servicechain.example_path("flowershop")
+    assert html_report(servicechain.load(model), today=DAY) == report_page(model)
 
 
-def test_hostile_names_are_shown_as_text_and_run_nothing():
-    chain = servicechain.load(HOSTILE)
-    page = html_report(chain, today=DAY)
+def test_hostile_names_are_shown_as_text_and_run_nothing(report_page):
+    page = report_page(HOSTILE)
     outside = _strip_scripts(page)
     assert "<script" not in outside
     assert "<img" not in outside and "onerror=" not in outside.replace("onerror=alert", "")
@@ -89,18 +96,51 @@ def test_hostile_names_in_markdown_are_literal():
     assert set(images) >= {"diagram.png"}
 
 
-def test_markdown_report_links_every_image(tmp_path):
-    chain = servicechain.load(servicechain.example_path("sapataria"))
-    target = tmp_path / "board.md"
-    written = write_report(chain, target, today=DAY)
-    assert written[0] == target
-    text = target.read_text(encoding="utf-8")
+@pytest.fixture(scope="module")
+def markdown_run(tmp_path_factory):
+    """``servicechain report sapataria.yaml -o board.md`` run once in a folder of its own:
+    the folder and what the command printed."""
+
+    def write(folder: Path) -> None:
+        folder.mkdir()
+        model = servicechain.example_path("sapataria")
+        here = Path.cwd()
+        os.chdir(folder)
+        try:
+            result = CliRunner().invoke(
+                main, ["report", str(model), "-o", "board.md"], catch_exceptions=False
+            )
+        finally:
+            os.chdir(here)
+        assert result.exit_code == 0, result.output
+        (folder / "stdout.txt").write_text(result.stdout, encoding="utf-8")
+
+    folder = shared_file(tmp_path_factory, "markdown-run", write)
+    return folder, (folder / "stdout.txt").read_text(encoding="utf-8")
+
+
+def test_markdown_report_links_every_image(markdown_run):
+    folder, _ = markdown_run
+    text = (folder / "board.md").read_text(encoding="utf-8")
     links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
-    assert links and len(links) == len(written) - 1
+    images = sorted(f"board_files/{p.name}" for p in (folder / "board_files").iterdir())
+    assert links and sorted(set(links)) == images
     for link in links:
-        image = tmp_path / link
+        image = folder / link
         assert image.is_file() and image.read_bytes().startswith(b"\x89PNG")
-        assert link.startswith("board_files/")
+
+
+def test_write_report_returns_the_report_then_its_images(tmp_path, monkeypatch):
+    chain = servicechain.load(servicechain.example_path("flowershop"))
+    # the images' content does not matter here; drawing them is what takes time
+    monkeypatch.setattr(
+        "servicechain.report.markdown_report",
+        lambda chain, *, folder, **kw: ("![d](x_files/d.png)", {"d.png": b"\x89PNG", "e.png": b""}),
+    )
+    target = tmp_path / "x.md"
+    written = write_report(chain, target, today=DAY)
+    assert written == [target, tmp_path / "x_files" / "d.png", tmp_path / "x_files" / "e.png"]
+    assert target.read_text(encoding="utf-8") == "![d](x_files/d.png)"
 
 
 def test_write_report_refuses_unknown_suffix_and_writes_nothing(tmp_path):
@@ -123,15 +163,15 @@ def test_report_command_without_model_uses_the_default_example(runner, tmp_path)
         assert "Sapataria Central" in out.read_text(encoding="utf-8")
 
 
-def test_report_command_markdown(runner, tmp_path):
-    out = tmp_path / "report.md"
-    model = servicechain.example_path("flowershop")
-    result = runner.invoke(main, ["report", str(model), "-o", str(out)], catch_exceptions=False)
-    assert result.exit_code == 0
-    images = sorted((tmp_path / "report_files").iterdir())
-    assert images
-    noun = "image" if len(images) == 1 else "images"
-    assert result.stdout.endswith(f" and {len(images)} {noun} in {tmp_path / 'report_files'}\n")
+def test_report_command_markdown(markdown_run):
+    folder, stdout = markdown_run
+    images = sorted((folder / "board_files").iterdir())
+    assert len(images) > 1
+    size = (folder / "board.md").stat().st_size
+    assert (
+        stdout
+        == f"Wrote board.md ({size / 1024:,.0f} KB) and {len(images)} images in board_files\n"
+    )
 
 
 def test_report_command_bad_suffix(runner, tmp_path):

@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import io
 import os
-from datetime import date
 
 import networkx as nx
 import pytest
 
 import servicechain
-from servicechain.report import write_report
 
 from .conftest import DATA
 from .report_browser import Browser, find_chromium
-
-DAY = date(2025, 1, 31)
+from .report_shared import shared_report
 
 
 def _unavailable() -> str | None:
@@ -46,10 +43,8 @@ def browser():
 
 @pytest.fixture(scope="module")
 def sapataria(tmp_path_factory):
-    chain = servicechain.load(servicechain.example_path("sapataria"))
-    path = tmp_path_factory.mktemp("report") / "sapataria-report.html"
-    write_report(chain, path, today=DAY)
-    return chain, path
+    model = servicechain.example_path("sapataria")
+    return servicechain.load(model), shared_report(tmp_path_factory, model)
 
 
 def _centre_of(browser: Browser, element_id: str) -> tuple[float, float, float, float]:
@@ -151,11 +146,10 @@ def test_report_tables_sort_by_column(browser, sapataria):
     assert browser.errors == []
 
 
-def test_hostile_names_run_nothing_in_the_browser(browser, tmp_path):
-    chain = servicechain.load(DATA / "report" / "hostile.yaml")
-    path = tmp_path / "hostile.html"
-    write_report(chain, path, today=DAY)
-    browser.open(path)
+def test_hostile_names_run_nothing_in_the_browser(browser, tmp_path_factory):
+    model = DATA / "report" / "hostile.yaml"
+    chain = servicechain.load(model)
+    browser.open(shared_report(tmp_path_factory, model))
     x, y, _, _ = _centre_of(browser, f"diagram-node-{chain.network.index['xss']}")
     browser.click(x, y)
     assert browser.errors == []  # no alert dialog, no error
