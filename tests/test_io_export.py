@@ -121,7 +121,7 @@ def test_drawio_structure(example):
 def test_drawio_positions_follow_the_layout_columns():
     from servicechain.draw.layout import layered_layout
 
-    chain = load(pytest.importorskip("servicechain.examples").example_path("flowershop"))
+    chain = load(FLOWERSHOP)
     layout = layered_layout(chain.graph)
     cells = _drawio_cells(export(chain, "drawio"))
 
