@@ -128,3 +128,37 @@ def test_lazy_list_makes_items_once_and_only_when_asked():
     assert rows[:2] == [[0], [1]] and rows != [[0]] and len(rows) == 1000
     with pytest.raises(IndexError):
         rows[1000]
+
+
+def _big_chain(tmp_path):
+    path = tmp_path / "org.json"
+    write_json(generate(600, seed=5), path)
+    return servicechain.load(path)
+
+
+def test_ranking_rows_are_sorted_and_made_only_for_what_is_shown(tmp_path):
+    chain = _big_chain(tmp_path)
+    ranking = chain.rank(top=5)
+    text = str(ranking)
+    assert len(ranking.services._made) == 5 and len(ranking.departments._made) == 5
+    assert f"  ... {len(ranking.services) - 5} more" in text
+    values = [row.opportunity for row in ranking.services]
+    assert values == sorted(values, reverse=True) and len(values) == chain.network.m
+    assert {row.node for row in ranking.departments} == set(chain.network.ids[:600])
+    full = str(chain.rank())
+    assert f"  ... {chain.network.m - 100} more" in full
+
+
+def test_breakdown_text_lists_a_hundred_terms_and_the_rest_in_one_line(tmp_path):
+    chain = _big_chain(tmp_path)
+    breakdown = chain.explain(_first_segment(chain.network))
+    count = len(breakdown.terms)
+    assert count > 100
+    lines = str(breakdown).splitlines()
+    assert len(lines) == 1 + 1 + 100 + 1
+    assert lines[-1].startswith(f"  ... {count - 100} more terms: ")
+    assert len(breakdown.terms._made) == 100
+    values = [t.value for t in breakdown.terms]
+    assert values == sorted(values, reverse=True) == breakdown.values.tolist()
+    assert sum(values) == pytest.approx(breakdown.gap, abs=1e-9)
+    assert len(breakdown.to_dict()["terms"]) == count

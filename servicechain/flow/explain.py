@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..lazy import LazyList
 from ..solve import SolveError
 from ._text import fmt_score, percent, table
 from .sensitivity import segment_index
 from .state import state_of
 
-__all__ = ["GAP_TOL", "Breakdown", "Term", "explain", "service_losses"]
+__all__ = ["GAP_TOL", "TEXT_TERMS", "Breakdown", "Term", "explain", "service_losses"]
 
 #: The terms of a breakdown must add up to the gap within this (else SolveError).
 GAP_TOL = 1e-9
+#: Without ``top``, the text of a breakdown lists at most this many terms (then a remainder).
+TEXT_TERMS = 100
 
 
 @dataclass
@@ -47,21 +51,32 @@ class Term:
 
 @dataclass
 class Breakdown:
-    """Gap ``1 - Q_k`` of a segment and the terms that add up to it, largest first."""
+    """Gap ``1 - Q_k`` of a segment and the terms that add up to it, largest first.
+
+    ``terms`` is a list whose :class:`Term` objects are made when looked at; ``values`` holds
+    their values in the same order.
+    """
 
     segment: str
     name: str
     quality: float
     gap: float
-    terms: list[Term]
+    terms: Sequence[Term]
     scale: tuple[float, float] = (0.0, 1.0)
     top: int | None = None
     residual: float = 0.0
     extra: dict = field(default_factory=dict)
+    values: np.ndarray | None = field(default=None, repr=False)
 
     def shown(self) -> list[Term]:
         """The terms to display (the first ``top`` when set)."""
-        return self.terms if self.top is None else self.terms[: self.top]
+        return list(self.terms) if self.top is None else self.terms[: self.top]
+
+    def _rest(self, start: int) -> float:
+        """Sum of the values of the terms from ``start`` on, in order."""
+        if self.values is not None:
+            return sum(self.values[start:].tolist())
+        return sum(t.value for t in self.terms[start:])
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         """Text and an HTML table in Jupyter."""
@@ -93,14 +108,16 @@ class Breakdown:
             f"on {lo:g}..{hi:g}, gap to a perfect {hi:g}: {fmt_score(self.gap * span, span)}"
         ]
         rows = [["", "where", "points", "share"]]
+        count = len(self.terms)
+        shown = self.terms[: min(count, TEXT_TERMS) if self.top is None else self.top]
         rows += [
             [t.kind, t.label, fmt_score(t.value * span, span), percent(t.share_of_gap)]
-            for t in self.shown()
+            for t in shown
         ]
         lines += table(rows, right=(2, 3))
-        hidden = len(self.terms) - len(self.shown())
+        hidden = count - len(shown)
         if hidden:
-            rest = sum(t.value for t in self.terms[len(self.shown()) :])
+            rest = self._rest(len(shown))
             share = rest / self.gap if self.gap > 0 else 0.0
             lines.append(
                 f"  ... {hidden} more term{'s' if hidden != 1 else ''}: "
@@ -171,24 +188,34 @@ def explain(chain, segment: str, *, top: int | None = None) -> Breakdown:
             f"the gap breakdown of {segment!r} does not add up: terms {gap + residual:.12f} "
             f"against a gap of {gap:.12f}; please report this model"
         )
+    # Own terms then hand-off terms, largest first (a stable sort keeps that order on ties).
+    nodes = np.flatnonzero(np.abs(own) > 1e-15)
+    services = np.flatnonzero(np.abs(svc) > 1e-15)
+    values = np.concatenate([own[nodes], svc[services]])
+    order = np.argsort(-values, kind="stable")
+    values = values[order]
     names = net.service_names or [""] * net.m
-    terms: list[Term] = []
-    for i in np.flatnonzero(np.abs(own) > 1e-15):
-        terms.append(Term("own", net.ids[i], f"{net.ids[i]} ({net.names[i]})", float(own[i]), 0.0))
-    for s in np.flatnonzero(np.abs(svc) > 1e-15):
+
+    def term(t: int) -> Term:
+        pos = int(order[t])
+        value = float(values[t])
+        share = value / gap if gap > 0 else 0.0
+        if pos < len(nodes):
+            i = int(nodes[pos])
+            return Term("own", net.ids[i], f"{net.ids[i]} ({net.names[i]})", value, share)
+        s = int(services[pos - len(nodes)])
         a, b = net.ids[net.source[s]], net.ids[net.target[s]]
         label = f"{a} → {b}" + (f" ({names[s]})" if names[s] else "")
-        terms.append(Term("service", (a, b), label, float(svc[s]), 0.0))
-    for t in terms:
-        t.share_of_gap = t.value / gap if gap > 0 else 0.0
-    terms.sort(key=lambda t: -t.value)
+        return Term("service", (a, b), label, value, share)
+
     return Breakdown(
         segment=segment,
         name=net.names[k],
         quality=float(state.quality[k]),
         gap=gap,
-        terms=terms,
+        terms=LazyList(len(values), term),
         scale=(net.scale.min, net.scale.max),
         top=top,
         residual=residual,
+        values=values,
     )

@@ -3,18 +3,20 @@ department and service."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..errors import ServiceChainError
 from ..graph import DEPARTMENT
+from ..lazy import LazyList
 from ..rules import did_you_mean
 from ._text import fmt_score, table
 from .sensitivity import segment_index
 from .state import ZERO, State, state_of
 
-__all__ = ["BY", "QUADRANTS", "Ranking", "Row", "failure_drop", "rank"]
+__all__ = ["BY", "QUADRANTS", "TEXT_ROWS", "Ranking", "Row", "failure_drop", "rank"]
 
 BY = ("opportunity", "importance", "failure")
 #: Failure drops of departments are left out (nan) unless ranking ``by="failure"`` when the
@@ -27,6 +29,8 @@ QUADRANTS = {
     (False, False): "low priority",
     (False, True): "possible overkill",
 }
+#: Without ``top``, the text of a ranking lists at most this many rows of each list.
+TEXT_ROWS = 100
 
 
 @dataclass
@@ -68,19 +72,23 @@ class Row:
 
 @dataclass
 class Ranking:
-    """Departments and services ranked by ``by``, for one segment or the company."""
+    """Departments and services ranked by ``by``, for one segment or the company.
+
+    ``departments`` and ``services`` are lists whose :class:`Row` objects are made when looked
+    at (the numbers stay in arrays until then).
+    """
 
     segment: str | None
     by: str
-    departments: list[Row]
-    services: list[Row]
+    departments: Sequence[Row]
+    services: Sequence[Row]
     scale: tuple[float, float] = (0.0, 1.0)
     top: int | None = None
     extra: dict = field(default_factory=dict)
 
-    def shown(self, rows: list[Row]) -> list[Row]:
+    def shown(self, rows: Sequence[Row]) -> list[Row]:
         """The first ``top`` rows (all without ``top``)."""
-        return rows if self.top is None else rows[: self.top]
+        return list(rows) if self.top is None else rows[: self.top]
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         """Text and an HTML table in Jupyter."""
@@ -116,7 +124,8 @@ class Ranking:
                     "quadrant",
                 ]
             ]
-            for n, row in enumerate(self.shown(rows), 1):
+            shown = rows[: min(len(rows), TEXT_ROWS) if self.top is None else self.top]
+            for n, row in enumerate(shown, 1):
                 body.append(
                     [
                         f"{n}.",
@@ -129,7 +138,7 @@ class Ranking:
                     ]
                 )
             lines += table(body, right=(0, 2, 3, 4, 5))
-            hidden = len(rows) - len(self.shown(rows))
+            hidden = len(rows) - len(shown)
             if hidden:
                 lines.append(f"  ... {hidden} more")
         lines.append("  importance: gain per unit of own quality or rating (0..1 per 0..1);")
@@ -206,54 +215,26 @@ def rank(
         fail = failure_drop(state, deps, y, w)
     else:
         fail = np.full(len(deps), np.nan)
-    departments = [
-        Row(
-            "department",
-            net.ids[d],
-            f"{net.ids[d]} ({net.names[d]})",
-            float(imp[i]),
-            float(perf[i]),
-            float(imp[i] * (1 - perf[i])),
-            float(fail[i]),
-        )
-        for i, d in enumerate(deps)
-    ]
+    ids, labels = net.ids, net.names
+    departments = _rows(
+        by,
+        imp,
+        perf,
+        imp * (1 - perf),
+        fail,
+        lambda i: ("department", ids[deps[i]], f"{ids[deps[i]]} ({labels[deps[i]]})"),
+    )
     simp = y[net.target] * net.reliance
     sperf = state.service_quality
     # A service delivering 0 (rating to 0, supplier unchanged) is linear in its rating: exact.
     sfail = simp * sperf
     names = net.service_names or [""] * net.m
-    ids = net.ids
-    # Plain Python floats and ids up front: indexing numpy arrays per service is the slow part.
-    services = [
-        Row(
-            "service",
-            (ids[i], ids[j]),
-            f"{ids[i]} → {ids[j]}" + (f" ({name})" if name else ""),
-            imp_s,
-            perf_s,
-            opp_s,
-            fail_s,
-        )
-        for i, j, name, imp_s, perf_s, opp_s, fail_s in zip(
-            net.source.tolist(),
-            net.target.tolist(),
-            names,
-            simp.tolist(),
-            sperf.tolist(),
-            (simp * (1 - sperf)).tolist(),
-            sfail.tolist(),
-            strict=True,
-        )
-    ]
-    for rows in (departments, services):
-        if not rows:
-            continue
-        mean_imp = np.mean([r.importance for r in rows])
-        mean_perf = np.mean([r.performance for r in rows])
-        for r in rows:
-            r.quadrant = QUADRANTS[(r.importance >= mean_imp, r.performance >= mean_perf)]
-        rows.sort(key=lambda r: -getattr(r, by))
+
+    def service(j: int) -> tuple[str, tuple[str, str], str]:
+        a, b = ids[net.source[j]], ids[net.target[j]]
+        return "service", (a, b), f"{a} → {b}" + (f" ({names[j]})" if names[j] else "")
+
+    services = _rows(by, simp, sperf, simp * (1 - sperf), sfail, service)
     return Ranking(
         segment=segment,
         by=by,
@@ -262,3 +243,31 @@ def rank(
         scale=(net.scale.min, net.scale.max),
         top=top,
     )
+
+
+def _rows(by: str, imp, perf, opp, fail, describe) -> LazyList:
+    """Rows sorted by ``by`` (largest first, ties in file order), made when looked at;
+    ``describe(i)`` gives ``(kind, node, label)`` of item ``i``."""
+    columns = {"importance": imp, "opportunity": opp, "failure": fail}
+    order = np.argsort(-columns[by], kind="stable")
+    if len(imp):
+        high_imp, high_perf = imp >= np.mean(imp), perf >= np.mean(perf)
+    else:
+        high_imp = high_perf = np.zeros(0, dtype=bool)
+
+    def row(pos: int) -> Row:
+        i = int(order[pos])
+        kind, node, label = describe(i)
+        quadrant = QUADRANTS[(bool(high_imp[i]), bool(high_perf[i]))]
+        return Row(
+            kind,
+            node,
+            label,
+            float(imp[i]),
+            float(perf[i]),
+            float(opp[i]),
+            float(fail[i]),
+            quadrant,
+        )
+
+    return LazyList(len(order), row)
