@@ -177,3 +177,44 @@ def test_report_is_readable_without_javascript_and_prints(browser, sapataria):
         browser.send("Emulation.setScriptExecutionDisabled", value=False)
     pdf = browser.pdf()
     assert pdf.startswith(b"%PDF") and len(pdf) > 20_000
+
+
+def test_clicking_a_department_highlights_the_arrows_of_its_chain(browser, sapataria):
+    chain, path = sapataria
+    net, graph = chain.network, chain.graph
+    focus = "marketing"  # a department whose chain leaves some services out
+    up, down = nx.ancestors(graph, focus), nx.descendants(graph, focus)
+    ends = [(net.ids[s], net.ids[t]) for s, t in zip(net.source, net.target, strict=True)]
+    on_chain = {
+        j
+        for j, (s, t) in enumerate(ends)
+        if (s in up and (t in up or t == focus)) or (t in down and (s in down or s == focus))
+    }
+    first = {}
+    for j, pair in enumerate(ends):
+        first.setdefault(pair, j)
+    drawn = sorted(first.values())  # one arrow per supplier-customer pair
+    assert on_chain & set(drawn) and set(drawn) - on_chain
+
+    browser.open(path)
+    ids = browser.eval(
+        "Array.from(document.querySelectorAll('#chain-diagram [id*=\"-edge-\"]'), e => e.id)"
+    )
+    assert sorted(ids, key=lambda e: int(e.rsplit("-", 1)[1])) == [
+        f"diagram-edge-{j}" for j in drawn
+    ]
+    x, y, _, _ = _centre_of(browser, f"diagram-node-{net.index[focus]}")
+    browser.click(x, y)
+    classes = browser.eval(
+        f"""{drawn}.map(function (j) {{
+            return document.getElementById("diagram-edge-" + j).getAttribute("class") || "";
+        }})"""
+    )
+    for j, cls in zip(drawn, classes, strict=True):
+        assert cls == ("sc-on" if j in on_chain else "sc-faded"), (ends[j], cls)
+    opacity = browser.eval(
+        f"getComputedStyle(document.getElementById('diagram-edge-{min(set(drawn) - on_chain)}'))"
+        ".opacity"
+    )
+    assert float(opacity) < 0.5
+    assert browser.errors == []

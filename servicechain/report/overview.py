@@ -74,7 +74,9 @@ def chain_section(chain: Chain) -> tuple[Section, dict | None]:
     diagram is rolled up by group or left out).
 
     Boxes and labels get the SVG ids ``node-<i>`` and ``label-<i>``, ``i`` being the node's
-    position in ``chain.network.ids`` (ids may hold any text, positions are safe in HTML).
+    position in ``chain.network.ids`` (ids may hold any text, positions are safe in HTML);
+    arrows, in diagrams small enough to draw one artist per arrow, get ``edge-<j>``, ``j``
+    being the position of the first service between that supplier and customer.
     """
     from ..draw.diagram import draw_chain
     from ..draw.render import DiagramTooLargeError
@@ -107,6 +109,12 @@ def chain_section(chain: Chain) -> tuple[Section, dict | None]:
         if node in net.index:
             box.set_gid(f"node-{net.index[node]}")
             drawing.labels[node].set_gid(f"label-{net.index[node]}")
+    first_service: dict = {}
+    for j, (s, t) in enumerate(zip(net.source, net.target, strict=True)):
+        first_service.setdefault((net.ids[s], net.ids[t]), j)
+    for pair, arrow in drawing.arrows.items():  # empty above the per-arrow size limit
+        if pair in first_service:
+            arrow.set_gid(f"edge-{first_service[pair]}")
     figure = Figure(
         DIAGRAM,
         f"The service chain of {chain.name}.",
