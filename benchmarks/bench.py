@@ -89,9 +89,7 @@ def worker_draw(path: str) -> None:
     chain = servicechain.load(path)
 
     def draw() -> None:
-        drawing = draw_chain(chain, group_by="group")
-        figure = getattr(drawing, "figure", None) or drawing.ax.figure
-        figure.savefig(io.BytesIO(), format="svg")
+        draw_chain(chain, group_by="group").save(io.BytesIO(), format="svg")  # as the CLI saves
 
     _timed("draw grouped (SVG)", draw)
 
