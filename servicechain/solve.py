@@ -2,8 +2,9 @@
 point used by what-ifs.
 
 Small systems are factorised once with a sparse LU (``splu``) and reused for every right-hand
-side, transposed ones included; large ones are solved with GMRES, never trusted without a residual
-check. Nothing here builds a dense inverse.
+side, transposed ones included; large ones by the sweeps ``x <- b + A x`` while they converge
+fast (a few dozen sparse products on the usual models), else by GMRES from where the sweeps got
+to. No result is trusted without a residual check, and nothing here builds a dense inverse.
 """
 
 from __future__ import annotations
@@ -29,6 +30,11 @@ RESIDUAL_TOL = 1e-9
 _GMRES_RTOL = 1e-13
 #: Services transmitted within this of the cap are held at the cap by the what-if solve.
 CAP_TOL = 1e-12
+#: The sweeps stop when a sweep changes no value by more than this (relative to the rhs); the
+#: change of a sweep is exactly the residual of the iterate it starts from.
+_SWEEP_TOL = 1e-14
+#: The sweeps give way to GMRES when they would need more than this many more sweeps.
+_SWEEP_MAX = 300
 
 
 class SolveError(ServiceChainError):
@@ -65,6 +71,7 @@ class Operator:
         self.n = matrix.shape[0]
         self._lu = None
         self._transposed = None
+        self._sweep: dict[bool, sparse.csr_array] = {}
 
     @property
     def direct(self) -> bool:
@@ -109,7 +116,13 @@ class Operator:
             if not b.any():
                 out[:, j] = 0.0
                 continue
-            x, info = spla.gmres(matrix, b, rtol=_GMRES_RTOL, atol=0.0, restart=60, maxiter=200)
+            x, done = self._sweeps(matrix, b, transpose)
+            if done:
+                out[:, j] = x
+                continue
+            x, info = spla.gmres(
+                matrix, b, x0=x, rtol=_GMRES_RTOL, atol=0.0, restart=60, maxiter=200
+            )
             if info != 0:
                 raise SolveError(
                     f"the iterative solve of the quality flow did not converge "
@@ -118,6 +131,36 @@ class Operator:
                 )
             out[:, j] = x
         return out.reshape(rhs.shape)
+
+    def _sweeps(
+        self, matrix: sparse.csr_array, b: np.ndarray, transpose: bool
+    ) -> tuple[np.ndarray, bool]:
+        """Iterate ``x <- b + A x`` (``A = I - matrix``) while it converges fast;
+        return the last good iterate and whether it converged.
+
+        On a model whose loops lose quality this is the Neumann series of ``(I - A)^-1 b``:
+        its error shrinks by the spectral radius of ``A`` per sweep (about 25 sweeps to 1e-14
+        on a generated organisation of 100,000 departments, against seconds of GMRES).
+        """
+        a = self._sweep.get(transpose)
+        if a is None:
+            a = self._sweep[transpose] = (sparse.eye_array(self.n, format="csr") - matrix).tocsr()
+        tol = _SWEEP_TOL * max(1.0, float(np.abs(b).max(initial=0.0)))
+        x, last = b.copy(), np.inf
+        for sweep in range(1, 10 * _SWEEP_MAX):
+            new = b + a @ x
+            change = float(np.abs(new - x).max(initial=0.0))
+            if not np.isfinite(change) or change > last:
+                return x, False
+            x = new
+            if change <= tol:
+                return x, True
+            if sweep >= 5 and last < np.inf:
+                rate = change / last
+                if rate >= 1.0 or np.log(tol / change) / np.log(rate) > _SWEEP_MAX:
+                    return x, False
+            last = change
+        return x, False
 
     def _check(self, x: np.ndarray, rhs: np.ndarray, transpose: bool) -> None:
         matrix = self.matrix.T if transpose else self.matrix
