@@ -14,7 +14,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .fonts import font_families
-from .layout import label_lines
+from .layout import label_lines, text_width
 from .render import DrawError, save_figure
 
 __all__ = ["KINDS", "Chart", "plot"]
@@ -71,6 +71,8 @@ def _waterfall(chain, ax: Axes, *, segment: str | None, **_: Any) -> str:
     names = _names(chain)
     terms = sorted(breakdown.terms, key=lambda t: -abs(t.value))
     shown, rest = terms[:_TOP], terms[_TOP:]
+    # losses before gains, so the running total never climbs above a perfect score
+    shown = [t for t in shown if t.value >= 0] + [t for t in shown if t.value < 0]
     labels = [f"Perfect ({hi:g})"]
     starts, heights, colours = [0.0], [hi], [_TOTAL]
     level = hi
@@ -406,7 +408,10 @@ def plot(
         else:
             figure = ax.figure
         heading = _MAKERS[kind](chain, ax, segment=segment, scenario=scenario)
-        ax.set_title(title if title is not None else f"{heading} — {chain.name}", fontsize=10)
+        full = title if title is not None else f"{heading} — {chain.name}"
+        if title is None and text_width(full) * 10 / 72 > figure.get_figwidth() * 0.6:
+            full = f"{heading}\n{chain.name}"  # a long title would run past the figure
+        ax.set_title(full, fontsize=10)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
     return Chart(figure=figure, ax=ax, kind=kind, families=families)

@@ -64,11 +64,12 @@ def faded(colour, keep: bool) -> tuple:
 
 
 def box_style(kind: str, w: float, h: float) -> dict:
-    """Box shape by kind: departments rounded, segments pill-shaped with a heavy outline,
+    """Box shape by kind: departments slightly rounded, segments rounder with a heavy outline,
     partners square with a dashed outline."""
     if kind == "segment":
         return {
-            "boxstyle": f"round,pad=0,rounding_size={min(h, w) / 2:.6f}",
+            # rounder than a department, but not a full pill: its corners would clip the label
+            "boxstyle": f"round,pad=0,rounding_size={min(h, w) * 0.34:.6f}",
             "linewidth": 2.0,
             "linestyle": "-",
         }
