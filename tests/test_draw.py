@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import warnings
 from pathlib import Path
 
@@ -264,3 +265,22 @@ def test_draw_unknown_font_is_exit_1(runner, tmp_path):
     assert result.stderr == (
         "Error: no installed font is called 'No Such Font' (list them with: fc-list : family)\n"
     )
+
+
+# --- README images ------------------------------------------------------------------------------
+
+
+def test_readme_images_are_what_their_commands_make(runner, tmp_path, monkeypatch):
+    root = Path(__file__).resolve().parent.parent
+    monkeypatch.chdir(root)  # the commands name models/... relative to the repository
+    readme = " ".join((root / "README.md").read_text(encoding="utf-8").split())
+    made = re.findall(r"`servicechain ((?:draw|plot) [^`]*?) -o (docs/images/[^\s`]+)`", readme)
+    assert len(made) == 2, made
+    for command, image in made:
+        out = tmp_path / Path(image).name
+        args = [*command.split(), "-o", str(out)]
+        result = runner.invoke(main, args, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        assert out.read_bytes() == (root / image).read_bytes(), (
+            f"{image} is out of date; run: servicechain {command} -o {image}"
+        )
