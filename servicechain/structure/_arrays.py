@@ -10,6 +10,8 @@ read from its adjacency.
 
 from __future__ import annotations
 
+import functools
+import gc
 import weakref
 from dataclasses import dataclass
 from functools import cached_property
@@ -18,10 +20,28 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-__all__ = ["View", "bfs", "view"]
+__all__ = ["View", "bfs", "gc_paused", "view"]
 
 _KIND_NAMES = ("department", "partner", "segment")
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def gc_paused(func):
+    """Run ``func`` with the cyclic garbage collector paused: the analyses make many small
+    lists and tuples at once, and with a large model loaded each automatic collection walks
+    every object of it (measured at 100,000 departments: 0.6 s of a 1 s dominator tree)."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return wrapper
 
 
 def _csr(rows: np.ndarray, cols: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -74,6 +94,14 @@ class View:
             self.in_ptr.tolist(),
             self.in_idx.tolist(),
         )
+
+    @cached_property
+    def reversed_matrix(self):
+        """The reversed graph as a scipy CSR matrix (row ``i``: the suppliers of ``i``)."""
+        from scipy.sparse import csr_array
+
+        data = np.ones(len(self.in_idx), dtype=np.int8)
+        return csr_array((data, self.in_idx, self.in_ptr), shape=(self.n, self.n))
 
     @cached_property
     def components(self) -> np.ndarray:

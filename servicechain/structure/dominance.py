@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy.sparse.csgraph import depth_first_order
 
-from ._arrays import View, view
+from ._arrays import View, gc_paused, view
 from ._base import locate_segment, short_list
 
 __all__ = ["Gateway", "Gateways", "gateways", "immediate_dominators", "single_front_line"]
@@ -61,6 +62,7 @@ class Gateways:
         return "\n".join(lines)
 
 
+@gc_paused
 def gateways(chain_or_graph: Any, segment: str) -> Gateways:
     """The gateways of ``segment``: departments every path of some others to it passes through.
 
@@ -114,58 +116,52 @@ def immediate_dominators(nodes_of: View, root: int) -> dict[int, int]:
     ``root`` (``root`` itself left out, as networkx 3.6 leaves out the start node).
 
     The Cooper–Harvey–Kennedy algorithm that ``networkx.immediate_dominators`` implements,
-    run on integers: postorder numbers from an iterative depth-first search over the
-    suppliers' adjacency, predecessor lists (a node's customers) renumbered once, and the
+    run on integers: postorder numbers from scipy's depth-first search over the suppliers'
+    adjacency (CSR), predecessor lists (a node's customers) renumbered once, and the
     intersection on plain int lists. The result is the dominator tree, which is unique, so
     it equals networkx's on any graph (a property test checks this on random graphs); at
     100,000 departments it runs in about a tenth of networkx's time.
     """
-    _, _, in_ptr, in_idx = nodes_of.lists
-    # postorder of a depth-first search from root over the reversed graph
-    seen = bytearray(nodes_of.n)
-    seen[root] = 1
-    post: list[int] = []
-    stack = [root]
-    cursor = [in_ptr[root]]
-    while stack:
-        u = stack[-1]
-        i, end = cursor[-1], in_ptr[u + 1]
-        while i < end and seen[in_idx[i]]:
-            i += 1
-        if i < end:
-            w = in_idx[i]
-            cursor[-1] = i + 1
-            seen[w] = 1
-            stack.append(w)
-            cursor.append(in_ptr[w])
-        else:
-            stack.pop()
-            cursor.pop()
-            post.append(u)
-    k = len(post)
-    # each reached node's predecessors in the reversed graph (its customers), by postorder
+    # postorder numbers of a depth-first search from root over the reversed graph: scipy gives
+    # the preorder and the tree, and post = pre - depth + subtree size - 1
+    order, parent = depth_first_order(
+        nodes_of.reversed_matrix, root, directed=True, return_predecessors=True
+    )
+    k = len(order)
+    visit, up = order.tolist(), parent.tolist()
+    size, depth = [1] * nodes_of.n, [0] * nodes_of.n
+    for v in reversed(visit[1:]):
+        size[up[v]] += size[v]
+    for v in visit[1:]:
+        depth[v] = depth[up[v]] + 1
     number = np.full(nodes_of.n, -1, dtype=np.int64)
-    order = np.asarray(post, dtype=np.int64)
-    number[order] = np.arange(k)
-    starts = nodes_of.out_ptr[order]
-    counts = nodes_of.out_ptr[order + 1] - starts
+    number[order] = np.arange(k) - np.asarray(depth)[order] + np.asarray(size)[order] - 1
+    post_arr = np.empty(k, dtype=np.int64)
+    post_arr[number[order]] = order
+    post = post_arr.tolist()
+    # each reached node's predecessors in the reversed graph (its customers), by postorder
+    starts = nodes_of.out_ptr[post_arr]
+    counts = nodes_of.out_ptr[post_arr + 1] - starts
     ends = np.cumsum(counts)
-    positions = np.arange(int(ends[-1]) if k else 0) + np.repeat(starts - (ends - counts), counts)
+    positions = np.arange(int(ends[-1])) + np.repeat(starts - (ends - counts), counts)
     preds = number[nodes_of.out_idx[positions]]
     rows = np.repeat(np.arange(k), counts)
     rows, preds = rows[preds >= 0], preds[preds >= 0]
     ptr = np.zeros(k + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=k), out=ptr[1:])
     ptr_list, pred_list = ptr.tolist(), preds.tolist()
+    # reverse postorder; a node with one predecessor has it as immediate dominator from the
+    # first pass on (it is its parent in the search), so later passes skip it
+    todo = [(b, pred_list[ptr_list[b] : ptr_list[b + 1]]) for b in range(k - 2, -1, -1)]
 
     idom = [-1] * k
     idom[k - 1] = k - 1
     changed = True
     while changed:
         changed = False
-        for b in range(k - 2, -1, -1):  # reverse postorder
+        for b, preds_b in todo:
             new = -1
-            for p in pred_list[ptr_list[b] : ptr_list[b + 1]]:
+            for p in preds_b:
                 if idom[p] < 0:
                     continue
                 if new < 0:
@@ -180,9 +176,11 @@ def immediate_dominators(nodes_of: View, root: int) -> dict[int, int]:
             if idom[b] != new:
                 idom[b] = new
                 changed = True
+        todo = [item for item in todo if len(item[1]) > 1]
     return {post[b]: post[idom[b]] for b in range(k - 1)}
 
 
+@gc_paused
 def single_front_line(chain_or_graph: Any) -> dict[str, str]:
     """Segments served by one front-line department only: ``{segment: department}``.
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ._arrays import View, bfs, view
+from ._arrays import View, bfs, gc_paused, view
 
 __all__ = ["Cluster", "mutual_dependencies"]
 
@@ -82,6 +82,7 @@ def _shortest_cycle_arrays(
     return cycle[::-1]
 
 
+@gc_paused
 def mutual_dependencies(
     chain_or_graph: Any, *, max_cycles: int = 5, max_starts: int = 200
 ) -> list[Cluster]:

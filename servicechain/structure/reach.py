@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ._arrays import View, view
+from ._arrays import View, gc_paused, view
 from .tracing import _distances, distance_to_segment
 
 __all__ = ["Role", "disconnected", "roles"]
@@ -76,6 +76,7 @@ def _segment_counts(nodes_of: View) -> np.ndarray:
     return per_comp[labels]
 
 
+@gc_paused
 def roles(chain_or_graph: Any) -> list[Role]:
     """The role of every department, in file order.
 
@@ -98,28 +99,42 @@ def roles(chain_or_graph: Any) -> list[Role]:
 def _roles(nodes_of: View, *, dist: np.ndarray | None = None) -> list[Role]:
     dist = _distances(nodes_of) if dist is None else dist
     reached = _segment_counts(nodes_of).tolist()
-    ids, names, kinds = nodes_of.ids, nodes_of.names, nodes_of.kinds
-    out_ptr, out_idx, in_ptr, in_idx = nodes_of.lists
-    segment = nodes_of.is_segment.tolist()
+    ids, names = nodes_of.ids, nodes_of.names
+    is_segment = nodes_of.is_segment
+    n = nodes_of.n
+    rows = np.repeat(np.arange(n), np.diff(nodes_of.out_ptr))
+    to_segment = is_segment[nodes_of.out_idx]
+
+    def split(mask: np.ndarray) -> tuple[list[int], list[str]]:
+        """Row pointers and ids of the customers in ``mask``, one list for all rows."""
+        ptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows[mask], minlength=n), out=ptr[1:])
+        return ptr.tolist(), list(map(ids.__getitem__, nodes_of.out_idx[mask].tolist()))
+
+    cust_ptr, customers = split(~to_segment)
+    seg_ptr, segments = split(to_segment)
+    in_ptr = nodes_of.in_ptr.tolist()
+    suppliers = list(map(ids.__getitem__, nodes_of.in_idx.tolist()))
     distance = dist.tolist()
     result = []
-    for n in np.flatnonzero(np.array([k == "department" for k in kinds], dtype=bool)).tolist():
-        out = out_idx[out_ptr[n] : out_ptr[n + 1]]
-        direct = [ids[s] for s in out if segment[s]]
+    departments = [k == "department" for k in nodes_of.kinds]
+    for i in np.flatnonzero(np.array(departments, dtype=bool)).tolist():
+        direct = segments[seg_ptr[i] : seg_ptr[i + 1]]
         result.append(
             Role(
-                id=ids[n],
-                name=names[n],
-                customers=[ids[c] for c in out if not segment[c]],
-                suppliers=[ids[p] for p in in_idx[in_ptr[n] : in_ptr[n + 1]]],
+                id=ids[i],
+                name=names[i],
+                customers=customers[cust_ptr[i] : cust_ptr[i + 1]],
+                suppliers=suppliers[in_ptr[i] : in_ptr[i + 1]],
                 segments_direct=direct,
-                segments_indirect=reached[n] - len(direct),
-                distance=None if distance[n] < 0 else distance[n],
+                segments_indirect=reached[i] - len(direct),
+                distance=None if distance[i] < 0 else distance[i],
             )
         )
     return result
 
 
+@gc_paused
 def disconnected(chain_or_graph: Any) -> list[str]:
     """Departments and partners whose work reaches no segment, in file order.
 
