@@ -176,7 +176,8 @@ def immediate_dominators(nodes_of: View, root: int) -> dict[int, int]:
             if idom[b] != new:
                 idom[b] = new
                 changed = True
-        todo = [item for item in todo if len(item[1]) > 1]
+        # dominator sets only shrink from pass to pass: the root as immediate dominator is final
+        todo = [item for item in todo if len(item[1]) > 1 and idom[item[0]] != k - 1]
     return {post[b]: post[idom[b]] for b in range(k - 1)}
 
 
