@@ -154,12 +154,15 @@ def read_model(
             return load_model(path, max_bytes=max_bytes)
         report(progress, "reading")
         raw = path.read_bytes()
-        text = _decode(raw)
+        # Plain UTF-8 goes to the parser as bytes: a decoded copy of a file with non-ASCII
+        # names takes two to four times its size.
+        text = raw if raw[:1] == b"{" else _decode(raw)
     except (OSError, _Fail):
         return load_model(path, max_bytes=max_bytes)
-    if not text.lstrip().startswith("{"):
+    if not text.lstrip().startswith("{" if isinstance(text, str) else b"{"):
         return parse_model(raw, file=name, fmt=fmt)
     fast = parse_fast(text, file=name, progress=progress)
+    del text
     if fast is not None:
         return fast
     report(progress, "finding the problems")
@@ -167,9 +170,10 @@ def read_model(
 
 
 def parse_fast(
-    text: str, *, file: str = "<model>", progress: ProgressCallback | None = None
+    text: str | bytes, *, file: str = "<model>", progress: ProgressCallback | None = None
 ) -> FastLoaded | None:
-    """Validate a JSON model and build its arrays, or ``None`` if it breaks any rule.
+    """Validate a JSON model (text, or UTF-8 bytes) and build its arrays, or ``None`` if it
+    breaks any rule (or is not valid UTF-8).
 
     ``None`` means: read it with :func:`~servicechain.load.parse_model` for the messages.
 
@@ -203,7 +207,7 @@ def _pairs(data: dict) -> int:
     return count
 
 
-def _no_duplicate_keys(text: str, data: dict) -> bool:
+def _no_duplicate_keys(text: str | bytes, data: dict) -> bool:
     """Whether the JSON text holds no key twice in a mapping (the parser keeps only one).
 
     Every colon of the text either separates a key from its value or stands inside a string,
@@ -212,11 +216,16 @@ def _no_duplicate_keys(text: str, data: dict) -> bool:
     top level first (a ``$schema`` URL), then every record. A colon written as an escape
     (``\\u003a``) makes this answer ``False``, and the ordinary loader decides.
     """
-    colons = text.count(":")
+    if isinstance(text, bytes):
+        colons = text.count(b":")  # UTF-8 never uses the byte of ":" inside another character
+        escaped = b"\\u003a" in text or b"\\u003A" in text
+    else:
+        colons = text.count(":")
+        escaped = "\\u003a" in text or "\\u003A" in text
     pairs = _pairs(data)
     if pairs == colons:
         return True
-    if "\\u003a" in text or "\\u003A" in text:
+    if escaped:
         return False
     inside = sum(_colons(key) + _colons(value) for key, value in data.items() if key != "scale")
     if pairs + inside == colons:
@@ -272,9 +281,10 @@ def _network(data: dict) -> Network | None:
         or (source == target).any()
     ):
         return None
-    pairs = source.astype(np.int64) * n + target
-    if np.unique(pairs).size != m:
+    pairs = np.sort(source.astype(np.int64) * n + target)
+    if (pairs[1:] == pairs[:-1]).any():
         return None  # a second service between the same two nodes
+    del pairs
 
     own_given = np.concatenate(
         [
