@@ -68,7 +68,12 @@ class View:
     in_ptr: np.ndarray
     in_idx: np.ndarray
     title: str
-    network: Any = None
+    network_ref: Any = None  # a weak reference: the cache of views is keyed by the network
+
+    @property
+    def network(self) -> Any:
+        """The chain's :class:`~servicechain.graph.Network`, or None for a graph's view."""
+        return None if self.network_ref is None else self.network_ref()
 
     @property
     def n(self) -> int:
@@ -137,8 +142,9 @@ class View:
         graph = nx.DiGraph()
         graph.add_nodes_from(self.ids)
         ids = self.ids
-        if self.network is not None:  # services in file order, as chain.graph adds them
-            src, dst = self.network.source, self.network.target
+        net = self.network
+        if net is not None:  # services in file order, as chain.graph adds them
+            src, dst = net.source, net.target
         else:
             src, dst = np.repeat(np.arange(self.n), np.diff(self.out_ptr)), self.out_idx
         ends = map(ids.__getitem__, np.asarray(dst).tolist())
@@ -154,7 +160,8 @@ def _from_network(net: Any, title: str) -> View:
     in_ptr, in_idx = _csr(target, source, n)
     names = [name or ident for name, ident in zip(net.names, net.ids, strict=True)]
     kinds = [_KIND_NAMES[k] for k in np.asarray(net.kind).tolist()]
-    return View(list(net.ids), names, kinds, out_ptr, out_idx, in_ptr, in_idx, title, net)
+    ref = weakref.ref(net)
+    return View(list(net.ids), names, kinds, out_ptr, out_idx, in_ptr, in_idx, title, ref)
 
 
 def _from_graph(graph: nx.DiGraph) -> View:

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.sparse.csgraph import depth_first_order
 
 from ._arrays import View, gc_paused, view
 from ._base import locate_segment, short_list
@@ -122,6 +121,8 @@ def immediate_dominators(nodes_of: View, root: int) -> dict[int, int]:
     it equals networkx's on any graph (a property test checks this on random graphs); at
     100,000 departments it runs in about a tenth of networkx's time.
     """
+    from scipy.sparse.csgraph import depth_first_order
+
     # postorder numbers of a depth-first search from root over the reversed graph: scipy gives
     # the preorder and the tree, and post = pre - depth + subtree size - 1
     order, parent = depth_first_order(
