@@ -187,3 +187,24 @@ def test_a_chain_s_arrays_give_what_its_graph_gives(example):
             graph, node, segment, limit=4
         )
     assert np.array_equal(nodes_of.components, view(graph).components)
+
+
+def test_a_chain_is_analysed_without_building_its_networkx_graph():
+    chain = servicechain.load(servicechain.example_path("sapataria"))
+    structure.analyze(chain, segment="compradores_online")
+    structure.trace(chain, "it", direction="up")
+    structure.paths(chain, "it", "compradores_online")
+    structure.mutual_dependencies(chain)
+    assert "graph" not in chain.__dict__  # cached_property: built only on first use
+
+
+def test_the_cached_view_does_not_keep_a_chain_alive():
+    import gc
+    import weakref
+
+    chain = servicechain.load(servicechain.example_path("sapataria"))
+    structure.roles(chain)
+    network = weakref.ref(chain.network)
+    del chain
+    gc.collect()
+    assert network() is None
