@@ -179,7 +179,8 @@ def network(model: Model) -> Network:
     value[n_dep + n_par :] = [_segment_value(s) for s in model.segments]
     revenue_slope = np.full(len(nodes), np.nan)
     revenue_slope[n_dep + n_par :] = [
-        np.nan if s.revenue is None or s.revenue_elasticity is None
+        np.nan
+        if s.revenue is None or s.revenue_elasticity is None
         else s.revenue * s.revenue_elasticity
         for s in model.segments
     ]

@@ -36,7 +36,17 @@ def _readable(path: Path) -> bool:
 
 #: The bad files that still parse as YAML data (their problems are in the model, not the syntax).
 BAD_DATA = [p for p in BAD if _readable(p)]
-ARRAYS = ("kind", "own", "dependence", "source", "target", "rating", "weight", "value", "revenue_slope")
+ARRAYS = (
+    "kind",
+    "own",
+    "dependence",
+    "source",
+    "target",
+    "rating",
+    "weight",
+    "value",
+    "revenue_slope",
+)
 
 
 def _as_json(path: Path, tmp_path: Path) -> Path:
