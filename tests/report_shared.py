@@ -1,15 +1,15 @@
 """Reports rendered once per test run and shared by the tests that only read them.
 
 A report takes seconds to draw; several tests look at the same one. Under pytest-xdist the
-file is shared between workers through the run's common temporary folder (written to a
-temporary name and renamed, so a reader never sees half a file; two workers racing both draw
-it, and either copy is the same).
+file is shared between workers through the run's common temporary folder: one worker draws
+it (holding a lock file) to a temporary name and renames it, so a reader never sees half a
+file; the others wait for it.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
+import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -23,6 +23,8 @@ __all__ = ["DAY", "shared_file", "shared_report"]
 
 #: The date printed on every report the tests render.
 DAY = date(2025, 1, 31)
+#: Seconds to wait for another worker to finish a shared file.
+WAIT = 600
 
 
 def _folder(factory: pytest.TempPathFactory) -> Path:
@@ -36,17 +38,24 @@ def _folder(factory: pytest.TempPathFactory) -> Path:
 
 def shared_file(factory: pytest.TempPathFactory, name: str, write: Callable[[Path], None]) -> Path:
     """The file (or folder) ``name`` of this test run, made by ``write(path)`` if no test has
-    made it yet."""
-    path = _folder(factory) / name
-    if not path.exists():
-        partial = path.with_name(f".{name}.{os.getpid()}")
-        write(partial)
+    made it yet. While one worker makes it, the others wait rather than draw it again."""
+    folder = _folder(factory)
+    path, lock = folder / name, folder / f".{name}.lock"
+    deadline = time.monotonic() + WAIT
+    while not path.exists():
         try:
+            os.close(os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:  # another worker is making it
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{lock} held for over {WAIT} s") from None
+            time.sleep(0.05)
+            continue
+        try:
+            partial = folder / f".{name}.{os.getpid()}"
+            write(partial)
             os.replace(partial, path)
-        except OSError:  # a folder another worker made meanwhile; keep theirs
-            if not path.is_dir():
-                raise
-            shutil.rmtree(partial)
+        finally:  # if writing failed, the next one to ask tries (and fails) in its own test
+            lock.unlink()
     return path
 
 
