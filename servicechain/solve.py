@@ -167,7 +167,9 @@ class Operator:
         if not np.all(np.isfinite(x)):
             raise SolveError("the solve of the quality flow gave non-finite values")
         residual = np.abs(matrix @ x - rhs).max(initial=0.0)
-        scale = max(1.0, float(np.abs(rhs).max(initial=0.0)))
+        # Backward error: relative to the sizes of the right-hand side and of M x.
+        size = float(abs(matrix).max()) * float(np.abs(x).max(initial=0.0))
+        scale = max(1.0, float(np.abs(rhs).max(initial=0.0)), size)
         if residual > RESIDUAL_TOL * scale:
             raise SolveError(
                 f"the solve of the quality flow failed its residual check "
@@ -204,7 +206,10 @@ def capped_fixed_point(
     ...                    np.array([1.0]), np.array([2.0])).tolist()
     [0.8, 1.0]
     """
-    capped = np.zeros(len(r), dtype=bool)
+    # Start with every service that could pass the cap (e > 1) held at it: that system bounds the
+    # solution from above and keeps huge transmissions (a rating raised far above what a weak
+    # supplier delivers) out of the matrix; each round then frees the services below the cap.
+    capped = e > 1.0
     q = None
     for _ in range(max_rounds):
         free = ~capped

@@ -29,3 +29,18 @@ def test_failures_settle_and_match_the_closed_form(chain):
         assert result.company_before - result.company_after == pytest.approx(
             failure[ident], abs=1e-9
         )
+
+
+def test_rating_raised_far_above_a_weak_supplier_stays_exact():
+    """A service of a supplier delivering almost nothing, raised to perfect, transmits at
+    e = 1 / 1e-9: held at the cap from the start, the solve stays well conditioned."""
+    chain = Chain.from_dict(
+        {
+            "name": "weak supplier",
+            "departments": [{"id": "d0", "name": "D0", "quality": 1e-9, "dependence": 0}],
+            "segments": [{"id": "s0", "name": "S0", "kind": "consumer", "relationship": "client"}],
+            "services": [{"from": "d0", "to": "s0"}],
+        }
+    )
+    result = chain.impact(set={"d0": 1.0, "d0->s0": 1.0})
+    assert result.after.tolist() == [1.0, 1.0]
