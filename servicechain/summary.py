@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -47,7 +48,10 @@ class Summary:
             groups = ", ".join(f"{g} ({n})" for g, n in self.groups.items())
             lines.append(f"  groups: {groups}")
         front = ", ".join(f"{self.names.get(d, d)} ({d})" for d in self.front_line)
-        lines.append(f"  front line ({len(self.front_line)}): {front or '-'}")
+        head = f"  front line ({len(self.front_line)}): "
+        lines.append(
+            textwrap.fill(front or "-", 100, initial_indent=head, subsequent_indent="    ")
+        )
         for kind, rels in self.segments.items():
             rel = ", ".join(f"{n} {r}{'s' if n != 1 else ''}" for r, n in rels.items())
             lines.append(f"  {kind} segments: {rel}")
