@@ -1,5 +1,9 @@
-"""The quality flow: delivered quality, gap breakdown, sensitivities, what-if and priorities
-(DESIGN section 3)."""
+"""The quality flow: delivered quality, gap breakdown, sensitivities, what-if and priorities.
+
+Each node delivers its own part plus what it receives, ``Q_i = a_i b_i + sum_j r_ji P_ji``; a
+change travels through ``P_ji = min(1, e_ji Q_j)``, linear near today's state with the multiplier
+matrix ``L = (I - A)^-1`` (the README's "Quality flow" section states every formula).
+"""
 
 from ..solve import SolveError
 from .explain import Breakdown, Term, explain

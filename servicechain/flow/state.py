@@ -1,5 +1,5 @@
-"""The current state of the quality flow and its linearisation (DESIGN section 3), solved once
-per chain and cached.
+"""The current state of the quality flow and its linearisation ``Q = c + A Q``, solved once per
+chain and cached.
 """
 
 from __future__ import annotations
