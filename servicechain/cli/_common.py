@@ -21,6 +21,7 @@ __all__ = [
     "echo_json",
     "json_option",
     "load_chain",
+    "max_size_option",
     "model_argument",
     "output_option",
     "plural",
@@ -50,6 +51,20 @@ class ModelProblems(click.ClickException):
 
 _QUIET = "servicechain.quiet"
 
+#: ``--max-size MB``: passes ``max_size`` (MB); ``int(max_size * 2**20)`` is the byte limit.
+max_size_option = click.option(
+    "--max-size",
+    "max_size",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_MAX_BYTES / 2**20,
+    show_default=True,
+    envvar="SERVICECHAIN_MAX_SIZE",
+    help="Refuse model files larger than this many MB (env SERVICECHAIN_MAX_SIZE).",
+)
+quiet_option = click.option(
+    "--quiet", "-q", "quiet", is_flag=True, help="Show no progress on stderr for long work."
+)
+
 
 def model_argument(func: Callable) -> Callable:
     """Add the MODEL argument, ``--max-size`` and ``--quiet`` to a command; pass
@@ -60,18 +75,8 @@ def model_argument(func: Callable) -> Callable:
         metavar="MODEL",
         type=click.Path(exists=True, dir_okay=False, path_type=Path),
     )
-    @click.option(
-        "--max-size",
-        "max_size",
-        type=click.FloatRange(min=0, min_open=True),
-        default=DEFAULT_MAX_BYTES / 2**20,
-        show_default=True,
-        envvar="SERVICECHAIN_MAX_SIZE",
-        help="Refuse model files larger than this many MB (env SERVICECHAIN_MAX_SIZE).",
-    )
-    @click.option(
-        "--quiet", "-q", "quiet", is_flag=True, help="Show no progress on stderr for long work."
-    )
+    @max_size_option
+    @quiet_option
     @wraps(func)
     def wrapper(*args: Any, max_size: float, quiet: bool, **kwargs: Any) -> Any:
         click.get_current_context().meta[_QUIET] = quiet
@@ -96,11 +101,6 @@ def reraise(err: ServiceChainError, *, param: str | None = None) -> click.ClickE
     if isinstance(err, UnknownNodeError) and param:
         return click.BadParameter(str(err), param_hint=param)
     return click.ClickException(str(err))
-
-
-quiet_option = click.option(
-    "--quiet", "-q", "quiet", is_flag=True, help="Show no progress on stderr for long work."
-)
 
 
 def progress_bar(label: str) -> Progress:

@@ -8,9 +8,8 @@ import click
 
 from ..errors import ServiceChainError
 from ..examples import example_path
-from ..load import DEFAULT_MAX_BYTES
 from ..report import write_report
-from ._common import load_chain, plural, reraise
+from ._common import load_chain, max_size_option, plural, reraise
 
 __all__ = ["COMMANDS"]
 
@@ -36,15 +35,7 @@ __all__ = ["COMMANDS"]
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A what-if scenario file; its scenarios are compared side by side in the report.",
 )
-@click.option(
-    "--max-size",
-    "max_size",
-    type=click.FloatRange(min=0, min_open=True),
-    default=DEFAULT_MAX_BYTES / 2**20,
-    show_default=True,
-    envvar="SERVICECHAIN_MAX_SIZE",
-    help="Refuse model files larger than this many MB (env SERVICECHAIN_MAX_SIZE).",
-)
+@max_size_option
 def report(model_path: Path | None, output: Path | None, scenario: Path | None, max_size: float):
     """Write a report of MODEL a consultant can hand over as is: the organisation at a glance,
     the chain diagram, each segment's score and where its gap comes from, the priorities, the
