@@ -10,10 +10,16 @@ import numpy as np
 
 from ..graph import DEPARTMENT
 
-__all__ = ["COLORS", "MAX_DEPARTMENTS", "draw_chain"]
+__all__ = ["COLORS", "MAX_BOXES", "MAX_DEPARTMENTS", "MAX_OUTSIDE_BOXES", "draw_chain"]
 
 COLORS = ("quality", "importance", "none")
+#: At most this many department (or group) boxes are drawn.
 MAX_DEPARTMENTS = 200
+#: At most this many boxes of any kind are drawn; checked before any figure is made.
+MAX_BOXES = 300
+#: A rolled-up diagram with more segments (or partners) than this draws them collapsed:
+#: segments by kind and relationship, partners in one box.
+MAX_OUTSIDE_BOXES = 40
 
 
 def _quality_values(chain) -> tuple[dict, dict]:
@@ -78,6 +84,7 @@ def draw_chain(
     dpi: float = 150,
     font: str | None = None,
     max_departments: int = MAX_DEPARTMENTS,
+    max_boxes: int = MAX_BOXES,
 ):
     """Draw the chain: departments in columns by distance to the customer, partners on the left,
     segments on the right behind the line of visibility.
@@ -93,7 +100,11 @@ def draw_chain(
     segment : str, optional
         A segment id: only the departments and partners whose work reaches it are drawn.
     group_by : str, optional
-        Roll departments up by this attribute (``"group"``) and draw one box per group.
+        Roll departments up by this attribute (``"group"``) and draw one box per group. When
+        the roll-up still holds more than :data:`MAX_OUTSIDE_BOXES` segments, they are drawn
+        as one box per kind and relationship ("consumer customers (1,240 segments)"); more
+        partners than that are drawn as one "external partners (N)" box; a note under the
+        title says so.
     color : {"quality", "importance", "none"}
         What box and arrow colours show: delivered quality (on the model's scale), the
         value-weighted importance, or nothing (shape only).
@@ -106,7 +117,10 @@ def draw_chain(
     font : str, optional
         Font family to use first (CJK fonts are added when the names need them).
     max_departments : int
-        Refuse to draw more departments than this without ``group_by`` or ``segment``.
+        Refuse to draw more department (or group) boxes than this.
+    max_boxes : int
+        Refuse to draw more boxes of any kind than this (checked before any figure is made,
+        so time and memory stay bounded whatever the model).
 
     Returns
     -------
@@ -118,7 +132,8 @@ def draw_chain(
     UnknownNodeError
         When ``highlight`` or ``segment`` names nothing in the model (with a "did you mean").
     DiagramTooLargeError
-        When the model has more than ``max_departments`` departments to draw.
+        When there are more than ``max_departments`` departments or ``max_boxes`` boxes to
+        draw; the message says what to do instead.
 
     Examples
     --------
@@ -131,7 +146,7 @@ def draw_chain(
     from ..structure._base import resolve, resolve_segment
     from ..structure.grouping import rollup
     from ..structure.tracing import downstream, upstream
-    from .render import DiagramTooLargeError, DrawError, render_graph
+    from .render import DrawError, render_graph
 
     if color not in COLORS:
         raise DrawError(f"unknown colour {color!r}; use one of {', '.join(COLORS)}")
@@ -139,15 +154,10 @@ def draw_chain(
     if segment is not None:
         target = resolve_segment(chain, graph, segment)
         graph = graph.subgraph([*nx.ancestors(graph, target), target]).copy()
+    note = ""
     if group_by:
-        graph = rollup(graph, by=group_by)
-    departments = sum(1 for _, k in graph.nodes(data="kind") if k == "department")
-    if departments > max_departments:
-        raise DiagramTooLargeError(
-            f"{departments} departments are too many to draw legibly (at most "
-            f"{max_departments}); draw one segment's chain with --segment SEG or roll up "
-            "with --group-by group"
-        )
+        graph, note = _collapse_outside(rollup(graph, by=group_by))
+    _check_size(graph, grouped=bool(group_by), max_departments=max_departments, max_boxes=max_boxes)
     keep = None
     if highlight is not None:
         node = resolve(chain, graph, highlight)
@@ -187,8 +197,59 @@ def draw_chain(
         size=size,
         dpi=dpi,
         font=font,
+        note=note,
         **kwargs,
     )
+
+
+def _collapse_outside(graph: nx.DiGraph) -> tuple[nx.DiGraph, str]:
+    """Collapse the segments and partners of a rolled-up graph where there are too many to
+    draw one box each; returns the graph and the note that says what was collapsed."""
+    from .collapse import collapse_outside
+
+    kinds = [k for _, k in graph.nodes(data="kind")]
+    segments, partners = kinds.count("segment"), kinds.count("partner")
+    fold_segments, fold_partners = segments > MAX_OUTSIDE_BOXES, partners > MAX_OUTSIDE_BOXES
+    if not (fold_segments or fold_partners):
+        return graph, ""
+    graph = collapse_outside(graph, segments=fold_segments, partners=fold_partners)
+    parts = []
+    if fold_segments:
+        boxes = sum(1 for _, k in graph.nodes(data="kind") if k == "segment")
+        parts.append(f"{segments:,} segments drawn as {boxes} boxes by kind and relationship")
+    if fold_partners:
+        parts.append(f"{partners:,} partners as one box")
+    return graph, "; ".join(parts).capitalize()
+
+
+def _check_size(graph: nx.DiGraph, *, grouped: bool, max_departments: int, max_boxes: int):
+    """Raise :class:`DiagramTooLargeError` when ``graph`` has too many boxes to draw."""
+    from .render import DiagramTooLargeError
+
+    kinds = [k for _, k in graph.nodes(data="kind")]
+    departments = kinds.count("department")
+    if grouped:
+        advice = (
+            "give more departments a group, or draw one segment's chain with "
+            "--segment SEG --group-by group"
+        )
+    else:
+        advice = (
+            "draw one segment's chain with --segment SEG, or roll up with --group-by group "
+            "(which also draws many segments and partners as a few boxes)"
+        )
+    what = "departments and groups" if grouped else "departments"
+    if departments > max_departments:
+        raise DiagramTooLargeError(
+            f"{departments:,} {what} are too many to draw legibly (at most "
+            f"{max_departments}); {advice}"
+        )
+    if len(kinds) > max_boxes:
+        raise DiagramTooLargeError(
+            f"{len(kinds):,} boxes ({departments:,} {what}, {kinds.count('partner'):,} "
+            f"partners, {kinds.count('segment'):,} segments) are too many to draw legibly "
+            f"(at most {max_boxes}); {advice}"
+        )
 
 
 def _num(x: float) -> str:

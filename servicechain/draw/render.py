@@ -29,6 +29,8 @@ from .style import BASE_FONT, QUALITY_CMAP
 
 __all__ = [
     "FORMATS",
+    "MAX_FIGURE_INCHES",
+    "MAX_PIXELS",
     "DiagramTooLargeError",
     "DrawError",
     "Drawing",
@@ -37,6 +39,11 @@ __all__ = [
 ]
 
 FORMATS = ("svg", "png", "pdf")
+#: Neither side of a diagram's figure is longer than this (text shrinks to fit instead).
+MAX_FIGURE_INCHES = 120.0
+#: A raster (PNG, or any bitmap matplotlib makes) of a figure has at most this many pixels:
+#: the resolution is lowered to fit, so memory stays bounded whatever the model or options.
+MAX_PIXELS = 50_000_000
 _DETERMINISTIC = {
     "svg": {"Date": None},
     "pdf": {"CreationDate": None, "ModDate": None},
@@ -104,6 +111,7 @@ def save_figure(
     if fmt not in FORMATS:
         shown = f".{fmt}" if fmt else "a file without a suffix"
         raise DrawError(f"cannot write {shown}; use a .svg, .png or .pdf file name")
+    dpi = capped_dpi(figure.get_size_inches(), dpi or figure.dpi)
     rc = {"svg.hashsalt": "servicechain", "svg.fonttype": "path", "pdf.compression": 6}
     if families:
         rc["font.family"] = families
@@ -111,13 +119,30 @@ def save_figure(
     def write(handle) -> None:
         with rc_context(rc):
             FigureCanvasAgg(figure)  # a plain canvas, whatever backend the caller uses
-            figure.savefig(handle, format=fmt, dpi=dpi or figure.dpi, metadata=_DETERMINISTIC[fmt])
+            figure.savefig(handle, format=fmt, dpi=dpi, metadata=_DETERMINISTIC[fmt])
 
     if hasattr(path, "write"):
         write(path)
     else:
         with atomic_output(path, binary=True) as handle:
             write(handle)
+
+
+def capped_dpi(size_inches, dpi: float) -> float:
+    """``dpi``, lowered so that a raster of a figure of ``size_inches`` has at most
+    :data:`MAX_PIXELS` pixels.
+
+    Examples
+    --------
+    >>> capped_dpi((10, 10), 150)
+    150
+    >>> round(capped_dpi((100, 100), 150), 1)
+    70.7
+    """
+    w, h = size_inches
+    if w * h * dpi * dpi <= MAX_PIXELS:
+        return dpi
+    return (MAX_PIXELS / (w * h)) ** 0.5
 
 
 def render_graph(
@@ -138,6 +163,7 @@ def render_graph(
     dpi: float = 150,
     font: str | None = None,
     separate_arrows: bool | None = None,
+    note: str = "",
 ) -> Drawing:
     """Draw a chain graph: boxes in columns, curved arrows, company boundary and legend.
 
@@ -169,6 +195,12 @@ def render_graph(
         One artist per arrow (so each can carry an SVG id) instead of two collections;
         default for diagrams of up to :data:`~servicechain.draw.arrows.ARROW_ARTIST_LIMIT`
         arrows.
+    note : str, optional
+        A line under the title saying what the boxes stand for (for example that segments
+        are grouped).
+
+    The figure is at most :data:`MAX_FIGURE_INCHES` on either side (text shrinks to fit) and
+    its resolution at most what keeps a raster within :data:`MAX_PIXELS`.
 
     Returns
     -------
@@ -183,11 +215,18 @@ def render_graph(
     width_u, height_u = x1 - x0, y1 - y0
     coloured = node_values is not None or edge_values is not None
     legend_in = 1.05
-    title_in = 0.45 if title else 0.1
+    note_in = 0.3 if note else 0.0
+    title_in = (0.45 if title else 0.1) + note_in
 
     with rc_context({"font.family": families, "svg.hashsalt": "servicechain"}):
         own_figure = ax is None
         if own_figure:
+            natural = (
+                width_u * EM_PER_UNIT * BASE_FONT / 72,
+                height_u * EM_PER_UNIT * BASE_FONT / 72 + legend_in + title_in,
+            )
+            if not size and max(natural) > MAX_FIGURE_INCHES:
+                size = tuple(min(side, MAX_FIGURE_INCHES) for side in natural)
             if size:
                 scale = min(
                     size[0] / (width_u * EM_PER_UNIT * BASE_FONT / 72),
@@ -199,7 +238,7 @@ def render_graph(
                 fontsize = BASE_FONT
                 fig_w = max(width_u * EM_PER_UNIT * fontsize / 72, 6.0)
                 fig_h = height_u * EM_PER_UNIT * fontsize / 72 + legend_in + title_in
-            figure = Figure(figsize=(fig_w, fig_h), dpi=dpi)
+            figure = Figure(figsize=(fig_w, fig_h), dpi=capped_dpi((fig_w, fig_h), dpi))
             FigureCanvasAgg(figure)
             diagram_h = (height_u * EM_PER_UNIT * fontsize / 72) / fig_h
             diagram_w = (width_u * EM_PER_UNIT * fontsize / 72) / fig_w
@@ -319,12 +358,31 @@ def render_graph(
             drawing.captions.append(
                 figure.text(
                     0.5,
-                    1 - (title_in * 0.5) / figure.get_figheight(),
+                    1 - ((title_in - note_in) * 0.5) / figure.get_figheight(),
                     title,
                     ha="center",
                     va="center",
                     fontsize=max(fontsize * 1.5, 9),
                     fontweight="bold",
+                )
+            )
+        if note:
+            where = (
+                {"x": 0.5, "y": 1 - (title_in - note_in / 2) / figure.get_figheight()}
+                if own_figure
+                else {"x": 0.5, "y": -0.01, "transform": ax.transAxes, "va": "top"}
+            )
+            drawing.captions.append(
+                figure.text(
+                    **{
+                        "s": note,
+                        "ha": "center",
+                        "va": "center",
+                        "fontsize": max(fontsize, 7.5),
+                        "style": "italic",
+                        "color": "#3d4650",
+                        **where,
+                    }
                 )
             )
         if own_figure:
