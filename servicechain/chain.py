@@ -78,7 +78,7 @@ class Chain:
     @property
     def name(self) -> str:
         """The model's name."""
-        return self._fast.data["name"] if self._model is None else self._model.name
+        return self._fast.name if self._model is None else self._model.name
 
     @cached_property
     def network(self) -> Network:
