@@ -38,9 +38,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 DENSE_MAX_NODES = 12_000
-#: Grouped diagrams are drawn up to this many departments (at 100k the drawing took over 20 GB
-#: and was killed; the diagram targets are for 200 and 2,000 departments).
-DRAW_MAX_DEPARTMENTS = 10_000
+#: Grouped diagrams are drawn up to this many departments (the box limit and the collapsed
+#: segments and partners keep a grouped diagram of 100k departments to about 2 GB).
+DRAW_MAX_DEPARTMENTS = 100_000
 TOL = 1e-9
 
 
