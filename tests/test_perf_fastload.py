@@ -16,7 +16,14 @@ from pydantic import ValidationError
 import servicechain
 from servicechain.cli import main
 from servicechain.errors import ModelError
-from servicechain.fastload import STRUCTS, FastLoaded, decode, parse_fast, read_model
+from servicechain.fastload import (
+    STRUCTS,
+    FastLoaded,
+    _numbers_by_hash,
+    decode,
+    parse_fast,
+    read_model,
+)
 from servicechain.generate import generate, write_json
 from servicechain.graph import network
 from servicechain.load import load_model, parse_model, read_data
@@ -384,3 +391,46 @@ def test_cli_messages_for_a_bad_json_file_match_validate(runner, tmp_path):
     assert summary.stderr == (
         f"{path}:44:7: services[0].from: unknown id 'itt' (did you mean 'it'?)\n1 problem found.\n"
     )
+
+
+@pytest.mark.parametrize(
+    "end",
+    ["it\u0000", "it\u0000\u0000", "store" + "x" * 11, "stor", "ıt", "it "],
+    ids=["nul", "two nuls", "longer than every id", "prefix", "non-ascii", "trailing space"],
+)
+def test_an_end_that_only_resembles_an_id_is_refused(end):
+    data = _mutate("services.0.from", end)
+    with pytest.raises(ModelError):
+        parse_model(json.dumps(data), fmt="json")
+    assert parse_fast(json.dumps(data)) is None
+    assert parse_fast(json.dumps(data, ensure_ascii=False)) is None
+
+
+def test_non_ascii_ids_are_numbered_as_ascii_ones():
+    data = copy.deepcopy(BASE)
+    data["departments"][0]["id"] = "信息"
+    for service in data["services"]:
+        service["from"] = "信息" if service["from"] == "it" else service["from"]
+    fast = parse_fast(json.dumps(data, ensure_ascii=False))
+    _assert_same_network(fast.network, network(Model.model_validate(data)))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    ids=st.lists(
+        st.text(st.characters(min_codepoint=33, max_codepoint=0x7F), min_size=1, max_size=20),
+        min_size=1,
+        max_size=30,
+        unique=True,
+    ),
+    data=st.data(),
+)
+def test_numbers_by_hash_match_a_dict(ids, data):
+    ends = data.draw(st.lists(st.sampled_from(ids), max_size=40))
+    index = {ident: i for i, ident in enumerate(ids)}
+    numbers = _numbers_by_hash(ids, ends)
+    assert numbers is not None
+    assert numbers.tolist() == [index[e] for e in ends]
+    stranger = data.draw(st.text(min_size=1, max_size=25))
+    if stranger not in index and "\0" not in stranger:
+        assert _numbers_by_hash(ids, [*ends, stranger]) is None
