@@ -310,8 +310,8 @@ def _inversions(a: np.ndarray, b: np.ndarray) -> int:
     --------
     >>> _inversions(np.array([0.1, 0.2, 0.3]), np.array([0.3, 0.2, 0.1]))
     3
-    >>> _inversions(np.array([0.1, 0.1, 0.3]), np.array([0.3, 0.2, 0.2]))
-    2
+    >>> _inversions(np.array([0.1, 0.1, 0.3]), np.array([0.3, 0.2, 0.2]))  # only 0 and 2 cross
+    1
     """
     a, b = np.round(a, 12), np.round(b, 12)
     order = np.lexsort((b, a))  # by a, ties by b: equal a never counts as a crossing
