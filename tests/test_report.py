@@ -153,14 +153,14 @@ def test_write_report_refuses_unknown_suffix_and_writes_nothing(tmp_path):
 # --- the command ---------------------------------------------------------------------------
 
 
-def test_report_command_without_model_uses_the_default_example(runner, tmp_path):
-    with runner.isolated_filesystem(temp_dir=tmp_path) as cwd:
-        result = runner.invoke(main, ["report"], catch_exceptions=False)
-        assert result.exit_code == 0, result.output
-        out = Path(cwd) / "sapataria-report.html"
-        size = out.stat().st_size
-        assert result.stdout == f"Wrote sapataria-report.html ({size / 1024:,.0f} KB)\n"
-        assert "Sapataria Central" in out.read_text(encoding="utf-8")
+def test_report_command_without_model_uses_the_default_example(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(main, ["report"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "sapataria-report.html"
+    size = out.stat().st_size
+    assert result.stdout == f"Wrote sapataria-report.html ({size / 1024:,.0f} KB)\n"
+    assert "Sapataria Central" in out.read_text(encoding="utf-8")
 
 
 def test_report_command_markdown(markdown_run):
