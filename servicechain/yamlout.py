@@ -22,7 +22,7 @@ _PLAIN = re.compile(r"[^\W\d_][\w .()/'&+\-]*", re.UNICODE)
 _RESERVED = {
     "y", "n", "yes", "no", "on", "off", "true", "false", "null", "none", "~",
 }  # fmt: skip
-# Characters a YAML file may not hold raw (outside the printable set), escaped as \uXXXX.
+# Characters a YAML file may not hold raw (outside the printable set), written as \u escapes.
 _UNPRINTABLE = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]"
 )
