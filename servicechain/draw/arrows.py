@@ -2,7 +2,9 @@
 arrowheads, and the artists that draw them.
 
 Small diagrams get one artist per arrow (curve and head together, so an SVG id can name it);
-large ones get two collections for all arrows, which is what keeps them fast.
+large ones get one collection in which each arrow is a filled outline (its curve widened to
+its line width, and its head) and arrows of one colour and width band share a path, which is
+what keeps them fast: a 1,400-arrow diagram writes about a hundred SVG paths, not 2,800.
 """
 
 from __future__ import annotations
@@ -11,18 +13,29 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
-from matplotlib.collections import LineCollection, PathCollection, PolyCollection
+from matplotlib.collections import PathCollection
 from matplotlib.colors import to_rgba
 from matplotlib.path import Path
 
 from .layout import Layout
 from .style import FADE, NONE_EDGE, ink, reliance_width
 
-__all__ = ["ARROW_ARTIST_LIMIT", "Arrows", "draw_arrows", "edge_geometry", "ports"]
+__all__ = [
+    "ARROW_ARTIST_LIMIT",
+    "WIDTH_BAND",
+    "Arrows",
+    "arrow_outlines",
+    "draw_arrows",
+    "edge_geometry",
+    "ports",
+]
 
 #: Up to this many arrows, each arrow is its own artist (identifiable in SVG); above, all
 #: arrows are drawn as two collections.
 ARROW_ARTIST_LIMIT = 400
+#: Arrows whose line widths differ by less than this many points may share one path (drawn in
+#: the same layer); 0.4 pt is a reliance step of 0.1.
+WIDTH_BAND = 0.4
 _CURVE_POINTS = 24
 _T = np.linspace(0.0, 1.0, _CURVE_POINTS)
 _BERNSTEIN = np.stack([(1 - _T) ** 3, 3 * (1 - _T) ** 2 * _T, 3 * (1 - _T) * _T**2, _T**3], 1)
@@ -32,12 +45,11 @@ _CLEAR = (0.0, 0.0, 0.0, 0.0)
 @dataclass
 class Arrows:
     """The arrows drawn: ``edges`` (supplier, customer) in drawing order, and either one
-    artist per arrow in ``by_edge`` or the two collections ``lines`` and ``heads``."""
+    artist per arrow in ``by_edge`` or the collection ``outlines`` of them all."""
 
     edges: list
     by_edge: dict = field(default_factory=dict)
-    lines: LineCollection | None = None
-    heads: PolyCollection | None = None
+    outlines: PathCollection | None = None
 
 
 def ports(graph: nx.DiGraph, layout: Layout) -> dict:
@@ -126,9 +138,10 @@ def draw_arrows(
     """Draw every service of ``graph`` as a curved arrow: width = reliance, colour = its value
     (darkened to read on the company background), faded when off the ``keep`` chain.
 
-    Thick and faded arrows are drawn first, so thin and highlighted ones stay visible on top.
-    ``separate`` (default: at most :data:`ARROW_ARTIST_LIMIT` arrows) draws one artist per
-    arrow instead of two collections.
+    Thick and faded arrows are drawn first, so thin and highlighted ones stay visible on top
+    (in one collection: by width band of :data:`WIDTH_BAND` points). ``separate`` (default: at
+    most :data:`ARROW_ARTIST_LIMIT` arrows) draws one artist per arrow instead of one
+    collection.
     """
     edges = [(u, v) for u, v in graph.edges() if u != v]
     widths = np.array([reliance_width(graph.edges[e].get("reliance", 0.3)) for e in edges])
@@ -160,17 +173,45 @@ def draw_arrows(
             ax.add_collection(artist, autolim=False)
             result.by_edge[edges[i]] = artist
         return result
-    result.lines = LineCollection(
-        curves[order],
-        colors=colours[order],
-        linewidths=widths[order],
-        capstyle="butt",
-        joinstyle="round",
+    outlines = arrow_outlines(curves, heads, widths / (2 * unit_pt))
+    # one path per run of arrows with the same colour and width band, faded and thick first
+    band = np.round(widths / WIDTH_BAND)
+    groups: dict[tuple, list] = {}
+    for i in order:
+        groups.setdefault((colours[i, 3], -band[i], *colours[i, :3]), []).append(i)
+    codes = np.full(outlines.shape[1], Path.LINETO, dtype=Path.code_type)
+    codes[0], codes[-1] = Path.MOVETO, Path.CLOSEPOLY
+    paths = [
+        Path(outlines[members].reshape(-1, 2), np.tile(codes, len(members)))
+        for members in groups.values()
+    ]
+    result.outlines = PathCollection(
+        paths,
+        facecolors=[colours[members[0]] for members in groups.values()],
+        edgecolors="none",
+        linewidths=0.0,
         zorder=2,
     )
-    ax.add_collection(result.lines, autolim=False)
-    result.heads = PolyCollection(
-        heads[order], facecolors=colours[order], edgecolors="none", zorder=2
-    )
-    ax.add_collection(result.heads, autolim=False)
+    ax.add_collection(result.outlines, autolim=False)
     return result
+
+
+def arrow_outlines(curves: np.ndarray, heads: np.ndarray, half: np.ndarray) -> np.ndarray:
+    """Closed outlines ``(E, 2 * points + 4, 2)`` of arrows: each curve widened by ``half``
+    (layout units) on either side, then its head; all traced clockwise, so that overlapping
+    arrows in one path fill as one shape.
+
+    Examples
+    --------
+    >>> curve = np.array([[[0.0, 0.0], [1.0, 0.0], [2.0, 0.0]]])
+    >>> head = np.array([[[3.0, 0.0], [2.0, 0.5], [2.0, -0.5]]])
+    >>> arrow_outlines(curve, head, np.array([0.1]))[0].round(2).tolist()[:6]
+    [[0.0, 0.1], [1.0, 0.1], [2.0, 0.1], [2.0, 0.5], [3.0, 0.0], [2.0, -0.5]]
+    """
+    tangent = np.gradient(curves, axis=1)
+    tangent /= np.maximum(np.hypot(tangent[..., 0], tangent[..., 1]), 1e-12)[..., None]
+    normal = np.stack([-tangent[..., 1], tangent[..., 0]], axis=-1) * half[:, None, None]
+    left, right = curves + normal, (curves - normal)[:, ::-1]
+    return np.concatenate(
+        [left, heads[:, 1:2], heads[:, :1], heads[:, 2:3], right, left[:, :1]], axis=1
+    )

@@ -40,6 +40,7 @@ _MARGIN = 0.3
 #: Gaps crossed by up to this many edges count crossings pairwise (an n x n array); larger
 #: ones by a merge sort, in memory that grows linearly with the edges.
 _DENSE_SPANS = 2000
+_ROWS = 128
 
 
 @cache
@@ -65,7 +66,8 @@ def text_width(text: str) -> float:
     return sum(_char_em(c) for c in text)
 
 
-def _tokens(text: str) -> list[tuple[str, bool]]:
+@lru_cache(maxsize=65536)
+def _tokens(text: str) -> tuple[tuple[str, bool], ...]:
     """Split into breakable pieces: words, and single wide (CJK) characters.
 
     Each piece carries whether a space preceded it.
@@ -88,7 +90,7 @@ def _tokens(text: str) -> list[tuple[str, bool]]:
             word += char
     if word:
         pieces.append((word, space))
-    return pieces
+    return tuple(pieces)
 
 
 def label_lines(
@@ -266,40 +268,60 @@ class Layout:
     crossings: int = field(default=0)
 
 
-def _rank_positions(order: list[list]) -> dict:
-    pos = {}
-    for col in order:
-        n = len(col)
-        for i, node in enumerate(col):
-            pos[node] = (i + 0.5) / n
-    return pos
+class _Spans:
+    """The pieces of every edge between adjacent columns, as arrays, built once per layout so
+    that counting the crossings of an order is a few array operations."""
+
+    def __init__(self, column: dict, edges: list[tuple]):
+        index: dict = {}
+        rows = []  # (gap, u, v, t0, t1), u in the left column
+        for u, v in edges:
+            cu, cv = column[u], column[v]
+            if cu == cv:
+                continue
+            if cu > cv:
+                u, v, cu, cv = v, u, cv, cu
+            iu, iv = index.setdefault(u, len(index)), index.setdefault(v, len(index))
+            for c in range(cu, cv):
+                rows.append((c, iu, iv, (c - cu) / (cv - cu), (c + 1 - cu) / (cv - cu)))
+        self.index = index
+        rows.sort(key=lambda row: row[0])  # stable: edges keep their order inside a gap
+        table = np.array(rows, dtype=float).reshape(-1, 5)
+        self.u, self.v = table[:, 1].astype(np.intp), table[:, 2].astype(np.intp)
+        self.t0, self.t1 = table[:, 3], table[:, 4]
+        gaps = table[:, 0]
+        self.bounds = np.flatnonzero(np.r_[True, gaps[1:] != gaps[:-1], True]) if len(gaps) else []
+
+    def count(self, order: list[list]) -> int:
+        """Crossings of the edges drawn as straight lines between rank positions."""
+        where = np.zeros(len(self.index))
+        index = self.index
+        for col in order:
+            known = [(i, index[n]) for i, n in enumerate(col) if n in index]
+            if known:
+                rank, at = np.array(known).T
+                where[at] = (rank + 0.5) / len(col)
+        pu, pv = where[self.u], where[self.v]
+        a = pu + (pv - pu) * self.t0
+        b = pu + (pv - pu) * self.t1
+        total = 0
+        for lo, hi in zip(self.bounds[:-1], self.bounds[1:], strict=True):
+            ga, gb = a[lo:hi], b[lo:hi]
+            if hi - lo > _DENSE_SPANS:
+                total += _inversions(ga, gb)
+                continue
+            pairs = 0
+            for i in range(0, hi - lo, _ROWS):  # in blocks of rows: small arrays stay in cache
+                da = ga[i : i + _ROWS, None] - ga[None, :]
+                da *= gb[i : i + _ROWS, None] - gb[None, :]
+                pairs += int(np.count_nonzero(da < -1e-12))
+            total += pairs // 2
+        return total
 
 
 def _crossings(order: list[list], column: dict, edges: list[tuple]) -> int:
     """Crossings of edges drawn as straight lines between rank positions, column gap by gap."""
-    pos = _rank_positions(order)
-    spans: dict[int, list] = {}
-    for u, v in edges:
-        cu, cv = column[u], column[v]
-        if cu == cv:
-            continue
-        if cu > cv:
-            u, v, cu, cv = v, u, cv, cu
-        for c in range(cu, cv):
-            t0, t1 = (c - cu) / (cv - cu), (c + 1 - cu) / (cv - cu)
-            a = pos[u] + (pos[v] - pos[u]) * t0
-            b = pos[u] + (pos[v] - pos[u]) * t1
-            spans.setdefault(c, []).append((a, b))
-    total = 0
-    for pairs in spans.values():
-        arr = np.asarray(pairs)
-        if len(arr) > _DENSE_SPANS:
-            total += _inversions(arr[:, 0], arr[:, 1])
-            continue
-        da = arr[:, 0][:, None] - arr[:, 0][None, :]
-        db = arr[:, 1][:, None] - arr[:, 1][None, :]
-        total += int(np.count_nonzero(da * db < -1e-12)) // 2
-    return total
+    return _Spans(column, edges).count(order)
 
 
 def _inversions(a: np.ndarray, b: np.ndarray) -> int:
@@ -335,17 +357,22 @@ def _inversions(a: np.ndarray, b: np.ndarray) -> int:
     return total
 
 
-def _sweep(order: list[list], neighbours: dict, *, direction: int) -> list[list]:
-    pos = _rank_positions(order)
+def _sweep(order: list[list], near: dict, index: dict, *, direction: int) -> list[list]:
+    """One barycentre sweep: each column in turn sorted by the mean rank position of its
+    nodes' neighbours (``near``: node → their indices in ``index``), ties by current place."""
+    pos = np.zeros(len(index))
+    for col in order:
+        pos[[index[n] for n in col]] = (np.arange(len(col)) + 0.5) / len(col)
     cols = range(len(order)) if direction > 0 else range(len(order) - 1, -1, -1)
     new = [list(col) for col in order]
     for c in cols:
         keys = {}
         for i, node in enumerate(new[c]):
-            near = neighbours[node]
-            keys[node] = (np.mean([pos[m] for m in near]) if near else pos[node], i)
-        new[c].sort(key=lambda n: keys[n])
-        pos.update(_rank_positions([new[c]]))
+            idx = near[node]
+            # the same sum and division as numpy's mean, without its per-call overhead
+            keys[node] = (np.add.reduce(pos[idx]) / len(idx) if len(idx) else pos[index[node]], i)
+        new[c].sort(key=keys.__getitem__)
+        pos[[index[n] for n in new[c]]] = (np.arange(len(new[c])) + 0.5) / len(new[c])
     return new
 
 
@@ -397,14 +424,18 @@ def layered_layout(
         if column[u] != column[v]:
             neighbours[u].append(v)
             neighbours[v].append(u)
-    for n in neighbours:
-        neighbours[n].sort(key=str)
-    best, best_cross = order, _crossings(order, column, edges) if edges else 0
+    index = {n: i for i, n in enumerate(graph)}
+    near = {
+        n: np.array([index[m] for m in sorted(ms, key=str)], dtype=np.intp)
+        for n, ms in neighbours.items()
+    }
+    spans = _Spans(column, edges)
+    best, best_cross = order, spans.count(order) if edges else 0
     current = order
     for _ in range(sweeps if best_cross else 0):
         for direction in (1, -1):
-            current = _sweep(current, neighbours, direction=direction)
-            cross = _crossings(current, column, edges)
+            current = _sweep(current, near, index, direction=direction)
+            cross = spans.count(current)
             if cross < best_cross:
                 best, best_cross = current, cross
         if best_cross == 0:

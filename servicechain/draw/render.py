@@ -12,7 +12,7 @@ import networkx as nx
 from matplotlib import rc_context
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.collections import PathCollection
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -65,7 +65,8 @@ class Drawing:
 
     Arrows are one artist per service pair in ``arrows`` (``(supplier, customer)`` → artist)
     for diagrams of up to :data:`~servicechain.draw.arrows.ARROW_ARTIST_LIMIT` arrows, else
-    the two collections ``edges`` (curves) and ``arrowheads``. ``save(path)`` writes SVG, PNG
+    the one collection ``edges`` (each arrow a filled outline of its curve and head).
+    ``save(path)`` writes SVG, PNG
     or PDF (chosen by the suffix), byte-identical for the same input. In a notebook the drawing
     shows itself as SVG.
     """
@@ -75,8 +76,7 @@ class Drawing:
     layout: Layout
     boxes: dict = field(default_factory=dict)
     labels: dict = field(default_factory=dict)
-    edges: LineCollection | None = None
-    arrowheads: PolyCollection | None = None
+    edges: PathCollection | None = None
     arrows: dict = field(default_factory=dict)
     captions: list = field(default_factory=list)
     families: list = field(default_factory=list)
@@ -192,7 +192,7 @@ def render_graph(
     font : str, optional
         A font family to use first.
     separate_arrows : bool, optional
-        One artist per arrow (so each can carry an SVG id) instead of two collections;
+        One artist per arrow (so each can carry an SVG id) instead of one collection;
         default for diagrams of up to :data:`~servicechain.draw.arrows.ARROW_ARTIST_LIMIT`
         arrows.
     note : str, optional
@@ -336,11 +336,7 @@ def render_graph(
             keep=keep,
             separate=separate_arrows,
         )
-        drawing.edges, drawing.arrowheads, drawing.arrows = (
-            arrows.lines,
-            arrows.heads,
-            arrows.by_edge,
-        )
+        drawing.edges, drawing.arrows = arrows.outlines, arrows.by_edge
         drawing.boxes, drawing.labels = draw_boxes(
             ax,
             graph,
