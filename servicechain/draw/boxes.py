@@ -12,7 +12,7 @@ from matplotlib.colors import to_rgba
 from matplotlib.patches import FancyBboxPatch
 from matplotlib.transforms import Bbox
 
-from .fonts import glyph_advance, line_height
+from .fonts import families_for, glyph_advance, line_height
 from .layout import EM_PER_UNIT, Layout, text_width
 from .style import KIND_FILL, box_style, faded, text_colour
 
@@ -32,11 +32,13 @@ def draw_boxes(
     colormap,
     normalize,
     keep: set | None,
+    families: list | None = None,
 ) -> tuple[dict, dict]:
     """Draw a box and a centred label per node; returns ``(boxes, labels)`` by node id.
 
     Fill = the node's value on the colour map (a neutral fill by kind without one); shape and
     outline tell departments, partners and segments apart; off the ``keep`` chain, faded.
+    Each label uses only the head of ``families`` its characters need.
     """
     kinds = nx.get_node_attributes(graph, "kind")
     nodes = list(graph)
@@ -64,17 +66,20 @@ def draw_boxes(
         )
         ax.add_artist(box)  # limits are set by the caller: no patch extents to compute
         boxes[node] = box
+        text = "\n".join(layout.lines[node])
+        bold = kind == "segment"
         labels[node] = ax.text(
             cx,
             cy,
-            "\n".join(layout.lines[node]),
+            text,
+            fontfamily=families_for(text, families, bold=bold) if families else None,
             ha="center",
             va="center",
             fontsize=fontsize,
             color=text_colour(to_rgba(fill)) if live else _FADED_TEXT,
             zorder=4,
             linespacing=1.15,
-            fontweight="bold" if kind == "segment" else "normal",
+            fontweight="bold" if bold else "normal",
         )
     return boxes, labels
 

@@ -346,6 +346,7 @@ def render_graph(
             colormap=colormap,
             normalize=normalize,
             keep=keep,
+            families=families,
         )
 
         if title and not own_figure:
