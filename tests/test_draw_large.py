@@ -14,6 +14,7 @@ from matplotlib.colors import to_rgba
 
 import servicechain
 from servicechain.cli import main
+from servicechain.draw import crossings as crossings_module
 from servicechain.draw import layout as layout_module
 from servicechain.draw import render as render_module
 from servicechain.draw.collapse import PARTNERS_NODE, collapse_outside
@@ -198,7 +199,7 @@ def test_crossings_by_merge_sort_match_the_pairwise_count():
         b = rng.integers(0, 17, n) / 17
         da = a[:, None] - a[None, :]
         db = b[:, None] - b[None, :]
-        assert layout_module._inversions(a, b) == int(np.count_nonzero(da * db < -1e-12)) // 2
+        assert crossings_module.inversions(a, b) == int(np.count_nonzero(da * db < -1e-12)) // 2
 
 
 def test_collapse_keeps_every_service():
