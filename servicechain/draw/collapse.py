@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import networkx as nx
 
+from ..structure.grouping import merge_services
+
 __all__ = ["PARTNERS_NODE", "collapse_outside", "segment_box_name"]
 
 #: Id of the one box that stands for every partner.
@@ -108,24 +110,5 @@ def collapse_outside(
                 entry.get("segment_kind"), entry.get("relationship"), entry["size"]
             )
 
-    rated: dict = {}
-    for u, v, attrs in graph.edges(data=True):
-        a, b = box.get(u, u), box.get(v, v)
-        if a == b:
-            continue
-        count = attrs.get("count", 1)
-        weight = attrs.get("weight", 1)
-        if not result.has_edge(a, b):
-            result.add_edge(a, b, count=0, weight=0, reliance=0.0, quality=None, services=[])
-            rated[a, b] = [0.0, 0.0]
-        edge = result.edges[a, b]
-        edge["count"] += count
-        edge["weight"] += weight
-        edge["reliance"] += attrs.get("reliance", 0.0)
-        edge["services"].extend(attrs.get("services") or [(u, v)])
-        if attrs.get("quality") is not None:
-            rated[a, b][0] += weight * attrs["quality"]
-            rated[a, b][1] += weight
-            edge["quality"] = rated[a, b][0] / rated[a, b][1]
-        edge["name"] = attrs.get("name", "") if edge["count"] == 1 else f"{edge['count']} services"
+    merge_services(graph, result, box)
     return result

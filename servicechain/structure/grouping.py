@@ -9,7 +9,7 @@ import networkx as nx
 from ..errors import ServiceChainError
 from ._base import as_graph, kind_of
 
-__all__ = ["rollup"]
+__all__ = ["merge_services", "rollup"]
 
 _SUMMED = ("headcount", "cost")
 
@@ -104,16 +104,29 @@ def rollup(chain_or_graph: Any, *, by: str = "group") -> nx.DiGraph:
             if attrs.get(name) is not None:
                 node[name] = node.get(name, 0) + attrs[name]
 
-    rated: dict[tuple[str, str], list[float]] = {}
+    for key, count in merge_services(graph, result, members_of).items():
+        result.nodes[key]["internal_services"] += count
+    return result
+
+
+def merge_services(graph: nx.DiGraph, result: nx.DiGraph, box: dict) -> dict:
+    """Add to ``result`` one edge per pair of boxes for the services of ``graph`` between them.
+
+    ``box`` maps a node to the box it goes into (nodes not in it stay themselves). Each merged
+    edge carries ``count`` and ``weight`` (sums), ``reliance`` (sum), ``quality`` (the
+    weight-averaged rating of the rated services, ``None`` if none is rated), ``services`` (the
+    original ``(supplier, customer)`` pairs) and a ``name``. Returns how many services stay
+    inside each box.
+    """
+    inside: dict = {}
+    rated: dict[tuple, list[float]] = {}
     for u, v, attrs in graph.edges(data=True):
-        a, b = members_of.get(u, u), members_of.get(v, v)
+        a, b = box.get(u, u), box.get(v, v)
         count = attrs.get("count", 1)
         if a == b:
-            result.nodes[a]["internal_services"] += count
+            inside[a] = inside.get(a, 0) + count
             continue
         weight = attrs.get("weight", 1)
-        quality = attrs.get("quality")
-        pairs = attrs.get("services", [(u, v)])
         if not result.has_edge(a, b):
             result.add_edge(a, b, count=0, weight=0, reliance=0.0, quality=None, services=[])
             rated[a, b] = [0.0, 0.0]
@@ -121,10 +134,10 @@ def rollup(chain_or_graph: Any, *, by: str = "group") -> nx.DiGraph:
         edge["count"] += count
         edge["weight"] += weight
         edge["reliance"] += attrs.get("reliance", 0.0)
-        edge["services"].extend(pairs)
-        if quality is not None:
-            rated[a, b][0] += weight * quality
+        edge["services"].extend(attrs.get("services") or [(u, v)])
+        if attrs.get("quality") is not None:
+            rated[a, b][0] += weight * attrs["quality"]
             rated[a, b][1] += weight
             edge["quality"] = rated[a, b][0] / rated[a, b][1]
         edge["name"] = attrs.get("name", "") if edge["count"] == 1 else f"{edge['count']} services"
-    return result
+    return inside
