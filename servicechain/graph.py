@@ -118,15 +118,9 @@ class Network:
         try:
             return self.index[ident]
         except KeyError:
-            from .errors import UnknownNodeError
-            from .rules import did_you_mean
+            from .rules import unknown_node
 
-            hint = did_you_mean(ident, self.ids)
-            raise UnknownNodeError(
-                ident,
-                f"no department, segment or partner has the id {ident!r}"
-                + (f"; {hint}" if hint else ""),
-            ) from None
+            raise unknown_node(ident, self.ids) from None
 
 
 def _norm(value: float | None, scale: Scale) -> float:

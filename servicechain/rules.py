@@ -22,6 +22,7 @@ __all__ = [
     "did_you_mean",
     "list_assumptions",
     "pydantic_problems",
+    "unknown_node",
 ]
 
 Loc = tuple[str | int, ...]
@@ -61,6 +62,22 @@ def did_you_mean(word: str, choices: Any, *, what: str = "") -> str:
     if what and len(choices) <= 12:
         return f"valid {what}s: {', '.join(map(str, choices))}"
     return ""
+
+
+def unknown_node(ident: str, choices: Any, *, what: str = "department, segment or partner"):
+    """The :class:`~servicechain.errors.UnknownNodeError` for an id that names no node, with a
+    "did you mean" among ``choices``.
+
+    Examples
+    --------
+    >>> str(unknown_node("stok", ["stock", "store"]))
+    "no department, segment or partner has the id 'stok'; did you mean 'stock'?"
+    """
+    from .errors import UnknownNodeError
+
+    hint = did_you_mean(str(ident), choices)
+    message = f"no {what} has the id {ident!r}"
+    return UnknownNodeError(ident, f"{message}; {hint}" if hint else message)
 
 
 # --- field types -------------------------------------------------------------------------

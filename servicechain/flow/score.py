@@ -55,15 +55,9 @@ class Score:
         try:
             return float(self.quality[self.ids.index(ident)])
         except ValueError:
-            from ..errors import UnknownNodeError
-            from ..rules import did_you_mean
+            from ..rules import unknown_node
 
-            hint = did_you_mean(ident, self.ids)
-            raise UnknownNodeError(
-                ident,
-                f"no department, segment or partner has the id {ident!r}"
-                + (f"; {hint}" if hint else ""),
-            ) from None
+            raise unknown_node(ident, self.ids) from None
 
     def order(self) -> list[int]:
         """Node positions, segments first, then departments, then partners (file order)."""

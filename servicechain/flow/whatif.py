@@ -10,6 +10,7 @@ import numpy as np
 
 from ..errors import UnknownNodeError
 from ..graph import KIND_NAMES, SEGMENT
+from ..rules import unknown_node
 from ..solve import capped_fixed_point
 from ._text import fmt_score, table
 from .scenario import Scenario, parse_scenario
@@ -66,7 +67,7 @@ class Impact:
     def by_id(self, ident: str) -> tuple[float, float]:
         """``(before, after)`` of one node, 0..1."""
         if ident not in self.ids:
-            raise UnknownNodeError(ident, f"no node has the id {ident!r}")
+            raise unknown_node(ident, self.ids)
         i = self.ids.index(ident)
         return float(self.before[i]), float(self.after[i])
 

@@ -8,7 +8,7 @@ from typing import Any
 import networkx as nx
 
 from ..errors import UnknownNodeError
-from ..rules import did_you_mean
+from ..rules import did_you_mean, unknown_node
 
 __all__ = [
     "as_graph",
@@ -72,13 +72,10 @@ def resolve(chain_or_graph: Any, graph: nx.DiGraph, ident: str) -> str:
     network = getattr(chain_or_graph, "network", None)
     if network is not None and not members_of and not isinstance(chain_or_graph, nx.DiGraph):
         network.node(ident)  # raises with the model's own message
-    hint = did_you_mean(str(ident), [*graph, *members_of])
-    what = (
-        "group, department, segment or partner"
-        if members_of
-        else ("department, segment or partner")
-    )
-    raise UnknownNodeError(ident, f"no {what} has the id {ident!r}" + (f"; {hint}" if hint else ""))
+    what = "department, segment or partner"
+    if members_of:
+        what = "group, " + what
+    raise unknown_node(ident, [*graph, *members_of], what=what)
 
 
 def resolve_segment(chain_or_graph: Any, graph: nx.DiGraph, ident: str) -> str:
