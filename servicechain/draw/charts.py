@@ -3,7 +3,6 @@ quadrant, department × segment influence heat map and what-if before/after bars
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +14,7 @@ from matplotlib.figure import Figure
 
 from .fonts import font_families
 from .layout import label_lines, text_width
-from .render import DrawError, save_figure
+from .render import DrawError, SavedFigure
 
 __all__ = ["KINDS", "Chart", "plot"]
 
@@ -25,24 +24,13 @@ _TOP = 14
 
 
 @dataclass
-class Chart:
+class Chart(SavedFigure):
     """A chart: its figure and axes; ``save(path)`` writes SVG, PNG or PDF."""
 
     figure: Figure
     ax: Axes
     kind: str
     families: list = field(default_factory=list)
-
-    def save(self, path: str | os.PathLike, *, format: str | None = None, dpi: float | None = None):
-        """Write the chart (atomically, byte-identical for the same input)."""
-        save_figure(self.figure, path, format=format, dpi=dpi, families=self.families)
-
-    def _repr_svg_(self) -> str:
-        import io
-
-        buffer = io.BytesIO()
-        save_figure(self.figure, buffer, format="svg", families=self.families)
-        return buffer.getvalue().decode("utf-8")
 
 
 def _short(text: str, width: float = 26) -> str:

@@ -34,6 +34,7 @@ __all__ = [
     "DiagramTooLargeError",
     "DrawError",
     "Drawing",
+    "SavedFigure",
     "render_graph",
     "save_figure",
 ]
@@ -59,8 +60,26 @@ class DiagramTooLargeError(DrawError):
     """A model is too large to draw legibly in full."""
 
 
+class SavedFigure:
+    """What a diagram and a chart share: ``save(path)`` (SVG, PNG or PDF by the suffix,
+    atomically, byte-identical for the same input) and SVG display in notebooks. Needs the
+    attributes ``figure`` and ``families`` (the font list the figure was drawn with)."""
+
+    figure: Figure
+    families: list
+
+    def save(self, path: str | os.PathLike, *, format: str | None = None, dpi: float | None = None):
+        """Write the figure to ``path`` (atomically); see :func:`save_figure`."""
+        save_figure(self.figure, path, format=format, dpi=dpi, families=self.families)
+
+    def _repr_svg_(self) -> str:
+        buffer = io.BytesIO()
+        save_figure(self.figure, buffer, format="svg", families=self.families)
+        return buffer.getvalue().decode("utf-8")
+
+
 @dataclass
-class Drawing:
+class Drawing(SavedFigure):
     """A rendered diagram: the figure, its axes and the artists drawn, by node id.
 
     Arrows are one artist per service pair in ``arrows`` (``(supplier, customer)`` → artist)
@@ -80,15 +99,6 @@ class Drawing:
     arrows: dict = field(default_factory=dict)
     captions: list = field(default_factory=list)
     families: list = field(default_factory=list)
-
-    def save(self, path: str | os.PathLike, *, format: str | None = None, dpi: float | None = None):
-        """Write the figure to ``path`` (atomically); see :func:`save_figure`."""
-        save_figure(self.figure, path, format=format, dpi=dpi, families=self.families)
-
-    def _repr_svg_(self) -> str:
-        buffer = io.BytesIO()
-        save_figure(self.figure, buffer, format="svg", families=self.families)
-        return buffer.getvalue().decode("utf-8")
 
 
 def save_figure(
