@@ -19,6 +19,7 @@ from ..progress import Progress
 __all__ = [
     "ModelProblems",
     "echo_json",
+    "echo_result",
     "json_option",
     "load_chain",
     "max_size_option",
@@ -133,6 +134,14 @@ def output_option(*, required: bool = True, help: str = "File to write.") -> Cal
 def plural(count: int, word: str) -> str:
     """``1 department``, ``2 departments``."""
     return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def echo_result(result: Any, as_json: bool) -> None:
+    """Print a library result: its ``to_dict()`` as JSON, or its readable text."""
+    if as_json:
+        echo_json(result.to_dict())
+    else:
+        click.echo(str(result))
 
 
 def echo_json(data: Any) -> None:

@@ -8,7 +8,7 @@ import click
 
 from .. import flow
 from ..errors import ServiceChainError
-from ._common import echo_json, json_option, load_chain, model_argument, reraise
+from ._common import echo_result, json_option, load_chain, model_argument, reraise
 
 __all__ = ["COMMANDS"]
 
@@ -32,10 +32,7 @@ def score(model_path: Path, max_bytes: int, as_json: bool) -> None:
         result = flow.score(chain)
     except ServiceChainError as err:
         raise reraise(err) from None
-    if as_json:
-        echo_json(result.to_dict())
-    else:
-        click.echo(str(result))
+    echo_result(result, as_json)
 
 
 def _top_option(func):
@@ -65,10 +62,7 @@ def explain(model_path: Path, max_bytes: int, segment: str, top: int | None, as_
         result = flow.explain(chain, segment, top=top)
     except ServiceChainError as err:
         raise reraise(err, param="SEGMENT") from None
-    if as_json:
-        echo_json(result.to_dict())
-    else:
-        click.echo(str(result))
+    echo_result(result, as_json)
 
 
 def _pairs(values: tuple[str, ...], option: str) -> dict[str, float]:
@@ -164,10 +158,7 @@ def impact(
         option = getattr(err, "field", None) or str(err).split(" ", 1)[0]
         hint = f"--{option}" if option in changes else "--set"
         raise click.BadParameter(str(err), param_hint=hint) from None
-    if as_json:
-        echo_json(result.to_dict())
-    else:
-        click.echo(str(result))
+    echo_result(result, as_json)
 
 
 @click.command()
@@ -198,10 +189,7 @@ def rank(
         result = flow.rank(chain, segment=segment, by=by, top=top)
     except ServiceChainError as err:
         raise reraise(err, param="--segment") from None
-    if as_json:
-        echo_json(result.to_dict())
-    else:
-        click.echo(str(result))
+    echo_result(result, as_json)
 
 
 COMMANDS = [score, explain, impact, rank]

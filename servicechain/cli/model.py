@@ -13,7 +13,15 @@ from ..load import load_model
 from ..rules import list_assumptions
 from ..spec import json_schema_text
 from ..summary import summarize
-from ._common import ModelProblems, echo_json, json_option, load_chain, model_argument, plural
+from ._common import (
+    ModelProblems,
+    echo_json,
+    echo_result,
+    json_option,
+    load_chain,
+    model_argument,
+    plural,
+)
 
 __all__ = ["COMMANDS"]
 
@@ -87,10 +95,7 @@ def summary(model_path: Path, max_bytes: int, as_json: bool) -> None:
     """
     chain = load_chain(model_path, max_bytes)
     result = summarize(chain.model)
-    if as_json:
-        echo_json(result.to_dict())
-    else:
-        click.echo(str(result))
+    echo_result(result, as_json)
 
 
 @click.command()

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import ServiceChainError, UnknownNodeError
-from ._common import echo_json, json_option, load_chain, model_argument, reraise
+from ._common import echo_result, json_option, load_chain, model_argument, reraise
 
 __all__ = ["COMMANDS"]
 
@@ -85,10 +85,7 @@ def trace(
             result = chain.trace(node, direction=direction, depth=depth, group_by=group_by)
     except ServiceChainError as err:
         raise reraise(err, param=_param_of(err, {"--to": to, "NODE": node})) from None
-    if as_json:
-        echo_json(result.to_dict())
-    else:
-        click.echo(str(result))
+    echo_result(result, as_json)
 
 
 @click.command()
@@ -123,10 +120,7 @@ def analyze(
         result = chain.analyze(segment=segment, group_by=group_by)
     except ServiceChainError as err:
         raise reraise(err, param=_param_of(err, {"--segment": segment})) from None
-    if as_json:
-        echo_json(result.to_dict())
-    else:
-        click.echo(str(result))
+    echo_result(result, as_json)
 
 
 COMMANDS = [trace, analyze]
