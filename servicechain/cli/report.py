@@ -50,7 +50,7 @@ def report(model_path: Path | None, output: Path | None, scenario: Path | None, 
     Examples:
       servicechain report -o sapataria-report.html
       servicechain report models/airline.yaml -o airline.md
-      servicechain report my-company.yaml --scenario what-if.yaml -o board.html
+      servicechain report --scenario models/scenarios/sapataria.yaml -o board.html
     """
     path = model_path if model_path is not None else example_path()
     chain = load_chain(path, int(max_size * 2**20))
