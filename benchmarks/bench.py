@@ -224,7 +224,7 @@ def _run(kind: str, path: Path, timeout: float) -> tuple[list[dict], str]:
 
 def _model(departments: int) -> tuple[Path, int]:
     sys.path.insert(0, str(HERE.parent))
-    from servicechain.generate import generate, write_json
+    from servicechain.samples.generate import generate, write_json
 
     DATA.mkdir(exist_ok=True)
     path = DATA / f"org-{departments}.json"

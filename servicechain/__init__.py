@@ -11,8 +11,8 @@ True
 
 from .chain import Chain, load
 from .errors import ModelError, Problem, ServiceChainError, UnknownNodeError
-from .examples import example_names, example_path
-from .spec import Model
+from .model.spec import Model
+from .samples.examples import example_names, example_path
 
 __version__ = "0.1.0"
 

@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import structure
-from .assumptions import Assumptions, assumptions_of
-from .fastload import FastLoaded, read_model
-from .graph import DEPARTMENT, PARTNER, SEGMENT, Network, network, to_networkx
-from .load import DEFAULT_MAX_BYTES, Loaded, validate_data
+from .io.fastjson import FastLoaded, read_model
+from .io.load import DEFAULT_MAX_BYTES, Loaded, validate_data
+from .model.assumptions import Assumptions, assumptions_of
+from .model.graph import to_networkx
+from .model.network import DEPARTMENT, PARTNER, SEGMENT, Network, network
+from .model.spec import Model
+from .model.summary import Summary, summarize
 from .progress import ProgressCallback
-from .spec import Model
-from .summary import Summary, summarize
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -68,7 +69,7 @@ class Chain:
 
     @property
     def model(self) -> Model:
-        """The validated :class:`~servicechain.spec.Model` (built on first use when the file
+        """The validated :class:`~servicechain.model.spec.Model` (built on first use when the file
         was read by the JSON fast path, which goes straight to :attr:`network`)."""
         if self._model is None:
             self._model = self._fast.model()
@@ -82,12 +83,12 @@ class Chain:
 
     @cached_property
     def network(self) -> Network:
-        """The model as arrays (see :class:`~servicechain.graph.Network`)."""
+        """The model as arrays (see :class:`~servicechain.model.network.Network`)."""
         return network(self.model)
 
     @cached_property
     def graph(self) -> nx.DiGraph:
-        """The model as a networkx DiGraph (see :func:`~servicechain.graph.to_networkx`)."""
+        """The model as a networkx DiGraph (see :func:`~servicechain.model.graph.to_networkx`)."""
         return to_networkx(self.model)
 
     @cached_property
@@ -224,7 +225,7 @@ class Chain:
     def fold_survey(self, responses, **options):
         """Survey answers folded into the model, as a :class:`~servicechain.survey.SurveyResult`
         (see :func:`~servicechain.survey.fold_survey`)."""
-        from .survey import fold_survey
+        from .survey.fold import fold_survey
 
         return fold_survey(self.model, responses, **options)
 
@@ -246,12 +247,12 @@ def load(
     """Read and validate a model file (YAML or JSON) and return its :class:`Chain`.
 
     Raises :class:`~servicechain.errors.ModelError` listing every problem of the file. JSON
-    files go through the fast path of :mod:`servicechain.fastload` (same rules, same messages);
+    files go through the fast path of :mod:`servicechain.io.fastjson` (same rules, same messages);
     ``progress`` is called with the name of each stage as it starts.
 
     Examples
     --------
-    >>> from servicechain.examples import example_path
+    >>> from servicechain.samples.examples import example_path
     >>> chain = load(example_path("flowershop"))
     >>> chain.model.scale.max > chain.model.scale.min
     True

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = [
     "ModelError",
@@ -77,3 +79,39 @@ class UnknownNodeError(ServiceChainError, KeyError):
 
     def __str__(self) -> str:
         return self.message
+
+
+def did_you_mean(word: str, choices: Any, *, what: str = "") -> str:
+    """A "did you mean ...?" hint for an unknown ``word``, or a list of the valid choices.
+
+    Examples
+    --------
+    >>> did_you_mean("stokc", ["store", "stock", "it"])
+    "did you mean 'stock'?"
+    >>> did_you_mean("zzz", ["a", "b"], what="segment kind")
+    'valid segment kinds: a, b'
+    """
+    choices = list(choices)
+    lower = {c.lower(): c for c in choices}
+    if word.lower() in lower:
+        return f"did you mean {lower[word.lower()]!r}? (ids are case-sensitive)"
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    if what and len(choices) <= 12:
+        return f"valid {what}s: {', '.join(map(str, choices))}"
+    return ""
+
+
+def unknown_node(ident: str, choices: Any, *, what: str = "department, segment or partner"):
+    """The :class:`~servicechain.errors.UnknownNodeError` for an id that names no node, with a
+    "did you mean" among ``choices``.
+
+    Examples
+    --------
+    >>> str(unknown_node("stok", ["stock", "store"]))
+    "no department, segment or partner has the id 'stok'; did you mean 'stock'?"
+    """
+    hint = did_you_mean(str(ident), choices)
+    message = f"no {what} has the id {ident!r}"
+    return UnknownNodeError(ident, f"{message}; {hint}" if hint else message)

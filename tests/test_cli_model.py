@@ -6,7 +6,7 @@ import json
 
 from servicechain import __version__
 from servicechain.cli import main
-from servicechain.examples import STARTER, example_path
+from servicechain.samples.examples import STARTER, example_path
 
 from .conftest import DATA, MODELS
 

@@ -27,7 +27,7 @@ from servicechain.draw.render import (
 )
 from servicechain.draw.style import KIND_FILL
 from servicechain.errors import UnknownNodeError
-from servicechain.generate import generate, write_json
+from servicechain.samples.generate import generate, write_json
 
 matplotlib.use("Agg")
 

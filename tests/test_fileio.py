@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from servicechain.fileio import atomic_output, write_atomic
+from servicechain.io.atomic import atomic_output, write_atomic
 
 
 def test_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from servicechain import Chain
-from servicechain.generate import generate
+from servicechain.samples.generate import generate
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from servicechain import load
-from servicechain.graph import DEPARTMENT, PARTNER, SEGMENT, from_networkx
+from servicechain.model.graph import from_networkx
+from servicechain.model.network import DEPARTMENT, PARTNER, SEGMENT
 
 from .conftest import DATA, EXAMPLES
 

@@ -12,10 +12,10 @@ from servicechain import load
 from servicechain.cli import main
 from servicechain.errors import ModelError
 from servicechain.export.table import to_csv, to_xlsx
-from servicechain.importer import import_tables
-from servicechain.load import parse_model
-from servicechain.spec import Model
-from servicechain.yamlout import model_yaml, yaml_scalar
+from servicechain.io.importer import import_tables
+from servicechain.io.load import parse_model
+from servicechain.io.yamlout import model_yaml, yaml_scalar
+from servicechain.model.spec import Model
 
 DATA = Path(__file__).resolve().parent / "data" / "io"
 

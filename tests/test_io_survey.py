@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from servicechain import load
 from servicechain.cli import main
 from servicechain.errors import ModelError
-from servicechain.load import parse_model
-from servicechain.survey import enps, fold_survey, servqual_gap
+from servicechain.io.load import parse_model
+from servicechain.survey.fold import enps, fold_survey, servqual_gap
 
 DATA = Path(__file__).resolve().parent / "data" / "io"
 SHOP = DATA / "shop.yaml"

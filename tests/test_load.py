@@ -8,8 +8,8 @@ import tracemalloc
 import pytest
 
 from servicechain import Chain, ModelError, load
-from servicechain.load import load_model, parse_model
-from servicechain.rules import closed_loops, list_assumptions
+from servicechain.io.load import load_model, parse_model
+from servicechain.model.rules import closed_loops, list_assumptions
 
 from .conftest import DATA, EXAMPLES
 

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 import servicechain
 from servicechain.cli import main
 from servicechain.errors import ModelError
-from servicechain.fastload import (
+from servicechain.io.fastjson import (
     STRUCTS,
     FastLoaded,
     _numbers_by_hash,
@@ -24,10 +24,10 @@ from servicechain.fastload import (
     parse_fast,
     read_model,
 )
-from servicechain.generate import generate, write_json
-from servicechain.graph import network
-from servicechain.load import load_model, parse_model, read_data
-from servicechain.spec import Model
+from servicechain.io.load import load_model, parse_model, read_data
+from servicechain.model.network import network
+from servicechain.model.spec import Model
+from servicechain.samples.generate import generate, write_json
 
 from .conftest import DATA, EXAMPLES
 

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 from servicechain import Chain
 from servicechain.cli import main
-from servicechain.generate import generate, write_json
-from servicechain.progress import Progress
-from servicechain.spec import RELATIONSHIPS, SEGMENT_KINDS
+from servicechain.cli.progress import Progress
+from servicechain.model.spec import RELATIONSHIPS, SEGMENT_KINDS
+from servicechain.samples.generate import generate, write_json
 
 
 def test_generate_is_seeded_and_sized():

@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 
 import servicechain
-from servicechain.assumptions import assumptions_of
-from servicechain.generate import generate, write_json
-from servicechain.graph import network
-from servicechain.lazy import LazyList
-from servicechain.load import read_data
-from servicechain.rules import list_assumptions
-from servicechain.spec import Model
+from servicechain.io.load import read_data
+from servicechain.model.assumptions import assumptions_of
+from servicechain.model.lazy import LazyList
+from servicechain.model.network import network
+from servicechain.model.rules import list_assumptions
+from servicechain.model.spec import Model
+from servicechain.samples.generate import generate, write_json
 
 
 def _as_json(path: Path, tmp_path: Path) -> Path:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from servicechain.cli import main
-from servicechain.load import load_model
+from servicechain.io.load import load_model
 
 SMALL = str(Path(__file__).resolve().parent / "data" / "structure" / "small.yaml")
 

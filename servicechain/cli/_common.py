@@ -13,8 +13,8 @@ import click
 
 from ..chain import Chain, load
 from ..errors import ModelError, ServiceChainError, UnknownNodeError
-from ..load import DEFAULT_MAX_BYTES
-from ..progress import Progress
+from ..io.load import DEFAULT_MAX_BYTES
+from .progress import Progress
 
 __all__ = [
     "ModelProblems",

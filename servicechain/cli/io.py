@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import ServiceChainError
-from ..fileio import write_atomic
+from ..io.atomic import write_atomic
 from ._common import echo_json, json_option, load_chain, model_argument, output_option, plural
 from ._common import reraise as _reraise
 
@@ -98,7 +98,7 @@ def import_(
       servicechain import services.csv --departments depts.csv -o company.yaml
       servicechain import services.csv --create-missing --scale 1:7 -o company.yaml
     """
-    from ..importer import import_tables
+    from ..io.importer import import_tables
 
     _refuse_existing(output, force)
     extra = {
@@ -155,9 +155,9 @@ def template(fmt: str, output: Path, force: bool) -> None:
       servicechain template xlsx -o services.xlsx
       servicechain template csv -o services.csv
     """
-    from ..examples import STARTER
     from ..export.table import to_csv, to_xlsx
-    from ..load import parse_model
+    from ..io.load import parse_model
+    from ..samples.examples import STARTER
 
     _refuse_existing(output, force)
     model = parse_model(STARTER, fmt="yaml").model
@@ -258,7 +258,7 @@ def survey(
       servicechain survey company.yaml answers.csv --scale 1:7 -o company-2025.yaml
       servicechain survey company.yaml answers.csv --employees staff.csv -o new.yaml --json
     """
-    from ..survey import fold_survey
+    from ..survey.fold import fold_survey
 
     _refuse_existing(output, force)
     chain = load_chain(model_path, max_bytes)

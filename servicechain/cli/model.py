@@ -7,12 +7,12 @@ from pathlib import Path
 import click
 
 from ..errors import ModelError
-from ..examples import STARTER, example_names, example_path
-from ..fileio import write_atomic
-from ..load import load_model
-from ..rules import list_assumptions
-from ..spec import json_schema_text
-from ..summary import summarize
+from ..io.atomic import write_atomic
+from ..io.load import load_model
+from ..model.rules import list_assumptions
+from ..model.spec import json_schema_text
+from ..model.summary import summarize
+from ..samples.examples import STARTER, example_names, example_path
 from ._common import (
     ModelProblems,
     echo_json,

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..generate import generate as generate_model
-from ..generate import write_json
+from ..samples.generate import generate as generate_model
+from ..samples.generate import write_json
 from ._common import output_option, plural, progress_bar, quiet_option
 
 __all__ = ["COMMANDS"]

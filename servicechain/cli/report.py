@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from ..errors import ServiceChainError
-from ..examples import example_path
 from ..report import write_report
+from ..samples.examples import example_path
 from ._common import load_chain, max_size_option, plural, reraise
 
 __all__ = ["COMMANDS"]

@@ -370,13 +370,13 @@ def plot(
     Examples
     --------
     >>> from servicechain import load
-    >>> from servicechain.examples import example_path
+    >>> from servicechain.samples.examples import example_path
     >>> chart = plot(load(example_path("flowershop")), "heatmap")
     >>> chart.kind
     'heatmap'
     """
     if kind not in _MAKERS:
-        from ..rules import did_you_mean
+        from ..errors import did_you_mean
 
         hint = did_you_mean(kind, KINDS, what="chart")
         raise DrawError(f"unknown chart {kind!r}; " + (hint or f"use one of {', '.join(KINDS)}"))

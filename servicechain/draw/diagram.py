@@ -8,7 +8,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from ..graph import DEPARTMENT
+from ..model.network import DEPARTMENT
 
 __all__ = ["COLORS", "MAX_BOXES", "MAX_DEPARTMENTS", "MAX_OUTSIDE_BOXES", "draw_chain"]
 
@@ -138,7 +138,7 @@ def draw_chain(
     Examples
     --------
     >>> from servicechain import load
-    >>> from servicechain.examples import example_path
+    >>> from servicechain.samples.examples import example_path
     >>> drawing = draw_chain(load(example_path("flowershop")), color="none")
     >>> len(drawing.boxes) == len(drawing.layout.pos)
     True

@@ -19,7 +19,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch
 
 from ..errors import ServiceChainError
-from ..fileio import atomic_output
+from ..io.atomic import atomic_output
 from .arrows import draw_arrows
 from .boxes import draw_boxes, fit_caption, fit_labels
 from .fonts import font_families

@@ -34,7 +34,7 @@ def export(chain: Chain, fmt: str) -> str:
     'flowchart LR'
     """
     if fmt not in FORMATS:
-        from ..rules import did_you_mean
+        from ..errors import did_you_mean
 
         hint = did_you_mean(fmt, FORMATS, what="format")
         raise ServiceChainError(f"unknown export format {fmt!r}" + (f"; {hint}" if hint else ""))

@@ -9,8 +9,8 @@ from __future__ import annotations
 import csv
 import io
 
-from ..spec import Model
-from ..tabular import FIELDS, SECTIONS
+from ..io.tabular import FIELDS, SECTIONS
+from ..model.spec import Model
 
 __all__ = ["csv_cell", "model_tables", "to_csv", "to_xlsx"]
 

@@ -5,12 +5,12 @@ change travels through ``P_ji = min(1, e_ji Q_j)``, linear near today's state wi
 matrix ``L = (I - A)^-1`` (the README's "Quality flow" section states every formula).
 """
 
-from ..solve import SolveError
 from .explain import Breakdown, Term, explain
 from .rank import BY, Ranking, Row, failure_drop, rank
 from .scenario import Scenario, ScenarioError, read_scenarios
 from .score import Score, score
 from .sensitivity import Sensitivities, influence, sensitivities
+from .solve import SolveError
 from .state import State, state_of
 from .whatif import Comparison, Impact, compare, impact, solve_scenario
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..lazy import LazyList
-from ..solve import SolveError
+from ..model.lazy import LazyList
 from ._text import fmt_score, percent, table
 from .sensitivity import segment_index
+from .solve import SolveError
 from .state import state_of
 
 __all__ = ["GAP_TOL", "TEXT_TERMS", "Breakdown", "Term", "explain", "service_losses"]

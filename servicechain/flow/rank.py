@@ -8,10 +8,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import ServiceChainError
-from ..graph import DEPARTMENT
-from ..lazy import LazyList
-from ..rules import did_you_mean
+from ..errors import ServiceChainError, did_you_mean
+from ..model.lazy import LazyList
+from ..model.network import DEPARTMENT
 from ._text import fmt_score, table
 from .sensitivity import segment_index
 from .state import ZERO, State, state_of

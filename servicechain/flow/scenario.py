@@ -9,9 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import Problem, ServiceChainError, UnknownNodeError
-from ..graph import DEPARTMENT, PARTNER, SEGMENT, Network
-from ..rules import did_you_mean
+from ..errors import Problem, ServiceChainError, UnknownNodeError, did_you_mean
+from ..model.network import DEPARTMENT, PARTNER, SEGMENT, Network
 
 __all__ = ["FIELDS", "Scenario", "ScenarioError", "parse_scenario", "read_scenarios"]
 
@@ -167,7 +166,7 @@ def read_scenarios(path: str | os.PathLike) -> dict[str, dict]:
     ScenarioError
         Listing every problem as ``FILE:LINE:COL: field: message (fix)``.
     """
-    from ..load import _Fail, read_data
+    from ..io.load import _Fail, read_data
 
     path = Path(path)
     name = str(path)

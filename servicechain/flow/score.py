@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..graph import KIND_NAMES, SEGMENT
-from ..lazy import LazyList
-from ..rules import Assumption
+from ..model.lazy import LazyList
+from ..model.network import KIND_NAMES, SEGMENT
+from ..model.rules import Assumption
 from ._text import fmt_score, table
 from .state import state_of
 
@@ -55,7 +55,7 @@ class Score:
         try:
             return float(self.quality[self.ids.index(ident)])
         except ValueError:
-            from ..rules import unknown_node
+            from ..errors import unknown_node
 
             raise unknown_node(ident, self.ids) from None
 

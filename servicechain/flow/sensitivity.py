@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import ServiceChainError
-from ..graph import DEPARTMENT, SEGMENT
+from ..model.network import DEPARTMENT, SEGMENT
 from .state import state_of
 
 __all__ = ["INFLUENCE_MAX_CELLS", "Sensitivities", "influence", "segment_index", "sensitivities"]
@@ -40,8 +40,7 @@ def segment_index(net, segment: str) -> int:
     """Position of a segment id; ``UnknownNodeError`` (with a hint) for anything else."""
     segments = [net.ids[i] for i in np.flatnonzero(net.kind == SEGMENT)]
     if segment not in segments:
-        from ..errors import UnknownNodeError
-        from ..rules import did_you_mean
+        from ..errors import UnknownNodeError, did_you_mean
 
         hint = did_you_mean(segment, segments, what="segment")
         what = "is not a segment" if segment in net.index else "names no segment"

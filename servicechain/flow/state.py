@@ -12,8 +12,8 @@ from scipy import sparse
 from scipy.sparse import csgraph
 from scipy.sparse import linalg as spla
 
-from ..graph import SEGMENT, Network
-from ..solve import Operator, SolveError, system_matrix
+from ..model.network import SEGMENT, Network
+from .solve import Operator, SolveError, system_matrix
 
 __all__ = ["ZERO", "State", "current_state", "state_of"]
 

@@ -8,12 +8,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import UnknownNodeError
-from ..graph import KIND_NAMES, SEGMENT
-from ..rules import unknown_node
-from ..solve import capped_fixed_point
+from ..errors import UnknownNodeError, unknown_node
+from ..model.network import KIND_NAMES, SEGMENT
 from ._text import fmt_score, table
 from .scenario import Scenario, parse_scenario
+from .solve import capped_fixed_point
 from .state import ZERO, State, state_of
 
 __all__ = ["Comparison", "Impact", "compare", "impact", "solve_scenario"]

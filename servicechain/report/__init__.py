@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ServiceChainError
-from ..fileio import write_atomic
+from ..io.atomic import write_atomic
 from .document import Document
 from .html import render_html
 from .markdown import render_markdown

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from ..graph import KIND_NAMES
+from ..model.network import KIND_NAMES
 from .document import Bullets, Figure, Section, Table, Text
 from .labels import label, score_format
 

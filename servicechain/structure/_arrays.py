@@ -72,7 +72,7 @@ class View:
 
     @property
     def network(self) -> Any:
-        """The chain's :class:`~servicechain.graph.Network`, or None for a graph's view."""
+        """The chain's :class:`~servicechain.model.network.Network`, or None for a graph's view."""
         return None if self.network_ref is None else self.network_ref()
 
     @property

@@ -7,8 +7,7 @@ from typing import Any
 
 import networkx as nx
 
-from ..errors import UnknownNodeError
-from ..rules import did_you_mean, unknown_node
+from ..errors import UnknownNodeError, did_you_mean, unknown_node
 
 __all__ = [
     "as_graph",

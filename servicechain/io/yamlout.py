@@ -11,7 +11,7 @@ import math
 import re
 from typing import Any
 
-from .spec import Model
+from ..model.spec import Model
 
 __all__ = ["SCHEMA_LINE", "model_yaml", "yaml_scalar"]
 

@@ -1,8 +1,9 @@
 """The model file format: strict pydantic models from which the JSON Schema is generated.
 
 Scores stay on the model's own ``scale`` here; they are normalised to 0..1 by
-:mod:`servicechain.graph`. Rules that involve more than one record (references, duplicate ids,
-scores against the scale, closed loops) are checked by :mod:`servicechain.rules`.
+:mod:`servicechain.model.network`. Rules that involve more than one record (references,
+duplicate ids, scores against the scale, closed loops) are checked by
+:mod:`servicechain.model.rules`.
 """
 
 from __future__ import annotations

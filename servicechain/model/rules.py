@@ -1,28 +1,26 @@
 """The rules a model must satisfy beyond its field types, and the assumptions it leads to.
 
 Each finding is ``(loc, message, fix)`` where ``loc`` is a path into the file's data such as
-``("services", 3, "to")``; :mod:`servicechain.load` turns it into a positioned problem.
+``("services", 3, "to")``; :mod:`servicechain.io.load` turns it into a positioned problem.
 """
 
 from __future__ import annotations
 
-import difflib
 import math
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 
+from ..errors import did_you_mean
 from .spec import Department, Model, Partner, Scale, Segment, Service
 
 __all__ = [
     "Assumption",
     "check_model",
     "closed_loops",
-    "did_you_mean",
     "list_assumptions",
     "pydantic_problems",
-    "unknown_node",
 ]
 
 Loc = tuple[str | int, ...]
@@ -40,44 +38,6 @@ _SINGULAR = {
     "partners": "partner",
     "services": "service",
 }
-
-
-def did_you_mean(word: str, choices: Any, *, what: str = "") -> str:
-    """A "did you mean ...?" hint for an unknown ``word``, or a list of the valid choices.
-
-    Examples
-    --------
-    >>> did_you_mean("stokc", ["store", "stock", "it"])
-    "did you mean 'stock'?"
-    >>> did_you_mean("zzz", ["a", "b"], what="segment kind")
-    'valid segment kinds: a, b'
-    """
-    choices = list(choices)
-    lower = {c.lower(): c for c in choices}
-    if word.lower() in lower:
-        return f"did you mean {lower[word.lower()]!r}? (ids are case-sensitive)"
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    if close:
-        return f"did you mean {close[0]!r}?"
-    if what and len(choices) <= 12:
-        return f"valid {what}s: {', '.join(map(str, choices))}"
-    return ""
-
-
-def unknown_node(ident: str, choices: Any, *, what: str = "department, segment or partner"):
-    """The :class:`~servicechain.errors.UnknownNodeError` for an id that names no node, with a
-    "did you mean" among ``choices``.
-
-    Examples
-    --------
-    >>> str(unknown_node("stok", ["stock", "store"]))
-    "no department, segment or partner has the id 'stok'; did you mean 'stock'?"
-    """
-    from .errors import UnknownNodeError
-
-    hint = did_you_mean(str(ident), choices)
-    message = f"no {what} has the id {ident!r}"
-    return UnknownNodeError(ident, f"{message}; {hint}" if hint else message)
 
 
 # --- field types -------------------------------------------------------------------------

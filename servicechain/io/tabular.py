@@ -17,8 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import Problem
-from .rules import did_you_mean
+from ..errors import Problem, did_you_mean
 
 __all__ = [
     "FIELDS",

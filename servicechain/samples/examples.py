@@ -7,7 +7,7 @@ from pathlib import Path
 __all__ = ["DEFAULT_EXAMPLE", "EXAMPLES_DIR", "STARTER", "example_names", "example_path"]
 
 #: The folder holding the example models (``models/`` of the source tree).
-EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "models"
+EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "models"
 #: The example used when a command is run without a model.
 DEFAULT_EXAMPLE = "sapataria"
 

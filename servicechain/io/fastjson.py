@@ -1,10 +1,10 @@
 """The fast path for large JSON models: parse, validate and build the arrays in one sweep.
 
 A JSON file is decoded and validated in one pass by ``msgspec`` into Structs mirroring
-:mod:`servicechain.spec` (same fields, types, constraints and aliases; small objects the garbage
-collector does not track), the rules of :mod:`servicechain.rules` are checked on numpy arrays,
-and the :class:`~servicechain.graph.Network` is built straight from them. The pydantic
-:class:`~servicechain.spec.Model` is built only when asked for.
+:mod:`servicechain.model.spec` (same fields, types, constraints and aliases; small objects the
+garbage collector does not track), the rules of :mod:`servicechain.model.rules` are checked on
+numpy arrays, and the :class:`~servicechain.model.network.Network` is built straight from them.
+The pydantic :class:`~servicechain.model.spec.Model` is built only when asked for.
 
 The fast path never reports problems itself: when a file breaks any rule (or uses anything it
 does not handle, such as field names instead of aliases), it steps aside and the ordinary
@@ -27,10 +27,10 @@ from msgspec import UNSET, Meta, Struct, UnsetType
 from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components
 
-from .graph import DEPARTMENT, PARTNER, SEGMENT, Network
+from ..model.network import DEPARTMENT, PARTNER, SEGMENT, Network
+from ..model.spec import Department, Model, Partner, Scale, Segment, Service
+from ..progress import ProgressCallback, report
 from .load import DEFAULT_MAX_BYTES, Loaded, _decode, _Fail, _format_of, _gc_paused, parse_model
-from .progress import ProgressCallback, report
-from .spec import Department, Model, Partner, Scale, Segment, Service
 
 __all__ = ["STRUCTS", "FastLoaded", "decode", "parse_fast", "read_model"]
 
@@ -61,7 +61,7 @@ class FastLoaded:
             return msgspec.to_builtins(self.document)
 
     def model(self) -> Model:
-        """The :class:`~servicechain.spec.Model` of the data (about 3 s per million records)."""
+        """The :class:`~servicechain.model.spec.Model` of the data (about 3 s a million records)."""
         with _gc_paused():
             return Model.model_validate(msgspec.to_builtins(self.document))
 
@@ -163,7 +163,7 @@ def _decoder() -> msgspec.json.Decoder:
 
 
 def decode(text: str | bytes) -> Any:
-    """The JSON text decoded into Structs mirroring :class:`~servicechain.spec.Model`.
+    """The JSON text decoded into Structs mirroring :class:`~servicechain.model.spec.Model`.
 
     It accepts exactly the documents the pydantic models accept, written with the file's field
     names (``from``, ``to``, ``$schema``), and raises ``msgspec.ValidationError`` or
@@ -195,7 +195,7 @@ def read_model(
     Parameters
     ----------
     path : path-like
-        A ``.json`` model (fast path) or any file :func:`~servicechain.load.load_model` reads.
+        A ``.json`` model (fast path) or any file :func:`~servicechain.io.load.load_model` reads.
     max_bytes : int, keyword-only
         Files larger than this are refused.
     progress : callable, keyword-only
@@ -204,7 +204,7 @@ def read_model(
     Returns
     -------
     FastLoaded or Loaded
-        :class:`FastLoaded` from the fast path, else the :class:`~servicechain.load.Loaded` of
+        :class:`FastLoaded` from the fast path, else the :class:`~servicechain.io.load.Loaded` of
         the ordinary loader.
 
     Raises
@@ -254,7 +254,7 @@ def parse_fast(
     """Validate a JSON model (text, or UTF-8 bytes) and build its arrays, or ``None`` if it
     breaks any rule (or is not valid UTF-8).
 
-    ``None`` means: read it with :func:`~servicechain.load.parse_model` for the messages.
+    ``None`` means: read it with :func:`~servicechain.io.load.parse_model` for the messages.
 
     Examples
     --------
@@ -314,7 +314,7 @@ def _floats(records: list, key: str, default: float = np.nan) -> np.ndarray:
 
 
 def _network(document: Any, *, nul_free: bool = False) -> Network | None:
-    """The arrays of a decoded document, or ``None`` if a rule of :mod:`servicechain.rules`
+    """The arrays of a decoded document, or ``None`` if a rule of :mod:`servicechain.model.rules`
     fails. ``nul_free`` tells that no string of the document holds a NUL character."""
     scale = document.scale or _Scale()
     lo = 0.0 if scale.min is UNSET else float(scale.min)
@@ -474,7 +474,7 @@ def _has_closed_loop(
     n_dep: int,
     lo: float,
 ) -> bool:
-    """The closed-loop rule of :func:`servicechain.rules.closed_loops`, on arrays."""
+    """The closed-loop rule of :func:`servicechain.model.rules.closed_loops`, on arrays."""
     quality = own[:n_dep]
     without_own = (dependence[:n_dep] >= 1) | (~np.isnan(quality) & (quality <= lo))
     if not without_own.any():

@@ -1,16 +1,16 @@
 """The assumptions the quality flow makes, found on the arrays of a model (no per-record work).
 
-:func:`assumptions_of` gives the same list as :func:`servicechain.rules.list_assumptions` does
-from the pydantic model, as positions into the :class:`~servicechain.graph.Network`; the
-:class:`~servicechain.rules.Assumption` objects and their text are made only when looked at.
+:func:`assumptions_of` gives the same list as :func:`servicechain.model.rules.list_assumptions` does
+from the pydantic model, as positions into the :class:`~servicechain.model.network.Network`; the
+:class:`~servicechain.model.rules.Assumption` objects and their text are made only when looked at.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .graph import DEPARTMENT, PARTNER, SEGMENT, Network
 from .lazy import LazyList
+from .network import DEPARTMENT, PARTNER, SEGMENT, Network
 from .rules import Assumption
 
 __all__ = ["Assumptions", "assumptions_of"]

@@ -1,5 +1,4 @@
-"""The one place that maps a model to its graph: arrays for the maths, a networkx DiGraph for
-structure, and back.
+"""The one builder of a model's arrays: what the quality flow and the fast structure code work on.
 
 Nodes are numbered departments first, then partners, then segments, each in file order. Scores
 are normalised from the model's scale to 0..1; a missing score is ``nan`` in the ``given`` arrays
@@ -11,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-import networkx as nx
 import numpy as np
 
+from ..errors import unknown_node
 from .spec import Department, Model, Partner, Scale, Segment
 
 __all__ = [
@@ -22,9 +21,7 @@ __all__ = [
     "PARTNER",
     "SEGMENT",
     "Network",
-    "from_networkx",
     "network",
-    "to_networkx",
 ]
 
 DEPARTMENT, PARTNER, SEGMENT = 0, 1, 2
@@ -118,8 +115,6 @@ class Network:
         try:
             return self.index[ident]
         except KeyError:
-            from .rules import unknown_node
-
             raise unknown_node(ident, self.ids) from None
 
 
@@ -195,114 +190,3 @@ def network(model: Model) -> Network:
         service_names=[s.name or "" for s in services],
         revenue_slope=revenue_slope,
     )
-
-
-_NODE_FIELDS = {
-    "department": ("group", "headcount", "cost", "notes"),
-    "partner": ("notes",),
-    "segment": ("kind", "relationship", "customers", "revenue", "revenue_elasticity", "notes"),
-}
-_EDGE_FIELDS = ("name", "volume", "cost", "sla", "notes")
-
-
-def to_networkx(model: Model) -> nx.DiGraph:
-    """The model as a directed graph ``supplier → customer``.
-
-    Node attributes: ``kind`` (department, partner, segment), ``name``, ``quality`` (own quality,
-    0..1, ``None`` where not given), ``dependence``, ``own_share``, and the optional fields of the
-    record (``group``, ``headcount``, ``segment_kind``, ``relationship``, ...). Edge attributes:
-    ``name``, ``quality`` (0..1 or ``None``), ``weight``, ``reliance`` and the optional fields.
-    Graph attributes: ``name``, ``description``, ``scale`` as ``(min, max)``.
-
-    Examples
-    --------
-    >>> m = Model.model_validate({"name": "x",
-    ...     "departments": [{"id": "a", "name": "A", "dependence": 0.4},
-    ...                     {"id": "b", "name": "B", "dependence": 0.4}],
-    ...     "services": [{"from": "a", "to": "b", "weight": 3}]})
-    >>> G = to_networkx(m)
-    >>> G.nodes["b"]["kind"], round(G.edges["a", "b"]["reliance"], 12)
-    ('department', 0.4)
-    """
-    net = network(model)
-    graph = nx.DiGraph(
-        name=model.name,
-        description=model.description,
-        scale=(model.scale.min, model.scale.max),
-    )
-    records = [*model.departments, *model.partners, *model.segments]
-    for i, rec in enumerate(records):
-        kind = KIND_NAMES[net.kind[i]]
-        attrs = {
-            "kind": kind,
-            "name": rec.name,
-            "quality": None if np.isnan(net.own[i]) else float(net.own[i]),
-            "dependence": float(net.dependence[i]),
-            "own_share": float(net.own_share[i]),
-        }
-        for name in _NODE_FIELDS[kind]:
-            value = getattr(rec, name)
-            if value is not None:
-                attrs["segment_kind" if name == "kind" else name] = value
-        graph.add_node(rec.id, **attrs)
-    for j, svc in enumerate(model.services):
-        attrs = {
-            "quality": None if np.isnan(net.rating[j]) else float(net.rating[j]),
-            "weight": svc.weight,
-            "reliance": float(net.reliance[j]),
-        }
-        for name in _EDGE_FIELDS:
-            value = getattr(svc, name)
-            if value is not None:
-                attrs[name] = value
-        graph.add_edge(svc.source, svc.target, **attrs)
-    return graph
-
-
-def _denorm(value: float | None, scale: Scale) -> float | None:
-    if value is None:
-        return None
-    return round(scale.min + value * (scale.max - scale.min), 12)
-
-
-def from_networkx(graph: nx.DiGraph) -> Model:
-    """Rebuild a model from a graph made by :func:`to_networkx` (or shaped like one).
-
-    Examples
-    --------
-    >>> m = Model.model_validate({"name": "x", "departments": [{"id": "a", "name": "A"}]})
-    >>> from_networkx(to_networkx(m)) == m
-    True
-    """
-    lo, hi = graph.graph.get("scale", (0.0, 1.0))
-    scale = Scale(min=lo, max=hi)
-    parts: dict[str, list] = {"departments": [], "partners": [], "segments": []}
-    for ident, attrs in graph.nodes(data=True):
-        kind = attrs.get("kind", "department")
-        rec = {"id": ident, "name": attrs.get("name", ident)}
-        if kind == "segment":
-            rec["kind"] = attrs.get("segment_kind")
-            rec["baseline"] = _denorm(attrs.get("quality"), scale)
-            rec["dependence"] = attrs.get("dependence", 1.0)
-        else:
-            rec["quality"] = _denorm(attrs.get("quality"), scale)
-            if kind == "department":
-                rec["dependence"] = attrs.get("dependence", 0.5)
-        for name in _NODE_FIELDS[kind]:
-            if name != "kind" and name in attrs:
-                rec[name] = attrs[name]
-        parts[kind + "s"].append({k: v for k, v in rec.items() if v is not None})
-    services = []
-    for source, target, attrs in graph.edges(data=True):
-        rec = {"from": source, "to": target, "quality": _denorm(attrs.get("quality"), scale)}
-        rec["weight"] = attrs.get("weight", 1.0)
-        rec.update({name: attrs[name] for name in _EDGE_FIELDS if name in attrs})
-        services.append({k: v for k, v in rec.items() if v is not None})
-    data = {
-        "name": graph.graph.get("name") or "Model",
-        "description": graph.graph.get("description"),
-        "scale": {"min": lo, "max": hi},
-        **parts,
-        "services": services,
-    }
-    return Model.model_validate({k: v for k, v in data.items() if v is not None})

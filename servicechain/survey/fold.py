@@ -19,12 +19,11 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ModelError, Problem
-from .load import validate_data
-from .rules import did_you_mean
-from .spec import Model
-from .tabular import Row, Table, read_tables
-from .yamlout import model_yaml
+from ..errors import ModelError, Problem, did_you_mean
+from ..io.load import validate_data
+from ..io.tabular import Row, Table, read_tables
+from ..io.yamlout import model_yaml
+from ..model.spec import Model
 
 __all__ = [
     "ENPS_ITEMS",

@@ -17,9 +17,9 @@ import os
 
 import numpy as np
 
-from .fileio import write_atomic
-from .progress import ProgressCallback, report
-from .spec import RELATIONSHIPS, SEGMENT_KINDS
+from ..io.atomic import write_atomic
+from ..model.spec import RELATIONSHIPS, SEGMENT_KINDS
+from ..progress import ProgressCallback, report
 
 __all__ = ["generate", "write_json"]
 

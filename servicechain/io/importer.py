@@ -16,10 +16,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .errors import ModelError, Problem
+from ..errors import ModelError, Problem, did_you_mean
+from ..model.rules import check_model, pydantic_problems
+from ..model.spec import Model
 from .load import parse_model, validate_data
-from .rules import check_model, did_you_mean, pydantic_problems
-from .spec import Model
 from .tabular import Row, Table, read_tables
 from .yamlout import model_yaml
 

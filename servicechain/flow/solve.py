@@ -13,7 +13,7 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse import linalg as spla
 
-from .errors import ServiceChainError
+from ..errors import ServiceChainError
 
 __all__ = [
     "DIRECT_MAX_NODES",

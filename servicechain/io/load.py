@@ -19,9 +19,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .errors import ModelError, Problem
-from .rules import check_model, pydantic_problems
-from .spec import Model
+from ..errors import ModelError, Problem
+from ..model.rules import check_model, pydantic_problems
+from ..model.spec import Model
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -83,7 +83,7 @@ def load_model(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -
     Returns
     -------
     Loaded
-        The validated :class:`~servicechain.spec.Model` and the positions of its values.
+        The validated :class:`~servicechain.model.spec.Model` and the positions of its values.
 
     Raises
     ------
