@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
+
+# Property tests explore fresh examples on a developer's machine and replay its example
+# database; in CI (CI=true) they run derandomized, with no database, so a run is reproducible
+# and never depends on files left by an earlier run.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
