@@ -81,6 +81,14 @@ class UnknownNodeError(ServiceChainError, KeyError):
         return self.message
 
 
+class ScenarioError(ServiceChainError):
+    """A what-if scenario (or scenario file) asks for something the model cannot take."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None):
+        self.problems = list(problems or [])
+        super().__init__(message)
+
+
 def did_you_mean(word: str, choices: Any, *, what: str = "") -> str:
     """A "did you mean ...?" hint for an unknown ``word``, or a list of the valid choices.
 

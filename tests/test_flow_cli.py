@@ -12,7 +12,8 @@ import pytest
 
 import servicechain
 from servicechain.cli import main
-from servicechain.flow import ScenarioError, explain, read_scenarios
+from servicechain.flow import ScenarioError, explain
+from servicechain.io.scenario import read_scenarios
 
 DATA = Path(__file__).resolve().parent / "data" / "flow"
 SHOP = str(DATA / "shop.yaml")

@@ -8,6 +8,7 @@ import click
 
 from .. import flow
 from ..errors import ServiceChainError
+from ..io.scenario import read_scenarios
 from ._common import echo_result, json_option, load_chain, model_argument, reraise
 
 __all__ = ["COMMANDS"]
@@ -149,7 +150,7 @@ def impact(
     chain = load_chain(model_path, max_bytes)
     try:
         if scenario_file is not None:
-            result = flow.compare(chain, flow.read_scenarios(scenario_file))
+            result = flow.compare(chain, read_scenarios(scenario_file))
         else:
             result = flow.impact(chain, **changes)
     except ServiceChainError as err:

@@ -265,7 +265,8 @@ def _heatmap(chain, ax: Axes, **_: Any) -> str:
 
 
 def _whatif(chain, ax: Axes, *, scenario: Any = None, **_: Any) -> str:
-    from ..flow import compare, read_scenarios
+    from ..flow import compare
+    from ..io.scenario import read_scenarios
 
     if scenario is None:
         raise DrawError("the what-if chart needs a scenario file: pass --scenario FILE")

@@ -7,7 +7,7 @@ matrix ``L = (I - A)^-1`` (the README's "Quality flow" section states every form
 
 from .explain import Breakdown, Term, explain
 from .rank import BY, Ranking, Row, failure_drop, rank
-from .scenario import Scenario, ScenarioError, read_scenarios
+from .scenario import Scenario, ScenarioError
 from .score import Score, score
 from .sensitivity import Sensitivities, influence, sensitivities
 from .solve import SolveError
@@ -34,7 +34,6 @@ __all__ = [
     "impact",
     "influence",
     "rank",
-    "read_scenarios",
     "score",
     "sensitivities",
     "solve_scenario",

@@ -29,8 +29,8 @@ from scipy.sparse.csgraph import connected_components
 
 from ..model.network import DEPARTMENT, PARTNER, SEGMENT, Network
 from ..model.spec import Department, Model, Partner, Scale, Segment, Service
-from ..progress import ProgressCallback, report
-from .load import DEFAULT_MAX_BYTES, Loaded, _decode, _Fail, _format_of, _gc_paused, parse_model
+from ..progress import ProgressCallback, gc_paused, report
+from .load import DEFAULT_MAX_BYTES, Loaded, ReadError, decode_model_bytes, format_of, parse_model
 
 __all__ = ["STRUCTS", "FastLoaded", "decode", "parse_fast", "read_model"]
 
@@ -57,12 +57,12 @@ class FastLoaded:
     @cached_property
     def data(self) -> dict:
         """The document as plain data shaped like the file."""
-        with _gc_paused():
+        with gc_paused():
             return msgspec.to_builtins(self.document)
 
     def model(self) -> Model:
         """The :class:`~servicechain.model.spec.Model` of the data (about 3 s a million records)."""
-        with _gc_paused():
+        with gc_paused():
             return Model.model_validate(msgspec.to_builtins(self.document))
 
 
@@ -224,7 +224,7 @@ def read_model(
 
     path = Path(path)
     name = str(path)
-    fmt = _format_of(path, b"")
+    fmt = format_of(path, b"")
     if fmt == "yaml":
         report(progress, "reading YAML")
         return load_model(path, max_bytes=max_bytes)
@@ -235,8 +235,8 @@ def read_model(
         raw = path.read_bytes()
         # Plain UTF-8 goes to the parser as bytes: a decoded copy of a file with non-ASCII
         # names takes two to four times its size.
-        text = raw if raw[:1] == b"{" else _decode(raw)
-    except (OSError, _Fail):
+        text = raw if raw[:1] == b"{" else decode_model_bytes(raw)
+    except (OSError, ReadError):
         return load_model(path, max_bytes=max_bytes)
     if not text.lstrip().startswith("{" if isinstance(text, str) else b"{"):
         return parse_model(raw, file=name, fmt=fmt)
@@ -264,7 +264,7 @@ def parse_fast(
     >>> parse_fast('{"name": "x", "departments": [{"id": "a", "name": "A", "quality": 2}]}')
     """
     report(progress, "parsing and validating")
-    with _gc_paused():
+    with gc_paused():
         try:
             document = decode(text)
         except (msgspec.ValidationError, msgspec.DecodeError):

@@ -7,12 +7,9 @@ bounded, and files over a size limit refused.
 
 from __future__ import annotations
 
-import codecs
-import gc
 import json
 import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,10 +19,15 @@ from pydantic import ValidationError
 from ..errors import ModelError, Problem
 from ..model.rules import check_model, pydantic_problems
 from ..model.spec import Model
+from ..progress import gc_paused
+from .text import bom_codec
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "Loaded",
+    "ReadError",
+    "decode_model_bytes",
+    "format_of",
     "load_model",
     "parse_model",
     "read_data",
@@ -60,7 +62,7 @@ class Loaded:
     positions: dict[Loc, Position] = field(default_factory=dict)
 
 
-class _Fail(Exception):
+class ReadError(Exception):
     """A problem that stops reading the file (syntax, encoding, size)."""
 
     def __init__(
@@ -95,18 +97,18 @@ def load_model(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise _Fail(
+            raise ReadError(
                 f"the file is {_megabytes(size)}, over the limit of {_megabytes(max_bytes)}",
                 "raise the limit with --max-size MB or the SERVICECHAIN_MAX_SIZE variable",
             )
         raw = path.read_bytes()
-    except _Fail as err:
+    except ReadError as err:
         raise ModelError([Problem(name, None, None, "", err.message, err.fix)]) from None
     except OSError as err:
         raise ModelError(
             [Problem(name, None, None, "", f"cannot read the file: {err.strerror}", "")]
         ) from err
-    return parse_model(raw, file=name, fmt=_format_of(path, raw))
+    return parse_model(raw, file=name, fmt=format_of(path, raw))
 
 
 def parse_model(raw: bytes | str, *, file: str = "<model>", fmt: str | None = None) -> Loaded:
@@ -119,12 +121,12 @@ def parse_model(raw: bytes | str, *, file: str = "<model>", fmt: str | None = No
     ('A', (2, 16))
     """
     try:
-        text = _decode(raw) if isinstance(raw, bytes) else raw
+        text = decode_model_bytes(raw) if isinstance(raw, bytes) else raw
         if not text.strip():
-            raise _Fail("the file is empty", "start from `servicechain init model.yaml`")
+            raise ReadError("the file is empty", "start from `servicechain init model.yaml`")
         fmt = fmt or ("json" if text.lstrip().startswith("{") else "yaml")
         data, positions = read_data(text, fmt=fmt)
-    except _Fail as err:
+    except ReadError as err:
         raise ModelError([Problem(file, err.line, err.col, "", err.message, err.fix)]) from None
     if fmt == "json" and len(text) <= JSON_POSITIONS_MAX_CHARS:
         return validate_data(data, positions, file=file, locate=lambda: _json_positions(text))
@@ -135,7 +137,7 @@ def _json_positions(text: str) -> dict[Loc, Position]:
     """Positions of the values of a JSON file, read again by the YAML reader (JSON is YAML)."""
     try:
         return _read_yaml(text)[1]
-    except _Fail:
+    except ReadError:
         return {}
 
 
@@ -166,7 +168,7 @@ def validate_data(
         )
     found: list[tuple[Loc, str, str]] = []
     model = None
-    with _gc_paused():
+    with gc_paused():
         try:
             model = Model.model_validate(data)
         except ValidationError as err:
@@ -184,18 +186,18 @@ def validate_data(
 def read_data(text: str, *, fmt: str = "yaml") -> tuple[Any, dict[Loc, Position]]:
     """Turn YAML or JSON text into plain data and the position of every value.
 
-    Raises ``_Fail`` (turned into a :class:`ModelError` by the callers) on syntax errors.
+    Raises ``ReadError`` (turned into a :class:`ModelError` by the callers) on syntax errors.
     """
     if fmt == "json":
         try:
             return json.loads(text, object_pairs_hook=_no_duplicates), {}
         except _DuplicateKey as dup:
             line, col = _find_key(text, dup.key)
-            raise _Fail(
+            raise ReadError(
                 f"duplicate key {dup.key!r}", "keep one of them and remove the other", line, col
             ) from None
         except json.JSONDecodeError as err:
-            raise _Fail(
+            raise ReadError(
                 f"not valid JSON: {err.msg}", "fix the JSON syntax", err.lineno, err.colno
             ) from None
     return _read_yaml(text)
@@ -208,7 +210,7 @@ def _megabytes(size: int) -> str:
 # --- decoding --------------------------------------------------------------------------------
 
 
-def _format_of(path: Path, raw: bytes) -> str | None:
+def format_of(path: Path, raw: bytes) -> str | None:
     suffix = path.suffix.lower()
     if suffix == ".json":
         return "json"
@@ -217,21 +219,17 @@ def _format_of(path: Path, raw: bytes) -> str | None:
     return None
 
 
-def _decode(raw: bytes) -> str:
-    for bom, codec in (
-        (codecs.BOM_UTF32_LE, "utf-32"),
-        (codecs.BOM_UTF32_BE, "utf-32"),
-        (codecs.BOM_UTF8, "utf-8-sig"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
-        if raw.startswith(bom):
-            try:
-                return raw.decode(codec)
-            except UnicodeDecodeError:
-                break
+def decode_model_bytes(raw: bytes) -> str:
+    """The text of a model file's bytes; raises :class:`ReadError` for binary files and bytes
+    that are not UTF-8 (with their line and column)."""
+    codec = bom_codec(raw)
+    if codec is not None:
+        try:
+            return raw.decode(codec)
+        except UnicodeDecodeError:
+            pass
     if b"\x00" in raw[:8192]:
-        raise _Fail(
+        raise ReadError(
             "this is a binary file, not a model (it holds NUL bytes)",
             "give a YAML or JSON model file; spreadsheets go through `servicechain import`",
         )
@@ -242,7 +240,7 @@ def _decode(raw: bytes) -> str:
         line = before.count(b"\n") + 1
         col = err.start - (before.rfind(b"\n") + 1) + 1
         byte = raw[err.start]
-        raise _Fail(
+        raise ReadError(
             f"not UTF-8 text: byte 0x{byte:02X} cannot be decoded",
             "save the file with the UTF-8 encoding",
             line,
@@ -303,19 +301,21 @@ def _read_yaml(text: str) -> tuple[Any, dict[Loc, Position]]:
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
         problem = (err.problem or err.context or "syntax error").strip()
         if "\t" in problem or "'\\t'" in problem:
-            raise _Fail(
+            raise ReadError(
                 "a tab character is used for indentation",
                 "YAML indents with spaces: replace the tabs with spaces",
                 line,
                 col,
             ) from None
-        raise _Fail(
+        raise ReadError(
             f"not valid YAML: {problem}", "fix the YAML syntax at that place", line, col
         ) from None
     except YAMLError as err:
-        raise _Fail(f"not valid YAML: {err}", "fix the YAML syntax") from None
+        raise ReadError(f"not valid YAML: {err}", "fix the YAML syntax") from None
     if root is None:
-        raise _Fail("the file holds only comments", "add `name:`, `departments:` and `services:`")
+        raise ReadError(
+            "the file holds only comments", "add `name:`, `departments:` and `services:`"
+        )
 
     unique = _count_nodes(root)
     budget = max(ALIAS_EXPANSION_FLOOR, ALIAS_EXPANSION_FACTOR * unique)
@@ -326,7 +326,7 @@ def _read_yaml(text: str) -> tuple[Any, dict[Loc, Position]]:
         nonlocal seen
         seen += 1
         if seen > budget:
-            raise _Fail(
+            raise ReadError(
                 f"aliases expand this file to over {budget:,} values "
                 f"(it holds only {unique:,}): an alias bomb or a runaway anchor",
                 "write the repeated parts out, or use fewer nested aliases",
@@ -334,7 +334,7 @@ def _read_yaml(text: str) -> tuple[Any, dict[Loc, Position]]:
                 node.start_mark.column + 1,
             )
         if depth > MAX_DEPTH or id(node) in stack:
-            raise _Fail(
+            raise ReadError(
                 f"values are nested deeper than {MAX_DEPTH} levels, or an alias refers to itself",
                 "flatten the structure; a model needs only three levels",
                 node.start_mark.line + 1,
@@ -352,14 +352,14 @@ def _read_yaml(text: str) -> tuple[Any, dict[Loc, Position]]:
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
-                    raise _Fail(
+                    raise ReadError(
                         "merge keys (<<) are not supported",
                         "write the fields out in full",
                         key_node.start_mark.line + 1,
                         key_node.start_mark.column + 1,
                     )
                 if not isinstance(key_node, ScalarNode):
-                    raise _Fail(
+                    raise ReadError(
                         "a key must be a plain word, not a list or mapping",
                         "use a field name such as `name:`",
                         key_node.start_mark.line + 1,
@@ -369,7 +369,7 @@ def _read_yaml(text: str) -> tuple[Any, dict[Loc, Position]]:
                 if key in out:
                     first = positions.get((*loc, key))
                     where = f" (first at line {first[0]})" if first else ""
-                    raise _Fail(
+                    raise ReadError(
                         f"duplicate key {key!r}{where}",
                         "keep one of them and remove the other",
                         key_node.start_mark.line + 1,
@@ -381,9 +381,9 @@ def _read_yaml(text: str) -> tuple[Any, dict[Loc, Position]]:
                 )
                 out[key] = convert(value_node, (*loc, key), depth + 1, inner)
             return out
-        raise _Fail("unsupported YAML node", "use plain mappings, lists and scalars")
+        raise ReadError("unsupported YAML node", "use plain mappings, lists and scalars")
 
-    with _gc_paused():
+    with gc_paused():
         data = convert(root, (), 0, frozenset())
     return data, positions
 
@@ -413,7 +413,7 @@ def _plain_tag(node: Any, expected: str) -> None:
 
 def _bad_tag(node: Any) -> None:
     tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
-    raise _Fail(
+    raise ReadError(
         f"the tag {tag} is not allowed",
         "remove it: model files hold plain text, numbers, lists and mappings only",
         node.start_mark.line + 1,
@@ -474,15 +474,3 @@ def _kind(data: Any) -> str:
     return {list: "a list", str: "a single text", int: "a number", float: "a number"}.get(
         type(data), ""
     )
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while many small objects are made."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

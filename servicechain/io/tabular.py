@@ -9,7 +9,6 @@ Every cell is read as text first, so a code such as ``007`` keeps its zeros.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import os
@@ -18,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Problem, did_you_mean
+from .text import decode_text
 
 __all__ = [
     "FIELDS",
@@ -199,7 +199,7 @@ def read_tables(
     except OSError as err:
         return [], [Problem(str(path), None, None, "", f"cannot read the file: {err.strerror}")]
     try:
-        text = _decode(raw)
+        text = decode_text(raw)
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
         return [], [
@@ -213,17 +213,6 @@ def read_tables(
             )
         ]
     return _read_csv_text(text, str(path), section)
-
-
-def _decode(raw: bytes) -> str:
-    for bom, codec in (
-        (codecs.BOM_UTF8, "utf-8-sig"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
-        if raw.startswith(bom):
-            return raw.decode(codec)
-    return raw.decode("utf-8")
 
 
 def _delimiter(line: str) -> str:

@@ -166,7 +166,8 @@ def priorities_section(chain: Chain, *, top: int = TOP_SERVICES) -> Section:
 
 def scenarios_section(chain: Chain, scenarios: Any) -> Section:
     """What-if scenarios side by side: each segment and the company before and after."""
-    from ..flow import compare, read_scenarios
+    from ..flow import compare
+    from ..io.scenario import read_scenarios
 
     if isinstance(scenarios, str | os.PathLike):
         scenarios = read_scenarios(scenarios)

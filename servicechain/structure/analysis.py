@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from ._arrays import gc_paused, view
+from ..progress import gc_paused
+from ._arrays import view
 from ._base import as_graph, clip, locate_segment, pad, short_list, width
 from .dominance import Gateways, _gateways, _single_front_line
 from .loops import Cluster, _clusters
@@ -108,7 +109,7 @@ class Analysis:
         return "\n".join(lines)
 
 
-@gc_paused
+@gc_paused()
 def analyze(
     chain_or_graph: Any,
     *,

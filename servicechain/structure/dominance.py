@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from ._arrays import View, gc_paused, view
+from ..progress import gc_paused
+from ._arrays import View, view
 from ._base import locate_segment, short_list
 
 __all__ = ["Gateway", "Gateways", "gateways", "immediate_dominators", "single_front_line"]
@@ -61,7 +62,7 @@ class Gateways:
         return "\n".join(lines)
 
 
-@gc_paused
+@gc_paused()
 def gateways(chain_or_graph: Any, segment: str) -> Gateways:
     """The gateways of ``segment``: departments every path of some others to it passes through.
 
@@ -182,7 +183,7 @@ def immediate_dominators(nodes_of: View, root: int) -> dict[int, int]:
     return {post[b]: post[idom[b]] for b in range(k - 1)}
 
 
-@gc_paused
+@gc_paused()
 def single_front_line(chain_or_graph: Any) -> dict[str, str]:
     """Segments served by one front-line department only: ``{segment: department}``.
 

@@ -8,7 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from ._arrays import View, bfs, gc_paused, view
+from ..progress import gc_paused
+from ._arrays import View, bfs, view
 
 __all__ = ["Cluster", "mutual_dependencies"]
 
@@ -82,7 +83,7 @@ def _shortest_cycle_arrays(
     return cycle[::-1]
 
 
-@gc_paused
+@gc_paused()
 def mutual_dependencies(
     chain_or_graph: Any, *, max_cycles: int = 5, max_starts: int = 200
 ) -> list[Cluster]:

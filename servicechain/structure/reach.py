@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from ._arrays import View, gc_paused, view
+from ..progress import gc_paused
+from ._arrays import View, view
 from .tracing import _distances, distance_to_segment
 
 __all__ = ["Role", "disconnected", "roles"]
@@ -76,7 +77,7 @@ def _segment_counts(nodes_of: View) -> np.ndarray:
     return per_comp[labels]
 
 
-@gc_paused
+@gc_paused()
 def roles(chain_or_graph: Any) -> list[Role]:
     """The role of every department, in file order.
 
@@ -134,7 +135,7 @@ def _roles(nodes_of: View, *, dist: np.ndarray | None = None) -> list[Role]:
     return result
 
 
-@gc_paused
+@gc_paused()
 def disconnected(chain_or_graph: Any) -> list[str]:
     """Departments and partners whose work reaches no segment, in file order.
 

@@ -9,7 +9,8 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from ._arrays import bfs, gc_paused, view
+from ..progress import gc_paused
+from ._arrays import bfs, view
 from ._base import as_graph, locate, pad
 
 __all__ = [
@@ -35,7 +36,7 @@ def _reach(view, start: int, depth: int | None, *, up: bool) -> dict[str, int]:
     return {ids[j]: d for d, nodes in enumerate(levels[1:], 1) for j in nodes.tolist()}
 
 
-@gc_paused
+@gc_paused()
 def upstream(chain_or_graph: Any, node: str, *, depth: int | None = None) -> dict[str, int]:
     """Everything upstream of ``node`` (its suppliers, their suppliers, ...) with distances.
 
@@ -70,7 +71,7 @@ def upstream(chain_or_graph: Any, node: str, *, depth: int | None = None) -> dic
     return _reach(found, locate(chain_or_graph, found, node), depth, up=True)
 
 
-@gc_paused
+@gc_paused()
 def downstream(chain_or_graph: Any, node: str, *, depth: int | None = None) -> dict[str, int]:
     """Everything downstream of ``node`` (its customers, theirs, ... down to the segments).
 
@@ -86,7 +87,7 @@ def downstream(chain_or_graph: Any, node: str, *, depth: int | None = None) -> d
     return _reach(found, locate(chain_or_graph, found, node), depth, up=False)
 
 
-@gc_paused
+@gc_paused()
 def distance_to_segment(chain_or_graph: Any) -> dict[str, int | None]:
     """Hand-offs from each node to its nearest segment (1 = front line).
 
@@ -173,7 +174,7 @@ class Trace:
         return "\n".join(lines)
 
 
-@gc_paused
+@gc_paused()
 def trace(
     chain_or_graph: Any,
     node: str,
@@ -277,7 +278,7 @@ class Paths:
         return "\n".join(lines)
 
 
-@gc_paused
+@gc_paused()
 def paths(
     chain_or_graph: Any,
     source: str,
