@@ -195,7 +195,11 @@ def test_unknown_format_is_refused(tmp_path):
 
 def test_chinese_names_render_every_glyph():
     names = [n for _, n in _chain(AIRLINE).graph.nodes(data="name")]
-    families = font_families(names)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingGlyphsWarning)
+        families = font_families(names)
+    if len(families) < 2:
+        pytest.skip("no CJK font is installed (Debian: apt-get install fonts-noto-cjk)")
     assert len(families) == 2 and "CJK" in families[1]  # an installed CJK font was found
     assert missing_characters([*names, "Formação Città"], families) == ""
     with warnings.catch_warnings():

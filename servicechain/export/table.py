@@ -123,7 +123,7 @@ def to_xlsx(model: Model) -> bytes:
         from ..errors import ServiceChainError
 
         raise ServiceChainError(
-            "writing .xlsx files needs the openpyxl package: pip install 'servicechain[xlsx]'"
+            "writing .xlsx files needs the openpyxl package: pip install openpyxl"
         ) from err
     book = openpyxl.Workbook()
     book.remove(book.active)

@@ -396,7 +396,7 @@ def _read_xlsx(path: Path, section: str | None) -> tuple[list[Table], list[Probl
                 None,
                 "",
                 "reading .xlsx files needs the openpyxl package",
-                "pip install 'servicechain[xlsx]', or save the sheet as CSV",
+                "pip install openpyxl, or save the sheet as CSV",
             )
         ]
     try:
