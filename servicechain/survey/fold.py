@@ -21,8 +21,8 @@ from pathlib import Path
 
 from ..errors import ModelError, Problem, did_you_mean
 from ..io.load import validate_data
+from ..io.rewrite import model_text
 from ..io.tabular import Row, Table, read_tables
-from ..io.yamlout import model_yaml
 from ..model.spec import Model
 
 __all__ = [
@@ -135,6 +135,7 @@ class SurveyResult:
     departments: list[DepartmentScore]
     min_answers: int
     scale: tuple[float, float]
+    changes: dict = field(default_factory=dict)  # (section, index, field) -> new value
 
     def to_dict(self) -> dict:
         """Plain-data form, for ``--json`` output."""
@@ -245,6 +246,8 @@ def fold_survey(
     employees: str | os.PathLike | None = None,
     employee_scale: tuple[float, float] = (1.0, 5.0),
     confidence: float = 0.95,
+    original: str | os.PathLike | None = None,
+    fmt: str | None = None,
 ) -> SurveyResult:
     """Fold survey answers into a model: new service qualities and departments' own quality.
 
@@ -267,6 +270,11 @@ def fold_survey(
         Scale of the employee survey's items other than eNPS.
     confidence : float, keyword-only
         Level of the confidence intervals.
+    original : path-like, keyword-only
+        The file ``model`` was read from. When given, the result's text is that file with
+        only the values the survey sets changed: its comments and layout are kept.
+    fmt : {"yaml", "json"}, keyword-only
+        Format of the result's text (default: the format of ``original``, else YAML).
 
     Raises
     ------
@@ -280,6 +288,8 @@ def fold_survey(
     pairs = {(s.source, s.target): i for i, s in enumerate(model.services)}
     answers: dict[int, list[tuple[str, float, float | None]]] = {}
     table = _table(responses, "responses", problems)
+    if table is not None and _missing_columns(table, problems):
+        table = None
     for row in table.rows if table else []:
         ends = {}
         for col in ("supplier", "customer"):
@@ -365,9 +375,44 @@ def fold_survey(
         raise ModelError(
             sorted(dict.fromkeys(problems), key=lambda p: (p.file, p.line or 0, p.column or 0))
         )
-    return _fold(
+    result = _fold(
         model, answers, dept_answers, scale, employee_scale, min_answers, confidence, str(responses)
     )
+    original_fmt = "json" if original and Path(original).suffix.lower() == ".json" else "yaml"
+    header = f"Survey answers from {Path(responses).name} folded in by `servicechain survey`."
+    result.text = model_text(
+        result.model,
+        changes=result.changes,
+        original=Path(original).read_text(encoding="utf-8-sig") if original else None,
+        original_fmt=original_fmt,
+        fmt=fmt or original_fmt,
+        header=header,
+    )
+    return result
+
+
+def _missing_columns(table: Table, problems: list[Problem]) -> bool:
+    """Add one problem per required column the answers lack (instead of one per row)."""
+    missing = [c for c in ("supplier", "customer", "perception") if c not in table.columns]
+    if not missing:
+        return False
+    if "supplier" in missing and "item" in table.columns:
+        problems.append(
+            table.problem(
+                None,
+                "supplier",
+                "this looks like an employee survey (department, item, score): "
+                "it has no supplier column",
+                "pass it with --employees FILE; the survey answers need supplier, customer "
+                "and perception columns",
+            )
+        )
+        return True
+    for col in missing:
+        problems.append(
+            table.problem(None, col, f"no {col} column", f"add a {col} column to the answers")
+        )
+    return True
 
 
 def _to_model(value: float, lo: float, hi: float, model: Model) -> float:
@@ -377,6 +422,7 @@ def _to_model(value: float, lo: float, hi: float, model: Model) -> float:
 def _fold(model, answers, dept_answers, scale, employee_scale, min_answers, confidence, source):
     lo, hi = scale
     data = model.model_dump(by_alias=True, exclude_none=True)
+    changes: dict[tuple[str, int, str], float] = {}
     services = []
     for index in sorted(answers):
         rows = answers[index]
@@ -409,6 +455,7 @@ def _fold(model, answers, dept_answers, scale, employee_scale, min_answers, conf
         )
         if score.used:
             data["services"][index]["quality"] = quality
+            changes["services", index, "quality"] = quality
         services.append(score)
     departments = []
     index_of = {d.id: i for i, d in enumerate(model.departments)}
@@ -423,6 +470,7 @@ def _fold(model, answers, dept_answers, scale, employee_scale, min_answers, conf
         used = mean is not None and len(own) >= min_answers and dept in index_of
         if used:
             data["departments"][index_of[dept]]["quality"] = quality
+            changes["departments", index_of[dept], "quality"] = quality
         departments.append(
             DepartmentScore(
                 dept,
@@ -436,7 +484,4 @@ def _fold(model, answers, dept_answers, scale, employee_scale, min_answers, conf
             )
         )
     new = validate_data(data, {}, file=source).model
-    header = f"Survey answers from {Path(source).name} folded in by `servicechain survey`."
-    return SurveyResult(
-        new, model_yaml(new, header=header), services, departments, min_answers, scale
-    )
+    return SurveyResult(new, "", services, departments, min_answers, scale, changes)
