@@ -42,8 +42,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     skip is a failure."""
     outcome = yield
     report = outcome.get_result()
-    if report.skipped and os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        if not hasattr(report, "wasxfail"):
-            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
-            report.outcome = "failed"
-            report.longrepr = f"CI is set, so nothing may skip: {reason}"
+    in_ci = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+    if report.skipped and in_ci and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"CI is set, so nothing may skip: {reason}"

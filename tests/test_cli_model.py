@@ -121,7 +121,11 @@ def test_init_writes_starter_and_never_overwrites(runner, tmp_path):
     target = tmp_path / "model.yaml"
     result = runner.invoke(main, ["init", str(target)], catch_exceptions=False)
     assert result.exit_code == 0
-    assert result.stdout == f"Wrote {target}. Next: servicechain validate {target}\n"
+    schema = tmp_path / "servicechain.schema.json"
+    assert result.stdout == (
+        f"Wrote {target} and {schema} (the schema it names, for editors).\n"
+        f"Next: servicechain validate {target}\n"
+    )
     assert target.read_text(encoding="utf-8") == STARTER
     assert runner.invoke(main, ["validate", str(target)]).exit_code == 0
 

@@ -20,6 +20,10 @@ def main() -> None:
       servicechain init my-model.yaml --example sapataria
       servicechain validate my-model.yaml
       servicechain summary my-model.yaml
+
+    Files: a file's format follows its name. Outputs derived from a model (report, draw, plot,
+    export, generate) are replaced when they exist; files you edit by hand (the models of
+    init, import and survey, the spreadsheet of template) are kept unless --force is given.
     """
 
 

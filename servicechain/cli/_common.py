@@ -20,10 +20,12 @@ __all__ = [
     "ModelProblems",
     "echo_json",
     "echo_result",
+    "force_option",
     "json_option",
     "load_chain",
     "max_size_option",
     "model_argument",
+    "model_format",
     "output_option",
     "plural",
     "progress_bar",
@@ -114,6 +116,14 @@ def progress_bar(label: str) -> Progress:
     return Progress(label, enabled=False if quiet else None)
 
 
+#: ``--force``: files a user edits by hand (models, spreadsheets) are kept unless it is given;
+#: files derived from a model (reports, images, exports) are always replaced.
+force_option = click.option(
+    "--force",
+    is_flag=True,
+    help="Replace the output file if it exists (kept by default: it is a file you edit).",
+)
+
 json_option = click.option(
     "--json", "as_json", is_flag=True, help="Print the result as JSON instead of text."
 )
@@ -129,6 +139,24 @@ def output_option(*, required: bool = True, help: str = "File to write.") -> Cal
         required=required,
         help=help,
     )
+
+
+def model_format(
+    path: Path, *, formats: tuple[str, ...] = ("yaml", "json"), param: str = "'-o' / '--output'"
+) -> str:
+    """``"yaml"`` or ``"json"``, from the suffix of a model file to write; a usage error for
+    any other suffix (a file's format always follows its name)."""
+    suffixes = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+    fmt = suffixes.get(path.suffix.lower())
+    if fmt not in formats:
+        names = [s for s, f in suffixes.items() if f in formats]
+        names = ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
+        raise click.BadParameter(
+            f"{path.name}: model files are written as {' or '.join(f.upper() for f in formats)}; "
+            f"use a {names} file name",
+            param_hint=param,
+        )
+    return fmt
 
 
 def plural(count: int, word: str) -> str:

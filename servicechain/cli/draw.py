@@ -90,7 +90,7 @@ def _render_and_save(make: Callable[[], Any], output: Path, params: dict[str, st
 
 @click.command()
 @model_argument
-@output_option(help="Image file to write: .svg, .png or .pdf.")
+@output_option(help="Image file to write: .svg, .png or .pdf. Replaced if it exists.")
 @click.option(
     "--highlight",
     metavar="NODE",
@@ -160,7 +160,7 @@ def draw(
 @click.command()
 @model_argument
 @click.argument("kind", type=click.Choice(["waterfall", "tornado", "ipa", "heatmap", "whatif"]))
-@output_option(help="Image file to write: .svg, .png or .pdf.")
+@output_option(help="Image file to write: .svg, .png or .pdf. Replaced if it exists.")
 @click.option(
     "--segment",
     metavar="SEG",

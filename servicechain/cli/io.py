@@ -8,7 +8,17 @@ import click
 
 from ..errors import ServiceChainError
 from ..io.atomic import write_atomic
-from ._common import echo_json, json_option, load_chain, model_argument, output_option, plural
+from ..io.rewrite import model_text
+from ._common import (
+    echo_json,
+    force_option,
+    json_option,
+    load_chain,
+    model_argument,
+    model_format,
+    output_option,
+    plural,
+)
 from ._common import reraise as _reraise
 
 __all__ = ["COMMANDS"]
@@ -54,7 +64,7 @@ def _table_file(section: str) -> click.Option:
 
 @click.command("import")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@output_option(help="Model file to write (YAML).")
+@output_option(help="Model file to write: .yaml (or .json).")
 @_table_file("departments")
 @_table_file("segments")
 @_table_file("partners")
@@ -69,7 +79,7 @@ def _table_file(section: str) -> click.Option:
     is_flag=True,
     help="Create a department for each supplier or customer that no table declares.",
 )
-@click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
+@force_option
 @json_option
 def import_(
     source: Path,
@@ -100,6 +110,7 @@ def import_(
     """
     from ..io.importer import import_tables
 
+    fmt = model_format(output)
     _refuse_existing(output, force)
     extra = {
         section: path
@@ -116,7 +127,8 @@ def import_(
         )
     except ServiceChainError as err:
         raise _reraise(err) from None
-    _write(output, result.text)
+    text = result.text if fmt == "yaml" else model_text(result.model, changes={}, fmt=fmt)
+    _write(output, text)
     if as_json:
         echo_json({"output": str(output), **result.to_dict()})
         return
@@ -143,22 +155,34 @@ def import_(
 
 
 @click.command()
-@click.argument("fmt", metavar="FORMAT", type=click.Choice(["csv", "xlsx"]))
-@output_option(help="Spreadsheet to write.")
-@click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
-def template(fmt: str, output: Path, force: bool) -> None:
-    """Write a ready-to-fill spreadsheet (FORMAT csv or xlsx) with example rows for the model,
-    departments, segments, partners and services; fill it in and run `servicechain import`.
+@click.argument("fmt", metavar="[FORMAT]", required=False, type=click.Choice(["csv", "xlsx"]))
+@output_option(help="Spreadsheet to write: a .xlsx workbook or a .csv file.")
+@force_option
+def template(fmt: str | None, output: Path, force: bool) -> None:
+    """Write a ready-to-fill spreadsheet with example rows for the model, departments,
+    segments, partners and services; fill it in and run `servicechain import`.
+
+    The format follows the file name (.xlsx or .csv); FORMAT, when given, must agree with it.
+    The spreadsheet is a file you edit by hand: an existing one is never replaced unless
+    --force is given.
 
     \b
     Examples:
-      servicechain template xlsx -o services.xlsx
-      servicechain template csv -o services.csv
+      servicechain template -o services.xlsx
+      servicechain template -o services.csv
     """
     from ..export.table import to_csv, to_xlsx
     from ..io.load import parse_model
     from ..samples.examples import STARTER
 
+    named = {".csv": "csv", ".xlsx": "xlsx"}.get(output.suffix.lower())
+    if named is None or (fmt is not None and fmt != named):
+        fix = f"name it {output.stem}.{fmt}" if fmt else "name it .xlsx (a workbook) or .csv"
+        raise click.BadParameter(
+            f"{output.name}: the format follows the file name ({fix})",
+            param_hint="'-o' / '--output'",
+        )
+    fmt = named
     _refuse_existing(output, force)
     model = parse_model(STARTER, fmt="yaml").model
     try:
@@ -169,29 +193,67 @@ def template(fmt: str, output: Path, force: bool) -> None:
     click.echo(f"Wrote {output}. Fill it in, then: servicechain import {output} -o model.yaml")
 
 
+#: The file names each export format may be written to (the first is the usual one).
+EXPORT_SUFFIXES = {
+    "graphml": (".graphml", ".xml"),
+    "gexf": (".gexf",),
+    "json": (".json",),
+    "dot": (".dot", ".gv"),
+    "mermaid": (".mmd", ".mermaid", ".md"),
+    "drawio": (".drawio", ".xml"),
+    "csv": (".csv",),
+}
+
+
+def _export_format(fmt: str | None, output: Path) -> str:
+    """The format asked for, checked against the file name, or the one the name implies."""
+    suffix = output.suffix.lower()
+    if fmt is not None:
+        if suffix in EXPORT_SUFFIXES[fmt]:
+            return fmt
+        fix = f"name it {output.stem}{EXPORT_SUFFIXES[fmt][0]}"
+    else:
+        named = [f for f, suffixes in EXPORT_SUFFIXES.items() if suffix in suffixes]
+        if len(named) == 1:
+            return named[0]
+        fix = "give -f FORMAT" if named else "name it .graphml, .gexf, .json, .dot, .mmd, "
+        fix += "" if named else ".drawio or .csv, or give -f FORMAT"
+    raise click.BadParameter(
+        f"{output.name}: the format follows the file name ({fix})",
+        param_hint="'-o' / '--output'",
+    )
+
+
 @click.command()
 @model_argument
 @click.option(
     "-f",
     "--format",
     "fmt",
-    required=True,
-    type=click.Choice(["graphml", "gexf", "json", "dot", "mermaid", "drawio", "csv"]),
-    help="Format to write.",
+    type=click.Choice(list(EXPORT_SUFFIXES)),
+    help="Format to write (default: the one the output's file name says).",
 )
-@output_option(help="File to write.")
-def export(model_path: Path, max_bytes: int, fmt: str, output: Path) -> None:
+@output_option(
+    help="File to write, named for its format (.graphml, .dot, .drawio, ...). Replaced if it "
+    "exists."
+)
+def export(model_path: Path, max_bytes: int, fmt: str | None, output: Path) -> None:
     """Write MODEL in another tool's format: graphml or gexf (Gephi, yEd; every attribute),
     json (node-link), dot (Graphviz), mermaid (wikis), drawio (diagrams.net, with our layout),
     or csv (the tables, which `servicechain import` reads back).
 
+    The format follows the output's file name (.graphml or .xml, .gexf, .json, .dot or .gv,
+    .mmd, .mermaid or .md, .drawio or .xml, .csv); -f picks one where the name allows two.
+    The output is derived from MODEL: an existing file is replaced.
+
     \b
     Examples:
-      servicechain export models/sapataria.yaml -f drawio -o sapataria.drawio
+      servicechain export models/sapataria.yaml -o sapataria.drawio
       servicechain export models/airline.yaml -f mermaid -o airline.mmd
     """
     from ..export import export as run_export
 
+    fmt = _export_format(fmt, output)
     chain = load_chain(model_path, max_bytes)
     try:
         text = run_export(chain, fmt)
@@ -204,7 +266,7 @@ def export(model_path: Path, max_bytes: int, fmt: str, output: Path) -> None:
 @click.command()
 @model_argument
 @click.argument("responses", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@output_option(help="Model file to write, with the survey folded in.")
+@output_option(help="Model file to write (.yaml or .json), with the survey folded in.")
 @click.option(
     "--scale",
     type=ScaleType(),
@@ -231,7 +293,7 @@ def export(model_path: Path, max_bytes: int, fmt: str, output: Path) -> None:
     show_default=True,
     help="Scale of the employee survey's items other than enps.",
 )
-@click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
+@force_option
 @json_option
 def survey(
     model_path: Path,
@@ -260,6 +322,7 @@ def survey(
     """
     from ..survey.fold import fold_survey
 
+    fmt = model_format(output)
     _refuse_existing(output, force)
     chain = load_chain(model_path, max_bytes)
     try:
@@ -270,6 +333,8 @@ def survey(
             min_answers=min_answers,
             employees=employees,
             employee_scale=employee_scale,
+            original=model_path,
+            fmt=fmt,
         )
     except ServiceChainError as err:
         raise _reraise(err) from None

@@ -8,7 +8,8 @@ import click
 
 from ..errors import ModelError
 from ..io.atomic import write_atomic
-from ..io.load import load_model
+from ..io.load import load_model, parse_model
+from ..io.rewrite import model_text
 from ..model.rules import list_assumptions
 from ..model.spec import json_schema_text
 from ..model.summary import summarize
@@ -17,13 +18,18 @@ from ._common import (
     ModelProblems,
     echo_json,
     echo_result,
+    force_option,
     json_option,
     load_chain,
     model_argument,
+    model_format,
     plural,
 )
 
-__all__ = ["COMMANDS"]
+__all__ = ["COMMANDS", "SCHEMA_FILE"]
+
+#: The JSON Schema that ``init`` writes beside a new model (its ``$schema`` reference).
+SCHEMA_FILE = "servicechain.schema.json"
 
 
 @click.command()
@@ -116,25 +122,41 @@ def schema() -> None:
     type=click.Choice(example_names()),
     help="Copy this bundled example instead of the commented starter model.",
 )
-@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+@force_option
 def init(path: Path, example: str | None, force: bool) -> None:
     """Write a commented starter model to PATH, or a copy of a bundled example.
 
-    Never overwrites an existing file unless --force is given.
+    PATH ending in .yaml or .yml gets YAML with comments, .json gets JSON. The JSON Schema is
+    written beside it as servicechain.schema.json, which the model's $schema line points at, so
+    that editors complete and check the file. PATH is a file you edit by hand: an existing one
+    is never replaced unless --force is given.
 
     \b
     Examples:
       servicechain init my-company.yaml
       servicechain init shoes.yaml --example sapataria
+      servicechain init shoes.json --example sapataria
     """
+    fmt = model_format(path, param="'PATH'")
     if path.exists() and not force:
         raise click.ClickException(f"{path} exists already; use --force to overwrite it")
     text = example_path(example).read_text(encoding="utf-8") if example else STARTER
+    if fmt == "json":
+        model = parse_model(text, fmt="yaml").model
+        model = model.model_copy(update={"schema_ref": SCHEMA_FILE})
+        text = model_text(model, changes={}, fmt="json")
+    schema_path = path.parent / SCHEMA_FILE
+    schema_text = json_schema_text()
     try:
         write_atomic(path, text)
+        fresh = schema_path.is_file() and schema_path.read_bytes() == schema_text.encode()
+        if not fresh:
+            write_atomic(schema_path, schema_text)
     except OSError as err:
         raise click.ClickException(f"cannot write {path}: {err.strerror}") from None
-    click.echo(f"Wrote {path}. Next: servicechain validate {path}")
+    also = "" if fresh else f" and {schema_path} (the schema it names, for editors)"
+    click.echo(f"Wrote {path}{also}.")
+    click.echo(f"Next: servicechain validate {path}")
 
 
 COMMANDS = [validate, summary, schema, init]

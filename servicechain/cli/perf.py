@@ -37,7 +37,7 @@ __all__ = ["COMMANDS"]
     show_default=True,
     help="Services per department, all kinds together.",
 )
-@output_option(help="JSON file to write (existing files are replaced).")
+@output_option(help="JSON file to write. Replaced if it exists.")
 @quiet_option
 def generate(
     departments: int,

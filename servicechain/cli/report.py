@@ -27,7 +27,8 @@ __all__ = ["COMMANDS"]
     "output",
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Report file: .html (one self-contained page) or .md (Markdown, images in "
-    "<name>_files/ beside it). Default: <model>-report.html in the current folder.",
+    "<name>_files/ beside it). Default: <model>-report.html in the current folder. Replaced "
+    "if it exists.",
 )
 @click.option(
     "--scenario",

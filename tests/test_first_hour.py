@@ -1,0 +1,202 @@
+"""A new user's first hour: every hint the tool prints works when followed, file formats follow
+file names, and a model the user wrote keeps its comments when a command rewrites it."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from servicechain.cli import main
+from servicechain.io.load import parse_model
+from servicechain.io.rewrite import set_values
+from servicechain.model.spec import json_schema_text
+
+from .conftest import DATA
+
+IO = DATA / "io"
+COMMENTED = IO / "commented.yaml"
+HINT = re.compile(r"(?:Next|then): (servicechain .+)$")
+
+
+def _hints(output: str) -> list[str]:
+    return [m.group(1) for line in output.splitlines() if (m := HINT.search(line))]
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "init model.yaml",
+        "init model.json",
+        "init shoes.yaml --example sapataria",
+        "init planes.json --example airline",
+        "template -o sheet.xlsx",
+        "template -o sheet.csv",
+        "template xlsx -o sheet.xlsx",
+        "generate -n 40 -o org.json",
+    ],
+)
+def test_every_hint_the_tool_prints_works_when_followed(runner, tmp_path, monkeypatch, first):
+    """Follows each "Next:" / "then:" hint, and the hints those print, to the end."""
+    monkeypatch.chdir(tmp_path)
+    todo, followed = [first], []
+    while todo:
+        command = todo.pop(0)
+        result = runner.invoke(main, shlex.split(command), catch_exceptions=False)
+        assert result.exit_code == 0, f"`{command}` failed: {result.output}"
+        followed.append(command)
+        todo += [h.removeprefix("servicechain ") for h in _hints(result.stdout)]
+    assert len(followed) >= 2, f"`{first}` prints no hint to follow"
+
+
+def test_init_writes_the_schema_its_model_names(runner, tmp_path):
+    target = tmp_path / "sub" / "m.yaml"
+    target.parent.mkdir()
+    result = runner.invoke(main, ["init", str(target)], catch_exceptions=False)
+    assert result.exit_code == 0
+    named = re.search(r"\$schema=(\S+)", target.read_text(encoding="utf-8")).group(1)
+    assert (target.parent / named).read_text(encoding="utf-8") == json_schema_text()
+    # a second model in the same folder finds the schema current and says nothing of it
+    again = runner.invoke(main, ["init", str(target.parent / "n.json")], catch_exceptions=False)
+    assert again.stdout == (
+        f"Wrote {target.parent / 'n.json'}.\nNext: servicechain validate {target.parent / 'n.json'}\n"
+    )
+    data = json.loads((target.parent / "n.json").read_text(encoding="utf-8"))
+    assert data["$schema"] == named and data["name"] == "My company"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["init", "m.txt"], "Invalid value for 'PATH': m.txt: model files are written as YAML or "
+         "JSON; use a .yaml, .yml or .json file name"),
+        (["template", "csv", "-o", "t.xlsx"], "Invalid value for '-o' / '--output': t.xlsx: the "
+         "format follows the file name (name it t.csv)"),
+        (["template", "-o", "t.ods"], "Invalid value for '-o' / '--output': t.ods: the format "
+         "follows the file name (name it .xlsx (a workbook) or .csv)"),
+        (["import", str(IO / "departments.csv"), "-o", "m.txt"], "Invalid value for '-o' / "
+         "'--output': m.txt: model files are written as YAML or JSON; use a .yaml, .yml or .json "
+         "file name"),
+        (["export", str(IO / "shop.yaml"), "-f", "dot", "-o", "x.svg"], "Invalid value for '-o' / "
+         "'--output': x.svg: the format follows the file name (name it x.dot)"),
+        (["export", str(IO / "shop.yaml"), "-o", "x.xml"], "Invalid value for '-o' / '--output': "
+         "x.xml: the format follows the file name (give -f FORMAT)"),
+        (["survey", str(IO / "shop.yaml"), str(IO / "responses.csv"), "-o", "new.csv"],
+         "Invalid value for '-o' / '--output': new.csv: model files are written as YAML or JSON; "
+         "use a .yaml, .yml or .json file name"),
+    ],
+)  # fmt: skip
+def test_a_file_name_that_does_not_fit_the_format_is_refused(
+    runner, tmp_path, monkeypatch, args, message
+):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == f"Error: {message}"
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"), [("c.drawio", "drawio"), ("c.gv", "dot"), ("c.mmd", "mermaid"),
+                      ("c.xml", "graphml"), ("c.csv", "csv")]
+)  # fmt: skip
+def test_export_format_follows_the_file_name(runner, tmp_path, name, fmt):
+    out = tmp_path / name
+    args = ["export", str(IO / "shop.yaml"), "-o", str(out)]
+    if name.endswith(".xml"):
+        args += ["-f", fmt]
+    result = runner.invoke(main, args, catch_exceptions=False)
+    assert result.stdout == f"Wrote {out} ({fmt}).\n"
+
+
+def test_import_writes_json_when_asked(runner, tmp_path):
+    sheet, out = tmp_path / "s.csv", tmp_path / "m.json"
+    runner.invoke(main, ["template", "-o", str(sheet)], catch_exceptions=False)
+    result = runner.invoke(main, ["import", str(sheet), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert parse_model(out.read_text(encoding="utf-8"), fmt="json").model.departments
+
+
+# --- survey keeps the user's file ------------------------------------------------------------
+
+
+def _survey(runner, model, out):
+    args = ["survey", str(model), str(IO / "responses.csv"), "--scale", "1:7"]
+    args += ["--employees", str(IO / "employees.csv"), "-o", str(out)]
+    result = runner.invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return out.read_text(encoding="utf-8")
+
+
+def test_survey_changes_only_the_values_it_sets(runner, tmp_path):
+    before = COMMENTED.read_text(encoding="utf-8")
+    after = _survey(runner, COMMENTED, tmp_path / "new.yaml")
+    expected = before.replace(
+        "    dependence: 0.6       # own quality not rated yet\n",
+        "    dependence: 0.6       # own quality not rated yet\n    quality: 4\n",
+    ).replace(
+        "{from: it, to: store, name: POS support}",
+        "{from: it, to: store, name: POS support, quality: 3.667}",
+    )
+    assert after == expected
+    model = parse_model(after).model
+    assert model.departments[2].quality == 4 and model.services[0].quality == 3.667
+
+
+def test_survey_of_a_json_model_writes_json_in_its_layout(runner, tmp_path):
+    source = tmp_path / "shop.json"
+    runner.invoke(main, ["init", str(source)], catch_exceptions=False)
+    after = _survey(runner, source, tmp_path / "new.json")
+    data = json.loads(after)
+    assert data["services"][0]["quality"] == 3.667
+    assert after.startswith('{\n  "$schema": "servicechain.schema.json",\n  "name"')
+
+
+def test_survey_from_yaml_to_a_json_name_writes_json(runner, tmp_path):
+    after = _survey(runner, COMMENTED, tmp_path / "new.json")
+    assert json.loads(after)["services"][0]["quality"] == 3.667
+
+
+def test_an_employee_survey_given_as_the_answers_says_so(runner, tmp_path):
+    employees = IO / "employees.csv"
+    args = ["survey", str(IO / "shop.yaml"), str(employees), "-o", str(tmp_path / "x.yaml")]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"{employees}:1: supplier: this looks like an employee survey (department, item, score): "
+        "it has no supplier column (pass it with --employees FILE; the survey answers need "
+        "supplier, customer and perception columns)\n1 problem found.\n"
+    )
+    assert not (tmp_path / "x.yaml").exists()
+
+
+_RECORDS = [("departments", 0), ("departments", 1), ("departments", 2), ("partners", 0)]
+_RECORDS += [("services", i) for i in range(4)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(_RECORDS),
+        st.floats(min_value=1, max_value=5, allow_nan=False).map(lambda v: round(v, 3)),
+        min_size=1,
+    )
+)
+def test_set_values_sets_exactly_those_values_and_keeps_every_comment(values):
+    before = COMMENTED.read_text(encoding="utf-8")
+    changes = {(section, i, "quality"): v for (section, i), v in values.items()}
+    after = set_values(before, changes)
+    model = parse_model(after).model
+    original = parse_model(before).model
+    for section in ("departments", "partners", "services"):
+        pairs = zip(getattr(original, section), getattr(model, section), strict=True)
+        for i, (old, new) in enumerate(pairs):
+            want = changes.get((section, i, "quality"), old.quality)
+            assert new.quality == want
+            assert new.model_dump(exclude={"quality"}) == old.model_dump(exclude={"quality"})
+    comments = [line.partition("#")[2] for line in before.splitlines() if "#" in line]
+    assert comments == [line.partition("#")[2] for line in after.splitlines() if "#" in line]
