@@ -1,4 +1,4 @@
-"""Exceptions raised by servicechain and the problems they carry."""
+"""Exceptions raised by servicechain, the problems they carry, and the "did you mean" hint."""
 
 from __future__ import annotations
 
@@ -9,8 +9,12 @@ from typing import Any
 __all__ = [
     "ModelError",
     "Problem",
+    "ScenarioError",
     "ServiceChainError",
     "UnknownNodeError",
+    "did_you_mean",
+    "field_path",
+    "unknown_node",
 ]
 
 
@@ -123,3 +127,17 @@ def unknown_node(ident: str, choices: Any, *, what: str = "department, segment o
     hint = did_you_mean(str(ident), choices)
     message = f"no {what} has the id {ident!r}"
     return UnknownNodeError(ident, f"{message}; {hint}" if hint else message)
+
+
+def field_path(loc: tuple) -> str:
+    """The field a location names, as a problem shows it.
+
+    Examples
+    --------
+    >>> field_path(("services", 3, "to"))
+    'services[3].to'
+    """
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out

@@ -9,7 +9,8 @@ import pytest
 
 from servicechain import Chain, ModelError, load
 from servicechain.io.load import load_model, parse_model
-from servicechain.model.rules import closed_loops, list_assumptions
+from servicechain.model.assumptions import list_assumptions
+from servicechain.model.rules import closed_loops
 
 from .conftest import DATA, EXAMPLES
 

@@ -19,14 +19,23 @@ from servicechain.errors import ModelError
 from servicechain.io.fastjson import (
     STRUCTS,
     FastLoaded,
-    _numbers_by_hash,
     decode,
     parse_fast,
     read_model,
 )
 from servicechain.io.load import load_model, parse_model, read_data
 from servicechain.model.network import network
-from servicechain.model.spec import Model
+from servicechain.model.numbering import _by_hash, number_ends
+from servicechain.model.spec import (
+    RELATIONSHIPS,
+    SEGMENT_KINDS,
+    Department,
+    Model,
+    Partner,
+    Scale,
+    Segment,
+    Service,
+)
 from servicechain.samples.generate import generate, write_json
 
 from .conftest import DATA, EXAMPLES
@@ -428,9 +437,87 @@ def test_non_ascii_ids_are_numbered_as_ascii_ones():
 def test_numbers_by_hash_match_a_dict(ids, data):
     ends = data.draw(st.lists(st.sampled_from(ids), max_size=40))
     index = {ident: i for i, ident in enumerate(ids)}
-    numbers = _numbers_by_hash(ids, ends)
+    numbers = _by_hash(ids, ends)  # the numpy search itself, not its dict fallback
     assert numbers is not None
     assert numbers.tolist() == [index[e] for e in ends]
     stranger = data.draw(st.text(min_size=1, max_size=25))
     if stranger not in index and "\0" not in stranger:
-        assert _numbers_by_hash(ids, [*ends, stranger]) is None
+        assert _by_hash(ids, [*ends, stranger]) is None
+        expected = [*numbers.tolist(), -1]
+        assert number_ends(ids, [*ends, stranger], by_hash=True).tolist() == expected
+
+
+#: Where each record of BASE stands, and the fields of its spec model.
+_RECORDS = {
+    Model: "",
+    Scale: "scale.",
+    Department: "departments.2.",
+    Segment: "segments.0.",
+    Partner: "partners.0.",
+    Service: "services.0.",
+}
+#: Values at and around every bound, length and pattern the spec uses, and of every type.
+GRID = [
+    None,
+    True,
+    False,
+    0,
+    1,
+    -1,
+    0.5,
+    -1e-9,
+    1 + 1e-9,
+    1.0,
+    2,
+    3.3,
+    5,
+    5.000001,
+    0.9999,
+    1e308,
+    -1e308,
+    2**63,
+    "",
+    "x",
+    "a b",
+    "a\n",
+    "\tx",
+    "é",
+    "s" * 100,
+    "s" * 101,
+    "n" * 500,
+    "n" * 501,
+    "3",
+    [],
+    {},
+    ["x"],
+    {"min": 1},
+    *SEGMENT_KINDS,
+    *RELATIONSHIPS,
+    "nope",
+]
+
+
+def _grid_cases(spec_model):
+    prefix = _RECORDS[spec_model]
+    for name, info in spec_model.model_fields.items():
+        key = info.alias or name
+        if spec_model is Model and key in ("departments", "segments", "partners", "services"):
+            for value in ([], None, {}, "x", [1], [{}]):
+                yield key, value
+            continue
+        for value in GRID:
+            yield prefix + key, value
+
+
+@pytest.mark.parametrize("spec_model", list(_RECORDS), ids=lambda m: m.__name__)
+def test_both_readers_agree_on_every_constraint_of_the_spec(spec_model):
+    """Every field of the record, set to values at and around each bound, length, pattern
+    (the id pattern included) and type of the spec: the fast path accepts exactly what the
+    ordinary loader accepts, except a whole number beyond 64 bits, which the fast path leaves
+    to the ordinary loader (refusing there is always safe)."""
+    disagree = []
+    for path, value in _grid_cases(spec_model):
+        slow_ok, fast_ok = _accepted(_mutate(path, value))
+        if fast_ok != slow_ok and not (slow_ok and value == 2**63):
+            disagree.append((path, value, slow_ok, fast_ok))
+    assert disagree == []

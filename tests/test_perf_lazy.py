@@ -10,10 +10,9 @@ import pytest
 
 import servicechain
 from servicechain.io.load import read_data
-from servicechain.model.assumptions import assumptions_of
+from servicechain.model.assumptions import assumptions_of, list_assumptions
 from servicechain.model.lazy import LazyList
 from servicechain.model.network import network
-from servicechain.model.rules import list_assumptions
 from servicechain.model.spec import Model
 from servicechain.samples.generate import generate, write_json
 

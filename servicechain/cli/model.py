@@ -10,7 +10,7 @@ from ..errors import ModelError
 from ..io.atomic import write_atomic
 from ..io.load import load_model, parse_model
 from ..io.rewrite import model_text
-from ..model.rules import list_assumptions
+from ..model.assumptions import list_assumptions
 from ..model.spec import json_schema_text
 from ..model.summary import summarize
 from ..samples.examples import STARTER, example_names, example_path

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..model.assumptions import Assumption
 from ..model.lazy import LazyList
 from ..model.network import KIND_NAMES, SEGMENT
-from ..model.rules import Assumption
 from ._text import fmt_score, table
 from .state import state_of
 

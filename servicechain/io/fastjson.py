@@ -22,12 +22,11 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import msgspec
-import numpy as np
 from msgspec import UNSET, Meta, Struct, UnsetType
-from scipy.sparse import coo_array
-from scipy.sparse.csgraph import connected_components
 
-from ..model.network import DEPARTMENT, PARTNER, SEGMENT, Network
+from ..model.links import SCORES, Columns, closed_loop_groups, cross_record_findings
+from ..model.network import Network, build_network, field_floats
+from ..model.numbering import number_ends
 from ..model.spec import Department, Model, Partner, Scale, Segment, Service
 from ..progress import ProgressCallback, gc_paused, report
 from .load import DEFAULT_MAX_BYTES, Loaded, ReadError, decode_model_bytes, format_of, parse_model
@@ -306,16 +305,10 @@ def _no_duplicate_keys(text: str | bytes, document: Any) -> bool:
 # --- arrays and rules ----------------------------------------------------------------------
 
 
-def _floats(records: list, key: str, default: float = np.nan) -> np.ndarray:
-    # map() over attrgetter keeps the loop in C: a third of the time of a comprehension.
-    values = np.fromiter(map(attrgetter(key), records), object, len(records))
-    values[(values == None) | (values == UNSET)] = default  # noqa: E711 (elementwise)
-    return values.astype(float)
-
-
 def _network(document: Any, *, nul_free: bool = False) -> Network | None:
-    """The arrays of a decoded document, or ``None`` if a rule of :mod:`servicechain.model.rules`
-    fails. ``nul_free`` tells that no string of the document holds a NUL character."""
+    """The arrays of a decoded document, or ``None`` if a rule of
+    :mod:`servicechain.model.links` fails. ``nul_free`` tells that no string of the document
+    holds a NUL character (the ends are then numbered with numpy hashes)."""
     scale = document.scale or _Scale()
     lo = 0.0 if scale.min is UNSET else float(scale.min)
     hi = 1.0 if scale.max is UNSET else float(scale.max)
@@ -325,172 +318,34 @@ def _network(document: Any, *, nul_free: bool = False) -> Network | None:
     partners = document.partners or []
     segments = document.segments or []
     services = document.services or []
-    n_dep, n_par, n_seg = len(departments), len(partners), len(segments)
-    n = n_dep + n_par + n_seg
-    nodes = [*departments, *partners, *segments]
-    ids = list(map(attrgetter("id"), nodes))
-    try:
-        source, target = _numbers(ids, services, by_hash=nul_free)
-    except KeyError:
-        return None  # an id used twice, or an unknown id
-    kind = np.full(n, SEGMENT, dtype=np.int8)
-    kind[:n_dep] = DEPARTMENT
-    kind[n_dep : n_dep + n_par] = PARTNER
-    if (
-        (kind[source] == SEGMENT).any()
-        or (kind[target] == PARTNER).any()
-        or (source == target).any()
-    ):
+    ids = {
+        "departments": list(map(attrgetter("id"), departments)),
+        "partners": list(map(attrgetter("id"), partners)),
+        "segments": list(map(attrgetter("id"), segments)),
+    }
+    source = list(map(attrgetter("source"), services))
+    target = list(map(attrgetter("target"), services))
+    columns = Columns(ids=ids, source=source, target=target, scale=(lo, hi))
+    columns.ends = number_ends(columns.node_ids(), [*source, *target], by_hash=nul_free)
+    records = {"departments": departments, "partners": partners, "segments": segments}
+    records["services"] = services
+    columns.scores = {
+        (section, name): field_floats(records[section], name, missing=UNSET)
+        for section, name in SCORES
+    }
+    if cross_record_findings(columns):
         return None
-    pairs = np.sort(source.astype(np.int64) * n + target)
-    if (pairs[1:] == pairs[:-1]).any():
-        return None  # a second service between the same two nodes
-    del pairs
-
-    own_given = np.concatenate(
-        [
-            _floats(departments, "quality"),
-            _floats(partners, "quality"),
-            _floats(segments, "baseline"),
-        ]
-    )
-    rating_given = _floats(services, "quality")
-    for scores in (own_given, rating_given):
-        given = scores[~np.isnan(scores)]
-        if ((given < lo) | (given > hi)).any():
-            return None  # a score outside the scale
-    dependence = np.concatenate(
-        [
-            _floats(departments, "dependence", 0.5),
-            np.zeros(n_par),
-            _floats(segments, "dependence", 1.0),
-        ]
-    )
-    if _has_closed_loop(own_given, dependence, source, target, n_dep, lo):
-        return None
-
-    revenue = _floats(segments, "revenue")
-    customers = _floats(segments, "customers")
-    value = np.zeros(n)
-    value[n_dep + n_par :] = np.where(
-        ~np.isnan(revenue), revenue, np.where(~np.isnan(customers), customers, 1.0)
-    )
-    revenue_slope = np.full(n, np.nan)
-    revenue_slope[n_dep + n_par :] = revenue * _floats(segments, "revenue_elasticity")
-    return Network(
-        ids=ids,
-        names=list(map(attrgetter("name"), nodes)),
-        kind=kind,
-        own=(own_given - lo) / (hi - lo),
-        dependence=dependence,
-        source=source,
-        target=target,
-        rating=(rating_given - lo) / (hi - lo),
-        weight=_floats(services, "weight", 1.0),
-        value=value,
+    m = len(services)
+    net = build_network(
+        departments,
+        partners,
+        segments,
+        services,
         scale=Scale(min=lo, max=hi),
-        service_names=[s.name or "" for s in services],
-        revenue_slope=revenue_slope,
+        source=columns.ends[:m],
+        target=columns.ends[m:],
+        missing=UNSET,
     )
-
-
-def _numbers(
-    ids: list[str], services: list, *, by_hash: bool = False
-) -> tuple[np.ndarray, np.ndarray]:
-    """The node numbers of the suppliers and customers of the services (``by_hash``: try
-    :func:`_numbers_by_hash` first, for strings without a NUL character).
-
-    Raises ``KeyError`` for an id used twice or a service naming an unknown id.
-    """
-    ends = [*map(attrgetter("source"), services), *map(attrgetter("target"), services)]
-    numbers = _numbers_by_hash(ids, ends) if by_hash else None
-    if numbers is None:
-        index = {ident: i for i, ident in enumerate(ids)}
-        if len(index) != len(ids):
-            raise KeyError("an id used twice")
-        numbers = np.array(list(map(index.__getitem__, ends)), dtype=np.int32)
-    return numbers[: len(services)], numbers[len(services) :]
-
-
-_MIX = np.uint64(0x9E3779B97F4A7C15)
-
-
-def _numbers_by_hash(ids: list[str], ends: list[str]) -> np.ndarray | None:
-    """The numbers of ``ends`` in ``ids`` found with numpy, or ``None`` where this cannot
-    tell (ids or ends not plain ASCII, two ids with the same hash, an end that is no id): the
-    caller then looks every end up in a dict. No string may hold a NUL character (numpy's
-    bytes drop trailing NULs).
-
-    A dict lookup hashes each freshly decoded string in Python; here every string becomes a
-    row of fixed-width bytes, hashed and found by sorting and binary search, and each found id
-    is compared byte for byte with its end: less than half the time at 1.4 million ends.
-    """
-    # Wider than the longest id, so that an end cut to this width is never equal to an id.
-    width = (max(map(len, ids)) // 8 + 1) * 8
-    try:
-        keys = np.array(ids, dtype=f"S{width}")
-        found = np.array(ends, dtype=f"S{width}")
-    except UnicodeEncodeError:
+    if closed_loop_groups(net.own, net.dependence, net.source, net.target, len(departments)):
         return None
-    key_hash, end_hash = _hash(keys, width), _hash(found, width)
-    order = np.argsort(key_hash)
-    sorted_hash = key_hash[order]
-    if (sorted_hash[1:] == sorted_hash[:-1]).any():
-        return None  # two ids with the same hash, or an id used twice
-    # Buckets by the top bits of the hash (two to four per id): each end starts at the first
-    # id of its bucket and steps on while the hash differs; a third of a binary search's time.
-    n = len(ids)
-    bits = n.bit_length() + 1
-    shift = np.uint64(64 - bits)
-    starts = np.searchsorted(sorted_hash >> shift, np.arange(2**bits + 1, dtype=np.uint64))
-    bucket = end_hash >> shift
-    position, stop = starts[bucket], starts[bucket + 1]
-    pending = np.flatnonzero(sorted_hash[np.minimum(position, n - 1)] != end_hash)
-    while pending.size:
-        position[pending] += 1
-        pending = pending[position[pending] < stop[pending]]
-        pending = pending[sorted_hash[position[pending]] != end_hash[pending]]
-    numbers = order[np.minimum(position, n - 1)]
-    if not (keys[numbers] == found).all():
-        return None
-    return numbers.astype(np.int32)
-
-
-def _hash(rows: np.ndarray, width: int) -> np.ndarray:
-    words = rows.view(np.uint64).reshape(len(rows), width // 8)
-    hashed = np.zeros(len(rows), dtype=np.uint64)
-    for column in words.T:
-        hashed ^= column
-        hashed *= _MIX
-        hashed ^= hashed >> np.uint64(29)
-    return hashed
-
-
-def _has_closed_loop(
-    own: np.ndarray,
-    dependence: np.ndarray,
-    source: np.ndarray,
-    target: np.ndarray,
-    n_dep: int,
-    lo: float,
-) -> bool:
-    """The closed-loop rule of :func:`servicechain.model.rules.closed_loops`, on arrays."""
-    quality = own[:n_dep]
-    without_own = (dependence[:n_dep] >= 1) | (~np.isnan(quality) & (quality <= lo))
-    if not without_own.any():
-        return False
-    internal = (source < n_dep) & (target < n_dep)
-    graph = coo_array(
-        (np.ones(int(internal.sum())), (source[internal], target[internal])), shape=(n_dep, n_dep)
-    )
-    _, label = connected_components(graph, directed=True, connection="strong")
-    size = np.bincount(label, minlength=n_dep)
-    members_without_own = np.bincount(label, weights=without_own, minlength=n_dep)
-    # A supplier from outside the component (a partner, or another component) opens it.
-    into = target < n_dep
-    src_label = np.where(source[into] < n_dep, label[np.minimum(source[into], n_dep - 1)], -1)
-    tgt_label = label[target[into]]
-    opened = np.zeros(n_dep, dtype=bool)
-    opened[tgt_label[src_label != tgt_label]] = True
-    closed = (size >= 2) & (members_without_own == size) & ~opened
-    return bool(closed.any())
+    return net

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..errors import ModelError, Problem
+from ..errors import ModelError, Problem, field_path
 from ..model.rules import check_model, pydantic_problems
 from ..model.spec import Model
 from ..progress import gc_paused
@@ -451,14 +451,7 @@ def _place(file: str, positions: dict[Loc, Position], loc: Loc, msg: str, fix: s
     while probe not in positions and probe:
         probe = probe[:-1]
     line, col = positions.get(probe, (None, None))
-    return Problem(file, line, col, _field(loc), msg, fix)
-
-
-def _field(loc: Loc) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
+    return Problem(file, line, col, field_path(loc), msg, fix)
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:

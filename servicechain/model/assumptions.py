@@ -1,19 +1,38 @@
-"""The assumptions the quality flow makes, found on the arrays of a model (no per-record work).
-
-:func:`assumptions_of` gives the same list as :func:`servicechain.model.rules.list_assumptions` does
-from the pydantic model, as positions into the :class:`~servicechain.model.network.Network`; the
-:class:`~servicechain.model.rules.Assumption` objects and their text are made only when looked at.
+"""The assumptions the quality flow makes (missing scores it fills in), found on the arrays of
+a model with no per-record work: the :class:`Assumption` objects and their text are made only
+when looked at.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
+from ..errors import field_path
 from .lazy import LazyList
-from .network import DEPARTMENT, PARTNER, SEGMENT, Network
-from .rules import Assumption
+from .network import DEPARTMENT, PARTNER, SEGMENT, Network, network
+from .spec import Model
 
-__all__ = ["Assumptions", "assumptions_of"]
+__all__ = ["Assumption", "Assumptions", "assumptions_of", "list_assumptions"]
+
+Loc = tuple
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """A value the model did not give and the flow had to assume, with where it applies."""
+
+    loc: Loc
+    node: str
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+    def to_dict(self) -> dict:
+        """Plain-data form, for ``--json`` output."""
+        return {"field": field_path(self.loc), "node": self.node, "text": self.text}
 
 
 class Assumptions(LazyList):
@@ -61,7 +80,7 @@ class Assumptions(LazyList):
 
 
 def assumptions_of(net: Network) -> Assumptions:
-    """The assumptions of a model, from its arrays (same as ``list_assumptions(model)``).
+    """The assumptions of a model, from its arrays.
 
     Examples
     --------
@@ -77,3 +96,15 @@ def assumptions_of(net: Network) -> Assumptions:
     # A segment depending wholly on its suppliers never uses its baseline.
     missing &= ~segment | (net.dependence < 1) | ~has_suppliers
     return Assumptions(net, np.flatnonzero(missing), np.flatnonzero(np.isnan(net.rating)))
+
+
+def list_assumptions(model: Model) -> list[Assumption]:
+    """Every missing score the quality flow fills in, in file order.
+
+    Examples
+    --------
+    >>> m = Model.model_validate({"name": "x", "departments": [{"id": "a", "name": "A"}]})
+    >>> [a.text for a in list_assumptions(m)]
+    ["department 'a' (A) has no quality: counted as perfect (1)"]
+    """
+    return list(assumptions_of(network(model)))

@@ -7,19 +7,18 @@ Each finding is ``(loc, message, fix)`` where ``loc`` is a path into the file's 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 
 from ..errors import did_you_mean
+from .links import closed_loop_groups, columns_of_data, cross_record_findings
+from .network import network
 from .spec import Department, Model, Partner, Scale, Segment, Service
 
 __all__ = [
-    "Assumption",
     "check_model",
     "closed_loops",
-    "list_assumptions",
     "pydantic_problems",
 ]
 
@@ -175,13 +174,6 @@ def _range_problem(loc: Loc, name: str, value: Any, kind: str, ctx: dict) -> Fin
 # --- cross-record rules ------------------------------------------------------------------
 
 
-def _items(data: dict, section: str) -> list[tuple[int, dict]]:
-    items = data.get(section)
-    if not isinstance(items, list):
-        return []
-    return [(i, item) for i, item in enumerate(items) if isinstance(item, dict)]
-
-
 def _scale(data: dict) -> tuple[float, float] | None:
     scale = data.get("scale", {})
     if not isinstance(scale, dict):
@@ -199,104 +191,9 @@ def check_model(data: dict, *, model: Model | None = None, shape_ok: bool = Fals
 
     Works on the raw data, so it reports these problems alongside type errors; the closed-loop
     rule needs a well-formed model and runs only when ``shape_ok`` and everything else is clean.
+    The rules themselves live in :mod:`servicechain.model.links`, shared with the fast path.
     """
-    out: list[Finding] = []
-    kinds: dict[str, str] = {}
-    where: dict[str, str] = {}
-    for section in ("departments", "segments", "partners"):
-        for i, item in _items(data, section):
-            ident = item.get("id")
-            if not isinstance(ident, str):
-                continue
-            if ident in kinds:
-                out.append(
-                    (
-                        (section, i, "id"),
-                        f"the id {ident!r} is used twice (first by {where[ident]})",
-                        "give every department, segment and partner an id of its own",
-                    )
-                )
-                continue
-            kinds[ident] = _SINGULAR[section]
-            where[ident] = f"{section}[{i}]"
-
-    pairs: dict[tuple[str, str], int] = {}
-    for i, item in _items(data, "services"):
-        ends = []
-        for end in ("from", "to"):
-            ident = item.get(end)
-            if not isinstance(ident, str):
-                continue
-            if ident not in kinds:
-                hint = did_you_mean(ident, kinds)
-                out.append(
-                    (
-                        ("services", i, end),
-                        f"unknown id {ident!r}",
-                        hint or "declare it under departments, segments or partners",
-                    )
-                )
-                continue
-            ends.append(ident)
-            if end == "from" and kinds[ident] == "segment":
-                out.append(
-                    (
-                        ("services", i, end),
-                        f"segment {ident!r} cannot supply a service",
-                        "segments are customers: reverse the service or make it a department",
-                    )
-                )
-            if end == "to" and kinds[ident] == "partner":
-                out.append(
-                    (
-                        ("services", i, end),
-                        f"partner {ident!r} cannot receive a service",
-                        "partners are external suppliers with no inputs: "
-                        "make it a department if the company serves it",
-                    )
-                )
-        source, target = item.get("from"), item.get("to")
-        if isinstance(source, str) and source == target:
-            out.append(
-                (
-                    ("services", i, "to"),
-                    f"{source!r} serves itself",
-                    "remove the service: a department's own work is its `quality`",
-                )
-            )
-        elif len(ends) == 2:
-            if (source, target) in pairs:
-                out.append(
-                    (
-                        ("services", i),
-                        f"a second service from {source!r} to {target!r} "
-                        f"(services[{pairs[(source, target)]}] links them already)",
-                        "merge them into one service: its quality and weight describe the "
-                        "hand-off as a whole",
-                    )
-                )
-            else:
-                pairs[(source, target)] = i
-
-    scale = _scale(data)
-    if scale is not None:
-        lo, hi = scale
-        scores = [("departments", "quality"), ("partners", "quality"), ("services", "quality")]
-        scores.append(("segments", "baseline"))
-        for section, name in scores:
-            for i, item in _items(data, section):
-                value = item.get(name)
-                if isinstance(value, bool) or not isinstance(value, int | float):
-                    continue
-                if math.isfinite(value) and not lo <= value <= hi:
-                    out.append(
-                        (
-                            (section, i, name),
-                            f"{value:g} is outside the scale {lo:g}..{hi:g}",
-                            f"use a score from {lo:g} to {hi:g}, or change `scale`",
-                        )
-                    )
-
+    out = cross_record_findings(columns_of_data(data, _scale(data)))
     if shape_ok and model is not None and not out:
         out.extend(_loop_findings(model))
     return out
@@ -318,28 +215,11 @@ def closed_loops(model: Model) -> list[list[str]]:
     >>> closed_loops(m)
     [['a', 'b']]
     """
-    import networkx as nx
-
-    lo = model.scale.min
-    own = {
-        d.id: not (d.dependence >= 1 or (d.quality is not None and d.quality <= lo))
-        for d in model.departments
-    }
-    graph = nx.DiGraph()
-    graph.add_nodes_from(d.id for d in model.departments)
-    suppliers: dict[str, set[str]] = {}
-    for s in model.services:
-        suppliers.setdefault(s.target, set()).add(s.source)
-        if s.source in own and s.target in own:
-            graph.add_edge(s.source, s.target)
-    order = {d.id: i for i, d in enumerate(model.departments)}
-    loops = []
-    for component in nx.strongly_connected_components(graph):
-        if len(component) < 2 or any(own[m] for m in component):
-            continue
-        if all(suppliers.get(m, set()) <= component for m in component):
-            loops.append(sorted(component, key=order.__getitem__))
-    return sorted(loops, key=lambda c: order[c[0]])
+    net = network(model)
+    groups = closed_loop_groups(
+        net.own, net.dependence, net.source, net.target, len(model.departments)
+    )
+    return [[net.ids[i] for i in group.tolist()] for group in groups]
 
 
 def _loop_findings(model: Model) -> list[Finding]:
@@ -356,68 +236,4 @@ def _loop_findings(model: Model) -> list[Finding]:
                 "or a supplier outside the loop",
             )
         )
-    return out
-
-
-# --- assumptions -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Assumption:
-    """A value the model did not give and the flow had to assume, with where it applies."""
-
-    loc: Loc
-    node: str
-    text: str
-
-    def __str__(self) -> str:
-        return self.text
-
-    def to_dict(self) -> dict:
-        """Plain-data form, for ``--json`` output."""
-        return {"field": _field(self.loc), "node": self.node, "text": self.text}
-
-
-def _field(loc: Loc) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def list_assumptions(model: Model) -> list[Assumption]:
-    """Every missing score the quality flow fills in, in file order.
-
-    Examples
-    --------
-    >>> m = Model.model_validate({"name": "x", "departments": [{"id": "a", "name": "A"}]})
-    >>> [a.text for a in list_assumptions(m)]
-    ["department 'a' (A) has no quality: counted as perfect (1)"]
-    """
-    top = f"{model.scale.max:g}"
-    has_suppliers = {s.target for s in model.services}
-    out = []
-    for i, d in enumerate(model.departments):
-        if d.quality is None:
-            text = f"department {d.id!r} ({d.name}) has no quality: counted as perfect ({top})"
-            out.append(Assumption(("departments", i, "quality"), d.id, text))
-    for i, p in enumerate(model.partners):
-        if p.quality is None:
-            text = f"partner {p.id!r} ({p.name}) has no quality: counted as perfect ({top})"
-            out.append(Assumption(("partners", i, "quality"), p.id, text))
-    for i, g in enumerate(model.segments):
-        if g.baseline is None and (g.dependence < 1 or g.id not in has_suppliers):
-            text = (
-                f"segment {g.id!r} ({g.name}) has no baseline: "
-                f"satisfaction from outside the chain counted as perfect ({top})"
-            )
-            out.append(Assumption(("segments", i, "baseline"), g.id, text))
-    for i, s in enumerate(model.services):
-        if s.quality is None:
-            label = f" ({s.name})" if s.name else ""
-            text = (
-                f"service {s.source} → {s.target}{label} has no quality: "
-                f"taken as what {s.source!r} delivers"
-            )
-            out.append(Assumption(("services", i, "quality"), s.target, text))
     return out

@@ -6,7 +6,7 @@ import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .rules import Assumption, list_assumptions
+from .assumptions import Assumption, list_assumptions
 from .spec import Model
 
 __all__ = ["Summary", "summarize"]
