@@ -82,7 +82,7 @@ def test_summary_text(runner):
         "  scale 1..5; 3 departments, 2 segments, 1 partner, 6 services\n"
         "  groups: Operações (2), Vendas (1)\n"
         "  front line (1): Loja (store)\n"
-        "  consumer segments: 1 customer, 1 client\n"
+        "  consumer segments: 1 transactional, 1 long-term\n"
         "  assumptions (2):\n"
         "    department 'store' (Loja) has no quality: counted as perfect (5)\n"
         "    service it → store (Caixas) has no quality: taken as what 'it' delivers\n"

@@ -12,6 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ..model.text import number
 from .fonts import font_families
 from .layout import label_lines, text_width
 from .render import DrawError, SavedFigure
@@ -52,7 +53,7 @@ def _waterfall(chain, ax: Axes, *, segment: str | None, **_: Any) -> str:
     from ..flow import explain
 
     if segment is None:
-        raise DrawError("the waterfall chart needs a segment: pass --segment SEG")
+        raise DrawError("the waterfall chart needs a segment: pass --segment SEGMENT")
     lo, hi = chain.model.scale.min, chain.model.scale.max
     span = hi - lo
     breakdown = explain(chain, segment)
@@ -298,7 +299,7 @@ def _whatif(chain, ax: Axes, *, scenario: Any = None, **_: Any) -> str:
             ax.text(
                 xi - 0.4 + width * (s + 1.5),
                 a,
-                f"{a - b:+.2f}",
+                number(a - b, "+.2f"),
                 ha="center",
                 va="bottom",
                 fontsize=6,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import unicodedata
 
+from ..model.text import number
+
 __all__ = ["fmt_score", "pad", "percent", "table", "width"]
 
 
@@ -64,7 +66,7 @@ def percent(value: float, *, sign: bool = False) -> str:
 
     Examples
     --------
-    >>> percent(0.1234), percent(-0.005, sign=True)
-    ('12.3%', '-0.5%')
+    >>> percent(0.1234), percent(-0.005, sign=True), percent(-0.0001)
+    ('12.3%', '-0.5%', '0.0%')
     """
-    return f"{value * 100:+.1f}%" if sign else f"{value * 100:.1f}%"
+    return number(value * 100, "+.1f" if sign else ".1f") + "%"

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..model.lazy import LazyList
+from ..model.text import text_repr
 from ._text import fmt_score, percent, table
 from .sensitivity import segment_index
 from .solve import SolveError
@@ -99,6 +100,8 @@ class Breakdown:
             "terms": [t.to_dict(span) for t in self.shown()],
             "terms_total": len(self.terms),
         }
+
+    __repr__ = text_repr
 
     def __str__(self) -> str:
         lo, hi = self.scale

@@ -11,6 +11,7 @@ import numpy as np
 from ..errors import ServiceChainError, did_you_mean
 from ..model.lazy import LazyList
 from ..model.network import DEPARTMENT
+from ..model.text import text_repr
 from ._text import fmt_score, table
 from .sensitivity import segment_index
 from .state import ZERO, State, state_of
@@ -104,6 +105,8 @@ class Ranking:
             "departments": [r.to_dict(self.scale) for r in self.shown(self.departments)],
             "services": [r.to_dict(self.scale) for r in self.shown(self.services)],
         }
+
+    __repr__ = text_repr
 
     def __str__(self) -> str:
         lo, hi = self.scale

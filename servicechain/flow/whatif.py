@@ -10,6 +10,7 @@ import numpy as np
 
 from ..errors import UnknownNodeError, unknown_node
 from ..model.network import KIND_NAMES, SEGMENT
+from ..model.text import number, text_repr
 from ._text import fmt_score, table
 from .scenario import Scenario, parse_scenario
 from .solve import capped_fixed_point
@@ -23,7 +24,7 @@ def _num(x: float) -> float | None:
 
 
 def _money(x: float) -> str:
-    return "-" if math.isnan(x) else f"{x:+,.0f}"
+    return "-" if math.isnan(x) else number(x, "+,.0f")
 
 
 @dataclass
@@ -112,6 +113,8 @@ class Impact:
             "segments": [row(i) for i in self.segments()],
             "nodes": [row(i) for i in order],
         }
+
+    __repr__ = text_repr
 
     def __str__(self) -> str:
         lo, hi = self.scale
@@ -308,6 +311,8 @@ class Comparison:
     def to_dict(self) -> dict:
         """Plain data: one entry per scenario."""
         return {"scenarios": [imp.to_dict() for imp in self.impacts.values()]}
+
+    __repr__ = text_repr
 
     def __str__(self) -> str:
         impacts = list(self.impacts.values())

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-__all__ = ["LazyList"]
+__all__ = ["REPR_ITEMS", "LazyList"]
+
+#: The repr of a long list shows this many items, then how many more there are.
+REPR_ITEMS = 10
 
 
 class LazyList(Sequence):
@@ -60,6 +63,29 @@ class LazyList(Sequence):
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        if self._length <= 20:
-            return repr(list(self))
-        return f"<LazyList of {self._length} items>"
+        """Like a list's, one item a line, the first :data:`REPR_ITEMS` only (made on demand).
+
+        Examples
+        --------
+        >>> LazyList(3, lambda i: i * i)
+        [0, 1, 4]
+        >>> LazyList(1000, lambda i: (i, "x"))
+        [(0, 'x'),
+         (1, 'x'),
+         (2, 'x'),
+         (3, 'x'),
+         (4, 'x'),
+         (5, 'x'),
+         (6, 'x'),
+         (7, 'x'),
+         (8, 'x'),
+         (9, 'x'),
+         ... 990 more (1,000 items)]
+        """
+        shown = [repr(item) for item in self[:REPR_ITEMS]]
+        if self._length > REPR_ITEMS:
+            shown.append(f"... {self._length - REPR_ITEMS:,} more ({self._length:,} items)")
+        text = ", ".join(shown)
+        if len(text) > 100 or self._length > REPR_ITEMS:
+            text = ",\n ".join(shown)
+        return f"[{text}]"

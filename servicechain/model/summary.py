@@ -8,8 +8,13 @@ from dataclasses import dataclass, field
 
 from .assumptions import Assumption, list_assumptions
 from .spec import Model
+from .text import text_repr
 
-__all__ = ["Summary", "summarize"]
+__all__ = ["RELATIONSHIP_WORDS", "Summary", "summarize"]
+
+#: How a segment's relationship reads in text (the words of the report's segment table):
+#: "2 transactional, 1 long-term" counts segments, where "2 customers" would read as people.
+RELATIONSHIP_WORDS = {"customer": "transactional", "client": "long-term"}
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,8 @@ class Summary:
             "assumptions": [a.to_dict() for a in self.assumptions],
         }
 
+    __repr__ = text_repr
+
     def __str__(self) -> str:
         c = self.counts
         lines = [
@@ -53,7 +60,7 @@ class Summary:
             textwrap.fill(front or "-", 100, initial_indent=head, subsequent_indent="    ")
         )
         for kind, rels in self.segments.items():
-            rel = ", ".join(f"{n} {r}{'s' if n != 1 else ''}" for r, n in rels.items())
+            rel = ", ".join(f"{n} {RELATIONSHIP_WORDS.get(r, r)}" for r, n in rels.items())
             lines.append(f"  {kind} segments: {rel}")
         if self.assumptions:
             lines.append(f"  assumptions ({len(self.assumptions)}):")

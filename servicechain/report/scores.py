@@ -6,6 +6,7 @@ import math
 import os
 from typing import TYPE_CHECKING, Any
 
+from ..model.text import number
 from .document import Bullets, Figure, Section, Table, Text
 from .labels import anchor, chart, lo_hi, node_name, score_format, service_names
 
@@ -91,7 +92,11 @@ def segments_section(chain: Chain, result: Any, *, top: int = TOP_TERMS) -> Sect
         hidden = breakdown.terms[top:]
         if hidden:
             rest = sum(t.value for t in hidden) * span
-            sub.append(Text(f"{len(hidden)} smaller terms add {rest:+{fmt}} points.", note=True))
+            sub.append(
+                Text(
+                    f"{len(hidden)} smaller terms add {number(rest, '+' + fmt)} points.", note=True
+                )
+            )
         blocks.append(Section(f"segment-{anchor(ident)}", f"{seg.name}", sub))
     return Section("segments", "Customer segments", blocks)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..model.text import text_repr
 from ..progress import gc_paused
 from ._arrays import View, view
 from ._base import locate_segment, short_list
@@ -50,6 +51,8 @@ class Gateways:
             "gateways": [g.to_dict() for g in self.gateways],
             "tree": self.tree,
         }
+
+    __repr__ = text_repr
 
     def __str__(self) -> str:
         head = f"{self.segment} ({self.name})" if self.name != self.segment else self.segment

@@ -24,6 +24,7 @@ from ..io.load import validate_data
 from ..io.rewrite import model_text
 from ..io.tabular import Row, Table, read_tables
 from ..model.spec import Model
+from ..model.text import number, text_repr
 
 __all__ = [
     "ENPS_ITEMS",
@@ -146,6 +147,8 @@ class SurveyResult:
             "departments": [d.to_dict() for d in self.departments],
         }
 
+    __repr__ = text_repr
+
     def __str__(self) -> str:
         lo, hi = self.scale
         m = self.model.scale
@@ -164,7 +167,7 @@ class SurveyResult:
                 )
                 continue
             ci = "" if s.low is None else f", 95% CI {s.low:.2f}..{s.high:.2f}"
-            gap = "" if s.gap is None else f", SERVQUAL gap {s.gap:+.2f}"
+            gap = "" if s.gap is None else f", SERVQUAL gap {number(s.gap, '+.2f')}"
             lines.append(
                 f"  {label}: {s.answers} answers, mean {s.mean:.2f}, "
                 f"quality {before} → {s.quality:.2f}{ci}{gap}"
@@ -178,7 +181,7 @@ class SurveyResult:
                 parts.append(f"NOT USED: only {d.answers} answers; own quality stays {before}")
             if d.enps is not None:
                 n = d.enps_answers
-                parts.append(f"eNPS {d.enps:+.0f} ({n} answer{'s' if n != 1 else ''})")
+                parts.append(f"eNPS {number(d.enps, '+.0f')} ({n} answer{'s' if n != 1 else ''})")
             lines.append(f"  department {d.id}: " + "; ".join(parts))
         return "\n".join(lines)
 
