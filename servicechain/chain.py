@@ -109,11 +109,11 @@ class Chain:
 
     # --- quality flow (servicechain.flow) --------------------------------------------------
 
-    def score(self):
+    def score(self, *, top: int | None = None):
         """Delivered quality of every node and of the company (:func:`servicechain.flow.score`)."""
         from . import flow
 
-        return flow.score(self)
+        return flow.score(self, top=top)
 
     def explain(self, segment: str, *, top: int | None = None):
         """A segment's gap split into own shortfalls and hand-off losses (``flow.explain``)."""
@@ -161,9 +161,12 @@ class Chain:
         direction: str = "down",
         depth: int | None = None,
         group_by: str | None = None,
+        top: int | None = None,
     ) -> structure.Trace:
         """Upstream (``direction="up"``) or downstream of a node, with distances."""
-        return structure.trace(self, node, direction=direction, depth=depth, group_by=group_by)
+        return structure.trace(
+            self, node, direction=direction, depth=depth, group_by=group_by, top=top
+        )
 
     def paths(
         self, source: str, segment: str, *, limit: int = 10, group_by: str | None = None
@@ -172,10 +175,10 @@ class Chain:
         return structure.paths(self, source, segment, limit=limit, group_by=group_by)
 
     def analyze(
-        self, *, segment: str | None = None, group_by: str | None = None
+        self, *, segment: str | None = None, group_by: str | None = None, top: int | None = None
     ) -> structure.Analysis:
         """Roles, gateways, mutual dependencies, disconnected work, single front lines."""
-        return structure.analyze(self, segment=segment, group_by=group_by)
+        return structure.analyze(self, segment=segment, group_by=group_by, top=top)
 
     def roles(self) -> list[structure.Role]:
         """What each department does in the chain (customers, suppliers, segments, distance)."""

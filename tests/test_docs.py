@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import shlex
 
+import click
 import pytest
 
 from servicechain.cli import main
@@ -31,6 +32,50 @@ def test_every_command_has_help_with_an_example(runner, name):
     assert main.commands[name].help, f"{name} has no help text"
     assert "Example" in result.stdout, f"{name} --help shows no example"
     assert f"servicechain {name}" in result.stdout
+
+
+GENERIC_METAVARS = ("INTEGER", "FLOAT", "RANGE", "BOOLEAN", "UUID")
+#: One metavar per concept: options that take the same kind of value show the same word.
+CONCEPTS = {"--segment": "SEGMENT", "--highlight": "NODE", "--to": "NODE", "--fail": "NODE"}
+CONCEPTS |= {"--top": "N", "--depth": "N", "--scenario": "FILE", "--output": "FILE"}
+
+
+def _help_lines(runner, args: list[str]) -> list[str]:
+    result = runner.invoke(main, [*args, "--help"], terminal_width=80, catch_exceptions=False)
+    assert result.exit_code == 0
+    return result.stdout.splitlines()
+
+
+def test_top_level_help_gives_every_command_a_whole_one_line_description(runner):
+    lines = _help_lines(runner, [])
+    listing = lines[lines.index("Commands:") + 1 :]
+    assert [line.split()[0] for line in listing] == COMMANDS, "a description wraps or is missing"
+    for line in listing:
+        name, text = line.split(None, 1)
+        assert not text.endswith("..."), f"{name}: description cut: {text}"
+        assert text[0].isupper() and text.endswith((".", "?")), f"{name}: {text!r}"
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_option_shows_what_it_takes(runner, name):
+    """Walks the help of a command: each option has help text, each metavar names a concept
+    (never click's type names), and the same concept reads the same in every command."""
+    command = main.commands[name]
+    ctx = command.make_context(name, ["--help"], resilient_parsing=True)
+    for param in command.get_params(ctx):
+        if getattr(param, "hidden", False):
+            continue
+        if isinstance(param, click.Option) and param.is_flag:
+            assert param.help, f"{name} {param.opts[-1]} has no help"
+            continue
+        metavar = param.make_metavar(ctx)
+        assert not any(word in metavar for word in GENERIC_METAVARS), f"{param.opts}: {metavar}"
+        if isinstance(param, click.Option):
+            assert param.help, f"{name} {param.opts[-1]} has no help"
+            for opt in param.opts:
+                if opt in CONCEPTS:
+                    assert metavar == CONCEPTS[opt], f"{name} {opt} shows {metavar}"
+    assert "Example" in "\n".join(_help_lines(runner, [name]))
 
 
 def test_readme_command_reference_is_current():

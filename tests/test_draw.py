@@ -181,7 +181,7 @@ def test_draw_into_given_axes():
 
 def test_too_many_departments_suggests_group_by():
     chain = servicechain.load(SAPATARIA)
-    with pytest.raises(DiagramTooLargeError, match="--group-by group"):
+    with pytest.raises(DiagramTooLargeError, match="--by-group"):
         draw_chain(chain, max_departments=3)
 
 
@@ -229,7 +229,7 @@ def test_draw_command_writes_the_file(runner, tmp_path):
 
 def test_draw_command_options(runner, tmp_path):
     out = tmp_path / "chain.png"
-    args = ["draw", str(SAPATARIA), "-o", str(out), "--group-by", "group", "--color", "none"]
+    args = ["draw", str(SAPATARIA), "-o", str(out), "--by-group", "--color", "none"]
     args += ["--title", "Città — 客户", "--size", "10x7", "--dpi", "60", "--font", "DejaVu Sans"]
     result = runner.invoke(main, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output

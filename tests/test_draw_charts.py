@@ -104,7 +104,7 @@ def test_plot_command_errors(runner, tmp_path):
     out = str(tmp_path / "x.svg")
     result = runner.invoke(main, ["plot", str(SAPATARIA), "waterfall", "-o", out])
     assert result.exit_code == 2
-    assert "Error: the waterfall chart needs --segment SEG" in result.stderr
+    assert "Error: the waterfall chart needs --segment SEGMENT" in result.stderr
     args = ["plot", str(SAPATARIA), "waterfall", "--segment", "clbue", "-o", out]
     result = runner.invoke(main, args)
     assert result.exit_code == 2

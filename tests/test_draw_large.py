@@ -127,8 +127,8 @@ def test_box_limit_is_checked_before_any_figure(monkeypatch):
     assert str(info.value) == (
         f"{boxes} boxes ({kinds.count('department')} departments, {kinds.count('partner')} "
         f"partners, {kinds.count('segment')} segments) are too many to draw legibly (at most "
-        f"{boxes - 1}); draw one segment's chain with --segment SEG, or roll up with "
-        "--group-by group (which also draws many segments and partners as a few boxes)"
+        f"{boxes - 1}); draw one segment's chain with --segment SEGMENT, or roll up with "
+        "--by-group (which also draws many segments and partners as a few boxes)"
     )
 
 
@@ -137,7 +137,7 @@ def test_grouped_diagram_with_too_many_groups_says_what_to_do(big):
         draw_chain(big, group_by="group", color="none", max_departments=10)
     assert str(info.value) == (
         "45 departments and groups are too many to draw legibly (at most 10); give more "
-        "departments a group, or draw one segment's chain with --segment SEG --group-by group"
+        "departments a group, or draw one segment's chain with --segment SEGMENT --by-group"
     )
 
 
@@ -147,13 +147,13 @@ def test_cli_large_model_ungrouped_is_refused_grouped_is_drawn(runner, big_path,
     assert result.exit_code == 1
     assert result.stderr == (
         "Error: 2,100 departments are too many to draw legibly (at most 200); draw one "
-        "segment's chain with --segment SEG, or roll up with --group-by group (which also "
+        "segment's chain with --segment SEGMENT, or roll up with --by-group (which also "
         "draws many segments and partners as a few boxes)\n"
     )
     assert not out.exists()
     result = runner.invoke(
         main,
-        ["draw", str(big_path), "-o", str(out), "--group-by", "group", "--color", "none"],
+        ["draw", str(big_path), "-o", str(out), "--by-group", "--color", "none"],
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output

@@ -200,3 +200,77 @@ def test_set_values_sets_exactly_those_values_and_keeps_every_comment(values):
             assert new.model_dump(exclude={"quality"}) == old.model_dump(exclude={"quality"})
     comments = [line.partition("#")[2] for line in before.splitlines() if "#" in line]
     assert comments == [line.partition("#")[2] for line in after.splitlines() if "#" in line]
+
+
+# --- texts and display -----------------------------------------------------------------------
+
+SAPATARIA = DATA.parent.parent / "models" / "sapataria.yaml"
+NEGATIVE_ZERO = re.compile(r"(?<![\w.])[-−]0(?:[.,]0+)?(?![\d.,]*[1-9])(?![\d])")
+
+
+def test_every_result_and_list_reads_at_a_python_prompt():
+    import servicechain
+
+    chain = servicechain.load(SAPATARIA)
+    summary = chain.summary()
+    assert repr(summary) == str(summary)
+    assert repr(summary).splitlines()[0] == "Sapataria Central"
+    breakdown = chain.explain("compradores_online")
+    terms = repr(breakdown.terms).splitlines()
+    assert terms[0].startswith("[Term(kind=") and terms[-1] == " ... 39 more (49 items)]"
+    assert len(terms) == 11
+    for result in (
+        chain.score(),
+        breakdown,
+        chain.rank(),
+        chain.impact(set={"it": 4}),
+        chain.trace("it", direction="down"),
+        chain.paths("it", "compradores_online"),
+        chain.analyze(),
+    ):
+        text = repr(result)
+        assert text.splitlines()[0] == str(result).splitlines()[0], type(result).__name__
+        assert "=" not in text.splitlines()[0] or "Impact" in type(result).__name__
+
+
+def test_summary_counts_segments_in_the_reports_words(runner):
+    result = runner.invoke(main, ["summary", str(SAPATARIA)], catch_exceptions=False)
+    assert "  consumer segments: 2 transactional, 1 long-term\n" in result.stdout
+    assert "  business segments: 1 long-term\n" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "rows", "more"),
+    [
+        (["score", str(SAPATARIA), "--top", "4"], 4, "  ... and 23 more (--json lists them all)"),
+        (
+            ["trace", str(SAPATARIA), "it", "--down", "--top", "2"],
+            2,
+            "  ... and 21 more (--json lists them all)",
+        ),
+        (["analyze", str(SAPATARIA), "--top", "3"], 3, "  ... and 16 more (--json lists them all)"),
+    ],
+)
+def test_top_limits_the_rows_of_every_listing(runner, args, rows, more):
+    full = runner.invoke(main, args[:-2], catch_exceptions=False).stdout.splitlines()
+    cut = runner.invoke(main, args, catch_exceptions=False).stdout.splitlines()
+    at = next(i for i, line in enumerate(cut) if line.startswith("  ... and "))
+    assert cut[at].startswith(more)
+    assert [line.split() for line in cut[:at]] == [line.split() for line in full[:at]]
+    hidden = int(cut[at].split()[2].replace(",", ""))
+    assert len(full) - len(cut) == hidden - 1  # the hidden rows, less the line that counts them
+    assert full[at : at + hidden] and cut[at - rows - 1].split()[0] in ("kind", "id", "Downstream")
+
+
+def test_no_negative_zero_in_any_text(runner, example):
+    import servicechain
+
+    chain = servicechain.load(example)
+    commands = [["score"], ["rank"], ["summary"], ["analyze"]]
+    commands += [["explain", s.id] for s in chain.model.segments]
+    first = chain.model.departments[0].id
+    commands += [["impact", "--fail", first], ["impact", "--set", f"{first}=0.999"]]
+    for args in commands:
+        out = runner.invoke(main, [args[0], str(example), *args[1:]], catch_exceptions=False)
+        found = NEGATIVE_ZERO.findall(out.stdout)
+        assert not found, f"{' '.join(args)} prints {found}"

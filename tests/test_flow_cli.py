@@ -143,7 +143,7 @@ def test_closed_loop_refused_with_members(runner, args):
             ["impact", SHOP, "--set", "it=9"],
             "Invalid value for --set: set it=9: outside the scale 1..5 (use a value from 1 to 5)",
         ),
-        (["impact", SHOP, "--set", "it"], "Invalid value for --set: 'it' is not ID=NUMBER"),
+        (["impact", SHOP, "--set", "it"], "Invalid value for --set: 'it' is not NODE=NUMBER"),
         (["rank", SHOP, "--segment", "it"], "Invalid value for --segment: 'it' is not a segment"),
     ],
 )

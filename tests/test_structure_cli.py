@@ -26,10 +26,10 @@ def test_every_example_through_every_command(runner, example):
         ["trace", model, segment, "--up"],
         ["trace", model, segment, "--up", "--depth", "1", "--json"],
         ["trace", model, department, "--to", segment],
-        ["trace", model, department, "--down", "--group-by", "group"],
+        ["trace", model, department, "--down", "--by-group"],
         ["analyze", model],
         ["analyze", model, "--segment", segment],
-        ["analyze", model, "--group-by", "group", "--json"],
+        ["analyze", model, "--by-group", "--json"],
     ):
         result = runner.invoke(main, args, catch_exceptions=False)
         assert result.exit_code == 0, (args, result.output)
@@ -89,7 +89,7 @@ def test_trace_paths(runner):
 
 def test_trace_grouped(runner):
     result = runner.invoke(
-        main, ["trace", SMALL, "a", "--down", "--group-by", "group"], catch_exceptions=False
+        main, ["trace", SMALL, "a", "--down", "--by-group"], catch_exceptions=False
     )
     assert result.stdout == (
         "Downstream of Back, rolled up by group: 1 department, 2 segments, up to 2 hand-offs away\n"
@@ -124,7 +124,7 @@ def test_analyze_text(runner):
             "valid segments: s1, s2",
         ),
         (
-            ["trace", SMALL, "Bak", "--down", "--group-by", "group"],
+            ["trace", SMALL, "Bak", "--down", "--by-group"],
             "Error: Invalid value for NODE: no group, department, segment or partner has the "
             "id 'Bak'; did you mean 'Back'?",
         ),
@@ -138,7 +138,7 @@ def test_analyze_text(runner):
         ),
         (
             ["trace", SMALL, "a", "--to", "s1", "--depth", "2"],
-            "Error: --depth does not apply to --to; use --limit",
+            "Error: --depth does not apply to --to; use --top",
         ),
     ],
 )
@@ -165,7 +165,7 @@ def test_help_has_an_example(runner, command):
     result = runner.invoke(main, [command, "--help"], catch_exceptions=False)
     assert result.exit_code == 0
     assert f"servicechain {command} models/sapataria.yaml" in result.stdout
-    assert "--group-by" in result.stdout and "--json" in result.stdout
+    assert "--by-group" in result.stdout and "--json" in result.stdout
 
 
 def _readme_examples() -> list[tuple[str, str]]:

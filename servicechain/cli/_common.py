@@ -21,6 +21,7 @@ __all__ = [
     "echo_json",
     "echo_result",
     "force_option",
+    "group_option",
     "json_option",
     "load_chain",
     "max_size_option",
@@ -31,6 +32,7 @@ __all__ = [
     "progress_bar",
     "quiet_option",
     "reraise",
+    "top_option",
 ]
 
 
@@ -59,6 +61,7 @@ max_size_option = click.option(
     "--max-size",
     "max_size",
     type=click.FloatRange(min=0, min_open=True),
+    metavar="MB",
     default=DEFAULT_MAX_BYTES / 2**20,
     show_default=True,
     envvar="SERVICECHAIN_MAX_SIZE",
@@ -114,6 +117,24 @@ def progress_bar(label: str) -> Progress:
         (ctx.meta.get(_QUIET), ctx.params.get("quiet"), ctx.params.get("as_json"))
     )
     return Progress(label, enabled=False if quiet else None)
+
+
+def top_option(help: str = "Show only the first N rows.", **kwargs: Any) -> Callable:
+    """``--top N``: how many rows the text shows (``--json`` keeps them all)."""
+    return click.option("--top", type=click.IntRange(min=1), metavar="N", help=help, **kwargs)
+
+
+def group_option(help: str) -> Callable:
+    """``--by-group``: roll departments up by their ``group`` field first; passes
+    ``group_by`` (``"group"`` or ``None``). ``--group-by group`` is still understood."""
+
+    def decorate(func: Callable) -> Callable:
+        func = click.option("--group-by", "group_by", type=click.Choice(["group"]), hidden=True)(
+            func
+        )
+        return click.option("--by-group", "group_by", flag_value="group", help=help)(func)
+
+    return decorate
 
 
 #: ``--force``: files a user edits by hand (models, spreadsheets) are kept unless it is given;

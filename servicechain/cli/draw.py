@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from ..errors import ServiceChainError, UnknownNodeError
-from ._common import load_chain, model_argument, output_option, reraise
+from ._common import group_option, load_chain, model_argument, output_option, reraise
 
 __all__ = ["COMMANDS"]
 
@@ -44,12 +44,15 @@ def _figure_options(func: Callable) -> Callable:
             click.option(
                 "--dpi",
                 type=click.IntRange(min=20, max=1200),
+                metavar="DPI",
                 default=150,
                 show_default=True,
                 help="Resolution of PNG output.",
             ),
             click.option(
-                "--font", help="Font family to use first (CJK fonts are added when needed)."
+                "--font",
+                metavar="FAMILY",
+                help="Font family to use first (CJK fonts are added when needed).",
             ),
         ]
     ):
@@ -88,7 +91,7 @@ def _render_and_save(make: Callable[[], Any], output: Path, params: dict[str, st
     click.echo(f"Wrote {output}")
 
 
-@click.command()
+@click.command(short_help="Draw the chain diagram: back office left, customers right.")
 @model_argument
 @output_option(help="Image file to write: .svg, .png or .pdf. Replaced if it exists.")
 @click.option(
@@ -96,13 +99,8 @@ def _render_and_save(make: Callable[[], Any], output: Path, params: dict[str, st
     metavar="NODE",
     help="Show NODE's upstream and downstream chain in full colour, the rest faded.",
 )
-@click.option("--segment", metavar="SEG", help="Draw only what reaches this segment.")
-@click.option(
-    "--group-by",
-    "group_by",
-    type=click.Choice(["group"]),
-    help="Roll departments up into one box per group (for large models).",
-)
+@click.option("--segment", metavar="SEGMENT", help="Draw only what reaches this segment.")
+@group_option("Roll departments up into one box per group (for large models).")
 @click.option(
     "--color",
     "color",
@@ -134,7 +132,7 @@ def draw(
     Examples:
       servicechain draw models/sapataria.yaml -o chain.svg
       servicechain draw models/sapataria.yaml -o it.png --highlight it
-      servicechain draw models/hospital.yaml -o groups.pdf --group-by group
+      servicechain draw models/hospital.yaml -o groups.pdf --by-group
     """
     _check_output(output)
     chain = load_chain(model_path, max_bytes)
@@ -157,13 +155,13 @@ def draw(
     )
 
 
-@click.command()
+@click.command(short_help="Chart the quality flow: waterfall, tornado, ipa, heatmap, whatif.")
 @model_argument
 @click.argument("kind", type=click.Choice(["waterfall", "tornado", "ipa", "heatmap", "whatif"]))
 @output_option(help="Image file to write: .svg, .png or .pdf. Replaced if it exists.")
 @click.option(
     "--segment",
-    metavar="SEG",
+    metavar="SEGMENT",
     help="waterfall: the segment whose gap to break down (required); tornado, ipa: one "
     "segment instead of the value-weighted company.",
 )
@@ -198,7 +196,7 @@ def plot(
     """
     _check_output(output)
     if kind == "waterfall" and segment is None:
-        raise click.UsageError("the waterfall chart needs --segment SEG")
+        raise click.UsageError("the waterfall chart needs --segment SEGMENT")
     if kind == "whatif" and scenario is None:
         raise click.UsageError("the whatif chart needs --scenario FILE")
     chain = load_chain(model_path, max_bytes)

@@ -9,15 +9,16 @@ import click
 from .. import flow
 from ..errors import ServiceChainError
 from ..io.scenario import read_scenarios
-from ._common import echo_result, json_option, load_chain, model_argument, reraise
+from ._common import echo_result, json_option, load_chain, model_argument, reraise, top_option
 
 __all__ = ["COMMANDS"]
 
 
-@click.command()
+@click.command(short_help="Delivered quality of every segment, department and partner.")
 @model_argument
+@top_option()
 @json_option
-def score(model_path: Path, max_bytes: int, as_json: bool) -> None:
+def score(model_path: Path, max_bytes: int, top: int | None, as_json: bool) -> None:
     """Show the delivered quality of every node of MODEL, segments first, on the model's own
     scale, with the company's value-weighted external quality and the assumptions made.
 
@@ -27,25 +28,20 @@ def score(model_path: Path, max_bytes: int, as_json: bool) -> None:
     Example:
       servicechain score models/sapataria.yaml
       servicechain score models/airline.yaml --json
+      servicechain score big.json --top 20
     """
     chain = load_chain(model_path, max_bytes)
     try:
-        result = flow.score(chain)
+        result = flow.score(chain, top=top)
     except ServiceChainError as err:
         raise reraise(err) from None
     echo_result(result, as_json)
 
 
-def _top_option(func):
-    return click.option(
-        "--top", type=click.IntRange(min=1), default=None, help="Show only the first N rows."
-    )(func)
-
-
-@click.command()
+@click.command(short_help="Where a segment's gap to a perfect score comes from.")
 @model_argument
 @click.argument("segment")
-@_top_option
+@top_option()
 @json_option
 def explain(model_path: Path, max_bytes: int, segment: str, top: int | None, as_json: bool) -> None:
     """Split the gap of SEGMENT to a perfect score into each department's own shortfall and each
@@ -76,18 +72,18 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, float]:
             out[key.strip()] = float(text)
         except ValueError:
             raise click.BadParameter(
-                f"{item!r} is not ID=NUMBER (e.g. it=4 or it->store=3.5)", param_hint=option
+                f"{item!r} is not NODE=NUMBER (e.g. it=4 or it->store=3.5)", param_hint=option
             ) from None
     return out
 
 
-@click.command()
+@click.command(short_help="What if a department or hand-off got better, worse, or failed?")
 @model_argument
 @click.option(
     "--set",
     "set_",
     multiple=True,
-    metavar="ID=VALUE",
+    metavar="NODE=VALUE",
     help="Own quality of a node, or SUPPLIER->CUSTOMER=VALUE for a service rating, "
     "on the model's scale. Repeatable.",
 )
@@ -100,13 +96,13 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, float]:
 @click.option(
     "--dependence",
     multiple=True,
-    metavar="ID=D",
+    metavar="NODE=D",
     help="Dependence (0..1) of a department or segment. Repeatable.",
 )
 @click.option(
     "--fail",
     multiple=True,
-    metavar="ID",
+    metavar="NODE",
     help="The department (or partner) delivers nothing: quality 0, every service 0. Repeatable.",
 )
 @click.option(
@@ -162,9 +158,14 @@ def impact(
     echo_result(result, as_json)
 
 
-@click.command()
+@click.command(short_help="What to fix first: departments and services by opportunity.")
 @model_argument
-@click.option("--segment", default=None, help="Rank for this segment instead of the company.")
+@click.option(
+    "--segment",
+    metavar="SEGMENT",
+    default=None,
+    help="Rank for this segment instead of the company.",
+)
 @click.option(
     "--by",
     type=click.Choice(flow.BY),
@@ -172,7 +173,7 @@ def impact(
     show_default=True,
     help="opportunity = importance × (1 - score); failure = drop if it delivered nothing.",
 )
-@_top_option
+@top_option()
 @json_option
 def rank(
     model_path: Path, max_bytes: int, segment: str | None, by: str, top: int | None, as_json: bool

@@ -62,7 +62,7 @@ def _table_file(section: str) -> click.Option:
     )
 
 
-@click.command("import")
+@click.command("import", short_help="Build a model file from a spreadsheet (XLSX or CSV).")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @output_option(help="Model file to write: .yaml (or .json).")
 @_table_file("departments")
@@ -154,7 +154,7 @@ def import_(
     click.echo(f"Next: servicechain validate {output}")
 
 
-@click.command()
+@click.command(short_help="Write a ready-to-fill spreadsheet for `import`.")
 @click.argument("fmt", metavar="[FORMAT]", required=False, type=click.Choice(["csv", "xlsx"]))
 @output_option(help="Spreadsheet to write: a .xlsx workbook or a .csv file.")
 @force_option
@@ -224,7 +224,7 @@ def _export_format(fmt: str | None, output: Path) -> str:
     )
 
 
-@click.command()
+@click.command(short_help="Write MODEL for draw.io, Gephi, Graphviz, Mermaid or a sheet.")
 @model_argument
 @click.option(
     "-f",
@@ -263,7 +263,7 @@ def export(model_path: Path, max_bytes: int, fmt: str | None, output: Path) -> N
     click.echo(f"Wrote {output} ({fmt}).")
 
 
-@click.command()
+@click.command(short_help="Fold survey answers into MODEL's scores; write the new model.")
 @model_argument
 @click.argument("responses", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @output_option(help="Model file to write (.yaml or .json), with the survey folded in.")
@@ -277,6 +277,7 @@ def export(model_path: Path, max_bytes: int, fmt: str | None, output: Path) -> N
 @click.option(
     "--min-answers",
     type=click.IntRange(min=1),
+    metavar="N",
     default=5,
     show_default=True,
     help="Services and departments with fewer answers are reported, not used.",

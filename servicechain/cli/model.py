@@ -32,7 +32,7 @@ __all__ = ["COMMANDS", "SCHEMA_FILE"]
 SCHEMA_FILE = "servicechain.schema.json"
 
 
-@click.command()
+@click.command(short_help="Check MODEL: every problem at once, then the assumptions.")
 @model_argument
 @json_option
 def validate(model_path: Path, max_bytes: int, as_json: bool) -> None:
@@ -87,7 +87,7 @@ def validate(model_path: Path, max_bytes: int, as_json: bool) -> None:
             click.echo(f"  {a}")
 
 
-@click.command()
+@click.command(short_help="What MODEL holds: counts, groups, front line, segments.")
 @model_argument
 @json_option
 def summary(model_path: Path, max_bytes: int, as_json: bool) -> None:
@@ -104,7 +104,7 @@ def summary(model_path: Path, max_bytes: int, as_json: bool) -> None:
     echo_result(result, as_json)
 
 
-@click.command()
+@click.command(short_help="Print the JSON Schema of the model file.")
 def schema() -> None:
     """Print the JSON Schema of the model file (for editors and other tools).
 
@@ -115,7 +115,7 @@ def schema() -> None:
     click.echo(json_schema_text(), nl=False)
 
 
-@click.command()
+@click.command(short_help="Start a model: a commented starter or a bundled example.")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--example",

@@ -13,11 +13,12 @@ from ._common import output_option, plural, progress_bar, quiet_option
 __all__ = ["COMMANDS"]
 
 
-@click.command()
+@click.command(short_help="Write a realistic synthetic organisation as a JSON model.")
 @click.option(
     "--departments",
     "-n",
     type=click.IntRange(min=2),
+    metavar="N",
     default=1000,
     show_default=True,
     help="Number of departments.",
@@ -26,13 +27,15 @@ __all__ = ["COMMANDS"]
     "--segments",
     "-k",
     type=click.IntRange(min=1),
+    metavar="N",
     default=None,
     help="Number of customer segments [default: one per 50 departments, 5 to 2,000].",
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@click.option("--seed", type=int, metavar="N", default=0, show_default=True, help="Random seed.")
 @click.option(
     "--services-per-department",
     type=click.FloatRange(min=1),
+    metavar="NUMBER",
     default=7.0,
     show_default=True,
     help="Services per department, all kinds together.",

@@ -14,7 +14,7 @@ from ._common import load_chain, max_size_option, plural, reraise
 __all__ = ["COMMANDS"]
 
 
-@click.command()
+@click.command(short_help="Write a report to hand over: one HTML page, or Markdown.")
 @click.argument(
     "model_path",
     metavar="[MODEL]",

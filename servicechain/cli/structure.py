@@ -7,16 +7,19 @@ from pathlib import Path
 import click
 
 from ..errors import ServiceChainError, UnknownNodeError
-from ._common import echo_result, json_option, load_chain, model_argument, reraise
+from ._common import (
+    echo_result,
+    group_option,
+    json_option,
+    load_chain,
+    model_argument,
+    reraise,
+    top_option,
+)
 
 __all__ = ["COMMANDS"]
 
-group_by_option = click.option(
-    "--group-by",
-    "group_by",
-    type=click.Choice(["group"]),
-    help="Roll the chain up first: one node per group of departments.",
-)
+group_by_option = group_option("Roll the chain up first: one node per group of departments.")
 
 
 def _param_of(err: ServiceChainError, params: dict[str, str | None]) -> str | None:
@@ -27,27 +30,30 @@ def _param_of(err: ServiceChainError, params: dict[str, str | None]) -> str | No
     return None
 
 
-@click.command()
+@click.command(short_help="What lies upstream or downstream of a node; paths to another.")
 @model_argument
 @click.argument("node")
 @click.option("--up", "direction", flag_value="up", help="Trace its suppliers, theirs, ...")
 @click.option(
     "--down", "direction", flag_value="down", help="Trace its customers, down to the segments."
 )
-@click.option("--depth", type=click.IntRange(min=1), help="Go at most this many hand-offs away.")
+@click.option(
+    "--depth",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Go at most this many hand-offs away.",
+)
 @click.option(
     "--to",
     "to",
-    metavar="SEGMENT",
-    help="List the service paths from NODE to this segment instead, shortest first.",
+    metavar="NODE",
+    help="List the service paths from NODE to this one (a segment or a department) instead, "
+    "shortest first.",
 )
-@click.option(
-    "--limit",
-    type=click.IntRange(min=1),
-    default=10,
-    show_default=True,
-    help="With --to: list at most this many paths.",
+@top_option(
+    help="Show only the N nearest nodes; with --to, the N shortest paths [default with --to: 10]."
 )
+@click.option("--limit", "top", type=click.IntRange(min=1), hidden=True)
 @group_by_option
 @json_option
 def trace(
@@ -57,38 +63,39 @@ def trace(
     direction: str | None,
     depth: int | None,
     to: str | None,
-    limit: int,
+    top: int | None,
     group_by: str | None,
     as_json: bool,
 ) -> None:
     """Trace what lies upstream (--up) or downstream (--down) of NODE in MODEL, with the
-    number of hand-offs to each; or, with --to, the service paths from NODE to a segment.
+    number of hand-offs to each; or, with --to, the service paths from NODE to a segment or
+    another department.
 
     \b
     Examples:
       servicechain trace models/sapataria.yaml it --down
       servicechain trace models/sapataria.yaml baixa --up --depth 1
-      servicechain trace models/sapataria.yaml it --to compradores_online
-      servicechain trace models/sapataria.yaml Suporte --down --group-by group
+      servicechain trace models/sapataria.yaml it --to compradores_online --top 3
+      servicechain trace models/sapataria.yaml Suporte --down --by-group
     """
     if to is not None and direction == "up":
         raise click.UsageError("--to lists the paths downstream of NODE; drop --up")
     if to is not None and depth is not None:
-        raise click.UsageError("--depth does not apply to --to; use --limit")
+        raise click.UsageError("--depth does not apply to --to; use --top")
     if to is None and direction is None:
         raise click.UsageError("say which way to trace: --up (suppliers) or --down (customers)")
     chain = load_chain(model_path, max_bytes)
     try:
         if to is not None:
-            result = chain.paths(node, to, limit=limit, group_by=group_by)
+            result = chain.paths(node, to, limit=top or 10, group_by=group_by)
         else:
-            result = chain.trace(node, direction=direction, depth=depth, group_by=group_by)
+            result = chain.trace(node, direction=direction, depth=depth, group_by=group_by, top=top)
     except ServiceChainError as err:
         raise reraise(err, param=_param_of(err, {"--to": to, "NODE": node})) from None
     echo_result(result, as_json)
 
 
-@click.command()
+@click.command(short_help="Roles, gateways, loops and unreached work; no scores needed.")
 @model_argument
 @click.option(
     "--segment",
@@ -96,9 +103,15 @@ def trace(
     help="Compute gateways for this segment only (fast on models with many segments).",
 )
 @group_by_option
+@top_option(help="Show only the first N departments in the table of roles.")
 @json_option
 def analyze(
-    model_path: Path, max_bytes: int, segment: str | None, group_by: str | None, as_json: bool
+    model_path: Path,
+    max_bytes: int,
+    segment: str | None,
+    group_by: str | None,
+    top: int | None,
+    as_json: bool,
 ) -> None:
     """Analyse the structure of MODEL; no scores needed.
 
@@ -113,11 +126,11 @@ def analyze(
     Examples:
       servicechain analyze models/sapataria.yaml
       servicechain analyze models/sapataria.yaml --segment empresas --json
-      servicechain analyze models/airline.yaml --group-by group
+      servicechain analyze models/airline.yaml --by-group
     """
     chain = load_chain(model_path, max_bytes)
     try:
-        result = chain.analyze(segment=segment, group_by=group_by)
+        result = chain.analyze(segment=segment, group_by=group_by, top=top)
     except ServiceChainError as err:
         raise reraise(err, param=_param_of(err, {"--segment": segment})) from None
     echo_result(result, as_json)

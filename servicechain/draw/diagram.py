@@ -231,11 +231,11 @@ def _check_size(graph: nx.DiGraph, *, grouped: bool, max_departments: int, max_b
     if grouped:
         advice = (
             "give more departments a group, or draw one segment's chain with "
-            "--segment SEG --group-by group"
+            "--segment SEGMENT --by-group"
         )
     else:
         advice = (
-            "draw one segment's chain with --segment SEG, or roll up with --group-by group "
+            "draw one segment's chain with --segment SEGMENT, or roll up with --by-group "
             "(which also draws many segments and partners as a few boxes)"
         )
     what = "departments and groups" if grouped else "departments"

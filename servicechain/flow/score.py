@@ -11,6 +11,7 @@ import numpy as np
 from ..model.assumptions import Assumption
 from ..model.lazy import LazyList
 from ..model.network import KIND_NAMES, SEGMENT
+from ..model.text import text_repr
 from ._text import fmt_score, table
 from .state import state_of
 
@@ -29,7 +30,8 @@ def _num(x: float) -> float | None:
 class Score:
     """Delivered quality ``Q`` of every node (0..1, aligned with ``ids``) and of each service.
 
-    ``company`` is the value-weighted quality of the segments (nan when there are none).
+    ``company`` is the value-weighted quality of the segments (nan when there are none);
+    ``top``, when set, limits the text to the first ``top`` rows (segments come first).
     """
 
     name: str
@@ -44,6 +46,7 @@ class Score:
     company: float
     value: np.ndarray
     assumptions: Sequence[Assumption] = field(default_factory=list)
+    top: int | None = None
 
     def to_scale(self, x):
         """0..1 values on the model's own scale."""
@@ -103,6 +106,8 @@ class Score:
             "assumptions": [a.to_dict() for a in self.assumptions],
         }
 
+    __repr__ = text_repr
+
     def __str__(self) -> str:
         lo, hi = self.scale
         span = hi - lo
@@ -120,9 +125,12 @@ class Score:
                 self.names[i],
                 fmt_score(self.to_scale(float(self.quality[i])), span),
             ]
-            for i in self.order()
+            for i in self.order()[: self.top]
         ]
         lines += table(rows, right=(3,))
+        hidden = len(self.ids) - (len(rows) - 1)
+        if hidden > 0:
+            lines.append(f"  ... and {hidden:,} more (--json lists them all)")
         count = len(self.assumptions)
         if count:
             lines.append(f"Assumptions ({count}):")
@@ -133,7 +141,7 @@ class Score:
         return "\n".join(lines)
 
 
-def score(chain) -> Score:
+def score(chain, *, top: int | None = None) -> Score:
     """Delivered quality of every node of ``chain``, the company's value-weighted external
     quality, and the assumptions made for missing scores.
 
@@ -141,6 +149,8 @@ def score(chain) -> Score:
     ----------
     chain : Chain
         A loaded model.
+    top : int, keyword-only
+        Show only the first ``top`` nodes in the text (segments first); the data keeps all.
 
     Returns
     -------
@@ -184,6 +194,7 @@ def score(chain) -> Score:
         company=state.company(q),
         value=np.where(net.kind == SEGMENT, net.value, 0.0),
         assumptions=chain.assumptions,
+        top=top,
     )
 
 

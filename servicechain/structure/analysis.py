@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..model.text import text_repr
 from ..progress import gc_paused
 from ._arrays import view
 from ._base import as_graph, clip, locate_segment, pad, short_list, width
@@ -35,6 +36,7 @@ class Analysis:
     single_front_line: dict[str, str]
     group_by: str | None = None
     notes: list[str] = field(default_factory=list)
+    top: int | None = None  # the text's table of departments shows the first ``top`` only
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         """Text and an HTML table in Jupyter."""
@@ -63,6 +65,8 @@ class Analysis:
         name = self.names.get(node, node)
         return node if name == node else f"{node} ({name})"
 
+    __repr__ = text_repr
+
     def __str__(self) -> str:
         head = self.name + (f", rolled up by {self.group_by}" if self.group_by else "")
         lines = [head, "", "Departments (distance 1 = front line, on the line of visibility):"]
@@ -72,7 +76,7 @@ class Analysis:
             f"  {pad('id', id_w)}  {pad('name', name_w)}  customers  suppliers"
             "  segments direct+indirect  distance"
         )
-        for r in self.roles:
+        for r in self.roles[: self.top]:
             name = clip(r.name, name_w)
             segs = f"{len(r.segments_direct)}+{r.segments_indirect}"
             dist = "-" if r.distance is None else str(r.distance)
@@ -80,6 +84,8 @@ class Analysis:
                 f"  {pad(r.id, id_w)}  {pad(name, name_w)}  {len(r.customers):>9}"
                 f"  {len(r.suppliers):>9}  {segs:>24}  {dist:>8}"
             )
+        if self.top is not None and len(self.roles) > self.top:
+            lines.append(f"  ... and {len(self.roles) - self.top:,} more (--json lists them all)")
         lines += [
             "",
             "Gateways (every path of the gated departments to the segment passes "
@@ -117,6 +123,7 @@ def analyze(
     group_by: str | None = None,
     max_cycles: int = 5,
     max_segments: int = MAX_SEGMENTS,
+    top: int | None = None,
 ) -> Analysis:
     """Roles, gateways, mutual dependencies, disconnected work and single front lines.
 
@@ -131,6 +138,8 @@ def analyze(
         Analyse the graph rolled up by this department attribute (see :func:`rollup`).
     max_cycles : int
         Loops listed per cluster of mutual dependencies.
+    top : int, optional
+        The text's table of departments lists the first ``top`` only (the result keeps all).
 
     Examples
     --------
@@ -173,4 +182,5 @@ def analyze(
         single_front_line=_single_front_line(nodes_of),
         group_by=group_by,
         notes=notes,
+        top=top,
     )

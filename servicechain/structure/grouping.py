@@ -69,7 +69,7 @@ def rollup(chain_or_graph: Any, *, by: str = "group") -> nx.DiGraph:
     }
     if not values and by != "group":
         raise ServiceChainError(
-            f"no department has a {by!r} attribute to roll up by (use --group-by group)"
+            f"no department has a {by!r} attribute to roll up by (use --by-group)"
         )
     taken = set(graph) - set(values)
     group_node = {}

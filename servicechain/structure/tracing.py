@@ -9,6 +9,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from ..model.text import text_repr
 from ..progress import gc_paused
 from ._arrays import bfs, view
 from ._base import as_graph, locate, pad
@@ -137,6 +138,7 @@ class Trace:
     nodes: list[TracedNode]
     depth: int | None = None
     group_by: str | None = None
+    top: int | None = None  # the text lists the nearest ``top`` nodes only
 
     def distances(self) -> dict[str, int]:
         """``{id: distance}``, as :func:`upstream` and :func:`downstream` return it."""
@@ -154,6 +156,8 @@ class Trace:
             "nodes": [t.to_dict() for t in self.nodes],
         }
 
+    __repr__ = text_repr
+
     def __str__(self) -> str:
         where = "Upstream" if self.direction == "up" else "Downstream"
         head = f"{where} of {self.node}" + (f" ({self.name})" if self.name != self.node else "")
@@ -169,8 +173,10 @@ class Trace:
         reach = max(t.distance for t in self.nodes)
         lines = [f"{head}: {summary}, up to {reach} hand-off{'' if reach == 1 else 's'} away"]
         id_w = max(len(t.id) for t in self.nodes)
-        for t in self.nodes:
+        for t in self.nodes[: self.top]:
             lines.append(f"  {t.distance:>3}  {pad(t.id, id_w)}  {t.kind:<10}  {t.name}")
+        if self.top is not None and len(self.nodes) > self.top:
+            lines.append(f"  ... and {len(self.nodes) - self.top:,} more (--json lists them all)")
         return "\n".join(lines)
 
 
@@ -182,6 +188,7 @@ def trace(
     direction: str = "down",
     depth: int | None = None,
     group_by: str | None = None,
+    top: int | None = None,
 ) -> Trace:
     """Upstream or downstream of ``node``, with names, kinds and distances.
 
@@ -196,6 +203,8 @@ def trace(
         At most this many hand-offs away.
     group_by : str, optional
         Trace the graph rolled up by this department attribute (see :func:`rollup`).
+    top : int, optional
+        The text lists only the ``top`` nearest nodes (the result keeps them all).
 
     Examples
     --------
@@ -229,6 +238,7 @@ def trace(
         nodes=nodes,
         depth=depth,
         group_by=group_by,
+        top=top,
     )
 
 
@@ -259,6 +269,8 @@ class Paths:
     def _label(self, node: str) -> str:
         name = self.names.get(node, node)
         return node if name == node else f"{node} ({name})"
+
+    __repr__ = text_repr
 
     def __str__(self) -> str:
         ends = f"from {self._label(self.source)} to {self._label(self.target)}"
