@@ -274,3 +274,16 @@ def test_no_negative_zero_in_any_text(runner, example):
         out = runner.invoke(main, [args[0], str(example), *args[1:]], catch_exceptions=False)
         found = NEGATIVE_ZERO.findall(out.stdout)
         assert not found, f"{' '.join(args)} prints {found}"
+
+
+def test_summary_and_validate_stay_a_glance_on_a_large_model(runner, tmp_path):
+    big = tmp_path / "org.json"
+    runner.invoke(main, ["generate", "-n", "1500", "-o", str(big), "-q"], catch_exceptions=False)
+    summary = runner.invoke(main, ["summary", str(big)], catch_exceptions=False).stdout
+    lines = summary.splitlines()
+    assert len(lines) < 45 and max(len(line) for line in lines) < 110
+    assert re.search(r"^  front line \([\d,]+\): .* and [\d,]+ more$", summary, re.S | re.M)
+    assert lines[-1].endswith("more (--json lists them all)")
+    valid = runner.invoke(main, ["validate", str(big)], catch_exceptions=False).stdout
+    assert len(valid.splitlines()) <= 23
+    assert valid.splitlines()[-1].endswith("more (--json lists them all)")

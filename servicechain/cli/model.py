@@ -13,6 +13,7 @@ from ..io.rewrite import model_text
 from ..model.assumptions import list_assumptions
 from ..model.spec import json_schema_text
 from ..model.summary import summarize
+from ..model.text import listed
 from ..samples.examples import STARTER, example_names, example_path
 from ._common import (
     ModelProblems,
@@ -82,9 +83,9 @@ def validate(model_path: Path, max_bytes: int, as_json: bool) -> None:
     )
     click.echo(f"{model_path}: valid ({counts})")
     if assumptions:
-        click.echo(f"Assumptions ({len(assumptions)}):")
-        for a in assumptions:
-            click.echo(f"  {a}")
+        click.echo(f"Assumptions ({len(assumptions):,}):")
+        for line in listed(assumptions):
+            click.echo(line)
 
 
 @click.command(short_help="What MODEL holds: counts, groups, front line, segments.")

@@ -11,15 +11,11 @@ import numpy as np
 from ..model.assumptions import Assumption
 from ..model.lazy import LazyList
 from ..model.network import KIND_NAMES, SEGMENT
-from ..model.text import text_repr
+from ..model.text import listed, text_repr
 from ._text import fmt_score, table
 from .state import state_of
 
-__all__ = ["ASSUMPTIONS_SHOWN", "Score", "score"]
-
-#: The text of a score lists every assumption up to this many, else the first 20 and a count
-#: (``to_dict``, hence ``--json``, lists them all).
-ASSUMPTIONS_SHOWN = 30
+__all__ = ["Score", "score"]
 
 
 def _num(x: float) -> float | None:
@@ -133,11 +129,8 @@ class Score:
             lines.append(f"  ... and {hidden:,} more (--json lists them all)")
         count = len(self.assumptions)
         if count:
-            lines.append(f"Assumptions ({count}):")
-            shown = count if count <= ASSUMPTIONS_SHOWN else 20
-            lines += [f"  {a}" for a in self.assumptions[:shown]]
-            if shown < count:
-                lines.append(f"  ... and {count - shown} more (--json lists them all)")
+            lines.append(f"Assumptions ({count:,}):")
+            lines += listed(self.assumptions)
         return "\n".join(lines)
 
 

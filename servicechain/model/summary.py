@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from .assumptions import Assumption, list_assumptions
 from .spec import Model
-from .text import text_repr
+from .text import listed, text_repr
 
 __all__ = ["RELATIONSHIP_WORDS", "Summary", "summarize"]
 
@@ -52,20 +52,29 @@ class Summary:
             + ", ".join(f"{n:,} {k if n != 1 else k[:-1]}" for k, n in c.items()),
         ]
         if self.groups:
-            groups = ", ".join(f"{g} ({n})" for g, n in self.groups.items())
-            lines.append(f"  groups: {groups}")
-        front = ", ".join(f"{self.names.get(d, d)} ({d})" for d in self.front_line)
-        head = f"  front line ({len(self.front_line)}): "
+            groups = _few([f"{g} ({n})" for g, n in self.groups.items()])
+            head = "  groups: " if len(self.groups) <= 12 else f"  groups ({len(self.groups):,}): "
+            lines.append(textwrap.fill(groups, 100, initial_indent=head, subsequent_indent="    "))
+        front = _few([f"{self.names.get(d, d)} ({d})" for d in self.front_line])
+        head = f"  front line ({len(self.front_line):,}): "
         lines.append(
             textwrap.fill(front or "-", 100, initial_indent=head, subsequent_indent="    ")
         )
         for kind, rels in self.segments.items():
-            rel = ", ".join(f"{n} {RELATIONSHIP_WORDS.get(r, r)}" for r, n in rels.items())
+            order = sorted(rels, key=list(RELATIONSHIP_WORDS).index)
+            rel = ", ".join(f"{rels[r]} {RELATIONSHIP_WORDS[r]}" for r in order)
             lines.append(f"  {kind} segments: {rel}")
         if self.assumptions:
-            lines.append(f"  assumptions ({len(self.assumptions)}):")
-            lines.extend(f"    {a}" for a in self.assumptions)
+            lines.append(f"  assumptions ({len(self.assumptions):,}):")
+            lines += listed(self.assumptions, indent="    ")
         return "\n".join(lines)
+
+
+def _few(items: list[str], limit: int = 12) -> str:
+    """``a, b, c``, or the first ``limit`` items and ``and N more``: a summary is a glance."""
+    if len(items) <= limit:
+        return ", ".join(items)
+    return ", ".join(items[:limit]) + f" and {len(items) - limit:,} more"
 
 
 def summarize(model: Model) -> Summary:
