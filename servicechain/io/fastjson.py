@@ -129,6 +129,7 @@ class _Service(_Record):
     quality: _Score | UnsetType | None = UNSET
     weight: Annotated[float, Meta(gt=0, le=_BIG)] | UnsetType = UNSET
     volume: _Amount | UnsetType | None = UNSET
+    unit: Annotated[str, Meta(min_length=1, max_length=100)] | UnsetType | None = UNSET
     cost: _Amount | UnsetType | None = UNSET
     sla: str | UnsetType | None = UNSET
     notes: str | UnsetType | None = UNSET
@@ -140,6 +141,7 @@ class _Model(_Record):
     schema_ref: str | UnsetType | None = msgspec.field(default=UNSET, name="$schema")
     description: str | UnsetType | None = UNSET
     scale: _Scale | UnsetType = UNSET
+    currency: Annotated[str, Meta(pattern=r"^[A-Z]{3}\Z")] | UnsetType | None = UNSET
     segments: list[_Segment] | UnsetType = UNSET
     partners: list[_Partner] | UnsetType = UNSET
     services: list[_Service] | UnsetType = UNSET

@@ -16,7 +16,7 @@ _NODE_FIELDS = {
     "partner": ("notes",),
     "segment": ("kind", "relationship", "customers", "revenue", "revenue_elasticity", "notes"),
 }
-_EDGE_FIELDS = ("name", "volume", "cost", "sla", "notes")
+_EDGE_FIELDS = ("name", "volume", "unit", "cost", "sla", "notes")
 
 
 def to_networkx(model: Model) -> nx.DiGraph:
@@ -26,7 +26,8 @@ def to_networkx(model: Model) -> nx.DiGraph:
     0..1, ``None`` where not given), ``dependence``, ``own_share``, and the optional fields of the
     record (``group``, ``headcount``, ``segment_kind``, ``relationship``, ...). Edge attributes:
     ``name``, ``quality`` (0..1 or ``None``), ``weight``, ``reliance`` and the optional fields.
-    Graph attributes: ``name``, ``description``, ``scale`` as ``(min, max)``.
+    Graph attributes: ``name``, ``description``, ``scale`` as ``(min, max)``, ``currency``
+    where given.
 
     Examples
     --------
@@ -44,6 +45,8 @@ def to_networkx(model: Model) -> nx.DiGraph:
         description=model.description,
         scale=(model.scale.min, model.scale.max),
     )
+    if model.currency is not None:
+        graph.graph["currency"] = model.currency
     records = [*model.departments, *model.partners, *model.segments]
     for i, rec in enumerate(records):
         kind = KIND_NAMES[net.kind[i]]
@@ -116,6 +119,7 @@ def from_networkx(graph: nx.DiGraph) -> Model:
         "name": graph.graph.get("name") or "Model",
         "description": graph.graph.get("description"),
         "scale": {"min": lo, "max": hi},
+        "currency": graph.graph.get("currency"),
         **parts,
         "services": services,
     }

@@ -80,7 +80,9 @@ class Department(_Strict):
         0.5, description="Share of its result that rides on the services it receives (0..1)."
     )
     headcount: int | None = Field(None, ge=0, description="Number of people.")
-    cost: Amount = Field(None, description="Yearly cost, in the model's currency.")
+    cost: Amount = Field(
+        None, description="Direct cost per period (e.g. a year), in the model's currency."
+    )
     notes: Notes
 
 
@@ -139,7 +141,17 @@ class Service(_Strict):
         allow_inf_nan=False,
         description="Importance among the services the same customer receives (positive).",
     )
-    volume: Amount = Field(None, description="How much is handed over, in any unit.")
+    volume: Amount = Field(
+        None,
+        description="Units of this service the customer takes per period; its supplier's cost is "
+        "shared among its customers in proportion (default: the weight).",
+    )
+    unit: str | None = Field(
+        None,
+        min_length=1,
+        max_length=100,
+        description="What the volume counts, e.g. hours or tickets (one unit per supplier).",
+    )
     cost: Amount = Field(None, description="Cost of the hand-off.")
     sla: str | None = Field(None, description="Service-level agreement, as text.")
     notes: Notes
@@ -154,6 +166,11 @@ class Model(_Strict):
     name: Name = Field(description="Name of the organisation or of the model.")
     description: str | None = Field(None, description="What the model is about.")
     scale: Scale = Field(default_factory=Scale, description="Scale of every score in the file.")
+    currency: str | None = Field(
+        None,
+        pattern=r"^[A-Z]{3}$",
+        description="ISO 4217 code of every amount in the file (costs, revenue), e.g. EUR.",
+    )
     departments: list[Department] = Field(
         min_length=1, description="Internal units, each an internal customer and supplier."
     )
