@@ -16,6 +16,7 @@ from . import structure
 from .io.fastjson import FastLoaded, read_model
 from .io.load import DEFAULT_MAX_BYTES, Loaded, validate_data
 from .model.assumptions import Assumptions, assumptions_of
+from .model.costs import Costs, costs_of
 from .model.graph import to_networkx
 from .model.network import DEPARTMENT, PARTNER, SEGMENT, Network, network
 from .model.spec import Model
@@ -87,6 +88,18 @@ class Chain:
         return network(self.model)
 
     @cached_property
+    def costs(self) -> Costs:
+        """The cost inputs as arrays (see :class:`~servicechain.model.costs.Costs`)."""
+        records = self._model if self._model is not None else self._fast.document
+        return costs_of(
+            self.network,
+            records.departments,
+            records.services or [],
+            segments=records.segments or [],
+            currency=records.currency,
+        )
+
+    @cached_property
     def graph(self) -> nx.DiGraph:
         """The model as a networkx DiGraph (see :func:`~servicechain.model.graph.to_networkx`)."""
         return to_networkx(self.model)
@@ -151,6 +164,18 @@ class Chain:
         from . import flow
 
         return flow.influence(self)
+
+    # --- cost to serve (servicechain.cost) ------------------------------------------------
+
+    def cost(self, *, method: str = "reciprocal", order: list[str] | None = None):
+        """Support costs allocated along the chain to the segments: ``reciprocal`` (default),
+        ``step-down`` (in ``order``, ids of departments) or ``direct``; ``"all"`` puts the three
+        side by side (see :func:`servicechain.cost.allocate`)."""
+        from . import cost
+
+        if method == "all":
+            return cost.compare_methods(self, order=order)
+        return cost.allocate(self, method=method, order=order)
 
     # --- structure (servicechain.structure) ------------------------------------------------
 

@@ -28,9 +28,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from . import draw, flow, io, model, perf, report, structure
+    from . import cost, draw, flow, io, model, perf, report, structure
 
-    for module in (model, perf, flow, structure, io, draw, report):
+    for module in (model, perf, flow, cost, structure, io, draw, report):
         for command in module.COMMANDS:
             main.add_command(command)
 

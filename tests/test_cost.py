@@ -1,0 +1,321 @@
+"""Cost to serve: published textbook cases to the cent, hand-worked cases, and the command."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction as F
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import servicechain
+from servicechain.cli import main
+from servicechain.cost import CostError, allocate, compare_methods
+from servicechain.cost.rounding import cents
+
+DATA = Path(__file__).parent / "data" / "cost"
+MODELS = Path(__file__).resolve().parent.parent / "models"
+
+
+def _two_by_two(costs: dict, volumes: dict, *, segments: bool = False) -> servicechain.Chain:
+    """Two support departments s1, s2 serving each other and two operating departments p1, p2
+    (serving no one, or each one segment when ``segments``)."""
+    names = {"s1": "Support 1", "s2": "Support 2", "p1": "Operating 1", "p2": "Operating 2"}
+    services = [
+        {"from": source, "to": target, "volume": volume}
+        for (source, target), volume in volumes.items()
+    ]
+    data = {
+        "name": "Textbook",
+        "departments": [{"id": i, "name": n, "cost": costs[i]} for i, n in names.items()],
+    }
+    if segments:
+        data["segments"] = [
+            {"id": f"c{i}", "name": f"Customers {i}", "kind": "business", "relationship": "client"}
+            for i in (1, 2)
+        ]
+        services += [{"from": "p1", "to": "c1"}, {"from": "p2", "to": "c2"}]
+    data["services"] = services
+    return servicechain.Chain.from_dict(data)
+
+
+def _cent(value) -> int:
+    """A rational amount rounded to the cent (half up), in cents."""
+    return round(F(value) * 100)
+
+
+# --- Horngren, Datar and Rajan: Robinson Company ----------------------------------------------
+
+#: Cost Accounting: A Managerial Emphasis, 14th edition (Pearson, 2012), chapter 15, Robinson
+#: Company: exhibit 15-3 (direct), 15-4 (step-down, plant maintenance first), 15-5 (reciprocal).
+#: The book prints whole dollars; the exact amounts below are worked by hand (fractions).
+ROBINSON_PUBLISHED = {
+    "direct": {"machining": 9_700_667, "assembly": 4_051_333},
+    "step-down": {"machining": 9_938_667, "assembly": 3_813_333},
+    "reciprocal": {"machining": 9_896_849, "assembly": 3_855_151},
+}
+ROBINSON_RECIPROCATED = {"maintenance": 6_576_735, "systems": 2_767_347}
+
+
+def _robinson_exact() -> dict:
+    pm, is_, mach, asm = F(6_300_000), F(1_452_000), F(4_000_000), F(2_000_000)
+    # direct: maintenance 7,000 : 3,000 labour-hours; systems 4,000 : 500 computer hours
+    direct = {
+        "machining": mach + pm * F(7000, 10000) + is_ * F(4000, 4500),
+        "assembly": asm + pm * F(3000, 10000) + is_ * F(500, 4500),
+    }
+    # step-down, maintenance first: 2,500 / 7,000 / 3,000 of 12,500 hours
+    systems = is_ + pm * F(2500, 12500)
+    step = {
+        "machining": mach + pm * F(7000, 12500) + systems * F(4000, 4500),
+        "assembly": asm + pm * F(3000, 12500) + systems * F(500, 4500),
+    }
+    # reciprocal: PM = 6,300,000 + 0.1 IS; IS = 1,452,000 + 0.2 PM
+    pm_total = (pm + F(1, 10) * is_) / (1 - F(1, 10) * F(1, 5))
+    is_total = is_ + F(1, 5) * pm_total
+    recip = {
+        "machining": mach + F(56, 100) * pm_total + F(8, 10) * is_total,
+        "assembly": asm + F(24, 100) * pm_total + F(1, 10) * is_total,
+        "maintenance": pm_total,
+        "systems": is_total,
+    }
+    return {"direct": direct, "step-down": step, "reciprocal": recip}
+
+
+@pytest.mark.parametrize("method", ["direct", "step-down", "reciprocal"])
+def test_horngren_robinson_company_to_the_cent(method):
+    chain = servicechain.load(DATA / "robinson.yaml")
+    result = allocate(chain, method=method)
+    exact = _robinson_exact()[method]
+    for dept, published in ROBINSON_PUBLISHED[method].items():
+        total = result.total_of(dept)
+        assert round(total * 100) == _cent(exact[dept])
+        assert round(total) == published
+    if method == "reciprocal":
+        for dept, published in ROBINSON_RECIPROCATED.items():
+            assert round(result.total_of(dept) * 100) == _cent(exact[dept])
+            assert round(result.total_of(dept)) == published
+    # every dollar of the four departments ends in machining and assembly
+    assert result.total_kept == pytest.approx(13_752_000, rel=1e-12)
+
+
+def test_horngren_step_down_order_is_printed_and_default():
+    chain = servicechain.load(DATA / "robinson.yaml")
+    result = allocate(chain, method="step-down")
+    assert result.order == ["maintenance", "systems"]
+    assert "Step-down order: Plant maintenance → Information systems" in str(result)
+    # the other order gives other numbers, worked by hand: systems first
+    other = allocate(chain, method="step-down", order=["systems"])
+    maintenance = F(6_300_000) + F(1_452_000) * F(500, 5000)
+    machining = 4_000_000 + F(1_452_000) * F(4000, 5000) + maintenance * F(7000, 10000)
+    assert round(other.total_of("machining") * 100) == _cent(machining)
+
+
+# --- two more two-by-two problems, worked by hand ---------------------------------------------
+
+
+def test_two_service_departments_percentages_all_methods():
+    """Robinson Products Company (two service and two production departments; shares in
+    percent of each service department's effort; direct costs S1 180,000, S2 60,000,
+    P1 50,000, P2 120,000), as set in cost-management exercise collections; worked by hand:
+    S1 = 180,000 + 0.1 S2 and S2 = 60,000 + 0.1 S1 give S1 = 186,000 / 0.99."""
+    volumes = {
+        ("s1", "s2"): 10, ("s1", "p1"): 20, ("s1", "p2"): 70,
+        ("s2", "s1"): 10, ("s2", "p1"): 60, ("s2", "p2"): 30,
+    }  # fmt: skip
+    costs = {"s1": 180_000, "s2": 60_000, "p1": 50_000, "p2": 120_000}
+    s1 = F(186_000) / F(99, 100)
+    s2 = 60_000 + s1 / 10
+    expected = {
+        "direct": (130_000, 280_000),
+        "step-down": (138_000, 272_000),
+        "reciprocal": (
+            50_000 + F(2, 10) * s1 + F(6, 10) * s2,
+            120_000 + F(7, 10) * s1 + F(3, 10) * s2,
+        ),
+    }
+    for segments in (False, True):
+        chain = _two_by_two(costs, volumes, segments=segments)
+        for method, (p1, p2) in expected.items():
+            result = allocate(
+                chain, method=method, order=["s1", "s2"] if method == "step-down" else None
+            )
+            assert round(result.total_of("p1") * 100) == _cent(p1)
+            assert round(result.total_of("p2") * 100) == _cent(p2)
+            if segments:
+                assert round(result.cost_to_serve("c1") * 100) == _cent(p1)
+    assert _cent(expected["reciprocal"][0]) == 13_484_848  # 134,848.48
+    assert _cent(expected["reciprocal"][1]) == 27_515_152  # 275,151.52
+
+
+def test_janitorial_and_cafeteria_all_methods():
+    """Jamison Company (reciprocal services between janitorial, 450,000, and cafeteria,
+    250,000; janitorial used 50% by cafeteria, 10% cutting, 40% assembly; cafeteria 20%
+    janitorial, 60% cutting, 20% assembly), worked by hand: J = 450,000 + 0.2 C and
+    C = 250,000 + 0.5 J give J = 500,000 / 0.9."""
+    volumes = {
+        ("s1", "s2"): 50, ("s1", "p1"): 10, ("s1", "p2"): 40,
+        ("s2", "s1"): 20, ("s2", "p1"): 60, ("s2", "p2"): 20,
+    }  # fmt: skip
+    chain = _two_by_two({"s1": 450_000, "s2": 250_000, "p1": 0, "p2": 0}, volumes)
+    j = F(500_000) / F(9, 10)
+    c = 250_000 + j / 2
+    expected = {
+        "direct": (277_500, 422_500),
+        "step-down": (401_250, 298_750),
+        "reciprocal": (j / 10 + F(6, 10) * c, F(4, 10) * j + F(2, 10) * c),
+    }
+    for method, (cutting, assembly) in expected.items():
+        result = allocate(chain, method=method)
+        assert result.order in (None, ["s1", "s2"])  # a tie: by id, janitorial first
+        assert round(result.total_of("p1") * 100) == _cent(cutting)
+        assert round(result.total_of("p2") * 100) == _cent(assembly)
+    assert (_cent(expected["reciprocal"][0]), _cent(expected["reciprocal"][1])) == (
+        37_222_222,
+        32_777_778,
+    )
+
+
+# --- hand-worked three-department case ----------------------------------------------------------
+
+
+def test_small_model_by_hand():
+    """IT (120) and HR (60) serve each other and two front-line departments. By hand:
+    IT = 120 + HR/3, HR = 60 + IT/4, so IT = 140 * 12/11; the shop floor takes a quarter of IT
+    and a third of HR on top of its 200, the web shop half of IT and a third of HR on its 100."""
+    chain = servicechain.load(DATA / "small.yaml")
+    result = allocate(chain)
+    it = F(140 * 12, 11)
+    hr = 60 + it / 4
+    shop, web = 200 + it / 4 + hr / 3, 100 + it / 2 + hr / 3
+    assert round(result.total_of("it") * 100) == _cent(it)
+    assert round(result.total_of("hr") * 100) == _cent(hr)
+    assert round(result.cost_to_serve("walkin") * 100) == _cent(shop)
+    assert round(result.cost_to_serve("online") * 100) == _cent(web)
+    data = result.to_dict()
+    walkin = data["segments"][0]
+    assert walkin["per_customer"] == pytest.approx(float(shop / 400))
+    assert walkin["margin"] == pytest.approx(float(1000 - shop))
+    assert walkin["satisfaction"] == pytest.approx(4.4)
+    it_price = {s["to"]: s["price_per_unit"] for s in data["services"] if s["from"] == "it"}
+    assert it_price == pytest.approx(
+        {"hr": float(it / 4), "shop": float(it / 4), "web": float(it / 4)}
+    )
+    direct = allocate(chain, method="direct")  # IT and HR straight to the front line
+    assert direct.cost_to_serve("walkin") == pytest.approx(200 + 40 + 30)
+    assert direct.cost_to_serve("online") == pytest.approx(100 + 80 + 30)
+
+
+# --- rounding -----------------------------------------------------------------------------------
+
+
+def test_largest_remainder_keeps_sums_and_each_within_a_cent():
+    values = [6_576_734.693877551, 2_767_346.93877551, 9_896_848.979591837, 3_855_151.0204081633]
+    rounded = cents(values)
+    assert sum(rounded) == round(sum(values) * 100)
+    assert all(abs(r - v * 100) < 1 for r, v in zip(rounded, values, strict=True))
+    assert cents([1 / 3] * 3, 1.0) == [34, 33, 33]
+
+
+def test_text_columns_add_up_exactly():
+    """A cost of 100 shared by three segments shows 33.34 + 33.33 + 33.33 = 100.00."""
+    chain = servicechain.Chain.from_dict(
+        {
+            "name": "Thirds",
+            "departments": [{"id": "d", "name": "Desk", "cost": 100}],
+            "segments": [
+                {"id": s, "name": s.upper(), "kind": "consumer", "relationship": "customer"}
+                for s in ("a", "b", "c")
+            ],
+            "services": [{"from": "d", "to": s} for s in ("a", "b", "c")],
+        }
+    )
+    lines = str(allocate(chain)).split("\n\n")[2].splitlines()
+    assert [line.split()[-1] for line in lines[1:]] == ["33.34", "33.33", "33.33", "100.00"]
+
+
+# --- errors -------------------------------------------------------------------------------------
+
+
+def test_no_costs_is_a_clean_error():
+    chain = servicechain.load(MODELS / "airline.yaml")
+    with pytest.raises(CostError, match="no department has a cost"):
+        allocate(chain)
+
+
+def test_direct_refused_where_support_serves_only_support():
+    chain = servicechain.load(MODELS / "consulting.yaml")
+    with pytest.raises(CostError, match="'people' serves only other support departments"):
+        allocate(chain, method="direct")
+    both = compare_methods(chain)
+    assert [r.method for r in both.results] == ["reciprocal", "step-down"]
+    assert "Not shown: direct" in str(both)
+
+
+def test_bad_step_down_order():
+    chain = servicechain.load(DATA / "robinson.yaml")
+    with pytest.raises(CostError, match="named twice"):
+        allocate(chain, method="step-down", order=["systems", "systems"])
+    with pytest.raises(KeyError, match="did you mean 'systems'"):
+        allocate(chain, method="step-down", order=["sytems"])
+
+
+# --- the command --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def test_cli_cost_text(runner):
+    result = runner.invoke(main, ["cost", str(DATA / "small.yaml")], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert result.output.splitlines()[:8] == [
+        "Cost to serve: Demo Shop, reciprocal method (amounts in EUR)",
+        "",
+        "Department  Direct cost  Received  Passed on  Total cost",
+        "IT               120.00     32.73     152.73      152.73",
+        "HR                60.00     38.18      98.18       98.18",
+        "Shop floor       200.00     70.91     270.91      270.91",
+        "Web shop         100.00    109.09     209.09      209.09",
+        "Sum              480.00    250.91     730.91      730.91",
+    ]
+    assert "Walk-in shoppers          4.40         270.91        400" in result.output
+
+
+def test_cli_cost_json_parses_and_adds_up(runner):
+    result = runner.invoke(
+        main, ["cost", str(MODELS / "hospital.yaml"), "--json"], catch_exceptions=False
+    )
+    data = json.loads(result.output)
+    assert data["method"] == "reciprocal" and data["currency"] == "EUR"
+    total = sum(s["cost_to_serve"] for s in data["segments"]) + data["kept"]
+    assert total == pytest.approx(data["total_direct"], rel=1e-9)
+
+
+def test_cli_cost_all_json(runner):
+    result = runner.invoke(main, ["cost", str(DATA / "robinson.yaml"), "--method", "all", "--json"])
+    data = json.loads(result.output)
+    assert sorted(data["methods"]) == ["direct", "reciprocal", "step-down"]
+    assert data["unavailable"] == {}
+
+
+def test_cli_cost_errors(runner):
+    result = runner.invoke(main, ["cost", str(MODELS / "airline.yaml")])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: no department has a cost: add `cost: AMOUNT`")
+    result = runner.invoke(main, ["cost", str(DATA / "robinson.yaml"), "--order", "systems"])
+    assert result.exit_code == 2
+    assert "--order applies to --method step-down (or all)" in result.output
+    result = runner.invoke(
+        main, ["cost", str(DATA / "robinson.yaml"), "--method", "step-down", "--order", "x,,y"]
+    )
+    assert result.exit_code == 2
+    assert "'x,,y' is not a list of department ids" in result.output
+    result = runner.invoke(
+        main, ["cost", str(DATA / "robinson.yaml"), "--method", "step-down", "--order", "sytems"]
+    )
+    assert result.exit_code == 2
+    assert "no department has the id 'sytems'; did you mean 'systems'?" in result.output
