@@ -319,3 +319,51 @@ def test_cli_cost_errors(runner):
     )
     assert result.exit_code == 2
     assert "no department has the id 'sytems'; did you mean 'systems'?" in result.output
+
+
+@pytest.mark.parametrize(
+    ("services", "message"),
+    [
+        (
+            [{"from": "a", "to": "b"}, {"from": "b", "to": "a"}],
+            "departments[0]: closed cost loop: departments 'a', 'b' pass their costs only to "
+            "each other (give one of them a service with a volume above 0 to a segment or to a "
+            "department outside the loop)",
+        ),
+        (
+            [{"from": "a", "to": "b", "volume": 0}, {"from": "b", "to": "s"}],
+            "departments[0].cost: 'a' has a cost but every service it supplies has volume 0, so "
+            "its cost would reach no one (give at least one of its services a volume above 0)",
+        ),
+        (
+            [
+                {"from": "a", "to": "b", "volume": 2, "unit": "hours"},
+                {"from": "a", "to": "s", "volume": 1, "unit": "tickets"},
+                {"from": "b", "to": "s"},
+            ],
+            "services[0].unit: the services of 'a' count their volumes in different units "
+            "('hours', 'tickets') ('a''s cost is shared by volume: give all its services one unit)",
+        ),
+        (
+            [
+                {"from": "a", "to": "b", "volume": 2},
+                {"from": "a", "to": "s"},
+                {"from": "b", "to": "s"},
+            ],
+            "services[1].volume: no volume, while other services of 'a' give one (give every "
+            "service of 'a' a volume in the same unit: its cost is shared by volume)",
+        ),
+    ],
+)
+def test_costs_that_cannot_be_allocated_are_named(services, message):
+    chain = servicechain.Chain.from_dict(
+        {
+            "name": "x",
+            "departments": [{"id": "a", "name": "A", "cost": 10}, {"id": "b", "name": "B"}],
+            "segments": [{"id": "s", "name": "S", "kind": "consumer", "relationship": "customer"}],
+            "services": services,
+        }
+    )
+    with pytest.raises(CostError) as info:
+        allocate(chain)
+    assert str(info.value) == message

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..model.costs import cost_findings
 from ..model.network import DEPARTMENT, SEGMENT
 from .compare import CostComparison
 from .direct import direct
@@ -36,7 +37,16 @@ def _inputs(chain: Chain) -> Inputs:
             "no department has a cost: add `cost: AMOUNT` (direct cost per period, in the "
             "model's currency) to the departments"
         )
+    findings = cost_findings(inputs.net, inputs.costs)
+    if findings:
+        raise CostError(
+            "\n".join(f"{_where(loc)}: {message} ({fix})" for loc, message, fix in findings)
+        )
     return inputs
+
+
+def _where(loc: tuple) -> str:
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".")
 
 
 def _notes(inputs: Inputs, method: str, amount: np.ndarray) -> list[str]:

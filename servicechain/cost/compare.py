@@ -55,7 +55,7 @@ class CostComparison:
         if extra:
             labels.append(extra)
         rows = [[title, *(r.method for r in self.results)]]
-        for i, label in enumerate([*labels, "Total"]):
+        for i, label in enumerate([*labels, "Total" if extra else "Sum"]):
             rows.append([label, *(column[i] for column in columns)])
         return table(rows, right=tuple(range(1, len(self.results) + 1)), indent="")
 
@@ -63,10 +63,10 @@ class CostComparison:
         first = self.results[0]
         unit = f" (amounts in {first.currency})" if first.currency else ""
         lines = [f"Cost to serve: {first.name}, the methods side by side{unit}", ""]
-        lines += self._column_lines(
-            "Cost to serve", first.segments, "received", "Kept by departments that serve no one"
-        )
-        lines += ["", *self._column_lines("Department total cost", first.departments, "total", "")]
+        if len(first.segments):
+            kept = "Kept by departments that serve no one"
+            lines += [*self._column_lines("Cost to serve", first.segments, "received", kept), ""]
+        lines += self._column_lines("Department total cost", first.departments, "total", "")
         for result in self.results:
             if result.order is not None:
                 shown = [result.names[result.ids.index(i)] for i in result.order[:12]]

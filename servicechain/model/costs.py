@@ -261,8 +261,8 @@ def cost_findings(net: Network, costs: Costs) -> list[tuple[tuple, str, str]]:
             (
                 ("departments", group[0]),
                 f"closed cost loop: departments {members} pass their costs only to each other",
-                "give one of them a service to a segment or another department "
-                "(or a volume above 0 on one that leaves the loop)",
+                "give one of them a service with a volume above 0 to a segment or to a "
+                "department outside the loop",
             )
         )
     return out
