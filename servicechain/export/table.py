@@ -70,6 +70,7 @@ def model_tables(model: Model) -> dict[str, tuple[list[str], list[list[object]]]
         "description": model.description,
         "scale_min": model.scale.min,
         "scale_max": model.scale.max,
+        "currency": model.currency,
     }
     sources = {"model": [head], **{s: data[s] for s in SECTIONS if s != "model"}}
     for section in SECTIONS:

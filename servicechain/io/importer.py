@@ -269,6 +269,8 @@ def _model_head(
     head: dict[str, Any] = {"name": name or rec.get("name") or path.stem}
     if rec.get("description"):
         head["description"] = rec["description"]
+    if rec.get("currency"):
+        head["currency"] = rec["currency"]
     given = scale is not None or ("scale_min" in rec and "scale_max" in rec)
     lo, hi = scale or (
         rec.get("scale_min", DEFAULT_SCALE[0]),

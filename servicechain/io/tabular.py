@@ -38,6 +38,7 @@ FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "description": ("about",),
         "scale_min": ("min", "scale min", "minimum"),
         "scale_max": ("max", "scale max", "maximum"),
+        "currency": ("currency code",),
     },
     "departments": {
         "id": ("code", "department id", "key"),
@@ -74,6 +75,7 @@ FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "quality": ("score", "rating", "service quality"),
         "weight": ("importance",),
         "volume": ("amount",),
+        "unit": ("units", "volume unit", "unit of volume"),
         "cost": ("price",),
         "sla": ("service level", "service level agreement"),
         "notes": ("note", "comment", "comments", "remarks"),

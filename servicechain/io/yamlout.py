@@ -100,6 +100,8 @@ def model_yaml(model: Model, *, header: str = "") -> str:
         lines.append(
             f"scale: {{min: {yaml_scalar(model.scale.min)}, max: {yaml_scalar(model.scale.max)}}}"
         )
+    if "currency" in data:
+        lines.append(f"currency: {yaml_scalar(data['currency'])}")
     for section in ("departments", "segments", "partners", "services"):
         records = data.get(section)
         if not records:
