@@ -43,8 +43,10 @@ def _order(ctx: click.Context, param: click.Parameter, value: str | None) -> lis
 def cost(
     model_path: Path, max_bytes: int, method: str, order: list[str] | None, as_json: bool
 ) -> None:
-    """Allocate the departments' costs along the chain of MODEL and show what it costs to
-    serve each segment, beside its satisfaction, revenue and margin.
+    """Show what it costs to serve each segment of MODEL.
+
+    The departments' costs are allocated along the chain to the segments and shown beside
+    each segment's satisfaction, revenue and margin.
 
     Each supplier's cost is shared among its customers in proportion to the volumes of its
     services (a service's weight where no volume is given). Per department: direct cost,
