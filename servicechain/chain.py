@@ -90,13 +90,17 @@ class Chain:
     @cached_property
     def costs(self) -> Costs:
         """The cost inputs as arrays (see :class:`~servicechain.model.costs.Costs`)."""
-        records = self._model if self._model is not None else self._fast.document
+        if self._model is not None:
+            records, missing = self._model, None
+        else:
+            records, missing = self._fast.document, self._fast.missing
         return costs_of(
             self.network,
             records.departments,
             records.services or [],
             segments=records.segments or [],
-            currency=records.currency,
+            currency=None if records.currency is missing else records.currency,
+            missing=missing,
         )
 
     @cached_property

@@ -6,6 +6,7 @@ import json
 from fractions import Fraction as F
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -356,14 +357,55 @@ def test_cli_cost_errors(runner):
     ],
 )
 def test_costs_that_cannot_be_allocated_are_named(services, message):
-    chain = servicechain.Chain.from_dict(
-        {
-            "name": "x",
-            "departments": [{"id": "a", "name": "A", "cost": 10}, {"id": "b", "name": "B"}],
-            "segments": [{"id": "s", "name": "S", "kind": "consumer", "relationship": "customer"}],
-            "services": services,
-        }
-    )
+    """``validate`` refuses them (and so does the cost allocation, for a model built without
+    validation)."""
+    data = {
+        "name": "x",
+        "departments": [{"id": "a", "name": "A", "cost": 10}, {"id": "b", "name": "B"}],
+        "segments": [{"id": "s", "name": "S", "kind": "consumer", "relationship": "customer"}],
+        "services": services,
+    }
+    with pytest.raises(servicechain.ModelError) as info:
+        servicechain.Chain.from_dict(data)
+    assert [str(p) for p in info.value.problems] == [f"<model>: {message}"]
+    unchecked = servicechain.Chain(servicechain.Model.model_validate(data), checked=True)
     with pytest.raises(CostError) as info:
-        allocate(chain)
+        allocate(unchecked)
     assert str(info.value) == message
+
+
+def test_validate_names_a_closed_cost_loop_in_yaml_and_json(runner, tmp_path):
+    path = Path(__file__).parent / "data" / "bad" / "closed_cost_loop.yaml"
+    result = runner.invoke(main, ["validate", str(path)])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"{path}:6:5: departments[1]: closed cost loop: departments 'finance', 'payroll' pass "
+        "their costs only to each other (give one of them a service with a volume above 0 to a "
+        "segment or to a department outside the loop)\n1 problem found.\n"
+    )
+    import yaml
+
+    from servicechain.io.fastjson import parse_fast
+
+    text = json.dumps(yaml.safe_load(path.read_text(encoding="utf-8")))
+    assert parse_fast(text) is None  # the fast path steps aside: the loader names the loop
+    json_path = tmp_path / "loop.json"
+    json_path.write_text(text, encoding="utf-8")
+    result = runner.invoke(main, ["validate", str(json_path)])
+    assert result.exit_code == 1
+    assert "closed cost loop: departments 'finance', 'payroll'" in result.output
+
+
+def test_fast_path_reads_the_same_costs(tmp_path):
+    """The JSON fast path and the YAML loader give the same cost arrays and allocation."""
+    import yaml
+
+    source = MODELS / "hospital.yaml"
+    json_path = tmp_path / "hospital.json"
+    json_path.write_text(json.dumps(yaml.safe_load(source.read_text(encoding="utf-8"))))
+    slow, fast = servicechain.load(source), servicechain.load(json_path)
+    assert fast._model is None  # read by the fast path
+    for name in ("direct", "volume", "volume_given", "revenue", "customers"):
+        np.testing.assert_array_equal(getattr(fast.costs, name), getattr(slow.costs, name))
+    assert (fast.costs.units, fast.costs.currency) == (slow.costs.units, "EUR")
+    assert allocate(fast).to_dict() == allocate(slow).to_dict()

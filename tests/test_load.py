@@ -30,6 +30,9 @@ BAD_FILES = {
     "closed_loop.yaml": [
         ":3:5: departments[0]: closed loop: departments 'sales', 'planning' serve each other and get nothing from outside the loop (each has dependence 1 or own quality at the minimum) (give one of them its own quality and a dependence below 1, or a supplier outside the loop)",
     ],
+    "closed_cost_loop.yaml": [
+        ":6:5: departments[1]: closed cost loop: departments 'finance', 'payroll' pass their costs only to each other (give one of them a service with a volume above 0 to a segment or to a department outside the loop)",
+    ],
     "dependence_above_one.yaml": [
         ":3:22: departments[0].dependence: 1.4 is outside 0..1 (dependence is a share: use a value from 0 to 1)",
     ],

@@ -24,6 +24,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
 
+from ..model.costs import cost_findings, costs_of
 from ..model.links import SCORES, Columns, closed_loop_groups, cross_record_findings
 from ..model.network import Network, build_network, field_floats
 from ..model.numbering import number_ends
@@ -47,6 +48,8 @@ class FastLoaded:
     network: Network
     file: str = ""
     positions: dict = field(default_factory=dict)
+    #: How the document marks a field left out (``msgspec.UNSET``).
+    missing: Any = UNSET
 
     @property
     def name(self) -> str:
@@ -349,5 +352,9 @@ def _network(document: Any, *, nul_free: bool = False) -> Network | None:
         missing=UNSET,
     )
     if closed_loop_groups(net.own, net.dependence, net.source, net.target, len(departments)):
+        return None
+    currency = None if document.currency is UNSET else document.currency
+    costs = costs_of(net, departments, services, currency=currency, missing=UNSET)
+    if cost_findings(net, costs):
         return None
     return net

@@ -8,16 +8,16 @@ of either reader (pydantic models or the fast path's Structs), so both share one
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
 from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components
 
-from .network import DEPARTMENT, Network
+from .network import DEPARTMENT, Network, field_floats
 
 __all__ = ["Costs", "closed_cost_loops", "cost_findings", "costs_of", "stranded_costs"]
 
@@ -60,12 +60,6 @@ class Costs:
         return bool(self.given.any())
 
 
-def _number(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return math.nan
-    return float(value)
-
-
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
@@ -77,10 +71,11 @@ def costs_of(
     *,
     segments: Sequence[Any] = (),
     currency: Any = None,
+    missing: Any = None,
 ) -> Costs:
     """The cost arrays of a model from its records (departments with a ``cost``, services with
-    ``volume`` and ``unit``, segments with ``revenue`` and ``customers``; a value that is not a
-    number counts as not given), as read by either reader.
+    ``volume`` and ``unit``, segments with ``revenue`` and ``customers``; a field that is
+    ``None`` or ``missing`` counts as not given), as read by either reader.
 
     Examples
     --------
@@ -96,20 +91,19 @@ def costs_of(
     """
     direct = np.zeros(net.n)
     given = np.zeros(net.n, dtype=bool)
-    if departments:
-        dep_cost = np.array([_number(d.cost) for d in departments], dtype=float)
-        given[: len(dep_cost)] = ~np.isnan(dep_cost)
-        direct[: len(dep_cost)] = np.nan_to_num(dep_cost, nan=0.0)
-    volume = np.array([_number(s.volume) for s in services], dtype=float).reshape(-1)
+    dep_cost = field_floats(list(departments), "cost", missing=missing)
+    given[: len(dep_cost)] = ~np.isnan(dep_cost)
+    direct[: len(dep_cost)] = np.nan_to_num(dep_cost, nan=0.0)
+    volume = field_floats(list(services), "volume", missing=missing)
     volume_given = ~np.isnan(volume)
-    volume = np.where(volume_given, volume, net.weight) if net.m else np.zeros(0)
-    units = [_text(s.unit) for s in services]
+    volume = np.where(volume_given, volume, net.weight)
+    units = [_text(u) for u in map(attrgetter("unit"), services)]
     revenue = np.full(net.n, np.nan)
     customers = np.full(net.n, np.nan)
     if segments:
         first = net.n - len(segments)
-        revenue[first:] = [_number(g.revenue) for g in segments]
-        customers[first:] = [_number(g.customers) for g in segments]
+        revenue[first:] = field_floats(list(segments), "revenue", missing=missing)
+        customers[first:] = field_floats(list(segments), "customers", missing=missing)
     return Costs(
         direct=direct,
         given=given,

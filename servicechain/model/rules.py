@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import did_you_mean
+from .costs import cost_findings, costs_of
 from .links import closed_loop_groups, columns_of_data, cross_record_findings
 from .network import network
 from .spec import Department, Model, Partner, Scale, Segment, Service
@@ -187,7 +188,7 @@ def _scale(data: dict) -> tuple[float, float] | None:
 
 
 def check_model(data: dict, *, model: Model | None = None, shape_ok: bool = False) -> list[Finding]:
-    """Findings for the rules that span records: ids, references, scale, closed loops.
+    """Findings for the rules that span records: ids, references, scale, closed loops, costs.
 
     Works on the raw data, so it reports these problems alongside type errors; the closed-loop
     rule needs a well-formed model and runs only when ``shape_ok`` and everything else is clean.
@@ -196,6 +197,7 @@ def check_model(data: dict, *, model: Model | None = None, shape_ok: bool = Fals
     out = cross_record_findings(columns_of_data(data, _scale(data)))
     if shape_ok and model is not None and not out:
         out.extend(_loop_findings(model))
+        out.extend(_cost_findings(model))
     return out
 
 
@@ -220,6 +222,15 @@ def closed_loops(model: Model) -> list[list[str]]:
         net.own, net.dependence, net.source, net.target, len(model.departments)
     )
     return [[net.ids[i] for i in group.tolist()] for group in groups]
+
+
+def _cost_findings(model: Model) -> list[Finding]:
+    """The rules costs must satisfy (:func:`servicechain.model.costs.cost_findings`)."""
+    net = network(model)
+    costs = costs_of(
+        net, model.departments, model.services, segments=model.segments, currency=model.currency
+    )
+    return cost_findings(net, costs)
 
 
 def _loop_findings(model: Model) -> list[Finding]:
