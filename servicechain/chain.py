@@ -132,11 +132,12 @@ class Chain:
 
         return flow.score(self, top=top)
 
-    def explain(self, segment: str, *, top: int | None = None):
-        """A segment's gap split into own shortfalls and hand-off losses (``flow.explain``)."""
+    def explain(self, segment: str, *, top: int | None = None, method: str = "tracing"):
+        """A segment's gap split into own shortfalls and hand-off losses, by gap tracing
+        (every term >= 0) or ``method="marginal"`` (``flow.explain``)."""
         from . import flow
 
-        return flow.explain(self, segment, top=top)
+        return flow.explain(self, segment, top=top, method=method)
 
     def impact(self, **changes):
         """Before and after of every node under a what-if: ``set``, ``weight``, ``dependence``,
@@ -151,8 +152,9 @@ class Chain:
 
         return flow.compare(self, scenarios)
 
-    def rank(self, *, segment: str | None = None, by: str = "opportunity", top: int | None = None):
-        """Departments and services by opportunity, importance or failure (``flow.rank``)."""
+    def rank(self, *, segment: str | None = None, by: str = "gain", top: int | None = None):
+        """Departments, partners and services by exact gain, importance or exact failure
+        (``flow.rank``)."""
         from . import flow
 
         return flow.rank(self, segment=segment, by=by, top=top)

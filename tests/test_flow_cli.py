@@ -55,12 +55,19 @@ def test_explain_exact(runner):
         "       where             points  share\n"
         "  own  it (Informática)    1.00  83.3%\n"
         "  own  loja (Loja)         0.20  16.7%\n"
+        "  gap tracing: each supplier's gap is followed upstream; every term >= 0, adding up to "
+        "the gap.\n"
     )
     top = run(runner, "explain", SHOP, "clientes", "--top", "1").stdout
-    assert top.endswith("  ... 1 more term: 0.20 (16.7%)\n")
+    assert "  ... 1 smaller term: 0.20 (16.7%)\n  gap tracing" in top
     data = json.loads(run(runner, "explain", SHOP, "clientes", "--json").stdout)
     assert data["gap_points"] == pytest.approx(1.2)
     assert [t["node"] for t in data["terms"]] == ["it", "loja"]
+    assert data["method"] == "tracing"
+    assert [t["kind"] for t in data["terms"]] == ["own", "own"]
+    points = [(t["points"], t["share_of_gap"]) for t in data["terms"]]
+    assert points[0] == pytest.approx((1.0, 1 / 1.2), abs=1e-12)
+    assert points[1] == pytest.approx((0.2, 0.2 / 1.2), abs=1e-12)
 
 
 def test_impact_exact(runner):
@@ -93,18 +100,23 @@ def test_impact_scenarios_exact(runner):
 def test_rank_exact(runner):
     result = run(runner, "rank", SHOP, "--top", "1")
     assert result.stdout == (
-        "Priorities for the company (value-weighted), by opportunity (scale 1..5)\n"
+        "Priorities for the company (value-weighted), by gain (scale 1..5)\n"
         "Departments:\n"
-        "      department        importance  score  opportunity  failure  quadrant\n"
-        "  1.  it (Informática)       0.500   3.00         1.00     1.00  concentrate here\n"
+        "      department        importance  score  gain  failure  quadrant\n"
+        "  1.  it (Informática)       0.500   3.00  1.00     1.00  concentrate here\n"
         "  ... 1 more\n"
+        "  quadrants split at importance 0.500 and score 3.80 (means over the 2 of 2 with an "
+        "effect)\n"
         "Services:\n"
-        "      service                  importance  score  opportunity  failure  quadrant\n"
-        "  1.  loja → clientes (Venda)       1.000   3.80         1.20     2.80"
-        "  keep up the good work\n"
+        "      service                  importance  score  gain  failure  quadrant\n"
+        "  1.  loja → clientes (Venda)       1.000   3.80  1.20     2.80  keep up the good work\n"
         "  ... 1 more\n"
-        "  importance: gain per unit of own quality or rating (0..1 per 0..1);\n"
-        "  opportunity: gain if perfect; failure: drop if it delivered nothing.\n"
+        "  quadrants split at importance 0.750 and score 3.40 (means over the 2 of 2 with an "
+        "effect)\n"
+        "  importance: points the company gains per point of own quality or rating;\n"
+        "  gain: points gained if it were perfect (exact, the cap included);\n"
+        "  failure: points lost if it delivered nothing (exact);\n"
+        "  quadrant: importance and score against their means (- for no effect).\n"
     )
     data = json.loads(run(runner, "rank", SHOP, "--by", "failure", "--json").stdout)
     assert [r["node"] for r in data["departments"]] == ["loja", "it"]

@@ -43,7 +43,7 @@ def line() -> Chain:
 
 
 def test_line_breakdown_exact():
-    b = explain(line(), "walkin")
+    b = explain(line(), "walkin", method="marginal")
     assert b.gap == pytest.approx(0.3, abs=1e-15)
     got = {t.node: t.value for t in b.terms}
     # L[w,it] = r * e = .5 * 5/6 = 5/12; own it: 5/12 * .4; loss: .5 * (1 - 5/6); own store .05
@@ -62,11 +62,16 @@ def test_service_rated_above_its_supplier_recovers_gap():
         [{"from": "a", "to": "s", "quality": 0.8}],
         segments=[{"id": "s"}],
     )
-    b = explain(c, "s")
+    b = explain(c, "s", method="marginal")
     assert b.gap == pytest.approx(0.2, abs=1e-15)
     got = {t.node: t.value for t in b.terms}
     assert got == pytest.approx({"a": 1.6 * 0.5, ("a", "s"): -0.6}, abs=1e-15)
     assert b.terms[-1].kind == "service" and b.terms[-1].share_of_gap == pytest.approx(-3.0)
+    # gap tracing: the hand-off adds nothing (0.2 short of perfect, a's gap is 0.5), all of
+    # the gap is a's own shortfall passing through
+    traced = explain(c, "s")
+    assert [(t.kind, t.node) for t in traced.terms] == [("own", "a")]
+    assert traced.terms[0].value == pytest.approx(0.2, abs=1e-15)
     # raising a to 0.75 would transmit 1.2: capped at 1
     assert impact(c, set={"a": 0.75}).by_id("s") == pytest.approx((0.8, 1.0), abs=1e-15)
     assert impact(c, set={"a": 0.55}).by_id("s")[1] == pytest.approx(0.88, abs=1e-15)
@@ -149,4 +154,4 @@ def test_breakdown_check_fails_loudly(monkeypatch):
     c = line()
     monkeypatch.setattr(mod, "service_losses", lambda state: np.zeros(state.net.m))
     with pytest.raises(SolveError, match="does not add up"):
-        explain(c, "walkin")
+        explain(c, "walkin", method="marginal")

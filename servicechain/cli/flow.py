@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from .. import flow
-from ..errors import ServiceChainError
+from ..errors import ServiceChainError, UnknownNodeError
 from ..io.scenario import read_scenarios
 from ._common import echo_result, json_option, load_chain, model_argument, reraise, top_option
 
@@ -41,22 +41,34 @@ def score(model_path: Path, max_bytes: int, top: int | None, as_json: bool) -> N
 @click.command(short_help="Where a segment's gap to a perfect score comes from.")
 @model_argument
 @click.argument("segment")
+@click.option(
+    "--method",
+    type=click.Choice(flow.METHODS),
+    default="tracing",
+    show_default=True,
+    help="tracing: every term >= 0, each supplier's gap followed upstream; marginal: the "
+    "linearised breakdown, where a hand-off rated above its supplier gets a negative term.",
+)
 @top_option()
 @json_option
-def explain(model_path: Path, max_bytes: int, segment: str, top: int | None, as_json: bool) -> None:
-    """Split the gap of SEGMENT to a perfect score into each department's own shortfall and each
-    hand-off's loss, largest first, with the share of the gap each takes.
+def explain(
+    model_path: Path, max_bytes: int, segment: str, method: str, top: int | None, as_json: bool
+) -> None:
+    """Split the gap of SEGMENT to a perfect score into each department's own shortfall, each
+    hand-off's loss and the part from outside the chain (price, product ...), largest first,
+    with the share of the gap each takes.
 
-    The terms add up to the gap exactly. A negative term is a hand-off rated above what its
-    supplier delivers overall: it recovers part of the gap.
+    The terms are never negative and add up to the gap exactly: a supplier's gap is traced
+    upstream in proportion to what its customers receive of it (gap tracing).
 
     \b
-    Example:
+    Examples:
       servicechain explain models/sapataria.yaml compradores_online --top 8
+      servicechain explain models/sapataria.yaml clube --method marginal
     """
     chain = load_chain(model_path, max_bytes)
     try:
-        result = flow.explain(chain, segment, top=top)
+        result = flow.explain(chain, segment, top=top, method=method)
     except ServiceChainError as err:
         raise reraise(err, param="SEGMENT") from None
     echo_result(result, as_json)
@@ -84,8 +96,9 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, float]:
     "set_",
     multiple=True,
     metavar="NODE=VALUE",
-    help="Own quality of a node, or SUPPLIER->CUSTOMER=VALUE for a service rating, "
-    "on the model's scale. Repeatable.",
+    help="Own quality of a department or partner, a segment's baseline (its satisfaction "
+    "from outside the chain), or SUPPLIER->CUSTOMER=VALUE for a service rating, on the "
+    "model's scale. Repeatable.",
 )
 @click.option(
     "--weight",
@@ -103,7 +116,8 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, float]:
     "--fail",
     multiple=True,
     metavar="NODE",
-    help="The department (or partner) delivers nothing: quality 0, every service 0. Repeatable.",
+    help="A department or partner delivers nothing (quality 0, every service 0), or "
+    "SUPPLIER->CUSTOMER: that service delivers nothing. Repeatable.",
 )
 @click.option(
     "--scenario",
@@ -133,6 +147,7 @@ def impact(
     Examples:
       servicechain impact models/sapataria.yaml --set 'it->armazem=4' --set it=3.8
       servicechain impact models/sapataria.yaml --fail transportadora
+      servicechain impact models/sapataria.yaml --fail 'armazem->online'
       servicechain impact models/sapataria.yaml --scenario scenarios.yaml
     """
     changes = {
@@ -150,7 +165,7 @@ def impact(
         else:
             result = flow.impact(chain, **changes)
     except ServiceChainError as err:
-        if scenario_file is not None:
+        if scenario_file is not None or not isinstance(err, UnknownNodeError | flow.ScenarioError):
             raise reraise(err) from None
         option = getattr(err, "field", None) or str(err).split(" ", 1)[0]
         hint = f"--{option}" if option in changes else "--set"
@@ -158,7 +173,7 @@ def impact(
     echo_result(result, as_json)
 
 
-@click.command(short_help="What to fix first: departments and services by opportunity.")
+@click.command(short_help="What to fix first: exact gain if perfect, importance, failure.")
 @model_argument
 @click.option(
     "--segment",
@@ -169,17 +184,23 @@ def impact(
 @click.option(
     "--by",
     type=click.Choice(flow.BY),
-    default="opportunity",
+    default="gain",
     show_default=True,
-    help="opportunity = importance × (1 - score); failure = drop if it delivered nothing.",
+    help="gain = exact gain if it were perfect; importance = points gained per point; "
+    "failure = exact drop if it delivered nothing.",
 )
 @top_option()
 @json_option
 def rank(
     model_path: Path, max_bytes: int, segment: str | None, by: str, top: int | None, as_json: bool
 ) -> None:
-    """What to fix first: departments and services by importance (value-weighted
-    sensitivity), score, opportunity, failure impact and importance-performance quadrant.
+    """What to fix first: departments, partners and services by exact gain if perfect,
+    importance (value-weighted sensitivity) or exact failure, with their score and
+    importance-performance quadrant; all in points of the model's scale.
+
+    The top rows are certified exact with few solves. Without --top, the text shows 100 rows
+    of each list and --json gives every row, the first 2,000 exact (the others say so and
+    carry their linear bound).
 
     \b
     Examples:
@@ -187,8 +208,9 @@ def rank(
       servicechain rank models/sapataria.yaml --segment compradores_online --by failure
     """
     chain = load_chain(model_path, max_bytes)
+    exact = None if as_json or top is not None else flow.TEXT_ROWS
     try:
-        result = flow.rank(chain, segment=segment, by=by, top=top)
+        result = flow.rank(chain, segment=segment, by=by, top=top, exact=exact)
     except ServiceChainError as err:
         raise reraise(err, param="--segment") from None
     echo_result(result, as_json)

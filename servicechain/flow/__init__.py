@@ -5,8 +5,9 @@ change travels through ``P_ji = min(1, e_ji Q_j)``, linear near today's state wi
 matrix ``L = (I - A)^-1`` (the README's "Quality flow" section states every formula).
 """
 
-from .explain import Breakdown, Term, explain
-from .rank import BY, Ranking, Row, failure_drop, rank
+from .explain import METHODS, Breakdown, Term, explain
+from .quadrants import QUADRANTS, Split
+from .rank import BY, TEXT_ROWS, Ranking, Row, rank
 from .scenario import Scenario, ScenarioError
 from .score import Score, score
 from .sensitivity import Sensitivities, influence, sensitivities
@@ -16,6 +17,9 @@ from .whatif import Comparison, Impact, compare, impact, solve_scenario
 
 __all__ = [
     "BY",
+    "METHODS",
+    "QUADRANTS",
+    "TEXT_ROWS",
     "Breakdown",
     "Comparison",
     "Impact",
@@ -26,11 +30,11 @@ __all__ = [
     "Score",
     "Sensitivities",
     "SolveError",
+    "Split",
     "State",
     "Term",
     "compare",
     "explain",
-    "failure_drop",
     "impact",
     "influence",
     "rank",

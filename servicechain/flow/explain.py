@@ -1,4 +1,5 @@
-"""A segment's gap to a perfect score, split exactly into own shortfalls and hand-off losses."""
+"""A segment's gap to a perfect score, split exactly into own shortfalls and hand-off losses:
+by gap tracing (every term >= 0, the default) or by the marginal (linearised) breakdown."""
 
 from __future__ import annotations
 
@@ -7,28 +8,58 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..errors import ServiceChainError, did_you_mean
 from ..model.lazy import LazyList
+from ..model.network import SEGMENT
 from ..model.text import text_repr
 from ._text import fmt_score, percent, table
 from .sensitivity import segment_index
 from .solve import SolveError
-from .state import state_of
+from .state import NO_SEGMENTS, state_of
 
-__all__ = ["GAP_TOL", "TEXT_TERMS", "Breakdown", "Term", "explain", "service_losses"]
+__all__ = [
+    "GAP_TOL",
+    "METHODS",
+    "METHOD_NOTES",
+    "OUTSIDE",
+    "SHOWN_TERMS",
+    "TEXT_TERMS",
+    "Breakdown",
+    "Term",
+    "check_sum",
+    "explain",
+    "service_losses",
+]
 
-#: The terms of a breakdown must add up to the gap within this (else SolveError).
+#: The terms of a breakdown must add up to the gap within ``GAP_TOL``, or within
+#: ``GAP_REL_TOL`` of the total size of the terms when they are huge (else SolveError).
 GAP_TOL = 1e-9
+GAP_REL_TOL = 1e-12
 #: Without ``top``, the text of a breakdown lists at most this many terms (then a remainder).
 TEXT_TERMS = 100
+#: Terms a chart or a report shows before one labelled remainder.
+SHOWN_TERMS = 8
+METHODS = ("tracing", "marginal")
+#: One line on what each method's terms mean.
+METHOD_NOTES = {
+    "tracing": "gap tracing: each supplier's gap is followed upstream; every term >= 0, "
+    "adding up to the gap.",
+    "marginal": "marginal breakdown (linearised): a negative term is a hand-off rated above "
+    "what its supplier delivers overall; it offsets part of the gap.",
+}
+#: How a segment's own term reads: the part of its satisfaction that does not ride on the chain.
+OUTSIDE = "outside the chain (price, product ...)"
 
 
 @dataclass
 class Term:
     """One part of a segment's gap.
 
-    ``kind`` is ``"own"`` (a node's own shortfall; ``node`` is its id) or ``"service"`` (a
-    hand-off's loss; ``node`` is ``(source, target)``). ``value`` is on the 0..1 scale and
-    ``share_of_gap`` is ``value / gap`` (negative for a hand-off that recovers part of the gap).
+    ``kind`` is ``"own"`` (a department's or partner's own shortfall; ``node`` is its id),
+    ``"outside"`` (the segment's own part, from outside the chain: price, product ...) or
+    ``"service"`` (a hand-off's loss; ``node`` is ``(source, target)``). ``value`` is on the
+    0..1 scale and ``share_of_gap`` is ``value / gap`` (negative only in the marginal
+    breakdown, for a hand-off that offsets part of the gap).
     """
 
     kind: str
@@ -68,6 +99,14 @@ class Breakdown:
     residual: float = 0.0
     extra: dict = field(default_factory=dict)
     values: np.ndarray | None = field(default=None, repr=False)
+    method: str = "tracing"
+
+    def remainder(self, shown: int) -> tuple[int, float, str]:
+        """``(count, value, label)`` of the terms after the first ``shown``: the one labelled
+        remainder that the text, the waterfall chart and the report all show."""
+        count = max(0, len(self.terms) - shown)
+        value = self._rest(shown) if count else 0.0
+        return count, value, f"{count} smaller term{'s' if count != 1 else ''}"
 
     def shown(self) -> list[Term]:
         """The terms to display (the first ``top`` when set)."""
@@ -97,6 +136,7 @@ class Breakdown:
             "score": lo + self.quality * span,
             "gap": self.gap,
             "gap_points": self.gap * span,
+            "method": self.method,
             "terms": [t.to_dict(span) for t in self.shown()],
             "terms_total": len(self.terms),
         }
@@ -118,14 +158,11 @@ class Breakdown:
             for t in shown
         ]
         lines += table(rows, right=(2, 3))
-        hidden = count - len(shown)
+        hidden, rest, label = self.remainder(len(shown))
         if hidden:
-            rest = self._rest(len(shown))
             share = rest / self.gap if self.gap > 0 else 0.0
-            lines.append(
-                f"  ... {hidden} more term{'s' if hidden != 1 else ''}: "
-                f"{fmt_score(rest * span, span)} ({percent(share)})"
-            )
+            lines.append(f"  ... {label}: {fmt_score(rest * span, span)} ({percent(share)})")
+        lines.append(f"  {METHOD_NOTES[self.method]}")
         return "\n".join(lines)
 
 
@@ -135,9 +172,41 @@ def service_losses(state) -> np.ndarray:
     return net.reliance * np.where(state.constant, 1.0 - net.rating, 1.0 - state.e)
 
 
-def explain(chain, segment: str, *, top: int | None = None) -> Breakdown:
-    """Split the gap of ``segment`` to a perfect score into each node's own shortfall
-    ``L[k,i] a_i (1 - b_i)`` and each hand-off's loss ``L[k,i] r_ji (1 - e_ji)``.
+def _terms(state, k: int, method: str) -> tuple[np.ndarray, np.ndarray]:
+    """Own terms per node and hand-off terms per service of node ``k``'s gap."""
+    net = state.net
+    unit = np.zeros(net.n)
+    unit[k] = 1.0
+    own_gap = net.own_share * (1.0 - net.own_filled)
+    if method == "tracing":
+        row = state.tracing.solve(unit, transpose=True)  # T[k, :]
+        return row * own_gap, row[net.target] * net.reliance * state.loss
+    row = state.operator.solve(unit, transpose=True)  # L[k, :]
+    return row * own_gap, row[net.target] * service_losses(state)
+
+
+def check_sum(own: np.ndarray, svc: np.ndarray, gap: float, what: str) -> float:
+    """The residual ``sum(terms) - gap``, raising ``SolveError`` when it is larger than
+    round-off explains: ``GAP_TOL``, or ``GAP_REL_TOL`` of the total size of the terms."""
+    total = float(own.sum() + svc.sum())
+    size = float(np.abs(own).sum() + np.abs(svc).sum())
+    residual = total - gap
+    if not abs(residual) <= max(GAP_TOL, GAP_REL_TOL * size):
+        raise SolveError(
+            f"the gap breakdown of {what} does not add up: terms {total:.12f} against a gap of "
+            f"{gap:.12f} (terms of total size {size:.3g}); please report this model"
+        )
+    return residual
+
+
+def explain(chain, segment: str, *, top: int | None = None, method: str = "tracing") -> Breakdown:
+    """Split the gap of ``segment`` to a perfect score into own shortfalls and hand-off losses.
+
+    ``method="tracing"`` (the default) traces each supplier's gap upstream in proportion: every
+    term is >= 0 and they add up to the gap (own term ``T[k,i] a_i (1 - b_i)``, hand-off term
+    ``T[k,i] r_ji loss_ji``, ``T = (I - Psi)^-1``). ``method="marginal"`` is the linearised
+    breakdown ``L[k,i] a_i (1 - b_i)`` and ``L[k,i] r_ji (1 - e_ji)``: also exact, but a hand-off
+    rated above what its supplier delivers overall gets a negative term.
 
     Parameters
     ----------
@@ -146,6 +215,7 @@ def explain(chain, segment: str, *, top: int | None = None) -> Breakdown:
         Id of a segment.
     top : int, optional
         Show only the largest ``top`` terms (all are kept in ``terms``).
+    method : {"tracing", "marginal"}
 
     Returns
     -------
@@ -155,8 +225,10 @@ def explain(chain, segment: str, *, top: int | None = None) -> Breakdown:
     ------
     UnknownNodeError
         If ``segment`` is not the id of a segment.
+    ServiceChainError
+        For an unknown method, or a model without segments.
     SolveError
-        If the terms do not add up to the gap within ``GAP_TOL``.
+        If the terms do not add up to the gap (relative to their size, see :func:`check_sum`).
 
     Examples
     --------
@@ -170,27 +242,27 @@ def explain(chain, segment: str, *, top: int | None = None) -> Breakdown:
     ...                  {"from": "store", "to": "walkin"}]})
     >>> b = explain(chain, "walkin")
     >>> round(b.gap, 6), [(t.node, round(t.value, 6)) for t in b.terms]
-    (0.3, [('it', 0.166667), (('it', 'store'), 0.083333), ('store', 0.05)])
+    (0.3, [('it', 0.2), ('store', 0.05), (('it', 'store'), 0.05)])
     >>> print(b)
     Walk-in (walkin): 0.70 on 0..1, gap to a perfect 1: 0.30
                where                points  share
-      own      it (IT)                0.17  55.6%
-      service  it → store             0.08  27.8%
+      own      it (IT)                0.20  66.7%
       own      store (Store)          0.05  16.7%
+      service  it → store             0.05  16.7%
+      gap tracing: each supplier's gap is followed upstream; every term >= 0, adding up to the gap.
     """
+    if method not in METHODS:
+        raise ServiceChainError(
+            f"unknown breakdown method {method!r}; " + did_you_mean(method, METHODS, what="method")
+        )
     state = state_of(chain)
     net = state.net
+    if not (net.kind == SEGMENT).any():
+        raise ServiceChainError(NO_SEGMENTS)
     k = segment_index(net, segment)
-    row = state.row(k)
-    own = row * net.own_share * (1.0 - net.own_filled)
-    svc = row[net.target] * service_losses(state)
+    own, svc = _terms(state, k, method)
     gap = 1.0 - float(state.quality[k])
-    residual = float(own.sum() + svc.sum()) - gap
-    if abs(residual) > GAP_TOL:
-        raise SolveError(
-            f"the gap breakdown of {segment!r} does not add up: terms {gap + residual:.12f} "
-            f"against a gap of {gap:.12f}; please report this model"
-        )
+    residual = check_sum(own, svc, gap, repr(segment))
     # Own terms then hand-off terms, largest first (a stable sort keeps that order on ties).
     nodes = np.flatnonzero(np.abs(own) > 1e-15)
     services = np.flatnonzero(np.abs(svc) > 1e-15)
@@ -205,6 +277,8 @@ def explain(chain, segment: str, *, top: int | None = None) -> Breakdown:
         share = value / gap if gap > 0 else 0.0
         if pos < len(nodes):
             i = int(nodes[pos])
+            if net.kind[i] == SEGMENT:
+                return Term("outside", net.ids[i], OUTSIDE, value, share)
             return Term("own", net.ids[i], f"{net.ids[i]} ({net.names[i]})", value, share)
         s = int(services[pos - len(nodes)])
         a, b = net.ids[net.source[s]], net.ids[net.target[s]]
@@ -221,4 +295,5 @@ def explain(chain, segment: str, *, top: int | None = None) -> Breakdown:
         top=top,
         residual=residual,
         values=values,
+        method=method,
     )

@@ -1,5 +1,5 @@
-"""Priorities: importance, performance, opportunity, quadrant and failure impact of every
-department and service."""
+"""Priorities: importance, performance, exact gain if perfect, exact failure and quadrant of
+every department, partner and service, with the top rows certified exact."""
 
 from __future__ import annotations
 
@@ -10,36 +10,36 @@ import numpy as np
 
 from ..errors import ServiceChainError, did_you_mean
 from ..model.lazy import LazyList
-from ..model.network import DEPARTMENT
+from ..model.network import PARTNER, SEGMENT
 from ..model.text import text_repr
 from ._text import fmt_score, table
+from .effects import Effects, certify
+from .quadrants import QUADRANTS, Split, quadrants
 from .sensitivity import segment_index
-from .state import ZERO, State, state_of
+from .state import NO_SEGMENTS, state_of
 
-__all__ = ["BY", "QUADRANTS", "TEXT_ROWS", "Ranking", "Row", "failure_drop", "rank"]
+__all__ = ["BY", "EXACT_ROWS", "QUADRANTS", "TEXT_ROWS", "Ranking", "Row", "rank"]
 
-BY = ("opportunity", "importance", "failure")
-#: Failure drops of departments are left out (nan) unless ranking ``by="failure"`` when the
-#: largest loop of departments has more members than this.
-FAILURE_MAX_LOOP = 300
-#: Quadrant names: (high importance, high performance) → name.
-QUADRANTS = {
-    (True, False): "concentrate here",
-    (True, True): "keep up the good work",
-    (False, False): "low priority",
-    (False, True): "possible overkill",
-}
+BY = ("gain", "importance", "failure")
+#: Without ``top``, this many rows of each list get exact gains and failures (the rest their
+#: linear bounds, marked as such).
+EXACT_ROWS = 2000
 #: Without ``top``, the text of a ranking lists at most this many rows of each list.
 TEXT_ROWS = 100
+#: Marks a quadrant that a reader could take to contradict the row's rank.
+MARK = "*"
 
 
 @dataclass
 class Row:
-    """One department (``node`` an id) or service (``node`` a ``(source, target)`` pair).
+    """One department or partner (``node`` an id) or service (``node`` a ``(source, target)``).
 
-    ``importance`` is dQ/d(own quality or rating) of the external quality (0..1 per 0..1),
-    ``performance`` the own quality or rating (0..1), ``opportunity`` importance × (1 −
-    performance), ``failure`` the drop of external quality (0..1) if it delivered nothing.
+    Values are on 0..1 (``to_dict`` adds points). ``importance`` is the value-weighted
+    sensitivity (points gained per point of own quality or rating), ``performance`` the own
+    quality or rating, ``gain`` the exact gain if it were perfect (``bound`` its linear
+    estimate, an upper bound), ``failure`` the exact drop if it delivered nothing
+    (``failure_bound`` its linear estimate). ``gain`` and ``failure`` are nan where not
+    computed exactly (rows after the certified ones).
     """
 
     kind: str
@@ -47,14 +47,24 @@ class Row:
     label: str
     importance: float
     performance: float
-    opportunity: float
+    gain: float
+    bound: float
     failure: float
+    failure_bound: float
     quadrant: str = ""
+    mark: str = ""
 
     def to_dict(self, scale: tuple[float, float] = (0.0, 1.0)) -> dict:
-        """Plain data; ``*_points`` are on the model's scale."""
+        """Plain data; ``*_points`` are on the model's scale; ``None`` where not exact."""
         lo, hi = scale
         span = hi - lo
+
+        def num(x: float) -> float | None:
+            return None if np.isnan(x) else float(x)
+
+        def points(x: float) -> float | None:
+            return None if np.isnan(x) else float(x * span)
+
         return {
             "kind": self.kind,
             "node": list(self.node) if isinstance(self.node, tuple) else self.node,
@@ -62,17 +72,23 @@ class Row:
             "importance": self.importance,
             "performance": self.performance,
             "score": lo + self.performance * span,
-            "opportunity": self.opportunity,
-            "opportunity_points": self.opportunity * span,
-            "failure": None if np.isnan(self.failure) else self.failure,
-            "failure_points": None if np.isnan(self.failure) else self.failure * span,
-            "quadrant": self.quadrant,
+            "gain": num(self.gain),
+            "gain_points": points(self.gain),
+            "bound": self.bound,
+            "bound_points": self.bound * span,
+            "gain_exact": not np.isnan(self.gain),
+            "failure": num(self.failure),
+            "failure_points": points(self.failure),
+            "failure_bound": self.failure_bound,
+            "failure_exact": not np.isnan(self.failure),
+            "quadrant": self.quadrant or None,
         }
 
 
 @dataclass
 class Ranking:
-    """Departments and services ranked by ``by``, for one segment or the company.
+    """Departments (with partners) and services ranked by ``by``, for one segment or the
+    company; the first ``exact_rows`` of each list carry exact gains and failures.
 
     ``departments`` and ``services`` are lists whose :class:`Row` objects are made when looked
     at (the numbers stay in arrays until then).
@@ -84,7 +100,10 @@ class Ranking:
     services: Sequence[Row]
     scale: tuple[float, float] = (0.0, 1.0)
     top: int | None = None
-    extra: dict = field(default_factory=dict)
+    splits: dict[str, Split] = field(default_factory=dict)
+    exact_rows: int = 0
+    notes: list[str] = field(default_factory=list)
+    partners: bool = False
 
     def shown(self, rows: Sequence[Row]) -> list[Row]:
         """The first ``top`` rows (all without ``top``)."""
@@ -97,11 +116,15 @@ class Ranking:
         return result_bundle(self, "Priorities", include=include, exclude=exclude)
 
     def to_dict(self) -> dict:
-        """Plain data."""
+        """Plain data: lists of rows, the quadrant split values and notes."""
+        lo, hi = self.scale
         return {
             "segment": self.segment,
             "by": self.by,
-            "scale": {"min": self.scale[0], "max": self.scale[1]},
+            "scale": {"min": lo, "max": hi},
+            "exact_rows": self.exact_rows,
+            "quadrant_split": {k: s.to_dict(self.scale) for k, s in self.splits.items()},
+            "notes": list(self.notes),
             "departments": [r.to_dict(self.scale) for r in self.shown(self.departments)],
             "services": [r.to_dict(self.scale) for r in self.shown(self.services)],
         }
@@ -113,75 +136,90 @@ class Ranking:
         span = hi - lo
         target = f"segment {self.segment!r}" if self.segment else "the company (value-weighted)"
         lines = [f"Priorities for {target}, by {self.by} (scale {lo:g}..{hi:g})"]
-        for title, rows in (("Departments", self.departments), ("Services", self.services)):
+        lines += [f"  Note: {note}" for note in self.notes]
+        marked = inexact = False
+        for key, title, rows in (
+            ("departments", "Departments", self.departments),
+            ("services", "Services", self.services),
+        ):
+            if key == "departments" and self.partners:
+                title = "Departments and partners"
             lines.append(f"{title}:")
-            body = [
-                [
-                    "",
-                    title[:-1].lower(),
-                    "importance",
-                    "score",
-                    "opportunity",
-                    "failure",
-                    "quadrant",
-                ]
-            ]
+            head = "department" if key == "departments" else "service"
+            body = [["", head, "importance", "score", "gain", "failure", "quadrant"]]
             shown = rows[: min(len(rows), TEXT_ROWS) if self.top is None else self.top]
             for n, row in enumerate(shown, 1):
+                gain, failure = row.gain, row.failure
+                inexact |= bool(np.isnan(gain) or np.isnan(failure))
+                marked |= bool(row.mark)
                 body.append(
                     [
                         f"{n}.",
                         row.label,
                         f"{row.importance:.3f}",
                         fmt_score(lo + row.performance * span, span),
-                        fmt_score(row.opportunity * span, span),
-                        fmt_score(row.failure * span, span),
-                        row.quadrant,
+                        _points(gain, row.bound, span),
+                        _points(failure, row.failure_bound, span),
+                        (row.quadrant or "-") + row.mark,
                     ]
                 )
             lines += table(body, right=(0, 2, 3, 4, 5))
             hidden = len(rows) - len(shown)
             if hidden:
                 lines.append(f"  ... {hidden} more")
-        lines.append("  importance: gain per unit of own quality or rating (0..1 per 0..1);")
-        lines.append("  opportunity: gain if perfect; failure: drop if it delivered nothing.")
+            split = self.splits.get(key)
+            if split is not None and len(shown):
+                lines.append(f"  {split.describe(self.scale)}")
+        what = f"segment {self.segment!r}" if self.segment else "the company"
+        lines.append(f"  importance: points {what} gains per point of own quality or rating;")
+        lines.append("  gain: points gained if it were perfect (exact, the cap included);")
+        lines.append("  failure: points lost if it delivered nothing (exact);")
+        lines.append("  quadrant: importance and score against their means (- for no effect).")
+        if inexact:
+            lines.append(
+                f"  ≤: rows after the first {self.exact_rows} show the linear estimate, an "
+                "upper bound."
+            )
+        if marked:
+            lines.append(
+                f"  {MARK} ranked above a row to 'concentrate here' yet in a lower quadrant: "
+                f"ranked by {self.by},"
+            )
+            lines.append("    while the quadrant compares importance and score with their means.")
         return "\n".join(lines)
 
 
-def failure_drop(state: State, nodes: np.ndarray, row: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Exact drop of ``w @ Q`` when each of ``nodes`` in turn delivers 0.
-
-    ``Q' = Q - Q_d L[:,d] / L[d,d]``, so the drop is ``Q_d (w^T L)_d / L[d,d]`` with ``row``
-    holding ``w^T L``; ``L[d,d]`` comes from each node's strongly connected block, so nothing
-    is re-solved per node. A node delivering 0 today whose services keep a constant rating is
-    re-solved instead (its failure moves those ratings, not its quality).
-    """
-    from .scenario import Scenario
-    from .whatif import solve_scenario
-
-    nodes = np.asarray(nodes, dtype=int)
-    q = state.quality[nodes]
-    drop = q * row[nodes] / state.diagonal(nodes)
-    for pos, d in enumerate(nodes):
-        if q[pos] <= ZERO and (state.constant & (state.net.source == d)).any():
-            after = solve_scenario(state, Scenario(fail=[int(d)]))
-            drop[pos] = float(w @ (state.quality - after))
-    return drop
+def _points(value: float, bound: float, span: float) -> str:
+    if np.isnan(value):
+        return "≤" + fmt_score(bound * span, span)
+    return fmt_score(value * span, span)
 
 
 def rank(
-    chain, *, segment: str | None = None, by: str = "opportunity", top: int | None = None
+    chain,
+    *,
+    segment: str | None = None,
+    by: str = "gain",
+    top: int | None = None,
+    exact: int | None = None,
 ) -> Ranking:
-    """Rank departments and services by opportunity, importance or failure impact.
+    """Rank departments, partners and services by exact gain, importance or exact failure.
+
+    The first ``top`` rows (``exact`` rows without ``top``, default ``EXACT_ROWS``) of each list
+    carry exact gains and failures; ranking by gain or failure walks the items by their linear
+    bound and stops once the ``top``-th exact value is at least the next bound, so the top rows
+    are certified with few solves.
 
     Parameters
     ----------
     chain : Chain
     segment : str, optional
         Rank for one segment instead of the value-weighted company.
-    by : {"opportunity", "importance", "failure"}
+    by : {"gain", "importance", "failure"}
     top : int, optional
         Keep only the first ``top`` rows of each list for display.
+    exact : int, optional
+        Without ``top``: how many rows of each list to make exact.
 
     Examples
     --------
@@ -194,82 +232,123 @@ def rank(
     ...     "services": [{"from": "it", "to": "store", "quality": 0.5},
     ...                  {"from": "store", "to": "walkin"}]})
     >>> r = rank(chain)
-    >>> [(row.node, round(row.opportunity, 6), round(row.failure, 6)) for row in r.departments]
+    >>> [(row.node, round(row.gain, 6), round(row.failure, 6)) for row in r.departments]
     [('it', 0.166667, 0.25), ('store', 0.05, 0.7)]
     """
+    if by == "opportunity":
+        by = "gain"
     if by not in BY:
         hint = did_you_mean(by, BY, what="ranking")
         raise ServiceChainError(f"cannot rank by {by!r}; {hint}")
     state = state_of(chain)
     net = state.net
-    k = None if segment is None else segment_index(net, segment)
-    y = state.weights_for(k)
-    if k is None:
-        w = net.value / state.total_value if state.total_value > 0 else np.zeros(net.n)
+    notes: list[str] = []
+    has_segments = bool((net.kind == SEGMENT).any())
+    k = None if segment is None or not has_segments else segment_index(net, segment)
+    if segment is not None and not has_segments:
+        raise ServiceChainError(NO_SEGMENTS)
+    if not has_segments:
+        notes.append(NO_SEGMENTS)
+        y, w = np.zeros(net.n), np.zeros(net.n)
+    elif k is None:
+        y, w = state.adjoint, net.value / state.total_value
     else:
+        y = state.row(k)
         w = np.zeros(net.n)
         w[k] = 1.0
-    deps = np.flatnonzero(net.kind == DEPARTMENT)
-    imp = y[deps] * net.own_share[deps]
-    perf = net.own_filled[deps]
-    # L[d,d] needs one solve per member of a loop: skipped for large loops unless asked for.
-    if by == "failure" or state.largest_loop <= FAILURE_MAX_LOOP:
-        fail = failure_drop(state, deps, y, w)
-    else:
-        fail = np.full(len(deps), np.nan)
+    eff = Effects(state, w, y)
+    count = top if top is not None else (EXACT_ROWS if exact is None else exact)
+    reach = state.reaching(w)
     ids, labels = net.ids, net.names
-    departments = _rows(
+
+    nodes = np.flatnonzero(net.kind != SEGMENT)
+    imp = y[nodes] * net.own_share[nodes]
+    zero = ~reach[nodes] | (net.own_share[nodes] <= 0)
+    kinds = np.where(net.kind[nodes] == 0, "department", "partner")
+    departments, dsplit = _rows(
         by,
+        count,
         imp,
-        perf,
-        imp * (1 - perf),
-        fail,
-        lambda i: ("department", ids[deps[i]], f"{ids[deps[i]]} ({labels[deps[i]]})"),
+        net.own_filled[nodes],
+        zero,
+        (eff.node_gain_bound(nodes), lambda i: eff.node_gain(nodes[i])),
+        (eff.node_failure_bound(nodes), lambda i: eff.node_failure(nodes[i])),
+        lambda i: (str(kinds[i]), ids[nodes[i]], f"{ids[nodes[i]]} ({labels[nodes[i]]})"),
     )
-    simp = y[net.target] * net.reliance
-    sperf = state.service_quality
-    # A service delivering 0 (rating to 0, supplier unchanged) is linear in its rating: exact.
-    sfail = simp * sperf
+    services = np.arange(net.m)
     names = net.service_names or [""] * net.m
 
     def service(j: int) -> tuple[str, tuple[str, str], str]:
         a, b = ids[net.source[j]], ids[net.target[j]]
         return "service", (a, b), f"{a} → {b}" + (f" ({names[j]})" if names[j] else "")
 
-    services = _rows(by, simp, sperf, simp * (1 - sperf), sfail, service)
+    rows, ssplit = _rows(
+        by,
+        count,
+        y[net.target] * net.reliance,
+        state.service_quality,
+        ~reach[net.target] | (net.reliance <= 0),
+        (eff.service_gain_bound(services), eff.service_gain),
+        (eff.service_failure_bound(services), eff.service_failure),
+        service,
+    )
     return Ranking(
         segment=segment,
         by=by,
         departments=departments,
-        services=services,
+        services=rows,
         scale=(net.scale.min, net.scale.max),
         top=top,
+        splits={"departments": dsplit, "services": ssplit},
+        exact_rows=count,
+        notes=notes,
+        partners=bool((net.kind[nodes] == PARTNER).any()),
     )
 
 
-def _rows(by: str, imp, perf, opp, fail, describe) -> LazyList:
-    """Rows sorted by ``by`` (largest first, ties in file order), made when looked at;
-    ``describe(i)`` gives ``(kind, node, label)`` of item ``i``."""
-    columns = {"importance": imp, "opportunity": opp, "failure": fail}
-    order = np.argsort(-columns[by], kind="stable")
-    if len(imp):
-        high_imp, high_perf = imp >= np.mean(imp), perf >= np.mean(perf)
+def _rows(by: str, count: int, imp, perf, zero, gains, failures, describe):
+    """Rows sorted by ``by`` (largest first, ties in file order) with exact gains and
+    failures for the first ``count``, made when looked at; and the quadrant split."""
+    n = len(imp)
+    gain, gain_known = np.full(n, np.nan), np.zeros(n, dtype=bool)
+    fail, fail_known = np.full(n, np.nan), np.zeros(n, dtype=bool)
+    if by == "importance":
+        order = np.argsort(-imp, kind="stable")
     else:
-        high_imp = high_perf = np.zeros(0, dtype=bool)
+        bound, exact = gains if by == "gain" else failures
+        values, known = certify(bound, exact, count)
+        order = np.lexsort((np.arange(n), ~known, -values))
+        target, mask = (gain, gain_known) if by == "gain" else (fail, fail_known)
+        target[known], mask[known] = values[known], True
+    first = order[:count]
+    for target, mask, (_, exact) in ((gain, gain_known, gains), (fail, fail_known, failures)):
+        todo = first[~mask[first]]
+        if len(todo):
+            target[todo] = exact(todo)
+            mask[todo] = True
+    quadrant, split = quadrants(imp, perf, zero)
+    # A row is marked when it sits in a lower quadrant yet ranks first or above a row in
+    # "concentrate here" (the ranking and the quadrant answer different questions).
+    upper = quadrant[order] == QUADRANTS[(True, False)]
+    last_upper = int(np.flatnonzero(upper)[-1]) if upper.any() else -1
+    gain_bound, fail_bound = gains[0], failures[0]
 
     def row(pos: int) -> Row:
         i = int(order[pos])
         kind, node, label = describe(i)
-        quadrant = QUADRANTS[(bool(high_imp[i]), bool(high_perf[i]))]
+        lower = quadrant[i] in (QUADRANTS[(False, False)], QUADRANTS[(False, True)])
         return Row(
             kind,
             node,
             label,
             float(imp[i]),
             float(perf[i]),
-            float(opp[i]),
+            float(gain[i]),
+            float(gain_bound[i]),
             float(fail[i]),
-            quadrant,
+            float(fail_bound[i]),
+            str(quadrant[i]),
+            MARK if lower and (pos < last_upper or pos == 0) and by != "importance" else "",
         )
 
-    return LazyList(len(order), row)
+    return LazyList(n, row), split

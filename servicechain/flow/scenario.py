@@ -25,12 +25,20 @@ class Scenario:
     weight: dict[int, float] = field(default_factory=dict)
     dependence: dict[int, float] = field(default_factory=dict)
     fail: list[int] = field(default_factory=list)
+    fail_services: list[int] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
         """Whether the scenario changes nothing."""
-        return not (self.own or self.rating or self.weight or self.dependence or self.fail)
+        return not (
+            self.own
+            or self.rating
+            or self.weight
+            or self.dependence
+            or self.fail
+            or self.fail_services
+        )
 
 
 def _split(key: str) -> tuple[str, str] | None:
@@ -105,7 +113,15 @@ def _parse(net: Network, set: dict, weight: dict, dependence: dict, fail, where:
         if _split(key) is not None:
             out.rating[_service(net, key, "set")] = norm
         else:
-            out.own[net.node(key)] = norm
+            i = net.node(key)
+            relaxed = isinstance(dependence.get(key), int | float) and dependence[key] < 1
+            if net.kind[i] == SEGMENT and net.own_share[i] <= 0 and not relaxed:
+                raise ScenarioError(
+                    f"set {key}={v:g}: {key!r} is a segment with dependence 1, so its baseline "
+                    "(what it gets from outside the chain) counts for nothing; give it a "
+                    f"dependence below 1 first (e.g. --dependence {key}=0.8)"
+                )
+            out.own[i] = norm
         out.changes.append(f"{key} = {v:g}")
     where[0] = "weight"
     for key, value in weight.items():
@@ -129,6 +145,12 @@ def _parse(net: Network, set: dict, weight: dict, dependence: dict, fail, where:
         out.changes.append(f"dependence {key} = {v:g}")
     where[0] = "fail"
     for key in fail:
+        if _split(key) is not None:
+            s = _service(net, key, "fail")
+            if s not in out.fail_services:
+                out.fail_services.append(s)
+                out.changes.append(f"service {key} fails")
+            continue
         i = net.node(key)
         if net.kind[i] == SEGMENT:
             raise ScenarioError(

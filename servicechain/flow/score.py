@@ -13,7 +13,7 @@ from ..model.lazy import LazyList
 from ..model.network import KIND_NAMES, SEGMENT
 from ..model.text import listed, text_repr
 from ._text import fmt_score, table
-from .state import state_of
+from .state import NO_SEGMENTS, state_of
 
 __all__ = ["Score", "score"]
 
@@ -43,6 +43,7 @@ class Score:
     value: np.ndarray
     assumptions: Sequence[Assumption] = field(default_factory=list)
     top: int | None = None
+    notes: list[str] = field(default_factory=list)
 
     def to_scale(self, x):
         """0..1 values on the model's own scale."""
@@ -100,6 +101,7 @@ class Score:
                 for j, (s, t) in enumerate(self.services)
             ],
             "assumptions": [a.to_dict() for a in self.assumptions],
+            "notes": list(self.notes),
         }
 
     __repr__ = text_repr
@@ -108,6 +110,7 @@ class Score:
         lo, hi = self.scale
         span = hi - lo
         lines = [f"{self.name}: delivered quality on the scale {lo:g}..{hi:g}"]
+        lines += [f"  Note: {note}" for note in self.notes]
         if not math.isnan(self.company):
             lines.append(
                 f"  company (value-weighted over segments): "
@@ -188,6 +191,7 @@ def score(chain, *, top: int | None = None) -> Score:
         value=np.where(net.kind == SEGMENT, net.value, 0.0),
         assumptions=chain.assumptions,
         top=top,
+        notes=[] if (net.kind == SEGMENT).any() else [NO_SEGMENTS],
     )
 
 

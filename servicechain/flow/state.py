@@ -10,16 +10,26 @@ from functools import cached_property
 import numpy as np
 from scipy import sparse
 from scipy.sparse import csgraph
-from scipy.sparse import linalg as spla
 
+from ..errors import ServiceChainError
 from ..model.network import SEGMENT, Network
 from .solve import Operator, SolveError, system_matrix
 
-__all__ = ["ZERO", "State", "current_state", "state_of"]
+__all__ = ["NO_SEGMENTS", "NO_VALUE", "ZERO", "State", "current_state", "state_of"]
 
 #: A supplier delivering at most this is treated as delivering 0 (its services' ratings are
 #: then kept constant instead of moving in proportion to it).
 ZERO = 1e-12
+
+#: What every analysis says of a model without segments.
+NO_SEGMENTS = "no segments: nothing reaches a customer"
+#: Why a model whose segments all have a value of 0 is refused.
+NO_VALUE = (
+    "no segment carries any value: every segment has revenue 0 (give a segment its revenue, "
+    "or leave revenue out to weight the segments by their customers)"
+)
+#: Columns of ``L`` are solved this many at a time.
+BATCH = 64
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -47,6 +57,8 @@ class State:
     def __init__(self, net: Network):
         self.net = net
         n = net.n
+        if (net.kind == SEGMENT).any() and not net.value.sum() > 0:
+            raise ServiceChainError(NO_VALUE)
         b, a, r = net.own_filled, net.own_share, net.reliance
         src, tgt = net.source, net.target
         rated = ~np.isnan(net.rating)
@@ -109,46 +121,121 @@ class State:
         unit[d] = 1.0
         return self.operator.solve(unit)
 
-    def diagonal(self, nodes: np.ndarray) -> np.ndarray:
-        """``L[d, d]`` for the given nodes, from the strongly connected block of each.
-
-        Every walk from ``d`` back to ``d`` stays in the strongly connected component of ``d``,
-        so ``L[d, d]`` is 1 for a node on no cycle and comes from the (small) inverse of its own
-        block otherwise; the whole model is never inverted.
-        """
+    def columns(self, nodes: np.ndarray) -> np.ndarray:
+        """Columns ``L[:, d]`` for the given nodes, one per column of the result (solved
+        together, in batches of ``BATCH``)."""
         nodes = np.asarray(nodes, dtype=int)
-        out = np.ones(len(nodes))
+        out = np.empty((self.net.n, len(nodes)))
+        for start in range(0, len(nodes), BATCH):
+            chunk = nodes[start : start + BATCH]
+            unit = np.zeros((self.net.n, len(chunk)))
+            unit[chunk, np.arange(len(chunk))] = 1.0
+            out[:, start : start + len(chunk)] = self.operator.solve(unit).reshape(unit.shape)
+        return out
+
+    @cached_property
+    def components(self) -> tuple[int, np.ndarray, np.ndarray]:
+        """Strongly connected blocks of ``A``: ``(count, label per node, size per block)``."""
         a = sparse.eye_array(self.net.n, format="csr") - self.operator.matrix
         count, label = csgraph.connected_components(a, directed=True, connection="strong")
-        sizes = np.bincount(label, minlength=count)
-        wanted = {}
-        for pos, d in enumerate(nodes):
-            if sizes[label[d]] > 1:
-                wanted.setdefault(label[d], []).append(pos)
-        for comp, positions in wanted.items():
+        return count, label, np.bincount(label, minlength=count)
+
+    def on_cycle(self, nodes: np.ndarray) -> np.ndarray:
+        """Whether each node is on a cycle of ``A`` (in a block of more than one node)."""
+        _, label, sizes = self.components
+        return sizes[label[np.asarray(nodes, dtype=int)]] > 1
+
+    def entries(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """``L[rows[t], cols[t]]`` for pairs of nodes in the same strongly connected block
+        (or equal), from that block alone; 0 for a pair in two different blocks, 1 on the
+        diagonal of a node on no cycle.
+
+        Every walk from ``col`` to ``row`` and back stays in their block when both are in it,
+        and a walk from one block to another never returns, so the whole model is never
+        inverted: each block is solved for the columns asked of it.
+        """
+        rows = np.asarray(rows, dtype=int)
+        cols = np.asarray(cols, dtype=int)
+        _, label, sizes = self.components
+        out = np.where(rows == cols, 1.0, 0.0)
+        same = (label[rows] == label[cols]) & (sizes[label[cols]] > 1)
+        for comp in np.unique(label[cols[same]]):
+            pick = np.flatnonzero(same & (label[cols] == comp))
             members = np.flatnonzero(label == comp)
-            block = self.operator.matrix[members][:, members].tocsc()
-            try:
-                lu = spla.splu(block)
-            except RuntimeError as err:
-                raise SolveError(
-                    "a loop of departments sustains itself (I - A is singular)"
-                ) from err
-            where = np.searchsorted(members, nodes[positions])
-            for start in range(0, len(where), 256):
-                chunk = where[start : start + 256]
+            op = Operator(self.operator.matrix[members][:, members].tocsr())
+            wanted, inverse = np.unique(cols[pick], return_inverse=True)
+            where_col = np.searchsorted(members, wanted)
+            where_row = np.searchsorted(members, rows[pick])
+            for start in range(0, len(wanted), BATCH):
+                chunk = where_col[start : start + BATCH]
                 unit = np.zeros((len(members), len(chunk)))
                 unit[chunk, np.arange(len(chunk))] = 1.0
-                cols = lu.solve(unit)
-                out[np.asarray(positions[start : start + 256])] = cols[chunk, np.arange(len(chunk))]
+                try:
+                    block = op.solve(unit).reshape(unit.shape)
+                except SolveError as err:
+                    raise SolveError(
+                        "a loop of departments sustains itself (I - A is singular)"
+                    ) from err
+                mine = (inverse >= start) & (inverse < start + len(chunk))
+                out[pick[mine]] = block[where_row[mine], inverse[mine] - start]
         return out
+
+    def diagonal(self, nodes: np.ndarray) -> np.ndarray:
+        """``L[d, d]`` for the given nodes (see :meth:`entries`)."""
+        nodes = np.asarray(nodes, dtype=int)
+        return self.entries(nodes, nodes)
 
     @cached_property
     def largest_loop(self) -> int:
         """Size of the largest strongly connected block of ``A``."""
-        a = sparse.eye_array(self.net.n, format="csr") - self.operator.matrix
-        _, label = csgraph.connected_components(a, directed=True, connection="strong")
-        return int(np.bincount(label).max(initial=0))
+        return int(self.components[2].max(initial=0))
+
+    def reaching(self, w: np.ndarray) -> np.ndarray:
+        """Whether each node's quality reaches a node of positive weight ``w`` through the
+        transmission (a structurally non-zero row ``w^T L``)."""
+        n = self.net.n
+        a = (sparse.eye_array(n, format="csr") - self.operator.matrix).tocoo()
+        keep = a.data != 0
+        # Edge customer -> supplier, plus a root n pointing at every weighted node.
+        targets = np.flatnonzero(np.asarray(w) > 0)
+        rows = np.concatenate([a.row[keep], np.full(len(targets), n)])
+        cols = np.concatenate([a.col[keep], targets])
+        graph = sparse.csr_array((np.ones(len(rows)), (rows, cols)), shape=(n + 1, n + 1))
+        found = csgraph.breadth_first_order(graph, n, directed=True, return_predecessors=False)
+        out = np.zeros(n + 1, dtype=bool)
+        out[found] = True
+        return out[:n]
+
+    @cached_property
+    def tracing(self) -> Operator:
+        """Solves with ``I - Psi``, ``Psi[k, j] = r_jk psi_jk``: how a supplier's gap is
+        passed on to its customers (DESIGN, gap tracing)."""
+        net = self.net
+        return Operator(system_matrix(net.n, net.target, net.source, net.reliance * self.psi))
+
+    @cached_property
+    def gap(self) -> np.ndarray:
+        """``G = 1 - Q`` of every node."""
+        return np.clip(1.0 - self.quality, 0.0, 1.0)
+
+    @cached_property
+    def passed(self) -> np.ndarray:
+        """``passed_jk = min(1 - P_jk, G_j)`` per service: the part of the hand-off's
+        shortfall that its supplier's own gap explains."""
+        short = np.clip(1.0 - self.service_quality, 0.0, 1.0)
+        return np.minimum(short, self.gap[self.net.source])
+
+    @cached_property
+    def loss(self) -> np.ndarray:
+        """``loss_jk = (1 - P_jk) - passed_jk`` per service: what the hand-off itself adds."""
+        short = np.clip(1.0 - self.service_quality, 0.0, 1.0)
+        return np.maximum(short - self.passed, 0.0)
+
+    @cached_property
+    def psi(self) -> np.ndarray:
+        """``psi_jk = passed_jk / G_j`` per service (0 when the supplier has no gap)."""
+        g = self.gap[self.net.source]
+        return np.divide(self.passed, g, out=np.zeros_like(g), where=g > 0)
 
     @property
     def segments(self) -> np.ndarray:

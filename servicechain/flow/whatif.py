@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import UnknownNodeError, unknown_node
+from ..errors import ServiceChainError, UnknownNodeError, unknown_node
 from ..model.network import KIND_NAMES, SEGMENT
 from ..model.text import number, text_repr
 from ._text import fmt_score, table
 from .scenario import Scenario, parse_scenario
 from .solve import capped_fixed_point
-from .state import ZERO, State, state_of
+from .state import NO_SEGMENTS, ZERO, State, state_of
 
 __all__ = ["Comparison", "Impact", "compare", "impact", "solve_scenario"]
 
@@ -199,6 +199,8 @@ def solve_scenario(state: State, scenario: Scenario) -> np.ndarray:
     out_of_failed = failed[src]
     constant |= out_of_failed
     fixed[out_of_failed] = 0.0
+    constant[scenario.fail_services] = True
+    fixed[scenario.fail_services] = 0.0
     into_failed = failed[tgt]
     r = np.where(into_failed, 0.0, r)
     c = np.where(failed, 0.0, a * own)
@@ -242,7 +244,8 @@ def impact(
     dependence : dict, optional
         ``{department or segment id: dependence 0..1}``.
     fail : list of str, optional
-        Departments (or partners) that deliver nothing: quality 0 and every service 0.
+        Departments (or partners) that deliver nothing: quality 0 and every service 0; or
+        ``"SUPPLIER->CUSTOMER"``: that service delivers nothing.
     name : str, optional
         A name for the scenario, shown in the result.
 
@@ -255,7 +258,9 @@ def impact(
     UnknownNodeError
         For an unknown id (with a "did you mean").
     ScenarioError
-        For a value the model cannot take.
+        For a value the model cannot take (e.g. the baseline of a segment with dependence 1).
+    ServiceChainError
+        For a model without segments.
 
     Examples
     --------
@@ -273,8 +278,14 @@ def impact(
     ((0.7, 0.45), -125.0)
     """
     state = state_of(chain)
+    _need_segments(state)
     scenario = parse_scenario(state.net, set=set, weight=weight, dependence=dependence, fail=fail)
     return _impact(chain, state, scenario, name)
+
+
+def _need_segments(state: State) -> None:
+    if not (state.net.kind == SEGMENT).any():
+        raise ServiceChainError(NO_SEGMENTS)
 
 
 def _impact(chain, state: State, scenario: Scenario, name: str) -> Impact:
@@ -369,6 +380,7 @@ def compare(chain, scenarios: dict[str, dict]) -> Comparison:
     from .scenario import ScenarioError
 
     state = state_of(chain)
+    _need_segments(state)
     out: dict[str, Impact] = {}
     for name, body in scenarios.items():
         fields = {k: body.get(k) for k in ("set", "weight", "dependence", "fail")}
