@@ -36,18 +36,32 @@ def test_waterfall_bars_add_up_to_the_delivered_score():
     chart = plot(chain, "waterfall", segment="compradores_online")
     bars = chart.ax.patches
     lo, hi = chain.model.scale.min, chain.model.scale.max
-    assert bars[0].get_width() == hi
-    delivered = bars[-1].get_width()
+    assert (bars[0].get_x(), bars[0].get_x() + bars[0].get_width()) == (lo, hi)
+    delivered = bars[-1].get_x() + bars[-1].get_width()
+    assert bars[-1].get_x() == lo
     level = hi
-    for bar in bars[1:-1]:  # each bar starts where the last one ended
+    for bar in bars[1:-1]:  # gap tracing: every bar a loss, starting where the last one ended
         x, width = bar.get_x(), bar.get_width()
-        if abs(x + width - level) < 1e-9:
-            level -= width  # a loss
-        else:
-            assert x == pytest.approx(level, abs=1e-9)
-            level += width  # a hand-off that recovers part of the gap
+        assert width >= 0 and x + width == pytest.approx(level, abs=1e-9)
+        level -= width
     assert level == pytest.approx(delivered, abs=1e-9)
     assert lo < delivered < hi
+
+
+def test_waterfall_shows_the_terms_and_remainder_of_the_report_table():
+    from servicechain.flow.explain import SHOWN_TERMS
+
+    chain = servicechain.load(SAPATARIA)
+    breakdown = chain.explain("compradores_online")
+    chart = plot(chain, "waterfall", segment="compradores_online")
+    labels = [t.get_text() for t in chart.ax.get_yticklabels()]
+    count, rest, label = breakdown.remainder(SHOWN_TERMS)
+    assert count > 0 and len(labels) == 1 + SHOWN_TERMS + 1 + 1
+    assert labels[-2] == label == f"{count} smaller terms"
+    span = chain.model.scale.max - chain.model.scale.min
+    widths = [b.get_width() for b in chart.ax.patches[1:-1]]
+    expected = [t.value * span for t in breakdown.terms[:SHOWN_TERMS]] + [rest * span]
+    assert widths == pytest.approx(expected, abs=1e-12)
 
 
 def test_tornado_is_sorted_largest_first():

@@ -21,6 +21,7 @@ __all__ = ["KINDS", "Chart", "plot"]
 
 KINDS = ("waterfall", "tornado", "ipa", "heatmap", "whatif")
 _LOSS, _GAIN, _TOTAL, _NEUTRAL = "#c44e52", "#4c72b0", "#6b7580", "#9aa3ad"
+_OUTSIDE = "#dd8452"
 _TOP = 14
 
 
@@ -49,59 +50,84 @@ def _term_label(names: dict, node) -> str:
     return names.get(node, node)
 
 
-def _waterfall(chain, ax: Axes, *, segment: str | None, **_: Any) -> str:
-    from ..flow import explain
+def _waterfall(chain, ax: Axes, *, segment: str | None, top: int | None = None, **_: Any) -> str:
+    """Gap tracing of one segment: the largest terms, then one labelled remainder, exactly as
+    the report's table shows them (``SHOWN_TERMS`` by default)."""
+    from ..flow.explain import SHOWN_TERMS, explain
 
     if segment is None:
         raise DrawError("the waterfall chart needs a segment: pass --segment SEGMENT")
     lo, hi = chain.model.scale.min, chain.model.scale.max
     span = hi - lo
     breakdown = explain(chain, segment)
+    count = SHOWN_TERMS if top is None else top
     names = _names(chain)
-    terms = sorted(breakdown.terms, key=lambda t: -abs(t.value))
-    shown, rest = terms[:_TOP], terms[_TOP:]
-    # losses before gains, so the running total never climbs above a perfect score
-    shown = [t for t in shown if t.value >= 0] + [t for t in shown if t.value < 0]
+    shown = breakdown.terms[:count]
+    hidden, rest, rest_label = breakdown.remainder(len(shown))
     labels = [f"Perfect ({hi:g})"]
     starts, heights, colours = [0.0], [hi], [_TOTAL]
     level = hi
+    what = {"own": "own shortfall", "service": "hand-off", "outside": "outside the chain"}
     for term in shown:
         drop = term.value * span
-        what = "own shortfall" if term.kind == "own" else "hand-off"
-        labels.append(_short(f"{_term_label(names, term.node)} ({what})", 34))
-        starts.append(level - drop if drop >= 0 else level)
-        heights.append(abs(drop))
-        colours.append(_LOSS if drop >= 0 else _GAIN)
+        if term.kind == "outside":
+            text = f"{names[segment]}: {what['outside']} (price, product ...)"
+        else:
+            text = f"{_term_label(names, term.node)} ({what[term.kind]})"
+        labels.append(_short(text, 34))
+        starts.append(level - drop)
+        heights.append(drop)
+        colours.append(_LOSS if term.kind != "outside" else _OUTSIDE)
         level -= drop
-    if rest:
-        drop = sum(t.value for t in rest) * span
-        labels.append(f"{len(rest)} smaller terms")
-        starts.append(min(level, level - drop))
-        heights.append(abs(drop))
+    if hidden:
+        drop = rest * span
+        labels.append(rest_label)
+        starts.append(level - drop)
+        heights.append(drop)
         colours.append(_NEUTRAL)
         level -= drop
     score = lo + breakdown.quality * span
     labels.append(f"Delivered ({score:.2f})")
-    starts.append(0.0)
-    heights.append(score)
+    starts.append(lo)
+    heights.append(score - lo)
     colours.append(_TOTAL)
+    starts[0], heights[0] = lo, hi - lo
     y = np.arange(len(labels))
     ax.barh(y, heights, left=starts, color=colours, height=0.62)
     for i in range(1, len(labels) - 1):
-        sign = "−" if colours[i] != _GAIN else "+"
         ax.text(
             starts[i] + heights[i] + span * 0.005,
             y[i],
-            f"{sign}{heights[i]:.3f}",
+            f"−{heights[i]:.2f} ({heights[i] / (breakdown.gap * span):.0%})"
+            if breakdown.gap > 0
+            else f"−{heights[i]:.2f}",
             va="center",
             fontsize=7,
             color="#333333",
         )
     ax.set_yticks(y, labels, fontsize=7.5)
     ax.invert_yaxis()
-    ax.set_xlim(lo, hi + span * 0.06)
-    ax.set_xlabel(f"satisfaction of {names[segment]} (scale {lo:g}–{hi:g})")
+    # Zoomed on the gap (the first and last bars run on to the left edge of the scale).
+    left = max(lo, score - 0.6 * (hi - score)) if score < hi else lo
+    ax.set_xlim(left, hi + (hi - left) * 0.14)
+    ax.set_xlabel(f"satisfaction (scale {lo:g}–{hi:g}); each bar is one part of the gap")
     ax.axvline(score, color=_TOTAL, linewidth=0.8, linestyle=":")
+    from matplotlib.patches import Patch
+
+    handles = [Patch(color=_LOSS, label="inside the chain (own shortfall or hand-off)")]
+    if any(t.kind == "outside" for t in shown):
+        handles.append(Patch(color=_OUTSIDE, label="outside the chain (price, product ...)"))
+    if hidden:
+        handles.append(Patch(color=_NEUTRAL, label="smaller terms together"))
+    handles.append(Patch(color=_TOTAL, label="perfect and delivered score"))
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.09),
+        ncol=2,
+        fontsize=7,
+        frameon=False,
+    )
     return f"Where the gap of {names[segment]} comes from"
 
 
@@ -145,15 +171,21 @@ def _tornado(chain, ax: Axes, *, segment: str | None, **_: Any) -> str:
 
 
 def _ipa(chain, ax: Axes, *, segment: str | None, **_: Any) -> str:
+    """Importance against performance of the departments and partners with an effect, split
+    at the same means as ``rank`` prints (items of structurally zero importance left out)."""
     from ..flow import rank
 
     lo, hi = chain.model.scale.min, chain.model.scale.max
     span = hi - lo
     names = _names(chain)
-    rows = rank(chain, segment=segment, by="importance").departments
+    ranking = rank(chain, segment=segment, by="importance", exact=0)
+    rows = [r for r in ranking.departments if r.quadrant]
+    if not rows:
+        raise DrawError("no department reaches a customer: the quadrant chart has nothing to show")
+    split = ranking.splits["departments"]
     x = np.array([lo + r.performance * span for r in rows])
     y = np.array([r.importance for r in rows])
-    mx, my = float(x.mean()), float(y.mean())
+    mx, my = lo + split.performance * span, split.importance
     ax.scatter(x, y, s=28, color=_GAIN, zorder=3)
     xpad = max((x.max() - x.min()) * 0.12, span * 0.03)
     ypad = max((y.max() - y.min()) * 0.12, 1e-3)
@@ -172,10 +204,15 @@ def _ipa(chain, ax: Axes, *, segment: str | None, **_: Any) -> str:
         x1 - xpad * 0.1, y0 + ypad * 0.1, "possible overkill", va="bottom", ha="right", **corner
     )
     _place_labels(ax, [names[r.node] for r in rows], x, y, (x0, x1, y0, y1))
-    ax.set_xlabel(f"performance: own quality (scale {lo:g}–{hi:g})")
+    ax.set_xlabel(
+        f"performance: own quality (scale {lo:g}–{hi:g}); dashed lines: means, "
+        f"score {mx:.2f} and importance {my:.3f}"
+    )
     target = names[segment] if segment else "company quality"
     ax.set_ylabel(f"importance: points of {target} per point")
-    return "Importance and performance of the departments"
+    left = split.total - split.items
+    note = f" ({left} without effect left out)" if left else ""
+    return "Importance and performance of the departments" + note
 
 
 def _place_labels(ax: Axes, labels: list[str], x, y, limits) -> None:

@@ -6,7 +6,6 @@ import math
 import os
 from typing import TYPE_CHECKING, Any
 
-from ..model.text import number
 from .document import Bullets, Figure, Section, Table, Text
 from .labels import anchor, chart, lo_hi, node_name, score_format, service_names
 
@@ -15,20 +14,20 @@ if TYPE_CHECKING:
 
 __all__ = [
     "TOP_SERVICES",
-    "TOP_TERMS",
     "priorities_section",
     "scenarios_section",
     "segments_section",
 ]
 
-#: Gap terms listed per segment, and services listed among the priorities.
-TOP_TERMS = 8
+#: Services listed among the priorities (the gap terms per segment are those of the waterfall
+#: chart: ``flow.explain.SHOWN_TERMS``).
 TOP_SERVICES = 15
 
 
-def segments_section(chain: Chain, result: Any, *, top: int = TOP_TERMS) -> Section:
-    """Each segment's predicted satisfaction and where its gap to a perfect score comes from."""
-    from ..flow import explain
+def segments_section(chain: Chain, result: Any) -> Section:
+    """Each segment's predicted satisfaction and where its gap to a perfect score comes from:
+    gap tracing, the same terms and labelled remainder as the waterfall chart beside it."""
+    from ..flow.explain import OUTSIDE, SHOWN_TERMS, explain
 
     net = chain.network
     fmt = score_format(chain)
@@ -55,23 +54,30 @@ def segments_section(chain: Chain, result: Any, *, top: int = TOP_TERMS) -> Sect
     span = chain.model.scale.max - chain.model.scale.min
     for ident, seg in records.items():
         breakdown = explain(chain, ident)
-        shown = breakdown.terms[:top]
+        shown = breakdown.terms[:SHOWN_TERMS]
         term_rows = []
         for term in shown:
             if term.kind == "own":
                 where, what = node_name(net, term.node), "own shortfall"
+            elif term.kind == "outside":
+                where, what = seg.name, OUTSIDE
             else:
                 where = node_name(net, term.node)
                 name = services.get(tuple(term.node), "")
                 where += f" ({name})" if name else ""
-                what = "hand-off loss" if term.value >= 0 else "hand-off recovery"
+                what = "hand-off loss"
             term_rows.append([where, what, term.value * span, term.share_of_gap])
+        hidden, rest, label = breakdown.remainder(len(shown))
+        if hidden:
+            share = rest / breakdown.gap if breakdown.gap > 0 else 0.0
+            term_rows.append([label, "together", rest * span, share])
         sub: list[Any] = [
             Text(
                 f"Satisfaction {lo_hi(chain, breakdown.quality, fmt)}; gap to a perfect "
                 f"{hi:g}: {breakdown.gap * span:{fmt}} points. Own shortfalls are what a unit "
-                "misses with perfect inputs; hand-off losses are what is lost between a "
-                "supplier and its customer."
+                "misses with perfect inputs; hand-off losses are what a hand-off loses beyond "
+                "what its supplier already lacks. Each supplier's gap is traced on to the "
+                "customers it reaches, so every part is positive and they add up to the gap."
             ),
         ]
         sub.append(
@@ -89,73 +95,74 @@ def segments_section(chain: Chain, result: Any, *, top: int = TOP_TERMS) -> Sect
                     formats=[None, None, fmt, ".1%"],
                 )
             )
-        hidden = breakdown.terms[top:]
-        if hidden:
-            rest = sum(t.value for t in hidden) * span
-            sub.append(
-                Text(
-                    f"{len(hidden)} smaller terms add {number(rest, '+' + fmt)} points.", note=True
-                )
-            )
         blocks.append(Section(f"segment-{anchor(ident)}", f"{seg.name}", sub))
     return Section("segments", "Customer segments", blocks)
 
 
 def priorities_section(chain: Chain, *, top: int = TOP_SERVICES) -> Section:
-    """Departments and services by opportunity, with importance, quadrant and failure impact."""
+    """Departments, partners and services by exact gain if perfect, with importance, exact
+    failure and quadrant (split values stated, contradictions explained)."""
     from ..flow import rank
+    from ..flow.rank import MARK
 
     net = chain.network
     fmt = score_format(chain)
     span = chain.model.scale.max - chain.model.scale.min
-    ranking = rank(chain)
     services = service_names(net)
+    ranking = rank(chain, top=None, exact=max(top, len(net.ids)))
+    marked = False
 
     def rows(items: list, *, service: bool) -> list[list]:
+        nonlocal marked
         out = []
         for n, row in enumerate(items, 1):
             name = node_name(net, row.node)
             if service and services.get(tuple(row.node)):
                 name += f" ({services[tuple(row.node)]})"
+            marked |= bool(row.mark)
             out.append(
                 [
                     n,
                     name,
                     row.importance,
                     chain.model.scale.min + row.performance * span,
-                    row.opportunity * span,
+                    row.gain * span,
                     row.failure * span,
-                    row.quadrant,
+                    (row.quadrant or "no effect") + row.mark,
                 ]
             )
         return out
 
-    columns = ["Rank", "", "Importance", "Score", "Opportunity", "If it failed", "Quadrant"]
+    columns = ["Rank", "", "Importance", "Score", "Gain if perfect", "If it failed", "Quadrant"]
     formats = [None, None, ".3f", fmt, fmt, fmt, None]
+    split = ranking.splits["departments"]
     blocks: list[Any] = [
         Text(
-            "What to fix first. Importance is how much the customers' value-weighted "
-            "satisfaction gains per unit of a department's own quality or a service's rating; "
-            "opportunity is the gain (in points) if it were perfect; 'if it failed' is the "
-            "drop if it delivered nothing. Quadrants split importance and score at their means."
+            "What to fix first, ranked by the gain if each were perfect. Importance is how many "
+            "points the customers' value-weighted satisfaction gains per point of a "
+            "department's own quality or a service's rating; the gain if perfect and the drop "
+            "if it failed are exact what-ifs, in points of the model's scale (a hand-off "
+            "already rated near its cap gains less than its importance suggests). Quadrants "
+            "split importance and score at their means over the items that reach a customer."
         ),
         Table(
-            ["Rank", "Department", *columns[2:]],
-            rows(ranking.departments, service=False),
+            ["Rank", "Department or partner", *columns[2:]],
+            rows(list(ranking.departments), service=False),
             formats=formats,
-            caption="Departments, by opportunity",
+            caption="Departments and partners, by gain if perfect",
         ),
+        Text(split.describe(ranking.scale).capitalize() + ".", note=True),
     ]
     blocks.append(
         Figure(
             "ipa",
-            "Importance against performance of each department; the lines split both at "
-            "their means.",
+            "Importance against performance of each department and partner; the dashed lines "
+            "split both at the means stated above.",
             make=chart(chain, "ipa"),
         )
     )
     shown = ranking.services[:top]
-    caption = "Services, by opportunity"
+    caption = "Services, by gain if perfect"
     if len(ranking.services) > top:
         caption += f" (the first {top} of {len(ranking.services)})"
     blocks.append(
@@ -166,6 +173,19 @@ def priorities_section(chain: Chain, *, top: int = TOP_SERVICES) -> Section:
             caption=caption,
         )
     )
+    blocks.append(
+        Text(ranking.splits["services"].describe(ranking.scale).capitalize() + ".", note=True)
+    )
+    if marked:
+        blocks.append(
+            Text(
+                f"{MARK} Ranked above a unit to 'concentrate here' (or first) yet in a lower "
+                "quadrant: the ranking is by the exact gain if perfect, while the quadrant "
+                "compares importance and score with their means; a unit with a low score can "
+                "gain much even where it matters little per point.",
+                note=True,
+            )
+        )
     return Section("priorities", "Priorities", blocks)
 
 
