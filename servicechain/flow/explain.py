@@ -44,8 +44,8 @@ METHODS = ("tracing", "marginal")
 METHOD_NOTES = {
     "tracing": "gap tracing: each supplier's gap is followed upstream; every term >= 0, "
     "adding up to the gap.",
-    "marginal": "marginal breakdown (linearised): a negative term is a hand-off rated above "
-    "what its supplier delivers overall; it offsets part of the gap.",
+    "marginal": "marginal (linearised) breakdown: a negative term is a hand-off rated above "
+    "its supplier's delivery.",
 }
 #: How a segment's own term reads: the part of its satisfaction that does not ride on the chain.
 OUTSIDE = "outside the chain (price, product ...)"
