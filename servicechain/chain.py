@@ -265,11 +265,35 @@ class Chain:
 
     # --- rich display -----------------------------------------------------------------------
 
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
-        """The chain diagram as SVG (rolled up by group when too large) and the text repr."""
-        from .display import chain_bundle
+    def diagram_svg(self) -> str | None:
+        """SVG text of the chain diagram (by group for large models; ``None`` if it cannot be
+        drawn legibly)."""
+        from .draw.render import DiagramTooLargeError
 
-        return chain_bundle(self, include=include, exclude=exclude)
+        try:
+            drawing = self.draw()
+        except DiagramTooLargeError:
+            if not any(d.group for d in self.model.departments):
+                return None
+            drawing = self.draw(group_by="group")
+        return drawing._repr_svg_()
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        """The chain diagram as SVG (rolled up by group when too large) and the text repr.
+
+        Examples
+        --------
+        >>> from servicechain import example_path
+        >>> chain = load(example_path("flowershop"))
+        >>> bundle = chain._repr_mimebundle_()
+        >>> sorted(bundle), bundle["image/svg+xml"].lstrip().startswith("<?xml")
+        (['image/svg+xml', 'text/plain'], True)
+        """
+        from .display import mimebundle
+
+        wanted = include is None or "image/svg+xml" in include
+        svg = self.diagram_svg() if wanted and "image/svg+xml" not in set(exclude or ()) else None
+        return mimebundle(repr(self), svg=svg, include=include, exclude=exclude)
 
 
 def load(

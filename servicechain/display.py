@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from html import escape
 from typing import Any
 
-__all__ = ["chain_bundle", "html_from_data", "html_table", "mimebundle", "result_bundle"]
+__all__ = ["html_from_data", "html_table", "mimebundle", "result_bundle"]
 
 _STYLE = (
     "<style>.sc-result table{border-collapse:collapse;margin:4px 0 10px}"
@@ -172,35 +172,3 @@ def result_bundle(
         include=include,
         exclude=exclude,
     )
-
-
-def chain_svg(chain: Any) -> str | None:
-    """SVG text of the chain diagram (by group for large models; ``None`` if it cannot be
-    drawn legibly)."""
-    from .draw.render import DiagramTooLargeError
-
-    try:
-        drawing = chain.draw()
-    except DiagramTooLargeError:
-        if not any(d.group for d in chain.model.departments):
-            return None
-        drawing = chain.draw(group_by="group")
-    return drawing._repr_svg_()
-
-
-def chain_bundle(
-    chain: Any, *, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None
-) -> dict[str, str]:
-    """The mime bundle of a :class:`~servicechain.chain.Chain`: its diagram as SVG and its repr.
-
-    Examples
-    --------
-    >>> import servicechain
-    >>> chain = servicechain.load(servicechain.example_path("flowershop"))
-    >>> bundle = chain_bundle(chain)
-    >>> sorted(bundle), bundle["image/svg+xml"].lstrip().startswith("<?xml")
-    (['image/svg+xml', 'text/plain'], True)
-    """
-    wanted = include is None or "image/svg+xml" in include
-    svg = chain_svg(chain) if wanted and "image/svg+xml" not in set(exclude or ()) else None
-    return mimebundle(repr(chain), svg=svg, include=include, exclude=exclude)

@@ -3,6 +3,10 @@
 Each node delivers its own part plus what it receives, ``Q_i = a_i b_i + sum_j r_ji P_ji``; a
 change travels through ``P_ji = min(1, e_ji Q_j)``, linear near today's state with the multiplier
 matrix ``L = (I - A)^-1`` (the README's "Quality flow" section states every formula).
+
+The docstring examples share ``shop``: IT (own quality 0.6, relying on nothing) serves the store
+(0.9, dependence 0.5) with a service rated 0.5, and the store serves walk-in shoppers (revenue
+1000, elasticity 0.5) with an unrated service, all on 0..1 (see ``servicechain/conftest.py``).
 """
 
 from .explain import METHODS, Breakdown, Term, explain

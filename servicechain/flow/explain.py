@@ -232,15 +232,7 @@ def explain(chain, segment: str, *, top: int | None = None, method: str = "traci
 
     Examples
     --------
-    >>> from servicechain import Chain
-    >>> chain = Chain.from_dict({"name": "Shop",
-    ...     "departments": [{"id": "it", "name": "IT", "quality": 0.6, "dependence": 0},
-    ...                     {"id": "store", "name": "Store", "quality": 0.9}],
-    ...     "segments": [{"id": "walkin", "name": "Walk-in", "kind": "consumer",
-    ...                   "relationship": "customer"}],
-    ...     "services": [{"from": "it", "to": "store", "quality": 0.5},
-    ...                  {"from": "store", "to": "walkin"}]})
-    >>> b = explain(chain, "walkin")
+    >>> b = explain(shop, "walkin")
     >>> round(b.gap, 6), [(t.node, round(t.value, 6)) for t in b.terms]
     (0.3, [('it', 0.2), ('store', 0.05), (('it', 'store'), 0.05)])
     >>> print(b)

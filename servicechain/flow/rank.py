@@ -223,15 +223,7 @@ def rank(
 
     Examples
     --------
-    >>> from servicechain import Chain
-    >>> chain = Chain.from_dict({"name": "Shop",
-    ...     "departments": [{"id": "it", "name": "IT", "quality": 0.6, "dependence": 0},
-    ...                     {"id": "store", "name": "Store", "quality": 0.9}],
-    ...     "segments": [{"id": "walkin", "name": "Walk-in", "kind": "consumer",
-    ...                   "relationship": "customer"}],
-    ...     "services": [{"from": "it", "to": "store", "quality": 0.5},
-    ...                  {"from": "store", "to": "walkin"}]})
-    >>> r = rank(chain)
+    >>> r = rank(shop)
     >>> [(row.node, round(row.gain, 6), round(row.failure, 6)) for row in r.departments]
     [('it', 0.166667, 0.25), ('store', 0.05, 0.7)]
     """

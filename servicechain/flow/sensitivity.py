@@ -54,15 +54,7 @@ def sensitivities(chain, *, segment: str | None = None) -> Sensitivities:
 
     Examples
     --------
-    >>> from servicechain import Chain
-    >>> chain = Chain.from_dict({"name": "Shop",
-    ...     "departments": [{"id": "it", "name": "IT", "quality": 0.6, "dependence": 0},
-    ...                     {"id": "store", "name": "Store", "quality": 0.9}],
-    ...     "segments": [{"id": "walkin", "name": "Walk-in", "kind": "consumer",
-    ...                   "relationship": "customer"}],
-    ...     "services": [{"from": "it", "to": "store", "quality": 0.5},
-    ...                  {"from": "store", "to": "walkin"}]})
-    >>> s = sensitivities(chain)
+    >>> s = sensitivities(shop)
     >>> s.own.round(6).tolist(), s.service.round(6).tolist()
     ([0.416667, 0.5, 0.0], [0.5, 1.0])
     """

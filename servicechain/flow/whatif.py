@@ -264,16 +264,7 @@ def impact(
 
     Examples
     --------
-    >>> from servicechain import Chain
-    >>> chain = Chain.from_dict({"name": "Shop",
-    ...     "departments": [{"id": "it", "name": "IT", "quality": 0.6, "dependence": 0},
-    ...                     {"id": "store", "name": "Store", "quality": 0.9}],
-    ...     "segments": [{"id": "walkin", "name": "Walk-in", "kind": "consumer",
-    ...                   "relationship": "customer", "revenue": 1000,
-    ...                   "revenue_elasticity": 0.5}],
-    ...     "services": [{"from": "it", "to": "store", "quality": 0.5},
-    ...                  {"from": "store", "to": "walkin"}]})
-    >>> result = impact(chain, fail=["it"])
+    >>> result = impact(shop, fail=["it"])
     >>> result.by_id("walkin"), round(result.revenue_total, 6)
     ((0.7, 0.45), -125.0)
     """
