@@ -14,7 +14,7 @@ import servicechain
 from servicechain import structure
 from servicechain.structure._arrays import view
 from servicechain.structure.dominance import immediate_dominators
-from servicechain.structure.loops import _clusters
+from servicechain.structure.loops import clusters_of_view
 
 SETTINGS = settings(max_examples=60, deadline=None)
 
@@ -115,7 +115,7 @@ def test_distances_are_networkx_multi_source_layers(graph):
 def test_loops_are_the_networkx_implementation_s(graph, max_cycles, max_starts, arrays):
     nodes_of = view(graph)
     # large=0 runs every cluster through the array search, a large bound the Python one
-    found = _clusters(nodes_of, max_cycles, max_starts, large=0 if arrays else 10**9)
+    found = clusters_of_view(nodes_of, max_cycles, max_starts, large=0 if arrays else 10**9)
     assert [(c.members, c.cycles, c.complete) for c in found] == _reference_clusters(
         graph, max_cycles, max_starts
     )

@@ -12,7 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ..model.text import number
+from ..text import number
 from .fonts import font_families
 from .layout import label_lines, text_width
 from .render import DrawError, SavedFigure

@@ -16,6 +16,7 @@ from functools import cache, lru_cache
 import networkx as nx
 import numpy as np
 
+from ..structure.tracing import distance_to_segment
 from .crossings import Spans
 
 __all__ = [
@@ -167,12 +168,8 @@ def segment_distance(graph: nx.DiGraph) -> dict:
     kinds = nx.get_node_attributes(graph, "kind")
     segments = [n for n in graph if kinds.get(n) == "segment"]
     departments = [n for n in graph if kinds.get(n, "department") == "department"]
-    dist: dict = {}
-    if segments:
-        reverse = graph.reverse(copy=False)
-        sub = reverse.subgraph([*segments, *departments])
-        for node, d in nx.multi_source_dijkstra_path_length(sub, segments, weight=None).items():
-            dist[node] = int(d)
+    reached = distance_to_segment(graph) if segments else {}
+    dist: dict = {n: reached[n] for n in [*segments, *departments] if reached[n] is not None}
     missing = [n for n in departments if n not in dist]
     if missing:
         cond = nx.condensation(graph.subgraph(departments))

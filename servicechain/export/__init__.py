@@ -6,9 +6,12 @@ Each format lives in its own module with a small pure function that escapes user
 from __future__ import annotations
 
 from importlib import import_module
+from typing import TYPE_CHECKING
 
-from ..chain import Chain
 from ..errors import ServiceChainError
+
+if TYPE_CHECKING:
+    from ..chain import Chain
 
 __all__ = ["FORMATS", "export"]
 
@@ -29,6 +32,7 @@ def export(chain: Chain, fmt: str) -> str:
 
     Examples
     --------
+    >>> from servicechain import Chain
     >>> chain = Chain.from_dict({"name": "Shop", "departments": [{"id": "a", "name": "A"}]})
     >>> export(chain, "mermaid").splitlines()[0]
     'flowchart LR'

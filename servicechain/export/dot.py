@@ -4,9 +4,12 @@ company as a cluster."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from ..chain import Chain
 from ..draw.layout import columns
+
+if TYPE_CHECKING:
+    from ..chain import Chain
 
 __all__ = ["dot_string", "to_dot"]
 
@@ -43,6 +46,7 @@ def to_dot(chain: Chain) -> str:
 
     Examples
     --------
+    >>> from servicechain import Chain
     >>> chain = Chain.from_dict({"name": "Shop", "departments": [{"id": "a", "name": "A"}]})
     >>> print(to_dot(chain).splitlines()[0])
     digraph "Shop" {

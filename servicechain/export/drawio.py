@@ -5,10 +5,13 @@ containers."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from typing import TYPE_CHECKING
 
-from ..chain import Chain
 from ..draw.layout import layered_layout
 from .graphs import xml_safe
+
+if TYPE_CHECKING:
+    from ..chain import Chain
 
 __all__ = ["PIXELS_PER_UNIT", "drawio_text", "to_drawio"]
 
@@ -60,6 +63,7 @@ def to_drawio(chain: Chain) -> str:
 
     Examples
     --------
+    >>> from servicechain import Chain
     >>> chain = Chain.from_dict({"name": "Shop", "departments": [{"id": "a", "name": "A"}]})
     >>> root = ET.fromstring(to_drawio(chain))
     >>> [c.get("value") for c in root.iter("mxCell") if c.get("vertex")]

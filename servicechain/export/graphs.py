@@ -5,10 +5,13 @@ from __future__ import annotations
 import io
 import json
 import re
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
-from ..chain import Chain
+if TYPE_CHECKING:
+    from ..chain import Chain
+
 
 __all__ = ["plain_graph", "to_gexf", "to_graphml", "to_json", "xml_safe"]
 
@@ -43,6 +46,7 @@ def plain_graph(chain: Chain, *, xml: bool = True) -> nx.DiGraph:
 
     Examples
     --------
+    >>> from servicechain import Chain
     >>> chain = Chain.from_dict({"name": "Shop", "departments": [{"id": "a", "name": "A"}]})
     >>> plain_graph(chain).nodes["a"]
     {'kind': 'department', 'name': 'A', 'dependence': 0.5, 'own_share': 1.0}

@@ -4,8 +4,11 @@ its groups inside, partners on the left and segments outside."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from ..chain import Chain
+if TYPE_CHECKING:
+    from ..chain import Chain
+
 
 __all__ = ["mermaid_text", "to_mermaid"]
 
@@ -41,6 +44,7 @@ def to_mermaid(chain: Chain) -> str:
 
     Examples
     --------
+    >>> from servicechain import Chain
     >>> chain = Chain.from_dict({"name": "Shop", "departments": [{"id": "a", "name": "A"}]})
     >>> print(to_mermaid(chain), end="")
     flowchart LR

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._text import fmt_score
+from ..text import fmt_score
 
 __all__ = ["QUADRANTS", "Split", "quadrants"]
 

@@ -12,7 +12,7 @@ from ..model.assumptions import Assumption
 from ..model.lazy import LazyList
 from ..model.network import KIND_NAMES, SEGMENT
 from ..model.text import listed, text_repr
-from ._text import fmt_score, table
+from ..text import fmt_score, table
 from .state import NO_SEGMENTS, state_of
 
 __all__ = ["Score", "score"]

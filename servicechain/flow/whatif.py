@@ -10,8 +10,7 @@ import numpy as np
 
 from ..errors import ServiceChainError, UnknownNodeError, unknown_node
 from ..model.network import KIND_NAMES, SEGMENT
-from ..model.text import number, text_repr
-from ._text import fmt_score, table
+from ..text import fmt_score, number, table, text_repr
 from .scenario import Scenario, parse_scenario
 from .solve import capped_fixed_point
 from .state import NO_SEGMENTS, ZERO, State, state_of

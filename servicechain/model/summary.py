@@ -6,6 +6,7 @@ import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..text import text_repr
 from .assumptions import Assumption, list_assumptions
 from .spec import Model
 from .text import listed, text_repr

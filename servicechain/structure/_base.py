@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 import networkx as nx
@@ -11,18 +10,15 @@ from ..errors import UnknownNodeError, did_you_mean, unknown_node
 
 __all__ = [
     "as_graph",
-    "clip",
     "kind_of",
     "label",
     "locate",
     "locate_segment",
     "node_kinds",
     "node_order",
-    "pad",
     "resolve",
     "resolve_segment",
     "short_list",
-    "width",
 ]
 
 
@@ -88,29 +84,6 @@ def resolve_segment(chain_or_graph: Any, graph: nx.DiGraph, ident: str) -> str:
             ident, f"{ident!r} is a {kind}, not a segment" + (f"; {hint}" if hint else "")
         )
     return node
-
-
-def width(text: str) -> int:
-    """Columns a text takes in a terminal (wide East Asian characters take two)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def pad(text: str, columns: int) -> str:
-    """``text`` padded with spaces to ``columns`` terminal columns."""
-    return text + " " * max(0, columns - width(text))
-
-
-def clip(text: str, columns: int) -> str:
-    """``text`` cut to fit ``columns`` terminal columns, with an ellipsis when cut."""
-    if width(text) <= columns:
-        return text
-    out, used = "", 0
-    for ch in text:
-        w = width(ch)
-        if used + w > columns - 1:
-            break
-        out, used = out + ch, used + w
-    return out + "…"
 
 
 def short_list(items: list[str], *, limit: int = 8) -> str:

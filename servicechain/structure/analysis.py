@@ -7,14 +7,14 @@ from typing import Any
 
 import numpy as np
 
-from ..model.text import text_repr
 from ..progress import gc_paused
+from ..text import clip, table, text_repr
 from ._arrays import view
-from ._base import as_graph, clip, locate_segment, pad, short_list, width
-from .dominance import Gateways, _gateways, _single_front_line
-from .loops import Cluster, _clusters
-from .reach import Role, _roles
-from .tracing import _distances
+from ._base import as_graph, locate_segment, short_list
+from .dominance import Gateways, gateways_of_view, single_front_line_of_view
+from .loops import Cluster, clusters_of_view
+from .reach import Role, roles_of_view
+from .tracing import segment_distances
 
 __all__ = ["MAX_SEGMENTS", "Analysis", "analyze"]
 
@@ -70,20 +70,19 @@ class Analysis:
     def __str__(self) -> str:
         head = self.name + (f", rolled up by {self.group_by}" if self.group_by else "")
         lines = [head, "", "Departments (distance 1 = front line, on the line of visibility):"]
-        id_w = max([len("id"), *(len(r.id) for r in self.roles)])
-        name_w = min(36, max([4, *(width(r.name) for r in self.roles)]))
-        lines.append(
-            f"  {pad('id', id_w)}  {pad('name', name_w)}  customers  suppliers"
-            "  segments direct+indirect  distance"
-        )
+        rows = [["id", "name", "customers", "suppliers", "segments direct+indirect", "distance"]]
         for r in self.roles[: self.top]:
-            name = clip(r.name, name_w)
-            segs = f"{len(r.segments_direct)}+{r.segments_indirect}"
-            dist = "-" if r.distance is None else str(r.distance)
-            lines.append(
-                f"  {pad(r.id, id_w)}  {pad(name, name_w)}  {len(r.customers):>9}"
-                f"  {len(r.suppliers):>9}  {segs:>24}  {dist:>8}"
+            rows.append(
+                [
+                    r.id,
+                    clip(r.name, 36),
+                    str(len(r.customers)),
+                    str(len(r.suppliers)),
+                    f"{len(r.segments_direct)}+{r.segments_indirect}",
+                    "-" if r.distance is None else str(r.distance),
+                ]
             )
+        lines += table(rows, right=(2, 3, 4, 5))
         if self.top is not None and len(self.roles) > self.top:
             lines.append(f"  ... and {len(self.roles) - self.top:,} more (--json lists them all)")
         lines += [
@@ -158,28 +157,28 @@ def analyze(
     nodes_of = view(target)
     notes = []
     if segment is not None:
-        gates = [_gateways(nodes_of, locate_segment(target, nodes_of, segment))]
+        gates = [gateways_of_view(nodes_of, locate_segment(target, nodes_of, segment))]
     else:
         segments = np.flatnonzero(nodes_of.is_segment).tolist()
         if len(segments) <= max_segments:
-            gates = [_gateways(nodes_of, s) for s in segments]
+            gates = [gateways_of_view(nodes_of, s) for s in segments]
         else:
             gates = []
             notes.append(
                 f"Gateways were not computed: {len(segments):,} segments is more than "
                 f"{max_segments}; ask for one segment at a time."
             )
-    dist = _distances(nodes_of)
+    dist = segment_distances(nodes_of)
     ids = nodes_of.ids
     return Analysis(
         name=nodes_of.title,
         names=dict(zip(ids, nodes_of.names, strict=True)),
         kinds=dict(zip(ids, nodes_of.kinds, strict=True)),
-        roles=_roles(nodes_of, dist=dist),
+        roles=roles_of_view(nodes_of, dist=dist),
         gateways=gates,
-        clusters=_clusters(nodes_of, max_cycles),
+        clusters=clusters_of_view(nodes_of, max_cycles),
         disconnected=[ids[n] for n in np.flatnonzero(dist < 0).tolist()],
-        single_front_line=_single_front_line(nodes_of),
+        single_front_line=single_front_line_of_view(nodes_of),
         group_by=group_by,
         notes=notes,
         top=top,

@@ -7,12 +7,20 @@ from typing import Any
 
 import numpy as np
 
-from ..model.text import text_repr
 from ..progress import gc_paused
+from ..text import text_repr
 from ._arrays import View, view
 from ._base import locate_segment, short_list
 
-__all__ = ["Gateway", "Gateways", "gateways", "immediate_dominators", "single_front_line"]
+__all__ = [
+    "Gateway",
+    "Gateways",
+    "gateways",
+    "gateways_of_view",
+    "immediate_dominators",
+    "single_front_line",
+    "single_front_line_of_view",
+]
 
 
 @dataclass(frozen=True)
@@ -88,10 +96,11 @@ def gateways(chain_or_graph: Any, segment: str) -> Gateways:
     """
     nodes_of = view(chain_or_graph)
     seg = locate_segment(chain_or_graph, nodes_of, segment)
-    return _gateways(nodes_of, seg)
+    return gateways_of_view(nodes_of, seg)
 
 
-def _gateways(nodes_of: View, seg: int) -> Gateways:
+def gateways_of_view(nodes_of: View, seg: int) -> Gateways:
+    """The gateways of segment ``seg`` of a view (see :func:`gateways`)."""
     idom = immediate_dominators(nodes_of, seg)
     children: dict[int, list[int]] = {}
     for node, parent in idom.items():
@@ -198,10 +207,11 @@ def single_front_line(chain_or_graph: Any) -> dict[str, str]:
     >>> single_front_line(G)
     {'s': 'a'}
     """
-    return _single_front_line(view(chain_or_graph))
+    return single_front_line_of_view(view(chain_or_graph))
 
 
-def _single_front_line(nodes_of: View) -> dict[str, str]:
+def single_front_line_of_view(nodes_of: View) -> dict[str, str]:
+    """Segments served by one department only, on a view (see :func:`single_front_line`)."""
     ids = nodes_of.ids
     degree = np.diff(nodes_of.in_ptr)
     single = np.flatnonzero(nodes_of.is_segment & (degree == 1)).tolist()

@@ -11,7 +11,7 @@ import numpy as np
 from ..progress import gc_paused
 from ._arrays import View, bfs, view
 
-__all__ = ["Cluster", "mutual_dependencies"]
+__all__ = ["Cluster", "clusters_of_view", "mutual_dependencies"]
 
 
 @dataclass(frozen=True)
@@ -105,16 +105,17 @@ def mutual_dependencies(
     [(['a', 'b', 'c', 'd'], [['a', 'b'], ['b', 'c', 'd']])]
     """
     nodes_of = view(chain_or_graph)
-    return _clusters(nodes_of, max_cycles, max_starts)
+    return clusters_of_view(nodes_of, max_cycles, max_starts)
 
 
 #: clusters with more members than this are searched on arrays, smaller ones in plain Python
 LARGE = 256
 
 
-def _clusters(
+def clusters_of_view(
     nodes_of: View, max_cycles: int = 5, max_starts: int = 200, *, large: int = LARGE
 ) -> list[Cluster]:
+    """The mutual dependencies of a view, each with a bounded list of its shortest cycles."""
     labels = nodes_of.components
     sizes = np.bincount(labels)
     in_cluster = sizes[labels] >= 2

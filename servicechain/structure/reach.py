@@ -9,9 +9,9 @@ import numpy as np
 
 from ..progress import gc_paused
 from ._arrays import View, view
-from .tracing import _distances, distance_to_segment
+from .tracing import distance_to_segment, segment_distances
 
-__all__ = ["Role", "disconnected", "roles"]
+__all__ = ["Role", "disconnected", "roles", "roles_of_view"]
 
 
 @dataclass(frozen=True)
@@ -94,11 +94,12 @@ def roles(chain_or_graph: Any) -> list[Role]:
     [('hr', ['it'], [], [], 1, 3), ('it', ['store', 'web'], ['hr'], [], 1, 2),
      ('store', [], ['it'], ['shoppers'], 0, 1), ('web', [], ['it'], [], 0, None)]
     """
-    return _roles(view(chain_or_graph))
+    return roles_of_view(view(chain_or_graph))
 
 
-def _roles(nodes_of: View, *, dist: np.ndarray | None = None) -> list[Role]:
-    dist = _distances(nodes_of) if dist is None else dist
+def roles_of_view(nodes_of: View, *, dist: np.ndarray | None = None) -> list[Role]:
+    """The roles of every department of a view (``dist``: its distances, if known)."""
+    dist = segment_distances(nodes_of) if dist is None else dist
     reached = _segment_counts(nodes_of).tolist()
     ids, names = nodes_of.ids, nodes_of.names
     is_segment = nodes_of.is_segment

@@ -9,10 +9,10 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from ..model.text import text_repr
 from ..progress import gc_paused
+from ..text import pad, text_repr
 from ._arrays import bfs, view
-from ._base import as_graph, locate, pad
+from ._base import as_graph, locate
 
 __all__ = [
     "Paths",
@@ -21,6 +21,7 @@ __all__ = [
     "distance_to_segment",
     "downstream",
     "paths",
+    "segment_distances",
     "trace",
     "upstream",
 ]
@@ -103,11 +104,11 @@ def distance_to_segment(chain_or_graph: Any) -> dict[str, int | None]:
     {'hr': 3, 'it': 2, 'store': 1, 'shoppers': 0, 'archive': None}
     """
     found = view(chain_or_graph)
-    dist = _distances(found).tolist()
+    dist = segment_distances(found).tolist()
     return {n: (None if d < 0 else d) for n, d in zip(found.ids, dist, strict=True)}
 
 
-def _distances(found) -> np.ndarray:
+def segment_distances(found) -> np.ndarray:
     """Distance of each node of a view to its nearest segment, -1 where none is reached."""
     segments = np.flatnonzero(found.is_segment)
     return bfs(found.in_ptr, found.in_idx, segments)[0]

@@ -24,7 +24,7 @@ from ..io.load import validate_data
 from ..io.rewrite import model_text
 from ..io.tabular import Row, Table, read_tables
 from ..model.spec import Model
-from ..model.text import number, text_repr
+from ..text import number, text_repr
 
 __all__ = [
     "ENPS_ITEMS",

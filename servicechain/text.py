@@ -1,0 +1,144 @@
+"""The plain-text form of results: display width, padding, clipping, aligned tables, numbers.
+
+One helper for every table the library's results print (and so every CLI table): widths count
+wide East Asian characters twice and combining marks not at all.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+
+__all__ = [
+    "REPR_LINES",
+    "clip",
+    "fmt_score",
+    "number",
+    "pad",
+    "percent",
+    "table",
+    "text_repr",
+    "width",
+]
+
+#: A result's repr shows at most this many lines of its text (``print()`` shows all of it).
+REPR_LINES = 40
+
+_ZERO = re.compile(r"[^1-9]*")
+
+
+def width(text: str) -> int:
+    """Columns ``text`` takes in a terminal (wide East Asian characters count twice).
+
+    Examples
+    --------
+    >>> width("abc"), width("航空")
+    (3, 4)
+    >>> width("Operac\u0327o\u0303es")  # "Operações" with combining marks
+    9
+    """
+    return sum(
+        0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        for ch in text
+    )
+
+
+def pad(text: str, cols: int, *, right: bool = False) -> str:
+    """``text`` padded with spaces to ``cols`` display columns."""
+    fill = " " * max(0, cols - width(text))
+    return fill + text if right else text + fill
+
+
+def clip(text: str, columns: int) -> str:
+    """``text`` cut to fit ``columns`` terminal columns, with an ellipsis when cut."""
+    if width(text) <= columns:
+        return text
+    out, used = "", 0
+    for ch in text:
+        w = width(ch)
+        if used + w > columns - 1:
+            break
+        out, used = out + ch, used + w
+    return out + "…"
+
+
+def table(rows: list[list[str]], *, right: tuple[int, ...] = (), indent: str = "  ") -> list[str]:
+    """Lines of an aligned table; columns whose index is in ``right`` are right-aligned."""
+    if not rows:
+        return []
+    cols = [max(width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        (
+            indent + "  ".join(pad(cell, cols[i], right=i in right) for i, cell in enumerate(row))
+        ).rstrip()
+        for row in rows
+    ]
+
+
+def fmt_score(value: float, span: float, *, sign: bool = False) -> str:
+    """A score on a scale of width ``span``: two decimals, one on scales wider than 20.
+
+    Examples
+    --------
+    >>> fmt_score(4.2149, 4), fmt_score(71.26, 100), fmt_score(0.031, 4, sign=True)
+    ('4.21', '71.3', '+0.03')
+    >>> fmt_score(-0.001, 4, sign=True)
+    '+0.00'
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    digits = 1 if span > 20 else 2
+    if round(value, digits) == 0:
+        value = 0.0
+    return f"{value:+.{digits}f}" if sign else f"{value:.{digits}f}"
+
+
+def percent(value: float, *, sign: bool = False) -> str:
+    """A share as a percentage with one decimal.
+
+    Examples
+    --------
+    >>> percent(0.1234), percent(-0.005, sign=True), percent(-0.0001)
+    ('12.3%', '-0.5%', '0.0%')
+    """
+    return number(value * 100, "+.1f" if sign else ".1f") + "%"
+
+
+def number(value: float, spec: str) -> str:
+    """``format(value, spec)``, never showing a negative zero (``-0``, ``-0.0%``).
+
+    A value that rounds to zero at the precision shown is written as zero, with ``+`` when
+    ``spec`` asks for a sign.
+
+    Examples
+    --------
+    >>> number(-0.3, "+,.0f"), number(-0.0004, ".1%"), number(-2.5, "+.1f"), number(0.0, "+.0f")
+    ('+0', '0.0%', '-2.5', '+0')
+    """
+    text = format(value, spec)
+    if text.lstrip().startswith("-") and _ZERO.fullmatch(text):
+        text = text.replace("-", "+" if "+" in spec else "", 1)
+    return text
+
+
+def text_repr(result: object) -> str:
+    """The repr of a result object: its own text (what ``print`` shows), cut after
+    :data:`REPR_LINES` lines, so a result typed at a Python prompt reads like the command's
+    output rather than a dump of its fields.
+
+    Examples
+    --------
+    >>> class Result:
+    ...     def __str__(self):
+    ...         return "\\n".join(f"row {i}" for i in range(45))
+    ...     __repr__ = text_repr
+    ...
+    >>> print(repr(Result()).splitlines()[-1])
+    … 5 more lines (print() shows them all)
+    """
+    lines = str(result).splitlines()
+    if len(lines) <= REPR_LINES:
+        return "\n".join(lines)
+    more = len(lines) - REPR_LINES
+    return "\n".join([*lines[:REPR_LINES], f"… {more:,} more lines (print() shows them all)"])
