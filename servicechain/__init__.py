@@ -1,6 +1,18 @@
 """servicechain: map a company's departments as internal suppliers and customers, trace how the
 quality of each internal service reaches the external customers, and draw the chain.
 
+Start with :func:`load` (a model file) or :meth:`Chain.from_dict`; a :class:`Chain` has every
+analysis as a method. The package, from the bottom up:
+
+- ``model``: the file format (``spec``), its rules, and the arrays the maths runs on
+- ``io``: reading and writing files (models, spreadsheets, scenario files)
+- ``flow``: the quality flow (score, explain, sensitivities, what-if, rank)
+- ``structure``: trace, roles, gateways, loops, roll-up (no scores needed)
+- ``survey``: survey answers folded into scores
+- ``draw``, ``export``, ``report``: diagrams and charts, other tools' formats, the report
+- ``cli``: the ``servicechain`` command
+- ``samples``: the bundled examples (:func:`example_path`) and generated organisations
+
 Examples
 --------
 >>> import servicechain
