@@ -169,7 +169,7 @@ def segment_distance(graph: nx.DiGraph) -> dict:
     segments = [n for n in graph if kinds.get(n) == "segment"]
     departments = [n for n in graph if kinds.get(n, "department") == "department"]
     reached = distance_to_segment(graph) if segments else {}
-    dist: dict = {n: reached[n] for n in [*segments, *departments] if reached[n] is not None}
+    dist: dict = {n: reached[n] for n in [*segments, *departments] if reached.get(n) is not None}
     missing = [n for n in departments if n not in dist]
     if missing:
         cond = nx.condensation(graph.subgraph(departments))
