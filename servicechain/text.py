@@ -11,9 +11,11 @@ import re
 import unicodedata
 
 __all__ = [
+    "LIST_SHOWN",
     "REPR_LINES",
     "clip",
     "fmt_score",
+    "listed",
     "number",
     "pad",
     "percent",
@@ -24,6 +26,9 @@ __all__ = [
 
 #: A result's repr shows at most this many lines of its text (``print()`` shows all of it).
 REPR_LINES = 40
+#: A list in a result's text shows every item up to this many; a longer one shows the first
+#: ``LIST_SHOWN * 2 // 3`` and a count of the rest (``--json`` always has them all).
+LIST_SHOWN = 30
 
 _ZERO = re.compile(r"[^1-9]*")
 
@@ -103,6 +108,24 @@ def percent(value: float, *, sign: bool = False) -> str:
     ('12.3%', '-0.5%', '0.0%')
     """
     return number(value * 100, "+.1f" if sign else ".1f") + "%"
+
+
+def listed(items: list, *, limit: int = LIST_SHOWN, indent: str = "  ") -> list[str]:
+    """Lines of a list in a result's text: every item up to ``limit``, else the first two
+    thirds of ``limit`` and a line saying how many more there are.
+
+    Examples
+    --------
+    >>> listed(["a", "b"])
+    ['  a', '  b']
+    >>> listed([f"item {i}" for i in range(100)], limit=3)[-2:]
+    ['  item 1', '  ... and 98 more (--json lists them all)']
+    """
+    shown = len(items) if len(items) <= limit else max(1, limit * 2 // 3)
+    lines = [f"{indent}{item}" for item in items[:shown]]
+    if shown < len(items):
+        lines.append(f"{indent}... and {len(items) - shown:,} more (--json lists them all)")
+    return lines
 
 
 def number(value: float, spec: str) -> str:

@@ -13,8 +13,8 @@ from ..io.rewrite import model_text
 from ..model.assumptions import list_assumptions
 from ..model.spec import json_schema_text
 from ..model.summary import summarize
-from ..model.text import listed
 from ..samples.examples import STARTER, example_names, example_path
+from ..text import listed
 from ._common import (
     ModelProblems,
     echo_json,

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..flow._text import table
+from ..text import table
 from .result import CostResult, shown_rows
 from .rounding import cents, money
 

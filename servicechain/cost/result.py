@@ -8,8 +8,8 @@ from functools import cached_property
 
 import numpy as np
 
-from ..flow._text import fmt_score, table
 from ..model.network import DEPARTMENT, SEGMENT
+from ..text import fmt_score, table
 from .rounding import cents, money
 
 __all__ = ["METHOD_NAMES", "CostResult", "shown_rows"]

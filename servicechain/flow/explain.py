@@ -11,8 +11,7 @@ import numpy as np
 from ..errors import ServiceChainError, did_you_mean
 from ..model.lazy import LazyList
 from ..model.network import SEGMENT
-from ..model.text import text_repr
-from ..text import fmt_score, percent, table
+from ..text import fmt_score, percent, table, text_repr
 from .sensitivity import segment_index
 from .solve import SolveError
 from .state import NO_SEGMENTS, state_of

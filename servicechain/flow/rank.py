@@ -11,8 +11,7 @@ import numpy as np
 from ..errors import ServiceChainError, did_you_mean
 from ..model.lazy import LazyList
 from ..model.network import PARTNER, SEGMENT
-from ..model.text import text_repr
-from ..text import fmt_score, table
+from ..text import fmt_score, table, text_repr
 from .effects import Effects, certify
 from .quadrants import QUADRANTS, Split, quadrants
 from .sensitivity import segment_index

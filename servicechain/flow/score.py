@@ -11,8 +11,7 @@ import numpy as np
 from ..model.assumptions import Assumption
 from ..model.lazy import LazyList
 from ..model.network import KIND_NAMES, SEGMENT
-from ..model.text import listed, text_repr
-from ..text import fmt_score, table
+from ..text import fmt_score, listed, table, text_repr
 from .state import NO_SEGMENTS, state_of
 
 __all__ = ["Score", "score"]

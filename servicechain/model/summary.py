@@ -6,10 +6,9 @@ import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..text import text_repr
+from ..text import listed, text_repr
 from .assumptions import Assumption, list_assumptions
 from .spec import Model
-from .text import listed, text_repr
 
 __all__ = ["RELATIONSHIP_WORDS", "Summary", "summarize"]
 
