@@ -61,7 +61,10 @@ def test_every_option_shows_what_it_takes(runner, name):
     """Walks the help of a command: each option has help text, each metavar names a concept
     (never click's type names), and the same concept reads the same in every command."""
     command = main.commands[name]
-    ctx = command.make_context(name, ["--help"], resilient_parsing=True)
+    # A child of the group's context, as when the command runs: click keeps the help option a
+    # command first makes, and one made without the group's settings would lose ``-h``.
+    parent = main.make_context("servicechain", [name], resilient_parsing=True)
+    ctx = command.make_context(name, ["--help"], parent=parent, resilient_parsing=True)
     for param in command.get_params(ctx):
         if getattr(param, "hidden", False):
             continue
