@@ -106,7 +106,7 @@ class Chain:
     @cached_property
     def graph(self) -> nx.DiGraph:
         """The model as a networkx DiGraph (see :func:`~servicechain.model.graph.to_networkx`)."""
-        return to_networkx(self.model)
+        return to_networkx(self.model, net=self.network)
 
     @cached_property
     def assumptions(self) -> Assumptions:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from servicechain import load
-from servicechain.model.graph import from_networkx
+from servicechain.model.graph import from_networkx, to_networkx
 from servicechain.model.network import DEPARTMENT, PARTNER, SEGMENT
 
 from .conftest import DATA, EXAMPLES
@@ -82,3 +82,17 @@ def test_graph_has_one_node_per_record_and_one_edge_per_service():
         )
         assert chain.graph.number_of_edges() == len(m.services)
         assert nx.is_directed(chain.graph)
+
+
+def test_chain_graph_reuses_the_chain_arrays(monkeypatch):
+    chain = load(EXAMPLES[0])
+    fresh = to_networkx(chain.model)
+    _ = chain.network
+
+    def rebuilt(model):
+        raise AssertionError("the chain's arrays were built again")
+
+    monkeypatch.setattr("servicechain.model.graph.network", rebuilt)
+    graph = chain.graph
+    assert dict(graph.nodes(data=True)) == dict(fresh.nodes(data=True))
+    assert list(graph.edges(data=True)) == list(fresh.edges(data=True))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
-from .network import KIND_NAMES, network
+from .network import KIND_NAMES, Network, network
 from .spec import Model, Scale
 
 __all__ = ["from_networkx", "to_networkx"]
@@ -19,7 +19,7 @@ _NODE_FIELDS = {
 _EDGE_FIELDS = ("name", "volume", "unit", "cost", "sla", "notes")
 
 
-def to_networkx(model: Model) -> nx.DiGraph:
+def to_networkx(model: Model, *, net: Network | None = None) -> nx.DiGraph:
     """The model as a directed graph ``supplier → customer``.
 
     Node attributes: ``kind`` (department, partner, segment), ``name``, ``quality`` (own quality,
@@ -39,7 +39,7 @@ def to_networkx(model: Model) -> nx.DiGraph:
     >>> G.nodes["b"]["kind"], round(G.edges["a", "b"]["reliance"], 12)
     ('department', 0.4)
     """
-    net = network(model)
+    net = network(model) if net is None else net
     graph = nx.DiGraph(
         name=model.name,
         description=model.description,
