@@ -21,7 +21,7 @@ Examples
 True
 """
 
-from .chain import Chain, load
+from .chain import Chain, diff, load
 from .errors import ModelError, Problem, ServiceChainError, UnknownNodeError
 from .model.spec import Model
 from .samples.examples import example_names, example_path
@@ -36,6 +36,7 @@ __all__ = [
     "ServiceChainError",
     "UnknownNodeError",
     "__version__",
+    "diff",
     "example_names",
     "example_path",
     "load",

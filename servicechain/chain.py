@@ -26,7 +26,7 @@ from .progress import ProgressCallback
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["Chain", "load"]
+__all__ = ["Chain", "diff", "load"]
 
 
 class Chain:
@@ -316,3 +316,22 @@ def load(
     True
     """
     return Chain._from_loaded(read_model(path, max_bytes=max_bytes, progress=progress))
+
+
+def diff(old: Chain | str | os.PathLike, new: Chain | str | os.PathLike, **options):
+    """What changed from ``old`` to ``new`` (chains or model files) and why each segment's and
+    the company's delivered quality moved: a :class:`~servicechain.compare.Diff` (see
+    :func:`servicechain.compare.diff` for the options).
+
+    Examples
+    --------
+    >>> from servicechain.samples.examples import example_path
+    >>> d = diff(example_path("sapataria_q1"), example_path("sapataria_q2"))
+    >>> d.company.after > d.company.before
+    True
+    """
+    from .compare import diff as compare
+
+    old = old if isinstance(old, Chain) else load(old)
+    new = new if isinstance(new, Chain) else load(new)
+    return compare(old, new, **options)

@@ -28,9 +28,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from . import cost, draw, flow, io, model, perf, report, structure
+    from . import compare, cost, draw, flow, io, model, perf, report, structure
 
-    for module in (model, perf, flow, cost, structure, io, draw, report):
+    for module in (model, perf, flow, cost, compare, structure, io, draw, report):
         for command in module.COMMANDS:
             main.add_command(command)
 

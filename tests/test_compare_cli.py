@@ -1,0 +1,112 @@
+"""The ``diff`` command: text, JSON, a single segment, REV:PATH from git, and clean errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from servicechain.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+Q1, Q2 = ROOT / "models" / "sapataria_q1.yaml", ROOT / "models" / "sapataria_q2.yaml"
+DATA = Path(__file__).resolve().parent / "data" / "compare"
+
+
+def test_text_names_the_changes_and_the_contributions(runner) -> None:
+    result = runner.invoke(main, ["diff", str(Q1), str(Q2), "--top", "2"], catch_exceptions=False)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"{Q1} → {Q2}: Sapataria Central"
+    assert (
+        "  renamed           apoio renamed: Apoio ao cliente → Apoio ao cliente e devoluções"
+        in lines
+    )
+    assert "Compradores online: 3.43 → 3.83 (+0.41)" in lines
+    at = lines.index("Compradores online: 3.43 → 3.83 (+0.41)")
+    assert lines[at + 1] == (
+        "  +0.33  Entrega e devoluções (Expedição e devoluções → Compradores online): "
+        "rating 2.90 → 3.60"
+    )
+    assert lines[at + 3] == "  ... 1 more contributing -0.03"
+
+
+def test_json_adds_up_and_keeps_names(runner) -> None:
+    result = runner.invoke(main, ["diff", str(Q1), str(Q2), "--json"], catch_exceptions=False)
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    for move in [data["company"], *data["segments"]]:
+        total = sum(c["amount"] for c in move["contributions"])
+        assert abs(total - move["change"]) < 1e-9
+        points = sum(c["points"] for c in move["contributions"])
+        assert abs(points - move["change_points"]) < 1e-9
+    assert data["new"]["scale"] == [1, 5] and data["scale_changed"] is False
+    assert "Informática: own quality 2.80 → 3.50" in [c["text"] for c in data["changes"]]
+
+
+def test_one_segment(runner) -> None:
+    args = ["diff", str(Q1), str(Q2), "--segment", "clube", "--json", "--top", "1"]
+    result = runner.invoke(main, args, catch_exceptions=False)
+    data = json.loads(result.stdout)
+    assert [s["id"] for s in data["segments"]] == ["clube"]
+    assert len(data["segments"][0]["contributions"]) == 1
+    text = runner.invoke(main, ["diff", str(Q1), str(Q2), "--segment", "clube"]).stdout
+    assert "Clube Central (clientes fiéis): 4.42 → 4.45 (+0.03)" in text
+    assert "Compradores online: 3.43 → 3.83" not in text
+
+
+def test_identical_files(runner) -> None:
+    result = runner.invoke(main, ["diff", str(Q1), str(ROOT / "models" / "sapataria.yaml")])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[-1] == "No differences: the two versions hold the same model."
+
+
+def test_unknown_segment_is_a_usage_error(runner) -> None:
+    result = runner.invoke(main, ["diff", str(Q1), str(Q2), "--segment", "clubee"])
+    assert result.exit_code == 2
+    assert "Invalid value for --segment" in result.stderr and "'clube'" in result.stderr
+
+
+def test_missing_file_is_a_usage_error(runner, tmp_path) -> None:
+    result = runner.invoke(main, ["diff", str(tmp_path / "none.yaml"), str(Q2)])
+    assert result.exit_code == 2
+    assert "no such file (give a model file, or REV:PATH" in result.stderr
+
+
+def test_bad_model_lists_its_problems(runner, tmp_path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\ndepartments:\n  - {id: a, name: A, quality: 9}\n", encoding="utf-8")
+    result = runner.invoke(main, ["diff", str(bad), str(Q2)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"{bad}:3:")
+    assert result.stderr.rstrip().endswith("1 problem found.")
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_rev_path_reads_a_version_from_git(runner, tmp_path, monkeypatch) -> None:
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("config", "user.email", "test@example.com")
+    git("config", "user.name", "Test")
+    (tmp_path / "models").mkdir()
+    model = tmp_path / "models" / "shop.yaml"
+    shutil.copy(DATA / "old.yaml", model)
+    git("add", ".")
+    git("commit", "-q", "-m", "first")
+    shutil.copy(DATA / "new.yaml", model)
+    git("commit", "-q", "-am", "second")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(
+        main, ["diff", "HEAD~1:models/shop.yaml", "models/shop.yaml"], catch_exceptions=False
+    )
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0] == "HEAD~1:models/shop.yaml → models/shop.yaml: Padaria"
+    assert "department Entregas (entregas) added" in result.stdout
+    missing = runner.invoke(main, ["diff", "HEAD~5:models/shop.yaml", "models/shop.yaml"])
+    assert missing.exit_code == 2
+    assert "cannot read HEAD~5:models/shop.yaml from git" in missing.stderr
