@@ -110,3 +110,54 @@ def test_rev_path_reads_a_version_from_git(runner, tmp_path, monkeypatch) -> Non
     missing = runner.invoke(main, ["diff", "HEAD~5:models/shop.yaml", "models/shop.yaml"])
     assert missing.exit_code == 2
     assert "cannot read HEAD~5:models/shop.yaml from git" in missing.stderr
+
+
+def test_page_shows_changes_waterfalls_and_both_diagrams(runner, tmp_path) -> None:
+    from html.parser import HTMLParser
+
+    out = tmp_path / "diff.html"
+    result = runner.invoke(main, ["diff", str(Q1), str(Q2), "-o", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert result.stdout.startswith(f"Wrote {out} (")
+    page = out.read_text(encoding="utf-8")
+
+    class Collect(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.figures: list[str] = []
+            self.cells: list[str] = []
+            self.pairs = 0
+
+        def handle_starttag(self, tag, attrs) -> None:
+            attrs = dict(attrs)
+            if tag == "figure":
+                self.figures.append(attrs.get("id", ""))
+            if tag == "div" and attrs.get("class") == "pair":
+                self.pairs += 1
+
+        def handle_data(self, data) -> None:
+            self.cells.append(data)
+
+    parser = Collect()
+    parser.feed(page)
+    waterfalls = [f for f in parser.figures if f.startswith("fig-waterfall-")]
+    assert len(waterfalls) == 6  # the company and five segments, each with contributions
+    assert parser.figures[-2:] == ["fig-diagram-old", "fig-diagram-new"]
+    assert parser.pairs == 1
+    text = "".join(parser.cells)
+    assert "Informática: own quality 2.80 → 3.50" in text
+    assert "department Entreposto do Porto (entreposto) added" in text
+    assert 'src="http' not in page and 'href="http' not in page
+    # The changed arrow is outlined in both diagrams: its colour appears in the inlined SVGs.
+    assert page.count("#7b3294") >= 2
+
+
+def test_page_needs_an_html_name_and_an_existing_folder(runner, tmp_path) -> None:
+    result = runner.invoke(main, ["diff", str(Q1), str(Q2), "-o", str(tmp_path / "d.pdf")])
+    assert result.exit_code == 2
+    assert "the page is HTML; name the file .html" in result.stderr
+    missing = tmp_path / "no" / "d.html"
+    result = runner.invoke(main, ["diff", str(Q1), str(Q2), "-o", str(missing)])
+    assert result.exit_code == 1
+    assert f"cannot write {missing}: the folder {missing.parent} does not exist" in result.stderr
+    assert not missing.parent.exists()

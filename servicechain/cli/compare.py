@@ -16,8 +16,10 @@ from ._common import (
     json_option,
     load_chain,
     max_size_option,
+    output_option,
     quiet_option,
     reraise,
+    top_option,
 )
 
 __all__ = ["COMMANDS"]
@@ -45,17 +47,19 @@ def _version(spec: str, param: str, max_bytes: int) -> Chain:
     return Chain(loaded.model, file=spec, positions=loaded.positions, checked=True)
 
 
-@click.command(name="diff")
+@click.command(
+    name="diff", short_help="Compare two versions of a model and say why the scores moved."
+)
 @click.argument("old", metavar="OLD")
 @click.argument("new", metavar="NEW")
-@click.option("--segment", "segment", metavar="SEG", help="Show this segment only (its id).")
-@click.option(
-    "--top",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Show only the N largest contributions per segment.",
-)
+@click.option("--segment", "segment", metavar="SEGMENT", help="Show this segment only (its id).")
+@top_option(help="Show only the N largest contributions per segment.")
 @json_option
+@output_option(
+    required=False,
+    help="Write the diff as one self-contained HTML page (.html): what changed, a waterfall "
+    "per segment and the two chain diagrams side by side.",
+)
 @max_size_option
 @quiet_option
 def diff(
@@ -64,6 +68,7 @@ def diff(
     segment: str | None,
     top: int | None,
     as_json: bool,
+    output: Path | None,
     max_size: float,
     quiet: bool,
 ) -> None:
@@ -81,9 +86,18 @@ def diff(
       servicechain diff models/sapataria_q1.yaml models/sapataria_q2.yaml
       servicechain diff models/sapataria_q1.yaml models/sapataria_q2.yaml --segment clube
       servicechain diff HEAD~1:models/x.yaml models/x.yaml --json
+      servicechain diff models/sapataria_q1.yaml models/sapataria_q2.yaml -o diff.html
     """
     from ..compare import diff as compare
 
+    if output is not None and output.suffix.lower() not in (".html", ".htm"):
+        raise click.BadParameter(
+            f"{output.name}: the page is HTML; name the file .html", param_hint="-o/--output"
+        )
+    if output is not None and not output.absolute().parent.is_dir():
+        raise click.ClickException(
+            f"cannot write {output}: the folder {output.absolute().parent} does not exist"
+        )
     max_bytes = int(max_size * 2**20) if max_size else DEFAULT_MAX_BYTES
     old_chain = _version(old, "OLD", max_bytes)
     new_chain = _version(new, "NEW", max_bytes)
@@ -95,6 +109,15 @@ def diff(
         raise reraise(err, param="--segment") from None
     except ServiceChainError as err:
         raise reraise(err) from None
+    if output is not None:
+        from ..report.diffpage import write_diff_page
+
+        try:
+            write_diff_page(result, old_chain, new_chain, output)
+        except OSError as err:
+            raise click.ClickException(f"cannot write {output}: {err.strerror}") from None
+        click.echo(f"Wrote {output} ({output.stat().st_size / 1024:,.0f} KB)")
+        return
     if as_json:
         data = result.to_dict()
         if segment is not None:

@@ -115,16 +115,18 @@ def _contributions(u: Union, at, items: list[Item], col: int) -> list[Contributi
     out = []
     for c in np.flatnonzero(at.linear[:, col]).tolist():
         item = items[c]
-        out.append(Contribution(item.kind, item.id, item.name, item.text, float(at.linear[c, col])))
+        amount = float(at.linear[c, col])
+        out.append(Contribution(item.kind, item.id, item.name, item.text, amount, brief=item.brief))
     for g in np.flatnonzero(at.shares[:, col]).tolist():
         node = at.groups[g]
         # A segment's own score does not depend on segment values (only the company's does).
-        texts = tuple(
-            items[c].text for c in at.members[g] if col == -1 or u.changes[c].kind != "value"
-        )
+        shown = [c for c in at.members[g] if col == -1 or u.changes[c].kind != "value"]
+        texts = tuple(items[c].text for c in shown)
         text = "; ".join(texts[:2])
+        brief = "; ".join(items[c].brief for c in shown[:2])
         if len(texts) > 2:
             text += f"; and {len(texts) - 2} more"
+            brief += f"; and {len(texts) - 2} more"
         out.append(
             Contribution(
                 "structure",
@@ -134,6 +136,7 @@ def _contributions(u: Union, at, items: list[Item], col: int) -> list[Contributi
                 float(at.shares[g, col]),
                 float(at.stderr[g, col]),
                 texts,
+                brief,
             )
         )
     out.sort(key=lambda c: (-abs(c.amount), c.text))
@@ -192,4 +195,9 @@ def _item(u: Union, c: Change, lo: float, span: float) -> Item:
         new = None if new is None else lo + new * span
     elif kind == "service rerouted":
         old, new = u.ids[c.old], u.ids[c.new]
-    return Item(kind, ident, name, text, old, new)
+    pairs = tuple((u.ids[u.source[s]], u.ids[u.target[s]]) for s in c.services)
+    brief = text
+    if c.services:
+        s = c.services[-1] if kind != "service added" else c.services[0]
+        brief = text.replace(u.service_label(s), u.service_brief(s), 1)
+    return Item(kind, ident, name, text, old, new, pairs, brief)

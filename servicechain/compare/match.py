@@ -99,6 +99,13 @@ class Union:
         ends = f"{self.name(int(self.source[s]))} → {self.name(int(self.target[s]))}"
         return f"{name} ({ends})" if name else ends
 
+    def service_brief(self, s: int) -> str:
+        """``Name (Supplier)`` of a union service: short, for charts."""
+        version = 1 if self.s_present[1, s] else 0
+        name = self.s_names[version][s]
+        supplier = self.name(int(self.source[s]))
+        return f"{name} ({supplier})" if name else f"{supplier} → {self.name(int(self.target[s]))}"
+
     @property
     def segments(self) -> np.ndarray:
         """Union positions of every segment of either version."""

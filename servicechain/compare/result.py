@@ -13,7 +13,9 @@ __all__ = ["Contribution", "Diff", "Item", "Movement"]
 @dataclass(frozen=True)
 class Item:
     """One listed change: ``kind`` (see :class:`~servicechain.compare.match.Change`), the id and
-    name of the record it belongs to, and a sentence a manager reads."""
+    name of the record it belongs to, a sentence a manager reads, the old and new values (scores
+    on NEW's scale), the services it touches, and ``brief``, the sentence with each service
+    named by its supplier only (for charts)."""
 
     kind: str
     id: str
@@ -21,9 +23,11 @@ class Item:
     text: str
     old: object = None
     new: object = None
+    services: tuple[tuple[str, str], ...] = ()
+    brief: str = ""
 
     def to_dict(self) -> dict:
-        """Plain data."""
+        """Plain data (``services``: the ``[from, to]`` ids of the services it touches)."""
         return {
             "kind": self.kind,
             "id": self.id,
@@ -31,6 +35,7 @@ class Item:
             "text": self.text,
             "old": self.old,
             "new": self.new,
+            "services": [list(pair) for pair in self.services],
         }
 
 
@@ -39,7 +44,7 @@ class Contribution:
     """A share of a change: one linear input (``kind`` ``quality``, ``baseline`` or ``rating``),
     or the structural changes of one department, partner or segment (``kind`` ``structure``,
     their sentences in ``changes``). ``amount`` is on 0..1, ``stderr`` its sampling standard
-    error (0 when exact)."""
+    error (0 when exact); ``brief`` is a short ``text`` for charts."""
 
     kind: str
     id: str
@@ -48,6 +53,7 @@ class Contribution:
     amount: float
     stderr: float = 0.0
     changes: tuple[str, ...] = ()
+    brief: str = ""
 
     def to_dict(self, span: float) -> dict:
         """Plain data, the amount also on the NEW model's scale (``points``)."""
