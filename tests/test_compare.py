@@ -320,3 +320,39 @@ def test_bundled_quarters_tell_the_story() -> None:
         "renamed",
         "service rerouted",
     }
+
+
+def test_segments_added_and_removed_still_add_up() -> None:
+    rng = np.random.default_rng(5)
+    data = random_model(rng, unrated=0.5)
+    data["segments"].append(
+        {
+            "id": "gone",
+            "name": "Gone",
+            "kind": "business",
+            "relationship": "client",
+            "revenue": 40000.0,
+        }
+    )
+    data["services"].append({"from": "d0", "to": "gone", "name": "old link", "quality": 2.0})
+    new_data = copy.deepcopy(data)
+    new_data["segments"] = [s for s in new_data["segments"] if s["id"] != "gone"]
+    new_data["services"] = [s for s in new_data["services"] if s["to"] != "gone"]
+    new_data["segments"].append(
+        {
+            "id": "fresh",
+            "name": "Fresh",
+            "kind": "nonprofit",
+            "relationship": "client",
+            "revenue": 90000.0,
+        }
+    )
+    new_data["services"].append({"from": "d1", "to": "fresh", "name": "new link"})
+    old, new = Chain.from_dict(data), Chain.from_dict(new_data)
+    result = diff(old, new)
+    kinds = [(i.kind, i.id) for i in result.items]
+    assert ("added", "fresh") in kinds and ("removed", "gone") in kinds
+    assert {m.id for m in result.segments}.isdisjoint({"fresh", "gone"})
+    assert_adds_up(result, old, new)
+    shares = {c.id: c.amount for c in result.company.contributions}
+    assert set(shares) == {"fresh", "gone"}

@@ -24,9 +24,15 @@ only on its own row and the rows that reach it through unrated services (a close
 alone); a group touching none of them is a null player of ``k``'s game and gets exactly 0, so each
 segment's game is played by the groups that reach it: exactly over every subset when they are at
 most :data:`EXACT_MAX_GROUPS`, else by the mean over seeded random orders, each taken with its
-reverse and each adding up to ``v(all) - v(none)`` exactly. The company's quality is
-``sum_k w_k(T) Q_k(T)``; its game is the sum of the games ``w_k Q_k`` (played by the groups that
-reach ``k`` and those that change segment values), and Shapley values add over games.
+reverse and each adding up to ``v(all) - v(none)`` exactly.
+
+The company's quality ``sum_k w_k Q_k`` (``w`` the value shares) changes by exactly
+``sum_k w̄_k ΔQ_k + sum_k Δw_k Q̄_k`` (bars: the mean of OLD and NEW; the Shapley split between
+the qualities and the value mix). The first part takes each segment's contributions weighted by
+its mean share; the second, the shift of the value mix, is shared by the Shapley values of the
+game ``sum_k w_k(T) Q̄_k`` over the segments whose value changed (exact up to
+:data:`EXACT_MAX_GROUPS` of them, sampled beyond; it needs no solve). A segment a version lacks
+has no value there, so whatever it would deliver there cancels out.
 """
 
 from __future__ import annotations
@@ -105,34 +111,49 @@ def _version(u: Union, v: int):
     return m, np.clip(a, 0.0, 1.0), r_all
 
 
-def _linear(u: Union, seg: np.ndarray) -> np.ndarray:
-    """``½ (G(θo) + G(θn)) Δx`` for every linear change (rows: changes; zero otherwise)."""
+def _linear(u: Union, seg: np.ndarray, games) -> np.ndarray:
+    """``½ (G(θo) + G(θn)) Δx`` for every linear change (rows: changes; columns: segments, the
+    company's left 0 here; zero rows for structural changes).
+
+    ``G[k, i]`` is nonzero only on the rows segment ``k`` depends on, so each segment's row of
+    ``L`` is solved on those rows alone (``(M^T y = e_k)`` restricted to a closed set is exact).
+    """
     out = np.zeros((len(u.changes), len(seg) + 1))
     picked = [c for c, ch in enumerate(u.changes) if ch.linear]
     if not picked:
         return out
-    services = np.array(
-        [u.changes[c].services[0] if u.changes[c].kind == "rating" else -1 for c in picked]
-    )
-    is_rating = services >= 0
-    nodes = np.array([u.changes[c].node for c in picked])
-    rows = np.where(is_rating, u.target[np.maximum(services, 0)], nodes)
-    delta = np.where(
-        is_rating,
-        u.rating[1, np.maximum(services, 0)] - u.rating[0, np.maximum(services, 0)],
-        u.own[1, nodes] - u.own[0, nodes],
-    )
-    for v in (0, 1):
-        m, a, r = _version(u, v)
-        rhs = np.zeros((u.n, len(seg) + 1))
-        rhs[seg, np.arange(len(seg))] = 1.0
-        values = u.value[v, seg]
-        if values.sum() > 0:
-            rhs[seg, len(seg)] = values / values.sum()
-        y = _factor(m).solve(rhs, trans="T")
-        coef = np.where(is_rating, r[np.maximum(services, 0)], a[nodes])
-        out[picked] += 0.5 * y[rows] * (coef * delta)[:, None]
+    by_row: dict[int, list[tuple[int, int, float]]] = {}
+    versions = [_version(u, v) for v in (0, 1)]
+    for c in picked:
+        ch = u.changes[c]
+        if ch.kind == "rating":
+            s = ch.services[0]
+            row, delta = int(u.target[s]), float(u.rating[1, s] - u.rating[0, s])
+        else:
+            s, row, delta = -1, ch.node, float(u.own[1, ch.node] - u.own[0, ch.node])
+        by_row.setdefault(row, []).append((c, s, delta))
+    for col, k in enumerate(seg.tolist()):
+        rows, _ = games.reach(k)
+        hits = [i for i in rows.tolist() if i in by_row]
+        if not hits:
+            continue
+        where = np.searchsorted(rows, hits)
+        for m, a, r in versions:
+            y = _row_of_inverse(m, rows, k)[where]
+            for yi, i in zip(y.tolist(), hits, strict=True):
+                for c, s, delta in by_row[i]:
+                    coef = r[s] if s >= 0 else a[i]
+                    out[c, col] += 0.5 * yi * coef * delta
     return out
+
+
+def _row_of_inverse(m, rows: np.ndarray, k: int) -> np.ndarray:
+    """Row ``k`` of ``M^-1`` on ``rows`` (closed under the columns of ``M``'s rows in it)."""
+    block = m[rows][:, rows]
+    unit = (rows == k).astype(float)
+    if len(rows) <= _DENSE_MAX:
+        return np.linalg.solve(block.toarray().T, unit)
+    return _factor(block).solve(unit, trans="T")
 
 
 def _groups(u: Union) -> tuple[list[int], list[list[int]], list[np.ndarray]]:
@@ -250,6 +271,7 @@ class _Games:
         self.node_new = np.zeros(u.n, dtype=bool)
         self.slot_new = np.zeros(u.m, dtype=bool)
         self._shares: dict[int, np.ndarray] = {}
+        self._value_cols: np.ndarray | None = None
 
     def reach(self, k: int) -> tuple[np.ndarray, list[int]]:
         """The rows segment ``k`` depends on and the groups that touch them."""
@@ -273,67 +295,80 @@ class _Games:
                 self.slot_new[self.slots[g]] = True
         return local.quality(self.node_new, self.slot_new)
 
-    def value_mask(self, players: list[int], mask: int) -> int:
-        """The bits over ``value_groups`` of the players selected by ``mask``."""
-        vg = self.value_groups
-        return sum(1 << vg.index(g) for b, g in enumerate(players) if mask >> b & 1 and g in vg)
-
     def value_shares(self, mask: int) -> np.ndarray:
         """Segment value shares with the value groups in ``mask`` (bits over value_groups)."""
         if mask not in self._shares:
             seg = self.u.segments
-            flags = np.zeros(self.u.n, dtype=np.int64)
-            for b, g in enumerate(self.value_groups):
-                if mask >> b & 1:
-                    flags[self.groups[g]] = 1
-            values = self.u.value[flags[seg], seg]
+            if self._value_cols is None:
+                col = {int(k): c for c, k in enumerate(seg.tolist())}
+                self._value_cols = np.array(
+                    [col[self.groups[g]] for g in self.value_groups], dtype=np.int64
+                )
+            values = self.u.value[0, seg].copy()
+            chosen = self._value_cols[[b for b in range(len(self.value_groups)) if mask >> b & 1]]
+            values[chosen] = self.u.value[1, seg[chosen]]
             total = values.sum()
             self._shares[mask] = values / total if total > 0 else np.zeros(len(seg))
         return self._shares[mask]
 
 
-def _walks(games, cols, seg_cols, company_cols, reach, shares, var, *, samples, rng) -> None:
-    """Shapley values of the segments whose games are too large to solve over every subset,
-    from the same seeded random orders (each with its reverse) for all of them: one solve per
-    step gives every such segment's quality, and each order adds up exactly."""
-    seg = games.u.segments
-    rows = np.unique(np.concatenate([reach[c][0] for c in cols]))
-    players = sorted({g for c in cols for g in reach[c][1]} | set(games.value_groups))
-    local = games.solver(rows, seg[cols])
-    known = np.zeros((len(players), len(cols)), dtype=bool)  # players that can move a segment
-    where = {g: b for b, g in enumerate(players)}
-    for j, c in enumerate(cols):
-        known[[where[g] for g in reach[c][1]], j] = True
-    is_seg = np.isin(cols, seg_cols)
-    in_company = np.isin(cols, company_cols)
-
-    def value(mask: int) -> np.ndarray:
-        q = games.quality(local, players, mask)
-        w = games.value_shares(games.value_mask(players, mask))[cols]
-        return np.append(q, float(w[in_company] @ q[in_company]))
-
-    full = (1 << len(players)) - 1
-    start, end = value(0), value(full)
+def _orders(players: int, value, start, end, *, samples: int, rng, null=None):
+    """Mean marginal contributions over seeded random orders, each taken with its reverse and
+    each adding up to ``end - start`` exactly, and their standard errors. ``null[b]`` marks the
+    outputs player ``b`` cannot move (its marginals there are exactly 0)."""
     pairs = max(1, samples // 2)
-    draws = np.zeros((pairs, len(players), len(cols) + 1))
+    draws = np.zeros((pairs, players, *np.shape(start)))
     for p in range(pairs):
-        order = rng.permutation(len(players))
+        order = rng.permutation(players)
         for walk in (order, order[::-1]):
             prev, mask = start, 0
             for step, b in enumerate(walk.tolist()):
                 mask |= 1 << b
-                cur = end if step == len(players) - 1 else value(mask)
-                gain = cur - prev
-                gain[:-1][~known[b]] = 0.0  # a group that cannot reach a segment is a null player
+                cur = end if step == players - 1 else value(mask)
+                gain = np.array(cur - prev, dtype=float)
+                if null is not None:
+                    gain[null[b]] = 0.0
                 draws[p, b] += 0.5 * gain
                 prev = cur
-    mean = draws.mean(axis=0)
-    err2 = draws.var(axis=0, ddof=1) / pairs if pairs > 1 else np.zeros_like(mean)
-    seg_at = np.array(cols)[is_seg]
-    shares[np.ix_(players, seg_at)] = mean[:, :-1][:, is_seg]
-    var[np.ix_(players, seg_at)] = err2[:, :-1][:, is_seg]
-    shares[players, -1] += mean[:, -1]
-    var[players, -1] += err2[:, -1]
+    err2 = draws.var(axis=0, ddof=1) / pairs if pairs > 1 else np.zeros(draws.shape[1:])
+    return draws.mean(axis=0), err2
+
+
+def _walks(games, cols, reach, shares, var, *, samples, rng) -> None:
+    """Shapley values of the segments whose games are too large to solve over every subset,
+    from the same random orders for all of them (one solve per step gives every such segment's
+    quality)."""
+    seg = games.u.segments
+    rows = np.unique(np.concatenate([reach[c][0] for c in cols]))
+    players = sorted({g for c in cols for g in reach[c][1]})
+    local = games.solver(rows, seg[cols])
+    null = np.ones((len(players), len(cols)), dtype=bool)  # players that cannot move a segment
+    where = {g: b for b, g in enumerate(players)}
+    for j, c in enumerate(cols):
+        null[[where[g] for g in reach[c][1]], j] = False
+
+    def value(mask: int) -> np.ndarray:
+        return games.quality(local, players, mask)
+
+    start, end = value(0), value((1 << len(players)) - 1)
+    mean, err2 = _orders(len(players), value, start, end, samples=samples, rng=rng, null=null)
+    shares[np.ix_(players, cols)] = mean
+    var[np.ix_(players, cols)] = err2
+
+
+def _states(u: Union) -> np.ndarray:
+    """Every union node's current state in each version (rows OLD, NEW); a node a version lacks
+    is alone there and delivers its own quality."""
+    out = np.zeros((2, u.n))
+    for v in (0, 1):
+        m, a, r = _version(u, v)
+        present = u.s_present[v]
+        rated = present & ~np.isnan(u.rating[v])
+        h = a * u.own[v] + np.bincount(
+            u.target[rated], weights=r[rated] * u.rating[v, rated], minlength=u.n
+        )
+        out[v] = _factor(m).solve(h)
+    return out
 
 
 def attribute(
@@ -347,59 +382,62 @@ def attribute(
     u : Union
         Two versions laid over one another (:func:`~servicechain.compare.match.overlay`).
     samples : int, keyword-only
-        Random orders per game beyond ``exact_max`` groups.
+        Random orders per game beyond ``exact_max`` players.
     seed : int, keyword-only
         Seed of those orders: the same inputs give the same result.
     exact_max : int, keyword-only
-        Games with at most this many groups are solved over every subset.
+        Games with at most this many players are solved over every subset.
     """
     groups, members, slots = _groups(u)
     games = _Games(u, groups, slots)
     seg = u.segments
     shares = np.zeros((len(groups), len(seg) + 1))
     var = np.zeros_like(shares)
-    exact = True
     rng = np.random.default_rng(seed)
-    vg = games.value_groups
-    big_seg, big_company = [], []
-    reach = {}
+    big, reach = [], {}
     for col, k in enumerate(seg.tolist()):
         rows, near = games.reach(k)
         reach[col] = (rows, near)
-        in_both = bool(u.present[:, k].all())
-        in_company = bool(vg) or bool(u.value[:, k].any())
-        players = near + [g for g in vg if g not in near]
-        if (in_both and len(near) > exact_max) or (in_company and len(players) > exact_max):
-            if in_both:
-                big_seg.append(col)
-            if in_company:
-                big_company.append(col)
+        if len(near) > exact_max:
+            big.append(col)
             continue
         local = games.solver(rows, k)
-        cache: dict[int, float] = {}
 
-        def quality(mask: int, near=near, local=local, cache=cache) -> float:
-            if mask not in cache:
-                cache[mask] = float(games.quality(local, near, mask)[0])
-            return cache[mask]
+        def quality(mask: int, near=near, local=local) -> float:
+            return float(games.quality(local, near, mask)[0])
 
-        if in_both:
-            shares[near, col] = _shapley(len(near), quality)
-        if not in_company:
-            continue
-        low = (1 << len(near)) - 1
+        shares[near, col] = _shapley(len(near), quality)
+    if big:
+        _walks(games, big, reach, shares, var, samples=samples, rng=rng)
+    linear = _linear(u, seg, games)
+    # The company: sum_k w_k Q_k changes by sum_k w̄_k ΔQ_k (each segment's contributions,
+    # weighted by its mean value share) plus sum_k Δw_k Q̄_k (the mix of segment values,
+    # shared by Shapley values over the segments whose value changed).
+    totals = u.value[:, seg].sum(axis=1, keepdims=True)
+    w = np.divide(u.value[:, seg], totals, out=np.zeros((2, len(seg))), where=totals > 0)
+    w_mean = w.mean(axis=0)
+    linear[:, -1] = linear[:, :-1] @ w_mean
+    shares[:, -1] = shares[:, :-1] @ w_mean
+    var[:, -1] = var[:, :-1] @ w_mean**2
+    exact = not big
+    vg = games.value_groups
+    if vg:
+        q_mean = _states(u)[:, seg].mean(axis=0)
 
-        def company(mask: int, players=players, low=low, quality=quality, col=col) -> float:
-            return games.value_shares(games.value_mask(players, mask))[col] * quality(mask & low)
+        def mix(mask: int) -> float:
+            return float(games.value_shares(mask) @ q_mean)
 
-        shares[players, -1] += _shapley(len(players), company)
-    if big_seg or big_company:
-        cols = sorted(set(big_seg) | set(big_company))
-        _walks(games, cols, big_seg, big_company, reach, shares, var, samples=samples, rng=rng)
-        exact = False
+        if len(vg) <= exact_max:
+            shares[vg, -1] += _shapley(len(vg), mix)
+        else:
+            start, end = mix(0), mix((1 << len(vg)) - 1)
+            mean, err2 = _orders(len(vg), mix, start, end, samples=samples, rng=rng)
+            shares[vg, -1] += mean
+            var[vg, -1] += err2
+            exact = False
     return Attribution(
         outputs=seg,
-        linear=_linear(u, seg),
+        linear=linear,
         groups=groups,
         members=members,
         shares=shares,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -106,11 +107,11 @@ class Union:
         supplier = self.name(int(self.source[s]))
         return f"{name} ({supplier})" if name else f"{supplier} → {self.name(int(self.target[s]))}"
 
-    @property
+    @cached_property
     def segments(self) -> np.ndarray:
         """Union positions of every segment of either version."""
-        seg = [i for i in range(self.n) if SEGMENT in (self.kinds[0][i], self.kinds[1][i])]
-        return np.array(seg, dtype=np.int64)
+        kinds = np.array(self.kinds, dtype=np.int64)
+        return np.flatnonzero((kinds == SEGMENT).any(axis=0))
 
 
 #: Scores closer than this on 0..1 are the same (two scales can round one score differently).
@@ -150,9 +151,10 @@ def overlay(old: Network, new: Network) -> Union:
         own[v, at] = net.own
         dependence[v, at] = net.dependence
         value[v, at] = np.where(net.kind == SEGMENT, net.value, 0.0)
-        for i, j in enumerate(at):
+        kind = net.kind.tolist()
+        for i, j in enumerate(at.tolist()):
             names[v][j] = net.names[i]
-            kinds[v][j] = int(net.kind[i])
+            kinds[v][j] = kind[i]
     own_given = ~np.isnan(own)
     own = np.where(own_given, own, 1.0)
     for v in (0, 1):  # an absent node copies the other version, so only its presence differs
@@ -160,37 +162,37 @@ def overlay(old: Network, new: Network) -> Union:
         own[v, gone] = own[1 - v, gone]
         own_given[v, gone] = own_given[1 - v, gone]
         dependence[v, gone] = dependence[1 - v, gone]
-        names[v] = [names[v][i] or names[1 - v][i] for i in range(n)]
+        for i in np.flatnonzero(gone).tolist():
+            names[v][i] = names[1 - v][i]
 
-    keys: dict[tuple[int, int], int] = {}
-    for net in (new, old):
-        for s, t in zip(net.source.tolist(), net.target.tolist(), strict=True):
-            keys.setdefault((pos[net.ids[s]], pos[net.ids[t]]), len(keys))
-    m = len(keys)
-    source = np.array([k[0] for k in keys], dtype=np.int64)
-    target = np.array([k[1] for k in keys], dtype=np.int64)
+    # Services keyed by their two ends (a model links two nodes once): NEW's first, in order.
+    ends = []
+    for net in (old, new):
+        at = np.array([pos[i] for i in net.ids], dtype=np.int64)
+        ends.append(at[net.source] * n + at[net.target])
+    old_only = ends[0][~np.isin(ends[0], ends[1])]
+    codes = np.concatenate([ends[1], old_only])
+    m = len(codes)
+    source, target = codes // n, codes % n
+    order = np.argsort(codes, kind="stable")
     s_present = np.zeros((2, m), dtype=bool)
     weight = np.ones((2, m))
     rating = np.full((2, m), np.nan)
-    s_names = [[""] * m, [""] * m]
+    s_names: list[list[str]] = [[""] * m, [""] * m]
     for v, net in enumerate((old, new)):
-        src = [net.ids[s] for s in net.source.tolist()]
-        tgt = [net.ids[t] for t in net.target.tolist()]
-        at = np.array(
-            [keys[pos[i], pos[j]] for i, j in zip(src, tgt, strict=True)],
-            dtype=np.int64,
-        )
+        at = order[np.searchsorted(codes, ends[v], sorter=order)]
         s_present[v, at] = True
         weight[v, at] = net.weight
         rating[v, at] = net.rating
-        labels = net.service_names or [""] * net.m
-        for i, j in enumerate(at.tolist()):
-            s_names[v][j] = labels[i]
+        if net.service_names:
+            for i, j in enumerate(at.tolist()):
+                s_names[v][j] = net.service_names[i]
     for v in (0, 1):
         gone = ~s_present[v]
         weight[v, gone] = weight[1 - v, gone]
         rating[v, gone] = rating[1 - v, gone]
-        s_names[v] = [s_names[v][s] or s_names[1 - v][s] for s in range(m)]
+        for j in np.flatnonzero(gone).tolist():
+            s_names[v][j] = s_names[1 - v][j]
 
     union = Union(
         ids=ids,
@@ -214,7 +216,11 @@ def overlay(old: Network, new: Network) -> Union:
 
 def _node_changes(u: Union) -> list[Change]:
     out: list[Change] = []
-    for i in range(u.n):
+    differ = ~u.present.all(axis=0) | (u.own_given[0] != u.own_given[1])
+    differ |= np.abs(u.own[0] - u.own[1]) > SAME
+    differ |= (u.dependence[0] != u.dependence[1]) | (u.value[0] != u.value[1])
+    differ |= np.array([a != b for a, b in zip(u.names[0], u.names[1], strict=True)], dtype=bool)
+    for i in np.flatnonzero(differ).tolist():
         was, now = bool(u.present[0, i]), bool(u.present[1, i])
         if not was or not now:
             out.append(Change("added" if now else "removed", i, subject=u.kind(i)))
@@ -238,7 +244,11 @@ def _node_changes(u: Union) -> list[Change]:
 def _service_changes(u: Union) -> list[Change]:
     out: list[Change] = []
     only = {0: [], 1: []}
-    for s in range(u.m):
+    r0, r1 = u.rating
+    differ = ~u.s_present.all(axis=0) | (u.weight[0] != u.weight[1])
+    differ |= (np.isnan(r0) != np.isnan(r1)) | (np.abs(r0 - r1) > SAME)
+    differ |= np.array([a != b for a, b in zip(*u.s_names, strict=True)], dtype=bool)
+    for s in np.flatnonzero(differ).tolist():
         was, now = bool(u.s_present[0, s]), bool(u.s_present[1, s])
         if not (was and now):
             only[1 if now else 0].append(s)
