@@ -6,14 +6,12 @@ changed inputs, adding up to the change exactly (the method is in
 
 from __future__ import annotations
 
-import gc
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import numpy as np
 
 from ..flow.state import state_of
+from ..progress import gc_paused
 from .attribute import EXACT_MAX_GROUPS, SAMPLES, attribute
 from .match import Change, Union, overlay
 from .result import Contribution, Diff, Item, Movement
@@ -62,7 +60,7 @@ def diff(
     True
     """
     old_chain, new_chain = old, new
-    with _gc_paused():  # many small objects, no cycles: a full collection would only cost time
+    with gc_paused():  # many small objects, no cycles: a full collection would only cost time
         u = overlay(old_chain.network, new_chain.network)
         at = attribute(u, samples=samples, seed=seed, exact_max=exact_max)
     so, sn = state_of(old_chain), state_of(new_chain)
@@ -109,17 +107,6 @@ def diff(
 _RANK = {"added": 0, "removed": 1, "renamed": 2, "quality": 3, "baseline": 3, "dependence": 4}
 _RANK |= {"value": 5, "service added": 6, "service removed": 6, "service rerouted": 6}
 _NAMES = ("renamed", "service renamed")
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _label(chain, default: str) -> str:

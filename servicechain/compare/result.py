@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..flow._text import fmt_score, table
+from ..text import fmt_score, table
 
 __all__ = ["Contribution", "Diff", "Item", "Movement"]
 

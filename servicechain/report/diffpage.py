@@ -122,7 +122,8 @@ def _diagrams(result: Diff, old, new) -> list[Figure]:
     changed_nodes = {i.id for i in result.items if i.kind in _NODE_CHANGES}
     changed_edges = {pair for i in result.items for pair in i.services}
     figures = []
-    for tag, chain, label in (("old", old, result.old_label), ("new", new, result.new_label)):
+    versions = (("old", old, result.old_label), ("new", new, result.new_label))
+    for tag, chain, label in ((t, c, _file(lab)) for t, c, lab in versions):
         nodes, edges = _values(chain)
 
         def make(chain=chain, nodes=nodes, edges=edges, label=label):
@@ -168,7 +169,7 @@ def diff_page(result: Diff, old, new) -> str:
     sections.append(Section("changes", "What changed", [*intro, changes]))
     moves = ([result.company] if result.company is not None else []) + result.segments
     scores = Table(
-        ["Segment", result.old_label, result.new_label, "Change"],
+        ["Segment", _file(result.old_label), _file(result.new_label), "Change"],
         [
             [
                 m.name if m.id is not None else "Company (value-weighted)",
@@ -206,7 +207,7 @@ def diff_page(result: Diff, old, new) -> str:
     )
     doc = Document(
         title=f"{result.new_name}: what changed",
-        subtitle=f"{result.old_label} → {result.new_label}",
+        subtitle=f"{_file(result.old_label)} → {_file(result.new_label)}",
         sections=sections,
         facts=[
             ("Changes", f"{len(result.items)}"),
