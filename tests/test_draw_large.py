@@ -171,9 +171,9 @@ def _tall_graph(n: int) -> nx.DiGraph:
 
 
 def test_figure_size_and_raster_are_capped(monkeypatch):
-    # a column far taller than the cap: text shrinks, the figure does not grow
+    # a page far larger than the cap: the figure is capped, the text shrinks to fit
     monkeypatch.setattr(render_module, "MAX_FIGURE_INCHES", 40.0)
-    drawing = render_graph(_tall_graph(300), title="Tall", dpi=600)
+    drawing = render_graph(_tall_graph(300), title="Tall", dpi=600, size=(500, 900))
     w, h = drawing.figure.get_size_inches()
     assert max(w, h) <= 40.0 + 1e-9
     assert w * h * drawing.figure.dpi**2 <= MAX_PIXELS * 1.0001

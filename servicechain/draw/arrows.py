@@ -1,5 +1,5 @@
-"""Arrows of a chain diagram: where each service leaves and enters its boxes, the curves and
-arrowheads, and the artists that draw them.
+"""Arrows of a chain diagram: each service drawn along the route the layout gave it, with its
+arrowhead at the customer's box edge.
 
 Small diagrams get one artist per arrow (curve and head together, so an SVG id can name it);
 large ones get one collection in which each arrow is a filled outline (its curve widened to
@@ -18,16 +18,16 @@ from matplotlib.colors import to_rgba
 from matplotlib.path import Path
 
 from .layout import Layout
-from .style import FADE, NONE_EDGE, ink, reliance_width
+from .routing import sample_route
+from .style import FADE, NONE_EDGE, UNRATED_EDGE, ink, reliance_width
 
 __all__ = [
     "ARROW_ARTIST_LIMIT",
     "WIDTH_BAND",
     "Arrows",
+    "arrow_heads",
     "arrow_outlines",
     "draw_arrows",
-    "edge_geometry",
-    "ports",
 ]
 
 #: Up to this many arrows, each arrow is its own artist (identifiable in SVG); above, all
@@ -36,91 +36,45 @@ ARROW_ARTIST_LIMIT = 400
 #: Arrows whose line widths differ by less than this many points may share one path (drawn in
 #: the same layer); 0.4 pt is a reliance step of 0.1.
 WIDTH_BAND = 0.4
-_CURVE_POINTS = 24
-_T = np.linspace(0.0, 1.0, _CURVE_POINTS)
-_BERNSTEIN = np.stack([(1 - _T) ** 3, 3 * (1 - _T) ** 2 * _T, 3 * (1 - _T) * _T**2, _T**3], 1)
 _CLEAR = (0.0, 0.0, 0.0, 0.0)
+_DASHES = (0, (2.5, 1.8))
 
 
 @dataclass
 class Arrows:
     """The arrows drawn: ``edges`` (supplier, customer) in drawing order, and either one
-    artist per arrow in ``by_edge`` or the collection ``outlines`` of them all."""
+    artist per arrow in ``by_edge`` or the collection ``outlines`` of them all; ``heads``
+    holds each arrowhead's triangle in layout units."""
 
     edges: list
     by_edge: dict = field(default_factory=dict)
     outlines: PathCollection | None = None
+    heads: dict = field(default_factory=dict)
 
 
-def ports(graph: nx.DiGraph, layout: Layout) -> dict:
-    """Where each edge leaves its supplier and enters its customer: ``(u, v) -> (p0, side0,
-    p3, side3)``, ends spread along the box side, ordered by the other end's height."""
-    pos, size, col = layout.pos, layout.size, layout.column
-    ends: dict[tuple, list] = {}
-    sides = {}
-    for u, v in graph.edges():
-        if u == v:
-            continue
-        cu, cv = col[u], col[v]
-        if cu < cv:
-            s0, s3 = "R", "L"
-        elif cu > cv:
-            s0, s3 = "L", "R"
-        else:
-            s0, s3 = "R", "R"
-        sides[u, v] = (s0, s3)
-        back = 1 if cu >= cv else 0
-        ends.setdefault((u, s0), []).append((-pos[v][1], back, str(v), (u, v), 0))
-        ends.setdefault((v, s3), []).append((-pos[u][1], back, str(u), (u, v), 1))
-    where: dict[tuple, list] = {e: [None, None] for e in sides}
-    for (node, side), items in ends.items():
-        items.sort(key=lambda item: item[:3])
-        x0 = pos[node][0] + (size[node][0] / 2 if side == "R" else -size[node][0] / 2)
-        h = size[node][1]
-        n = len(items)
-        for i, (_, _, _, edge, end) in enumerate(items):
-            where[edge][end] = (x0, pos[node][1] + h * 0.36 * (1 - 2 * (i + 0.5) / n))
-    return {e: (where[e][0], sides[e][0], where[e][1], sides[e][1]) for e in sides}
+def arrow_heads(layout: Layout, edges: list, *, half: np.ndarray) -> np.ndarray:
+    """Arrowhead triangles ``(E, 3, 2)`` (tip, then the two base corners) of ``edges``:
+    each spans the last, straight piece of its route, ``half`` wide either side.
 
-
-def edge_geometry(
-    graph: nx.DiGraph, layout: Layout, edges: list, *, unit_pt: float, widths: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Curves ``(E, points, 2)`` and arrowhead triangles ``(E, 3, 2)`` of ``edges``, in layout
-    units; the curve stops at the head's base and the head's tip touches the box edge."""
-    where = ports(graph, layout)
-    col = layout.column
-    p0 = np.array([where[e][0] for e in edges], dtype=float).reshape(-1, 2)
-    tip = np.array([where[e][2] for e in edges], dtype=float).reshape(-1, 2)
-    out_x = np.array([1.0 if where[e][1] == "R" else -1.0 for e in edges])
-    into_x = np.array([1.0 if where[e][3] == "L" else -1.0 for e in edges])
-    step = np.array([col[u] - col[v] for u, v in edges], dtype=float)  # > 0: a back edge
-    head_len = (5.5 + 0.9 * widths) / unit_pt
-    head_half = (2.4 + 0.6 * widths) / unit_pt
-    base = tip.copy()
-    base[:, 0] -= into_x * head_len
-    span = np.abs(base[:, 0] - p0[:, 0])
-    k = np.where(
-        step < 0,
-        np.maximum(span * 0.45, 0.15),
-        np.where(step > 0, np.maximum(span * 0.3, 0.2), 0.22 + 0.12 * np.abs(tip[:, 1] - p0[:, 1])),
-    )
-    bend = np.where(step > 0, -(0.22 + 0.08 * step), 0.0)
-    c1 = p0.copy()
-    c1[:, 0] += out_x * k
-    c1[:, 1] += bend
-    c2 = base.copy()
-    c2[:, 0] -= into_x * k
-    c2[:, 1] += bend
-    controls = np.stack([p0, c1, c2, base], axis=1)  # (E, 4, 2)
-    curves = np.einsum("tk,ekd->etd", _BERNSTEIN, controls)
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from servicechain.draw.layout import layered_layout
+    >>> G = nx.DiGraph([("a", "s")])
+    >>> nx.set_node_attributes(G, {"a": "department", "s": "segment"}, "kind")
+    >>> lay = layered_layout(G)
+    >>> head = arrow_heads(lay, [("a", "s")], half=np.array([0.02]))[0]
+    >>> bool(head[0][0] == lay.pos["s"][0] - lay.size["s"][0] / 2)
+    True
+    """
     heads = np.empty((len(edges), 3, 2))
-    heads[:, 0] = tip
-    heads[:, 1] = base
-    heads[:, 2] = base
-    heads[:, 1, 1] += into_x * head_half
-    heads[:, 2, 1] -= into_x * head_half
-    return curves, heads
+    for i, e in enumerate(edges):
+        route = layout.routes[e]
+        base, tip = route[-4], route[-1]
+        direction = (tip - base) / max(float(np.hypot(*(tip - base))), 1e-12)
+        normal = np.array([-direction[1], direction[0]]) * half[i]
+        heads[i] = (tip, base + normal, base - normal)
+    return heads
 
 
 def draw_arrows(
@@ -133,10 +87,12 @@ def draw_arrows(
     colormap,
     normalize,
     keep: set | None,
+    unrated: set | frozenset = frozenset(),
     separate: bool | None = None,
 ) -> Arrows:
-    """Draw every service of ``graph`` as a curved arrow: width = reliance, colour = its value
-    (darkened to read on the company background), faded when off the ``keep`` chain.
+    """Draw every service of ``graph`` along its route: width = reliance, colour = its value
+    (darkened to read on the company background), grey and dashed when ``unrated``, faded
+    when off the ``keep`` chain.
 
     Thick and faded arrows are drawn first, so thin and highlighted ones stay visible on top
     (in one collection: by width band of :data:`WIDTH_BAND` points). ``separate`` (default: at
@@ -146,26 +102,33 @@ def draw_arrows(
     edges = [(u, v) for u, v in graph.edges() if u != v]
     widths = np.array([reliance_width(graph.edges[e].get("reliance", 0.3)) for e in edges])
     colours = np.tile(to_rgba(NONE_EDGE), (len(edges), 1))
+    dashed = np.array([e in unrated for e in edges], dtype=bool)
     if edge_values is not None and edges:
         values = np.array([edge_values.get(e, np.nan) for e in edges], dtype=float)
-        valued = ~np.isnan(values)
+        valued = ~np.isnan(values) & ~dashed
         if valued.any():
             colours[valued] = ink(colormap(normalize(values[valued])))
+    if dashed.any():
+        colours[dashed] = to_rgba(UNRATED_EDGE)
     if keep is not None and edges:
         live = np.array([u in keep and v in keep for u, v in edges])
         colours[~live, 3] *= FADE
     order = np.lexsort((-widths, colours[:, 3])) if edges else np.array([], dtype=int)
-    curves, heads = edge_geometry(graph, layout, edges, unit_pt=unit_pt, widths=widths)
-    result = Arrows(edges=[edges[i] for i in order])
+    half = (2.6 + 0.6 * widths) / unit_pt
+    heads = arrow_heads(layout, edges, half=half)
+    result = Arrows(edges=[edges[i] for i in order], heads=dict(zip(edges, heads, strict=True)))
     if separate is None:
         separate = len(edges) <= ARROW_ARTIST_LIMIT
     if separate:
         for i in order:
+            route = layout.routes[edges[i]]
+            codes = [Path.MOVETO, *[Path.CURVE4] * (len(route) - 4)]
             artist = PathCollection(
-                [Path(curves[i]), Path(np.vstack([heads[i], heads[i][:1]]), closed=True)],
+                [Path(route[:-3], codes), Path(np.vstack([heads[i], heads[i][:1]]), closed=True)],
                 facecolors=[_CLEAR, colours[i]],
                 edgecolors=[colours[i], _CLEAR],
                 linewidths=[widths[i], 0.0],
+                linestyles=[_DASHES if dashed[i] else "solid", "solid"],
                 capstyle="butt",
                 joinstyle="round",
                 zorder=2,
@@ -173,7 +136,8 @@ def draw_arrows(
             ax.add_collection(artist, autolim=False)
             result.by_edge[edges[i]] = artist
         return result
-    outlines = arrow_outlines(curves, heads, widths / (2 * unit_pt))
+    curves = np.array([_even(sample_route(layout.routes[e][:-3], 8)) for e in edges])
+    outlines = arrow_outlines(curves.reshape(len(edges), -1, 2), heads, widths / (2 * unit_pt))
     # one path per run of arrows with the same colour and width band, faded and thick first
     band = np.round(widths / WIDTH_BAND)
     groups: dict[tuple, list] = {}
@@ -194,6 +158,14 @@ def draw_arrows(
     )
     ax.add_collection(result.outlines, autolim=False)
     return result
+
+
+def _even(points: np.ndarray, count: int = 48) -> np.ndarray:
+    """``count`` points evenly spaced along the polyline ``points``."""
+    steps = np.hypot(*np.diff(points, axis=0).T)
+    at = np.concatenate([[0.0], np.cumsum(steps)])
+    where = np.linspace(0.0, at[-1], count)
+    return np.stack([np.interp(where, at, points[:, 0]), np.interp(where, at, points[:, 1])], 1)
 
 
 def arrow_outlines(curves: np.ndarray, heads: np.ndarray, half: np.ndarray) -> np.ndarray:

@@ -14,12 +14,15 @@ from matplotlib.transforms import Bbox
 
 from .fonts import families_for, glyph_advance, line_height
 from .layout import EM_PER_UNIT, Layout, text_width
-from .style import KIND_FILL, box_style, faded, text_colour
+from .style import KIND_FILL, UNRATED_FILL, UNRATED_HATCH, box_style, faded, text_colour
+from .text import LINE_EM
 
 __all__ = ["draw_boxes", "fit_caption", "fit_labels"]
 
 _LABEL_INK = "#2b3138"
 _FADED_TEXT = "#9aa0a6"
+#: Behind the text of a hatched box, so the hatching never runs through the letters.
+_HALO = {"boxstyle": "square,pad=0.08", "facecolor": UNRATED_FILL, "edgecolor": "none"}
 
 
 def draw_boxes(
@@ -33,15 +36,21 @@ def draw_boxes(
     normalize,
     keep: set | None,
     families: list | None = None,
-) -> tuple[dict, dict]:
-    """Draw a box and a centred label per node; returns ``(boxes, labels)`` by node id.
+    scores: dict | None = None,
+    unrated: set | frozenset = frozenset(),
+    focus=None,
+) -> tuple[dict, dict, dict]:
+    """Draw a box per node with its wrapped name and, below it, its score (``scores``: node
+    → text); returns ``(boxes, labels, score_labels)`` by node id.
 
-    Fill = the node's value on the colour map (a neutral fill by kind without one); shape and
-    outline tell departments, partners and segments apart; off the ``keep`` chain, faded.
-    Each label uses only the head of ``families`` its characters need.
+    Fill = the node's value on the colour map (a neutral fill by kind without one); nodes in
+    ``unrated`` are grey and hatched whatever their value; shape and outline tell
+    departments, partners and segments apart; off the ``keep`` chain, faded; ``focus`` gets
+    a heavy outline. Each label uses only the head of ``families`` its characters need.
     """
     kinds = nx.get_node_attributes(graph, "kind")
     nodes = list(graph)
+    scores = scores or {}
     fills = [KIND_FILL[kinds.get(n, "department")] for n in nodes]
     if node_values is not None and nodes:
         values = np.array([node_values.get(n, np.nan) for n in nodes], dtype=float)
@@ -50,38 +59,66 @@ def draw_boxes(
             mapped = colormap(normalize(values[valued]))
             for i, rgba in zip(valued, mapped, strict=True):
                 fills[i] = tuple(rgba)
-    boxes, labels = {}, {}
+    line_u = LINE_EM / EM_PER_UNIT
+    boxes, labels, score_labels = {}, {}, {}
     for node, fill in zip(nodes, fills, strict=True):
         kind = kinds.get(node, "department")
         (cx, cy), (w, h) = layout.pos[node], layout.size[node]
         live = keep is None or node in keep
+        style = box_style(kind, w, h)
+        if node == focus:
+            style["linewidth"] = 3.2
+        hatch = node in unrated
+        if hatch:
+            fill = UNRATED_FILL
         box = FancyBboxPatch(
             (cx - w / 2, cy - h / 2),
             w,
             h,
             facecolor=faded(fill, live),
             edgecolor=faded(_LABEL_INK, live),
+            hatch=UNRATED_HATCH if hatch else None,
             zorder=3,
-            **box_style(kind, w, h),
+            **style,
         )
         ax.add_artist(box)  # limits are set by the caller: no patch extents to compute
         boxes[node] = box
-        text = "\n".join(layout.lines[node])
+        lines = layout.lines[node]
+        text = "\n".join(lines)
         bold = kind == "segment"
+        colour = text_colour(to_rgba(fill)) if live else _FADED_TEXT
+        score = scores.get(node)
+        shift = line_u / 2 if score is not None else 0.0
         labels[node] = ax.text(
             cx,
-            cy,
+            cy + shift,
             text,
             fontfamily=families_for(text, families, bold=bold) if families else None,
             ha="center",
             va="center",
             fontsize=fontsize,
-            color=text_colour(to_rgba(fill)) if live else _FADED_TEXT,
+            color=colour,
             zorder=4,
             linespacing=1.15,
             fontweight="bold" if bold else "normal",
+            bbox=_HALO if hatch and live else None,
         )
-    return boxes, labels
+        if score is not None:
+            score_labels[node] = ax.text(
+                cx,
+                cy - len(lines) * line_u / 2,
+                score,
+                fontfamily=families_for(score, families, bold=True) if families else None,
+                ha="center",
+                va="center",
+                fontsize=fontsize,
+                color=colour,
+                zorder=4,
+                fontweight="bold",
+                style="italic" if hatch else "normal",
+                bbox=_HALO if hatch and live else None,
+            )
+    return boxes, labels, score_labels
 
 
 def fit_caption(text: str, width_u: float, em_scale: float) -> str:
@@ -109,7 +146,7 @@ def _surely_fits(text, families: tuple, width_px: float, height_px: float, dpi: 
     bold = text.get_fontweight() in ("bold", 700)
     pixels = text.get_fontsize() * dpi / 72
     height = len(lines) * text.get_linespacing() * line_height(families[0], bold) * pixels
-    if height * 1.01 > height_px * 0.92:
+    if height * 1.01 > height_px * 0.96:
         return False
     for line in lines:
         width = 0.0
@@ -118,7 +155,7 @@ def _surely_fits(text, families: tuple, width_px: float, height_px: float, dpi: 
             if advance is None:
                 return False
             width += advance
-        if width * 1.02 > width_px * 0.9:
+        if width * 1.02 > width_px * 0.96:
             return False
     return True
 
@@ -145,7 +182,7 @@ def fit_labels(figure, ax, layout: Layout, labels: dict, families: list) -> None
                 continue
             for _ in range(4):
                 ext = text.get_window_extent(renderer)
-                over = max(ext.width / (box.width * 0.9), ext.height / (box.height * 0.92))
+                over = max(ext.width / (box.width * 0.96), ext.height / (box.height * 0.96))
                 if over <= 1:
                     break
                 text.set_fontsize(text.get_fontsize() / over * 0.97)

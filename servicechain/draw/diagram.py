@@ -9,17 +9,30 @@ import networkx as nx
 import numpy as np
 
 from ..model.network import DEPARTMENT
+from .style import DEFAULT_THRESHOLD, QUALITY_CMAP, quality_norm, score_text
 
-__all__ = ["COLORS", "MAX_BOXES", "MAX_DEPARTMENTS", "MAX_OUTSIDE_BOXES", "draw_chain"]
+__all__ = [
+    "COLORS",
+    "MAX_BOXES",
+    "MAX_DEPARTMENTS",
+    "MAX_OUTSIDE_BOXES",
+    "MAX_OUTSIDE_PARTNERS",
+    "SLIDE_BOXES",
+    "draw_chain",
+]
 
 COLORS = ("quality", "importance", "none")
 #: At most this many department (or group) boxes are drawn.
 MAX_DEPARTMENTS = 200
 #: At most this many boxes of any kind are drawn; checked before any figure is made.
 MAX_BOXES = 300
-#: A rolled-up diagram with more segments (or partners) than this draws them collapsed:
-#: segments by kind and relationship, partners in one box.
+#: A rolled-up diagram with more segments than this draws them collapsed by kind and
+#: relationship.
 MAX_OUTSIDE_BOXES = 40
+#: A rolled-up diagram with more partners than this draws them as one box.
+MAX_OUTSIDE_PARTNERS = 8
+#: A slide holds about this many boxes; more are drawn only when forced.
+SLIDE_BOXES = 60
 
 
 def _quality_values(chain) -> tuple[dict, dict]:
@@ -76,51 +89,67 @@ def draw_chain(
     *,
     ax: Any = None,
     highlight: str | None = None,
+    depth: int | None = None,
     segment: str | None = None,
     group_by: str | None = None,
     color: str = "quality",
+    threshold: float | None = None,
+    labels: str | None = None,
     title: str | None = None,
-    size: tuple[float, float] | None = None,
+    size=None,
     dpi: float = 150,
     font: str | None = None,
+    force: bool = False,
+    max_slide_boxes: int = SLIDE_BOXES,
     max_departments: int = MAX_DEPARTMENTS,
     max_boxes: int = MAX_BOXES,
 ):
     """Draw the chain: departments in columns by distance to the customer, partners on the left,
-    segments on the right behind the line of visibility.
+    segments on the right behind the line of visibility, each box with its delivered score.
 
     Parameters
     ----------
     chain : Chain
         A loaded model.
     ax : matplotlib.axes.Axes, optional
-        Draw into this axes; default a new figure sized to the diagram.
+        Draw into this axes; default a new figure of ``size``.
     highlight : str, optional
-        A node id: its upstream and downstream chain stay in full colour, the rest is faded.
+        A node id: it is outlined, its upstream and downstream chain stay in full colour and
+        the rest is muted; the title says so.
+    depth : int, optional
+        With ``highlight``: follow the chain at most this many hand-offs each way.
     segment : str, optional
-        A segment id: only the departments and partners whose work reaches it are drawn.
+        A segment id: only the departments and partners whose work reaches it are drawn, at
+        their places in the full diagram; the title names the segment.
     group_by : str, optional
-        Roll departments up by this attribute (``"group"``) and draw one box per group. When
-        the roll-up still holds more than :data:`MAX_OUTSIDE_BOXES` segments, they are drawn
-        as one box per kind and relationship ("consumer customers (1,240 segments)"); more
-        partners than that are drawn as one "external partners (N)" box; a note under the
-        title says so.
+        Roll departments up by this attribute (``"group"``) and draw one box per group.
+        More than :data:`MAX_OUTSIDE_PARTNERS` partners are drawn as one "external partners
+        (N)" box, more than :data:`MAX_OUTSIDE_BOXES` segments as one box per kind and
+        relationship; a note under the title says so.
     color : {"quality", "importance", "none"}
-        What box and arrow colours show: delivered quality (on the model's scale), the
-        value-weighted importance, or nothing (shape only).
+        What box and arrow colours show: delivered quality and service ratings (red below
+        ``threshold``, blue above), the value-weighted importance, or nothing.
+    threshold : float, optional
+        The score, on the model's scale, where quality colours are neutral (default 70% of
+        the scale).
+    labels : {"ratings"}, optional
+        Write each rated service's rating on its arrow, where there is room.
     title : str, optional
-        Title above the diagram (default the model's name).
-    size : (float, float), optional
-        Figure size in inches (default: sized so that text is 8 pt).
+        Title above the diagram (default the model's name and what the view shows).
+    size : str or (float, float), optional
+        The page: ``"slide"`` (16:9, the default), ``"a4"``, ``"a4-portrait"`` or inches.
     dpi : float
         Resolution for PNG.
     font : str, optional
         Font family to use first (CJK fonts are added when the names need them).
-    max_departments : int
-        Refuse to draw more department (or group) boxes than this.
-    max_boxes : int
-        Refuse to draw more boxes of any kind than this (checked before any figure is made,
-        so time and memory stay bounded whatever the model).
+    force : bool
+        Draw even when there are more boxes than a slide holds (``max_slide_boxes``).
+    max_slide_boxes : int
+        Without ``force``, refuse to draw more boxes than this.
+    max_departments, max_boxes : int
+        Refuse, even with ``force``, to draw more department (or group) boxes, or boxes of
+        any kind, than this (checked before any figure is made, so time and memory stay
+        bounded whatever the model).
 
     Returns
     -------
@@ -132,74 +161,178 @@ def draw_chain(
     UnknownNodeError
         When ``highlight`` or ``segment`` names nothing in the model (with a "did you mean").
     DiagramTooLargeError
-        When there are more than ``max_departments`` departments or ``max_boxes`` boxes to
-        draw; the message says what to do instead.
+        When there are more boxes than a slide holds (without ``force``), or than the hard
+        limits; the message says which view to draw instead.
 
     Examples
     --------
     >>> from servicechain import load
     >>> from servicechain.samples.examples import example_path
-    >>> drawing = draw_chain(load(example_path("flowershop")), color="none")
+    >>> drawing = draw_chain(load(example_path("flowershop")))
     >>> len(drawing.boxes) == len(drawing.layout.pos)
     True
+    >>> drawing.figure.get_size_inches().tolist()
+    [13.333, 7.5]
     """
     from ..structure._base import resolve, resolve_segment
     from ..structure.grouping import rollup
     from ..structure.tracing import downstream, upstream
+    from .layout import layered_layout
+    from .legend import LEGEND_EM
+    from .page import diagram_aspect
     from .render import DrawError, render_graph
 
     if color not in COLORS:
         raise DrawError(f"unknown colour {color!r}; use one of {', '.join(COLORS)}")
-    graph = chain.graph
-    if segment is not None:
-        target = resolve_segment(chain, graph, segment)
-        graph = graph.subgraph([*nx.ancestors(graph, target), target]).copy()
+    if labels not in (None, "ratings"):
+        raise DrawError(f"unknown labels {labels!r}; use ratings")
+    full = chain.graph
     note = ""
     if group_by:
-        graph, note = _collapse_outside(rollup(graph, by=group_by))
-    _check_size(graph, grouped=bool(group_by), max_departments=max_departments, max_boxes=max_boxes)
-    keep = None
+        full, note = _collapse_outside(rollup(full, by=group_by))
+    graph = full
+    what = ""
+    if segment is not None:
+        target = resolve_segment(chain, full, segment)
+        graph = full.subgraph([*nx.ancestors(full, target), target]).copy()
+        what = f"what reaches {full.nodes[target].get('name', target)}"
+    _check_size(
+        graph,
+        grouped=bool(group_by),
+        force=force,
+        max_slide_boxes=max_slide_boxes,
+        max_departments=max_departments,
+        max_boxes=max_boxes,
+    )
+    keep = focus = None
     if highlight is not None:
-        node = resolve(chain, graph, highlight)
-        keep = {node, *upstream(graph, node), *downstream(graph, node)}
+        focus = resolve(chain, graph, highlight)
+        keep = {
+            focus,
+            *upstream(graph, focus, depth=depth),
+            *downstream(graph, focus, depth=depth),
+        }
+        reach = f", {depth} hand-off{'s' if depth != 1 else ''} each way" if depth else ""
+        name = graph.nodes[focus].get("name", focus)
+        what = f"{what}: " if what else ""
+        what += f"the chain of {name} (its suppliers and customers{reach})"
 
-    kwargs: dict = {}
     lo, hi = chain.model.scale.min, chain.model.scale.max
+    unrated = _unrated_nodes(chain, full)
+    scored = _scores(chain, full, lo, hi, unrated)
+    unrated_edges = {(u, v) for u, v, q in full.edges(data="quality") if q is None}
+    kwargs: dict = {}
     if color == "quality":
-        nodes, edges = _quality_values(chain)
+        share = DEFAULT_THRESHOLD if threshold is None else (threshold - lo) / (hi - lo)
+        if not 0 < share < 1:
+            raise DrawError(
+                f"threshold {_num(threshold)} is not inside the scale {_num(lo)}–{_num(hi)}"
+            )
+        norm = quality_norm(share)
+        nodes = dict(scored[0])
+        edges = {(u, v): q for u, v, q in full.edges(data="quality") if q is not None}
+        at = [norm.vmin, norm.vcenter, norm.vmax]
+        shown = [score_text(lo + (hi - lo) * x, lo, hi) for x in at]
         kwargs.update(
-            cmap="RdYlBu",
-            norm=(0.0, 1.0),
-            ticks=(lo, hi),
-            colorbar_label=f"delivered quality ({_num(lo)}–{_num(hi)})",
+            cmap=QUALITY_CMAP,
+            norm=norm,
+            ticks=at,
+            tick_labels=[
+                f"{shown[0]} or less" if norm.vmin > 0 else shown[0],
+                f"{shown[1]} neutral ({share:.0%})",
+                shown[2],
+            ],
+            extend="min" if norm.vmin > 0 else "neither",
+            colorbar_label="box: delivered quality · arrow: service rating",
         )
     elif color == "importance":
         nodes, edges = _importance_values(chain)
+        if group_by:
+            nodes, edges = _roll_values(full, nodes, edges)
         top = max([*nodes.values(), *edges.values(), 1e-9])
         kwargs.update(
             cmap="YlOrBr",
             norm=(0.0, top),
             ticks=(0.0, top),
-            colorbar_label="importance (company quality gained per unit)",
+            tick_labels=("0", f"{top:.2g}"),
+            colorbar_label="importance (company quality gained per unit of quality)",
         )
+        unrated_edges = set()
     else:
         nodes = edges = None
-    if nodes is not None and group_by:
-        nodes, edges = _roll_values(graph, nodes, edges)
+        unrated_edges = set()
+    if title is None:
+        title = f"{chain.name} — {what}" if what else chain.name
+    page = size or "slide"
+    layout = layered_layout(
+        full if _fits(full, force, max_slide_boxes, max_boxes) else graph,
+        extra_lines=dict.fromkeys(full, 1),
+        aspect=None
+        if ax is not None
+        else diagram_aspect(page, note=bool(note), legend_em=LEGEND_EM),
+    )
+    ratings = None
+    if labels == "ratings":
+        ratings = {
+            (u, v): score_text(lo + (hi - lo) * q, lo, hi)
+            for u, v, q in graph.edges(data="quality")
+            if q is not None
+        }
     return render_graph(
         graph,
+        layout=layout,
         node_values=nodes,
         edge_values=edges,
         keep=keep,
-        title=chain.name if title is None else title,
+        focus=focus,
+        scores=scored[1],
+        ratings=ratings,
+        unrated=unrated & set(graph),
+        unrated_edges=unrated_edges,
+        title=title,
         caption=chain.name,
         ax=ax,
-        size=size,
+        size=page,
         dpi=dpi,
         font=font,
         note=note,
         **kwargs,
     )
+
+
+def _unrated_nodes(chain, graph: nx.DiGraph) -> set:
+    """Departments and partners with no own score (a group or a merged box: none of its
+    members has one)."""
+    base = chain.graph
+    result = set()
+    for node, attrs in graph.nodes(data=True):
+        if attrs.get("kind") == "segment":
+            continue
+        members = [m for m in attrs.get("members") or [node] if m in base]
+        if members and all(base.nodes[m].get("quality") is None for m in members):
+            result.add(node)
+    return result
+
+
+def _scores(chain, graph: nx.DiGraph, lo: float, hi: float, unrated: set) -> tuple[dict, dict]:
+    """Delivered quality (0..1) of every box of ``graph`` (a group: its members' mean) and
+    the text its box shows: the score on the model's scale, or "not rated"."""
+    delivered, _ = _quality_values(chain)
+    values, texts = {}, {}
+    for node, attrs in graph.nodes(data=True):
+        members = attrs.get("members") or [node]
+        found = [delivered[m] for m in members if m in delivered]
+        if found:
+            values[node] = float(np.mean(found))
+        if node in unrated:
+            texts[node] = "not rated"
+        elif node in values:
+            texts[node] = score_text(lo + (hi - lo) * values[node], lo, hi)
+    return values, texts
+
+
+def _fits(graph: nx.DiGraph, force: bool, slide: int, hard: int) -> bool:
+    return graph.number_of_nodes() <= (hard if force else slide)
 
 
 def _collapse_outside(graph: nx.DiGraph) -> tuple[nx.DiGraph, str]:
@@ -209,7 +342,7 @@ def _collapse_outside(graph: nx.DiGraph) -> tuple[nx.DiGraph, str]:
 
     kinds = [k for _, k in graph.nodes(data="kind")]
     segments, partners = kinds.count("segment"), kinds.count("partner")
-    fold_segments, fold_partners = segments > MAX_OUTSIDE_BOXES, partners > MAX_OUTSIDE_BOXES
+    fold_segments, fold_partners = segments > MAX_OUTSIDE_BOXES, partners > MAX_OUTSIDE_PARTNERS
     if not (fold_segments or fold_partners):
         return graph, ""
     graph = collapse_outside(graph, segments=fold_segments, partners=fold_partners)
@@ -222,7 +355,15 @@ def _collapse_outside(graph: nx.DiGraph) -> tuple[nx.DiGraph, str]:
     return graph, "; ".join(parts).capitalize()
 
 
-def _check_size(graph: nx.DiGraph, *, grouped: bool, max_departments: int, max_boxes: int):
+def _check_size(
+    graph: nx.DiGraph,
+    *,
+    grouped: bool,
+    force: bool,
+    max_slide_boxes: int,
+    max_departments: int,
+    max_boxes: int,
+):
     """Raise :class:`DiagramTooLargeError` when ``graph`` has too many boxes to draw."""
     from .render import DiagramTooLargeError
 
@@ -239,6 +380,10 @@ def _check_size(graph: nx.DiGraph, *, grouped: bool, max_departments: int, max_b
             "(which also draws many segments and partners as a few boxes)"
         )
     what = "departments and groups" if grouped else "departments"
+    count = (
+        f"{len(kinds):,} boxes ({departments:,} {what}, {kinds.count('partner'):,} "
+        f"partners, {kinds.count('segment'):,} segments)"
+    )
     if departments > max_departments:
         raise DiagramTooLargeError(
             f"{departments:,} {what} are too many to draw legibly (at most "
@@ -246,9 +391,12 @@ def _check_size(graph: nx.DiGraph, *, grouped: bool, max_departments: int, max_b
         )
     if len(kinds) > max_boxes:
         raise DiagramTooLargeError(
-            f"{len(kinds):,} boxes ({departments:,} {what}, {kinds.count('partner'):,} "
-            f"partners, {kinds.count('segment'):,} segments) are too many to draw legibly "
-            f"(at most {max_boxes}); {advice}"
+            f"{count} are too many to draw legibly (at most {max_boxes}); {advice}"
+        )
+    if len(kinds) > max_slide_boxes and not force:
+        raise DiagramTooLargeError(
+            f"{count} are more than a slide holds (about {max_slide_boxes}); {advice}, "
+            "or draw them all anyway with --force"
         )
 
 

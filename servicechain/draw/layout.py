@@ -1,26 +1,31 @@
-"""Layered left-to-right layout of a chain: positions and box sizes only, no drawing.
+"""Layered left-to-right layout of a chain: positions, box sizes and arrow routes, no drawing.
 
 Columns are the distance to the nearest segment (partners in column 0 on the far left,
-segments in the last column); the order inside a column comes from barycentre sweeps that
-reduce edge crossings, with ties broken by id so the same graph always gets the same layout.
-Lengths are in layout units: one unit is the width of the widest box (about 16 Latin or 9
-Chinese characters per line).
+segments in the last column). A column taller than its page allows is split into sub-columns
+(layers). Every arrow spanning several layers gets a dummy node in each layer it crosses, so
+the barycentre sweeps that reduce crossings order its lane too, and the lane is kept free of
+boxes (Sugiyama et al. 1981); ties are broken by id so the same graph always gets the same
+layout. Boxes and lanes then move as close to their neighbours' heights as their order allows.
+Lengths are in layout units: one unit is :data:`EM_PER_UNIT` ems of the label font.
 """
 
 from __future__ import annotations
 
-import unicodedata
+import itertools
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
 
 import networkx as nx
 import numpy as np
 
 from ..structure.tracing import distance_to_segment
 from .crossings import Spans
+from .placement import place_rows, split_columns, sub_layers
+from .routing import route_edges
+from .text import EM_PER_UNIT, LINE_EM, label_lines, text_width
 
 __all__ = [
     "EM_PER_UNIT",
+    "HEAD",
     "Layout",
     "columns",
     "label_lines",
@@ -29,133 +34,49 @@ __all__ = [
     "text_width",
 ]
 
-#: Font ems in one layout unit: a renderer that sets text at ``s`` points maps one layout unit
-#: to ``EM_PER_UNIT * s`` points.
-EM_PER_UNIT = 10.5
-_MAX_LINE_EM = 8.6
-_LINE_EM = 1.25
-_PAD_W_EM = 1.3
-_PAD_H_EM = 0.9
-_MAX_LINES = 4
-_COLUMN_GAP = 0.75
-_ROW_GAP = 0.28
-_MARGIN = 0.3
+_PAD_W_EM = 1.0
+#: Widest line of a label, in ems, and how much wider bold text is.
+_LINE_MAX_EM = 7.8
+_BOLD = 1.15
+_PAD_H_EM = 0.5
+_COLUMN_GAP = 0.38
+_SUB_GAP = 0.3
+_ROW_GAP = 0.1
+#: Height of one arrow lane through a layer, and the room between a lane and a box.
+_LANE = 0.07
+_LANE_CLEAR = 0.04
+#: How strongly boxes and lanes are drawn towards the middle (a compact drawing).
+_PULL = 0.2
+#: Length of an arrowhead, in layout units.
+HEAD = 0.085
+_MARGIN = 0.05
+#: Graphs up to this many nodes are laid out once per candidate split, to keep the best.
+_TRY_SPLITS_UP_TO = 120
+#: Room inside the company boundary above and below its boxes, for its captions.
+_STRIP = 0.12
 
 
-@cache
-def _char_em(char: str) -> float:
-    if unicodedata.east_asian_width(char) in ("W", "F"):
-        return 1.0
-    if char.isupper() or char in "mwMW@%":
-        return 0.72
-    if char in "iljtf.,;:'|!() ":
-        return 0.34
-    return 0.58
-
-
-@lru_cache(maxsize=65536)
-def text_width(text: str) -> float:
-    """Generous estimate of the width of ``text`` in ems of a sans-serif font.
+def box_size(lines: list[str], *, extra: int = 0, em: float = 1.0) -> tuple[float, float]:
+    """Width and height of a box holding ``lines`` (and ``extra`` more short lines), its
+    text ``em`` times as wide as the regular font (bold is wider).
 
     Examples
     --------
-    >>> text_width("IT") < text_width("客户服务")
+    >>> w, h = box_size(["Store staff"])
+    >>> w < 1 and h < box_size(["Store staff"], extra=1)[1]
     True
     """
-    return sum(_char_em(c) for c in text)
-
-
-@lru_cache(maxsize=65536)
-def _tokens(text: str) -> tuple[tuple[str, bool], ...]:
-    """Split into breakable pieces: words, and single wide (CJK) characters.
-
-    Each piece carries whether a space preceded it.
-    """
-    pieces: list[tuple[str, bool]] = []
-    word, space = "", False
-    for char in text:
-        if char.isspace():
-            if word:
-                pieces.append((word, space))
-                word = ""
-            space = True
-        elif unicodedata.east_asian_width(char) in ("W", "F"):
-            if word:
-                pieces.append((word, space))
-                word, space = "", False
-            pieces.append((char, space))
-            space = False
-        else:
-            word += char
-    if word:
-        pieces.append((word, space))
-    return tuple(pieces)
-
-
-def label_lines(
-    text: str, *, max_em: float = _MAX_LINE_EM, max_lines: int = _MAX_LINES, balanced: bool = False
-) -> list[str]:
-    """Wrap a name into lines at most ``max_em`` wide; text with no spaces (Chinese) wraps too.
-
-    A word longer than a line is cut; past ``max_lines`` the last line ends with an ellipsis.
-
-    Examples
-    --------
-    >>> label_lines("Armazém central (Alverca)")
-    ['Armazém central', '(Alverca)']
-    >>> label_lines("旅客服务与地面保障中心值机柜台")
-    ['旅客服务与地面保', '障中心值机柜台']
-    """
-    lines: list[str] = []
-    line = ""
-    for piece, space in _tokens(" ".join(text.split())):
-        joined = f"{line} {piece}" if line and space else line + piece
-        if text_width(joined) <= max_em:
-            line = joined
-            continue
-        if line:
-            lines.append(line)
-        line = ""
-        for char in piece:  # a piece wider than a line is cut
-            if line and text_width(line + char) > max_em:
-                lines.append(line)
-                line = ""
-            line += char
-    if line:
-        lines.append(line)
-    if 1 < len(lines) <= max_lines and not balanced:
-        # the narrowest width that needs no more lines: no lone word on the last line
-        pieces = [text_width(p) for p, _ in _tokens(text)]
-        lo = max([max_em / len(lines), *(w for w in pieces if w <= max_em)])
-        hi = max_em
-        best = lines
-        for _ in range(12):
-            mid = (lo + hi) / 2
-            trial = label_lines(text, max_em=mid, max_lines=len(lines), balanced=True)
-            if len(trial) <= len(lines) and not trial[-1].endswith("…"):
-                best, hi = trial, mid
-            else:
-                lo = mid
-        lines = best
-    if len(lines) > max_lines:
-        last = lines[max_lines - 1]
-        while last and text_width(last + "…") > max_em:
-            last = last[:-1]
-        lines = [*lines[: max_lines - 1], last.rstrip() + "…"]
-    return lines or [""]
-
-
-def _box_size(lines: list[str]) -> tuple[float, float]:
-    width = max(text_width(line) for line in lines) + _PAD_W_EM
-    height = len(lines) * _LINE_EM + _PAD_H_EM
-    return max(width, 4.5) / EM_PER_UNIT, max(height, 2.1) / EM_PER_UNIT
+    width = max(text_width(line) for line in lines) * em + _PAD_W_EM
+    height = (len(lines) + extra) * LINE_EM + _PAD_H_EM
+    return max(width, 4.5) / EM_PER_UNIT, max(height, 1.9) / EM_PER_UNIT
 
 
 def segment_distance(graph: nx.DiGraph) -> dict:
     """Distance of every department to the nearest segment (1 = front line).
 
     Departments whose work reaches no segment get a distance one less than their nearest
-    supplier's (at least 2, so they never stand on the front line); segments get 0.
+    supplier's (at least 2, so they never stand on the front line), or, when no supplier of
+    theirs is placed, one more than their farthest placed customer's; segments get 0.
 
     Examples
     --------
@@ -164,6 +85,10 @@ def segment_distance(graph: nx.DiGraph) -> dict:
     ...                            "s": "segment"}, "kind")
     >>> sorted(segment_distance(G).items())
     [('a', 2), ('b', 1), ('c', 2), ('s', 0)]
+    >>> G.add_edges_from([("x", "y")])  # x serves y, neither reaches a segment
+    >>> nx.set_node_attributes(G, {"x": "department", "y": "department"}, "kind")
+    >>> segment_distance(G)["x"], segment_distance(G)["y"]
+    (3, 2)
     """
     kinds = nx.get_node_attributes(graph, "kind")
     segments = [n for n in graph if kinds.get(n) == "segment"]
@@ -183,17 +108,29 @@ def segment_distance(graph: nx.DiGraph) -> dict:
                 dist[p]
                 for n in nodes
                 for p in graph.predecessors(n)
-                if p in dist
+                if dist.get(p) is not None
                 and kinds.get(p, "department") == "department"
                 and members.get(p) != comp
             ]
             d = max(2, min(supplier) - 1) if supplier else None
             for n in nodes:
                 dist[n] = d
+        # no placed supplier: one column left of the farthest placed customer
         deepest = max([d for d in dist.values() if d is not None], default=1)
-        for n in departments:
-            if dist[n] is None:
-                dist[n] = max(2, deepest)
+        for comp in reversed(list(nx.topological_sort(cond))):
+            nodes = [n for n in comps[comp] if dist[n] is None]
+            if not nodes:
+                continue
+            customer = [
+                dist[c]
+                for n in nodes
+                for c in graph.successors(n)
+                if dist.get(c) is not None
+                and kinds.get(c, "department") == "department"
+                and members.get(c) != comp
+            ]
+            for n in nodes:
+                dist[n] = max(customer) + 1 if customer else max(2, deepest)
     return dist
 
 
@@ -229,7 +166,8 @@ def columns(graph: nx.DiGraph) -> dict:
 
 @dataclass
 class Layout:
-    """Where each box of a chain diagram goes, in layout units (y grows upwards).
+    """Where each box of a chain diagram goes and how each arrow runs, in layout units
+    (y grows upwards).
 
     Attributes
     ----------
@@ -240,7 +178,7 @@ class Layout:
     column : dict
         Node id → column index (0 = partners).
     order : list of list
-        Node ids per column, top to bottom.
+        Node ids per layer (sub-column), top to bottom.
     lines : dict
         Node id → the wrapped lines of its label.
     boundary : tuple
@@ -250,6 +188,14 @@ class Layout:
         (``None`` when the graph has no segment).
     extent : tuple
         ``(x0, y0, x1, y1)`` of everything drawn, margins included.
+    crossings : int
+        Crossings between adjacent layers of the order chosen.
+    layer : dict
+        Node id → layer index; a column may be split into several layers.
+    routes : dict
+        ``(supplier, customer)`` → ``(3 n + 1, 2)`` array of Bézier control points from the
+        supplier's box edge to the arrow tip on the customer's box edge; the last piece is
+        the arrowhead (see :func:`~servicechain.draw.routing.head_segment`).
     """
 
     pos: dict
@@ -261,6 +207,8 @@ class Layout:
     visibility_x: float | None
     extent: tuple
     crossings: int = field(default=0)
+    layer: dict = field(default_factory=dict)
+    routes: dict = field(default_factory=dict)
 
 
 def _sweep(order: list[list], near: dict, index: dict, *, direction: int) -> list[list]:
@@ -287,8 +235,11 @@ def layered_layout(
     *,
     sweeps: int = 6,
     labels: dict | None = None,
+    extra_lines: dict | None = None,
+    aspect: float | None = None,
 ) -> Layout:
-    """Place every node of a chain in columns, left (back office) to right (segments).
+    """Place every node of a chain in columns, left (back office) to right (segments), and
+    route every service between them.
 
     Parameters
     ----------
@@ -299,6 +250,11 @@ def layered_layout(
         the order with the fewest crossings seen is kept.
     labels : dict, optional
         Node id → label text; default the node's ``name`` (else its id).
+    extra_lines : dict, optional
+        Node id → number of short lines its box holds below its label (a score).
+    aspect : float, optional
+        Width / height of the page the diagram is for: columns taller than that shape allows
+        are split into sub-columns. Default: never split.
 
     Returns
     -------
@@ -306,7 +262,7 @@ def layered_layout(
 
     Examples
     --------
-    >>> G = nx.DiGraph([("p", "a"), ("a", "b"), ("b", "s")])
+    >>> G = nx.DiGraph([("p", "a"), ("a", "b"), ("b", "s"), ("p", "b")])
     >>> nx.set_node_attributes(G, {"p": "partner", "a": "department", "b": "department",
     ...                            "s": "segment"}, "kind")
     >>> lay = layered_layout(G)
@@ -314,29 +270,114 @@ def layered_layout(
     [0, 1, 2, 3]
     >>> lay.pos["a"][0] < lay.pos["b"][0] < lay.boundary[2] < lay.pos["s"][0]
     True
+    >>> lay.routes["p", "b"][-1].tolist() == [lay.pos["b"][0] - lay.size["b"][0] / 2,
+    ...                                        lay.routes["p", "b"][-1][1]]
+    True
     """
     column = columns(graph)
     names = nx.get_node_attributes(graph, "name")
     labels = labels or {}
-    lines = {n: label_lines(str(labels.get(n, names.get(n, n)))) for n in graph}
-    size = {n: _box_size(lines[n]) for n in graph}
+    extra_lines = extra_lines or {}
+    kinds = nx.get_node_attributes(graph, "kind")
+    lines, size = {}, {}
+    for n in graph:
+        bold = _BOLD if kinds.get(n) == "segment" else 1.0  # segment names are set in bold
+        lines[n] = label_lines(str(labels.get(n, names.get(n, n))), max_em=_LINE_MAX_EM / bold)
+        size[n] = box_size(lines[n], extra=extra_lines.get(n, 0), em=bold)
     n_cols = max(column.values(), default=-1) + 1
-    order: list[list] = [[] for _ in range(n_cols)]
+    by_col: list[list] = [[] for _ in range(n_cols)]
     for node in sorted(graph, key=str):
-        order[column[node]].append(node)
+        by_col[column[node]].append(node)
     edges = [(u, v) for u, v in graph.edges() if u != v]
-    neighbours = {n: [] for n in graph}
+
+    # layers: each column split into as many sub-columns as the page's shape asks for
+    if not (aspect and n_cols):
+        return _build(graph, column, by_col, size, lines, edges, [1] * n_cols, sweeps)
+    through = [0] * n_cols
     for u, v in edges:
-        if column[u] != column[v]:
-            neighbours[u].append(v)
-            neighbours[v].append(u)
-    index = {n: i for i, n in enumerate(graph)}
+        lo_c, hi_c = sorted((column[u], column[v]))
+        for c in range(lo_c + 1, hi_c):
+            through[c] += 1
+    heights = [
+        sum(size[n][1] + _ROW_GAP for n in col) + through[c] * _LANE for c, col in enumerate(by_col)
+    ]
+    widths = [max((size[n][0] for n in col), default=0.3) for col in by_col]
+    steps = split_columns(
+        heights,
+        widths,
+        counts=[len(col) for col in by_col],
+        gap=_COLUMN_GAP,
+        sub_gap=_SUB_GAP,
+        aspect=aspect,
+        steps=True,
+    )
+    if len(graph) > _TRY_SPLITS_UP_TO:  # large: trust the estimate
+        return _build(graph, column, by_col, size, lines, edges, steps[-1][0], sweeps)
+    # small: lay out each split the estimate walked through, keep the one that fits best
+    best, best_scale = None, -1.0
+    for parts, _ in steps:
+        layout = _build(graph, column, by_col, size, lines, edges, parts, sweeps)
+        x0, y0, x1, y1 = layout.extent
+        scale = min(aspect / (x1 - x0), 1.0 / (y1 - y0))
+        if scale > best_scale * 1.005:
+            best, best_scale = layout, scale
+    return best
+
+
+def _build(
+    graph: nx.DiGraph,
+    column: dict,
+    by_col: list,
+    size: dict,
+    lines: dict,
+    edges: list,
+    parts: list,
+    sweeps: int,
+) -> Layout:
+    """The layout with column ``c`` split into ``parts[c]`` layers."""
+    kinds = nx.get_node_attributes(graph, "kind")
+    n_cols = len(by_col)
+    first = [sum(parts[:c]) for c in range(n_cols)]
+    layer: dict = {}
+    for c, col in enumerate(by_col):
+        for node, sub in sub_layers(col, parts[c], graph, column).items():
+            layer[node] = first[c] + sub
+    n_layers = sum(parts)
+    column_of_layer = [c for c in range(n_cols) for _ in range(parts[c])]
+
+    # dummy nodes: one per layer an edge crosses
+    order: list[list] = [[] for _ in range(n_layers)]
+    for node in sorted(graph, key=str):
+        order[layer[node]].append(node)
+    dummies: dict = {}
+    pieces: list[tuple] = []
+    item_layer = dict(layer)
+    for i, (u, v) in enumerate(edges):
+        lu, lv = layer[u], layer[v]
+        if abs(lu - lv) <= 1:
+            if lu != lv:
+                pieces.append((u, v))
+            continue
+        step = 1 if lv > lu else -1
+        chain = [("\x00lane", i, li) for li in range(lu + step, lv, step)]
+        dummies[u, v] = chain
+        for d, li in zip(chain, range(lu + step, lv, step), strict=True):
+            item_layer[d] = li
+            order[li].append(d)
+        path = [u, *chain, v]
+        pieces += itertools.pairwise(path)
+
+    neighbours: dict = {n: [] for n in item_layer}
+    for a, b in pieces:
+        neighbours[a].append(b)
+        neighbours[b].append(a)
+    index = {n: i for i, n in enumerate(item_layer)}
     near = {
         n: np.array([index[m] for m in sorted(ms, key=str)], dtype=np.intp)
         for n, ms in neighbours.items()
     }
-    spans = Spans(column, edges)
-    best, best_cross = order, spans.count(order) if edges else 0
+    spans = Spans(item_layer, pieces)
+    best, best_cross = order, spans.count(order) if pieces else 0
     current = order
     for _ in range(sweeps if best_cross else 0):
         for direction in (1, -1):
@@ -348,39 +389,60 @@ def layered_layout(
             break
     order = best
 
-    # x: columns side by side, each as wide as its widest box
-    widths = [max((size[n][0] for n in col), default=0.5) for col in order]
-    kinds = nx.get_node_attributes(graph, "kind")
-    has_partners = any(kinds.get(n) == "partner" for n in graph)
-    has_segments = any(kinds.get(n) == "segment" for n in graph)
-    between: dict[int, int] = {}  # edges passing through the gap left of each column
-    for u, v in edges:
-        lo_c, hi_c = sorted((column[u], column[v]))
-        for c in range(lo_c + 1, hi_c + 1):
-            between[c] = between.get(c, 0) + 1
-    centres: list[float] = []
-    right = None  # right edge of the last non-empty column
-    for c, w in enumerate(widths):
-        if not order[c]:
-            centres.append(right if right is not None else 0.0)
-            continue
-        gap = _COLUMN_GAP * (1.5 if c == n_cols - 1 or (c == 1 and has_partners) else 1.0)
-        gap += min(0.03 * between.get(c, 0), 1.2)
-        left = 0.0 if right is None else right + gap
-        centres.append(left + w / 2)
-        right = left + w
+    # heights: boxes and lanes as close to their neighbours as their order allows
+    dummy_set = {d for chain in dummies.values() for d in chain}
+    height = {n: (_LANE if n in dummy_set else size[n][1]) for n in item_layer}
 
-    # y: stack each column, centred on 0
-    pos = {}
-    heights = []
-    for c, col in enumerate(order):
-        total = sum(size[n][1] for n in col) + _ROW_GAP * max(len(col) - 1, 0)
-        heights.append(total)
-        y = total / 2
-        for node in col:
-            h = size[node][1]
-            pos[node] = (centres[c], y - h / 2)
-            y -= h + _ROW_GAP
+    def gap(a, b) -> float:
+        lanes = (a in dummy_set) + (b in dummy_set)
+        return _ROW_GAP if lanes == 0 else _LANE_CLEAR if lanes == 1 else 0.0
+
+    before = {n: [m for m in neighbours[n] if item_layer[m] < item_layer[n]] for n in item_layer}
+    after = {n: [m for m in neighbours[n] if item_layer[m] > item_layer[n]] for n in item_layer}
+    weight = {n: 0.5 if n in dummy_set else 1.0 for n in item_layer}
+    ys = place_rows(order, height, before=before, after=after, gap=gap, weight=weight, pull=_PULL)
+
+    # x: layers side by side, each as wide as its widest box, gaps wide enough for lanes
+    same_layer = [(u, v) for u, v in edges if layer[u] == layer[v]]
+    side_lanes = _side_lanes(same_layer, layer, ys)
+    lanes_right = [0] * n_layers
+    for e, k in side_lanes.items():
+        lanes_right[layer[e[0]]] = max(lanes_right[layer[e[0]]], k + 1)
+    through_gap = [0] * n_layers
+    for a, b in pieces:
+        through_gap[max(item_layer[a], item_layer[b])] += 1
+    has_partners = any(kinds.get(n) == "partner" for n in graph)
+    widths = [max((size[n][0] for n in col if n in size), default=0.3) for col in order]
+    left, right = [], []
+    x = 0.0
+    for li in range(n_layers):
+        if li:
+            c, prev = column_of_layer[li], column_of_layer[li - 1]
+            g = _COLUMN_GAP if c != prev else _SUB_GAP
+            if c != prev and (c == n_cols - 1 or (prev == 0 and has_partners)):
+                g *= 1.25
+            g += min(0.006 * through_gap[li], 0.2)
+            if lanes_right[li - 1]:
+                g += HEAD + 0.04 + lanes_right[li - 1] * _LANE
+            x += g
+        left.append(x)
+        x += widths[li]
+        right.append(x)
+    pos = {n: ((left[layer[n]] + right[layer[n]]) / 2, ys[n]) for n in graph}
+    lane_x = {
+        e: right[layer[e[0]]] + HEAD + 0.04 + (k + 0.5) * _LANE for e, k in side_lanes.items()
+    }
+    routes = route_edges(
+        edges,
+        pos=pos,
+        size=size,
+        layer=layer,
+        left=left,
+        right=right,
+        lanes={e: [ys[d] for d in chain] for e, chain in dummies.items()},
+        side_lane=lane_x,
+        head=HEAD,
+    )
 
     def bbox(nodes):
         if not nodes:
@@ -393,34 +455,65 @@ def layered_layout(
         )
 
     depts = [n for n in graph if kinds.get(n, "department") not in ("partner", "segment")]
-    inner = bbox(depts) or (0.0, -0.5, 1.0, 0.5)
-    pad = 0.22
-    boundary = (inner[0] - pad, inner[1] - pad - 0.18, inner[2] + pad, inner[3] + pad + 0.18)
+    inner = bbox(depts)
+    has_segments = any(kinds.get(n) == "segment" for n in graph)
+    front = n_cols - 2 if has_segments else None
+    back_layers = [li for li in range(n_layers) if 0 < column_of_layer[li] != front]
     visibility_x = None
-    if has_segments and depts:
-        front = n_cols - 2
-        front_x0 = min(pos[n][0] - size[n][0] / 2 for n in order[front]) if order[front] else 0
-        back = [c for c in range(1, front) if order[c]]
-        if back:
-            back_x1 = max(pos[n][0] + size[n][0] / 2 for n in order[back[-1]])
-            visibility_x = (front_x0 + back_x1) / 2
-        else:
-            visibility_x = front_x0 - pad / 2
+    if inner is None:
+        inner = (0.0, -0.5, 1.0, 0.5)
+        boundary = inner
+    else:
+        dept_layers = {layer[n] for n in depts}
+        lane_ys = [ys[d] for d in dummy_set if item_layer[d] in dept_layers]
+        lo_y = min([inner[1], *(y - _LANE for y in lane_ys)])
+        hi_y = max([inner[3], *(y + _LANE for y in lane_ys)])
+        pad = 0.1
+        x0 = inner[0] - pad
+        if has_segments and front is not None and not any(layer[n] in back_layers for n in depts):
+            x0 -= 0.3  # a back-office strip, so the line of visibility stands clear
+        boundary = (x0, lo_y - pad - _STRIP, inner[2] + pad, hi_y + pad + _STRIP)
+        if has_segments and front is not None:
+            front_x0 = left[first[front]]
+            back = [li for li in back_layers if li < first[front] and order[li]]
+            if back and any(layer[n] in back for n in depts):
+                visibility_x = (front_x0 + right[max(back)]) / 2
+            else:
+                visibility_x = (boundary[0] + front_x0) / 2
     everything = bbox(list(graph)) or inner
+    route_pts = np.concatenate(list(routes.values())) if routes else np.zeros((0, 2))
     extent = (
-        min(everything[0], boundary[0]) - _MARGIN,
-        min(everything[1], boundary[1]) - _MARGIN,
-        max(everything[2], boundary[2]) + _MARGIN,
-        max(everything[3], boundary[3]) + _MARGIN,
+        min([everything[0], boundary[0], *route_pts[:, 0]]) - _MARGIN,
+        min([everything[1], boundary[1], *route_pts[:, 1]]) - _MARGIN,
+        max([everything[2], boundary[2], *route_pts[:, 0]]) + _MARGIN,
+        max([everything[3], boundary[3], *route_pts[:, 1]]) + _MARGIN,
     )
     return Layout(
         pos=pos,
         size=size,
         column=column,
-        order=order,
+        order=[[n for n in col if n in size] for col in order],
         lines=lines,
         boundary=boundary,
         visibility_x=visibility_x,
         extent=extent,
         crossings=best_cross,
+        layer=layer,
+        routes=routes,
     )
+
+
+def _side_lanes(edges: list, layer: dict, ys: dict) -> dict:
+    """Lane index (0 = nearest its layer) of each edge between two boxes of one layer: the
+    shortest edges nearest, edges whose heights overlap in different lanes."""
+    taken: dict = {}
+    result = {}
+    for e in sorted(edges, key=lambda e: (abs(ys[e[0]] - ys[e[1]]), str(e))):
+        lo, hi = sorted((ys[e[0]], ys[e[1]]))
+        busy = taken.setdefault(layer[e[0]], [])
+        k = 0
+        while any(kk == k and lo <= h2 and l2 <= hi for kk, l2, h2 in busy):
+            k += 1
+        busy.append((k, lo, hi))
+        result[e] = k
+    return result

@@ -23,9 +23,11 @@ from ..io.atomic import atomic_output
 from .arrows import draw_arrows
 from .boxes import draw_boxes, fit_caption, fit_labels
 from .fonts import font_families
-from .layout import EM_PER_UNIT, Layout, layered_layout
-from .legend import draw_legend
-from .style import BASE_FONT, QUALITY_CMAP
+from .layout import EM_PER_UNIT, Layout, layered_layout, text_width
+from .legend import LEGEND_EM, draw_legend
+from .page import fit_page, page_size
+from .ratings import place_ratings
+from .style import QUALITY_CMAP
 
 __all__ = [
     "FORMATS",
@@ -40,7 +42,7 @@ __all__ = [
 ]
 
 FORMATS = ("svg", "png", "pdf")
-#: Neither side of a diagram's figure is longer than this (text shrinks to fit instead).
+#: Neither side of a diagram's figure is longer than this, whatever size is asked for.
 MAX_FIGURE_INCHES = 120.0
 #: A raster (PNG, or any bitmap matplotlib makes) of a figure has at most this many pixels:
 #: the resolution is lowered to fit, so memory stays bounded whatever the model or options.
@@ -99,6 +101,11 @@ class Drawing(SavedFigure):
     arrows: dict = field(default_factory=dict)
     captions: list = field(default_factory=list)
     families: list = field(default_factory=list)
+    scores: dict = field(default_factory=dict)
+    heads: dict = field(default_factory=dict)
+    ratings: dict = field(default_factory=dict)
+    ratings_left_out: list = field(default_factory=list)
+    fontsize: float = 0.0
 
 
 def save_figure(
@@ -162,41 +169,60 @@ def render_graph(
     node_values: dict | None = None,
     edge_values: dict | None = None,
     cmap: str = QUALITY_CMAP,
-    norm: tuple[float, float] = (0.0, 1.0),
+    norm=(0.0, 1.0),
     colorbar_label: str = "",
-    ticks: tuple[float, float] | None = None,
+    ticks: tuple | None = None,
+    tick_labels: tuple | None = None,
+    extend: str = "neither",
     keep: set | None = None,
+    focus=None,
+    scores: dict | None = None,
+    ratings: dict | None = None,
+    unrated: set | frozenset = frozenset(),
+    unrated_edges: set | frozenset = frozenset(),
     title: str | None = None,
     caption: str = "",
     ax: Axes | None = None,
-    size: tuple[float, float] | None = None,
+    size=None,
     dpi: float = 150,
     font: str | None = None,
     separate_arrows: bool | None = None,
     note: str = "",
 ) -> Drawing:
-    """Draw a chain graph: boxes in columns, curved arrows, company boundary and legend.
+    """Draw a chain graph: boxes in columns, routed arrows, company boundary and legend.
 
     Parameters
     ----------
     graph : networkx.DiGraph
-        Shaped like ``chain.graph`` (or a roll-up of it); edges carry ``reliance``.
+        Shaped like ``chain.graph`` (or a roll-up of it); edges carry ``reliance``. Only its
+        nodes and edges are drawn, at their places in ``layout`` (which may be the layout of
+        a larger graph, so that views of one model keep their places).
     layout : Layout, optional
         Default :func:`~servicechain.draw.layout.layered_layout` of the graph.
     node_values, edge_values : dict, optional
-        Node id / ``(supplier, customer)`` → a value on ``norm``, shown by colour; nodes or
-        edges without one get a neutral colour. Without both, no colour bar is drawn.
-    cmap, norm, colorbar_label, ticks : optional
-        Colour map, the value range it spans, the colour bar's label, and the range its tick
-        labels show (for example the model's scale).
+        Node id / ``(supplier, customer)`` → a value, shown by colour through ``norm``;
+        nodes or edges without one get a neutral colour. Without both, no colour bar.
+    cmap, norm, colorbar_label, ticks, tick_labels, extend : optional
+        Colour map, the normalisation (a matplotlib ``Normalize`` or ``(lo, hi)``), the colour
+        bar's label, its ticks (in the values' units) and their labels, and whether the bar
+        shows an arrow for values beyond its low end (``"min"``).
     keep : set, optional
         Nodes drawn in full colour; everything else is faded (for a highlighted trace).
+    focus : optional
+        A node drawn with a heavy outline (the highlighted one).
+    scores : dict, optional
+        Node id → text written in its box under its name.
+    ratings : dict, optional
+        ``(supplier, customer)`` → text written on its arrow, where there is room.
+    unrated, unrated_edges : set, optional
+        Nodes drawn grey and hatched, services drawn grey and dashed: no score of their own.
     title, caption : str, optional
         Title above the diagram; caption of the company boundary (the company's name).
     ax : matplotlib.axes.Axes, optional
-        Draw into this axes; default a new :class:`~matplotlib.figure.Figure` sized to fit.
-    size : (float, float), optional
-        Figure size in inches; text scales to fit.
+        Draw into this axes; default a new :class:`~matplotlib.figure.Figure` of ``size``.
+    size : str or (float, float), optional
+        The page: ``"slide"`` (16:9, the default), ``"a4"``, ``"a4-portrait"`` or inches.
+        One font size, the largest that fits, is used for every label.
     dpi : float
         Resolution of the figure (for PNG).
     font : str, optional
@@ -206,11 +232,7 @@ def render_graph(
         default for diagrams of up to :data:`~servicechain.draw.arrows.ARROW_ARTIST_LIMIT`
         arrows.
     note : str, optional
-        A line under the title saying what the boxes stand for (for example that segments
-        are grouped).
-
-    The figure is at most :data:`MAX_FIGURE_INCHES` on either side (text shrinks to fit) and
-    its resolution at most what keeps a raster within :data:`MAX_PIXELS`.
+        A line under the title saying what the boxes stand for.
 
     Returns
     -------
@@ -219,44 +241,38 @@ def render_graph(
     import matplotlib as mpl
 
     layout = layout or layered_layout(graph)
-    texts = ["\n".join(lines) for lines in layout.lines.values()] + [title or "", caption]
+    texts = ["\n".join(layout.lines[n]) for n in graph] + [title or "", caption]
     families = font_families(texts, font=font)
     x0, y0, x1, y1 = layout.extent
     width_u, height_u = x1 - x0, y1 - y0
     coloured = node_values is not None or edge_values is not None
-    legend_in = 1.05
-    note_in = 0.3 if note else 0.0
-    title_in = (0.45 if title else 0.1) + note_in
+    normalize = Normalize(*norm) if isinstance(norm, tuple) else norm
 
     with rc_context({"font.family": families, "svg.hashsalt": "servicechain"}):
         own_figure = ax is None
+        fit = None
         if own_figure:
-            natural = (
-                width_u * EM_PER_UNIT * BASE_FONT / 72,
-                height_u * EM_PER_UNIT * BASE_FONT / 72 + legend_in + title_in,
+            page = tuple(min(side, MAX_FIGURE_INCHES) for side in page_size(size or "slide"))
+            fit = fit_page(
+                layout.extent,
+                page,
+                title=bool(title),
+                note=bool(note),
+                legend_em=LEGEND_EM,
             )
-            if not size and max(natural) > MAX_FIGURE_INCHES:
-                size = tuple(min(side, MAX_FIGURE_INCHES) for side in natural)
-            if size:
-                scale = min(
-                    size[0] / (width_u * EM_PER_UNIT * BASE_FONT / 72),
-                    (size[1] - legend_in - title_in) / (height_u * EM_PER_UNIT * BASE_FONT / 72),
-                )
-                fontsize = BASE_FONT * max(scale, 0.05)
-                fig_w, fig_h = size
-            else:
-                fontsize = BASE_FONT
-                fig_w = max(width_u * EM_PER_UNIT * fontsize / 72, 6.0)
-                fig_h = height_u * EM_PER_UNIT * fontsize / 72 + legend_in + title_in
-            figure = Figure(figsize=(fig_w, fig_h), dpi=capped_dpi((fig_w, fig_h), dpi))
+            fontsize = fit.fontsize
+            figure = Figure(
+                figsize=(fit.width, fit.height), dpi=capped_dpi((fit.width, fit.height), dpi)
+            )
             FigureCanvasAgg(figure)
-            diagram_h = (height_u * EM_PER_UNIT * fontsize / 72) / fig_h
-            diagram_w = (width_u * EM_PER_UNIT * fontsize / 72) / fig_w
-            bottom = legend_in / fig_h
+            diagram_w = width_u * EM_PER_UNIT * fontsize / 72 / fit.width
+            diagram_h = height_u * EM_PER_UNIT * fontsize / 72 / fit.height
+            bottom = fit.legend_in / fit.height
+            top = 1 - (fit.title_in + fit.note_in) / fit.height
             ax = figure.add_axes(
                 (
                     (1 - diagram_w) / 2,
-                    bottom + (1 - bottom - title_in / fig_h - diagram_h) / 2,
+                    bottom + (top - bottom - diagram_h) / 2,
                     diagram_w,
                     diagram_h,
                 )
@@ -276,64 +292,9 @@ def render_graph(
         ax.set_axis_off()
 
         colormap = mpl.colormaps[cmap]
-        normalize = Normalize(*norm)
         drawing = Drawing(figure=figure, ax=ax, layout=layout, families=families)
-
-        # company boundary and line of visibility
-        bx0, by0, bx1, by1 = layout.boundary
-        ax.add_patch(
-            FancyBboxPatch(
-                (bx0, by0),
-                bx1 - bx0,
-                by1 - by0,
-                boxstyle="round,pad=0,rounding_size=0.12",
-                facecolor="#f7f8fa",
-                edgecolor="#9aa3ad",
-                linewidth=1.2,
-                zorder=0,
-            )
-        )
-        small = fontsize * 0.78
-        strip_y = by1 - 0.09
-        if caption:
-            drawing.captions.append(
-                ax.text(
-                    bx0 + 0.06,
-                    by0 + 0.09,
-                    fit_caption(caption, bx1 - bx0 - 0.15, small / fontsize),
-                    fontsize=small,
-                    color="#5b6570",
-                    va="center",
-                    ha="left",
-                    fontweight="bold",
-                    zorder=1,
-                )
-            )
-        if layout.visibility_x is not None:
-            vx = layout.visibility_x
-            ax.add_line(
-                Line2D(
-                    [vx, vx],
-                    [by0, by1],
-                    color="#6b7580",
-                    linewidth=1.0,
-                    linestyle=(0, (5, 3)),
-                    zorder=1,
-                )
-            )
-            drawing.captions.append(
-                ax.text(
-                    vx + 0.05,
-                    strip_y,
-                    "line of visibility",
-                    fontsize=small * 0.9,
-                    color="#5b6570",
-                    va="center",
-                    ha="left",
-                    style="italic",
-                    zorder=1,
-                )
-            )
+        drawing.fontsize = fontsize
+        _company(ax, layout, caption, fontsize, drawing.captions)
 
         arrows = draw_arrows(
             ax,
@@ -344,10 +305,11 @@ def render_graph(
             colormap=colormap,
             normalize=normalize,
             keep=keep,
+            unrated=unrated_edges,
             separate=separate_arrows,
         )
-        drawing.edges, drawing.arrows = arrows.outlines, arrows.by_edge
-        drawing.boxes, drawing.labels = draw_boxes(
+        drawing.edges, drawing.arrows, drawing.heads = arrows.outlines, arrows.by_edge, arrows.heads
+        drawing.boxes, drawing.labels, drawing.scores = draw_boxes(
             ax,
             graph,
             layout,
@@ -357,25 +319,32 @@ def render_graph(
             normalize=normalize,
             keep=keep,
             families=families,
+            scores=scores,
+            unrated=unrated,
+            focus=focus,
         )
+        if ratings:
+            drawing.ratings, drawing.ratings_left_out = _draw_ratings(
+                ax, graph, layout, ratings, arrows.heads, fontsize, keep
+            )
 
         if title and not own_figure:
-            drawing.captions.append(ax.set_title(title, fontsize=max(fontsize * 1.3, 8)))
+            drawing.captions.append(ax.set_title(title, fontsize=fontsize * 1.3))
         elif title:
             drawing.captions.append(
                 figure.text(
                     0.5,
-                    1 - ((title_in - note_in) * 0.5) / figure.get_figheight(),
+                    1 - fit.title_in * 0.55 / fit.height,
                     title,
                     ha="center",
                     va="center",
-                    fontsize=max(fontsize * 1.5, 9),
+                    fontsize=fontsize * 1.35,
                     fontweight="bold",
                 )
             )
         if note:
             where = (
-                {"x": 0.5, "y": 1 - (title_in - note_in / 2) / figure.get_figheight()}
+                {"x": 0.5, "y": 1 - (fit.title_in + fit.note_in / 2) / fit.height}
                 if own_figure
                 else {"x": 0.5, "y": -0.01, "transform": ax.transAxes, "va": "top"}
             )
@@ -385,7 +354,7 @@ def render_graph(
                         "s": note,
                         "ha": "center",
                         "va": "center",
-                        "fontsize": max(fontsize, 7.5),
+                        "fontsize": fontsize,
                         "style": "italic",
                         "color": "#3d4650",
                         **where,
@@ -397,11 +366,114 @@ def render_graph(
                 figure,
                 coloured=coloured,
                 colormap=colormap,
-                norm=norm,
-                ticks=ticks,
+                norm=normalize,
+                ticks=ticks or (normalize.vmin, normalize.vmax),
+                tick_labels=tick_labels,
                 label=colorbar_label,
-                fontsize=max(fontsize * 0.95, 6.5),
-                legend_in=legend_in,
+                fontsize=fontsize,
+                legend_in=fit.legend_in,
+                unrated=bool(unrated or unrated_edges),
+                focus=f"highlighted: {graph.nodes[focus].get('name', focus)}"
+                if focus is not None
+                else None,
+                extend=extend,
             )
         fit_labels(figure, ax, layout, drawing.labels, families)
     return drawing
+
+
+def _company(ax, layout: Layout, caption: str, fontsize: float, captions: list) -> None:
+    """The company boundary with its name, and the line of visibility with its name: the
+    company's name in the bottom strip on whichever side of the line has room for it, the
+    line's name in the top strip beside it."""
+    bx0, by0, bx1, by1 = layout.boundary
+    ax.add_patch(
+        FancyBboxPatch(
+            (bx0, by0),
+            bx1 - bx0,
+            by1 - by0,
+            boxstyle="round,pad=0,rounding_size=0.12",
+            facecolor="#f7f8fa",
+            edgecolor="#9aa3ad",
+            linewidth=1.2,
+            zorder=0,
+        )
+    )
+    small = fontsize
+    em_u = small / fontsize / EM_PER_UNIT
+    vx = layout.visibility_x
+    if caption:
+        x, room, ha = bx0 + 0.06, bx1 - bx0 - 0.12, "left"
+        if vx is not None:
+            left_room, right_room = vx - bx0 - 0.1, bx1 - vx - 0.1
+            if text_width(caption) * em_u > left_room and right_room > left_room:
+                x, room = vx + 0.05, right_room
+            else:
+                room = left_room
+        captions.append(
+            ax.text(
+                x,
+                by0 + 0.085,
+                fit_caption(caption, room, 1.0),
+                fontsize=small,
+                color="#5b6570",
+                va="center",
+                ha=ha,
+                fontweight="bold",
+                zorder=1,
+            )
+        )
+    if vx is not None:
+        ax.add_line(
+            Line2D(
+                [vx, vx],
+                [by0, by1],
+                color="#6b7580",
+                linewidth=1.0,
+                linestyle=(0, (5, 3)),
+                zorder=1,
+            )
+        )
+        text = "line of visibility"
+        right_room = bx1 - vx - 0.1
+        fits_right = text_width(text) * em_u <= right_room
+        captions.append(
+            ax.text(
+                vx + 0.05 if fits_right else vx - 0.05,
+                by1 - 0.085,
+                text if fits_right or text_width(text) * em_u <= vx - bx0 - 0.1 else "visibility",
+                fontsize=small,
+                color="#5b6570",
+                va="center",
+                ha="left" if fits_right else "right",
+                style="italic",
+                zorder=1,
+            )
+        )
+
+
+def _draw_ratings(ax, graph, layout, ratings, heads, fontsize, keep) -> tuple[dict, list]:
+    """Write each arrow's rating where :func:`~servicechain.draw.ratings.place_ratings`
+    finds room; returns the texts drawn by edge and the edges left without one."""
+    texts = {e: t for e, t in ratings.items() if e in layout.routes and graph.has_edge(*e)}
+    places, left_out = place_ratings(layout, texts, nodes=list(graph), heads=heads)
+    drawn = {}
+    for edge, (x, y) in places.items():
+        live = keep is None or (edge[0] in keep and edge[1] in keep)
+        drawn[edge] = ax.text(
+            x,
+            y,
+            texts[edge],
+            fontsize=fontsize,
+            ha="center",
+            va="center",
+            color="#1a1a1a" if live else "#b0b5ba",
+            zorder=5,
+            bbox={
+                "boxstyle": "round,pad=0.12",
+                "facecolor": "white",
+                "edgecolor": "none",
+                "alpha": 0.9 if live else 0.4,
+            },
+        )
+    return drawn, left_out

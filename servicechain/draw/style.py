@@ -9,24 +9,67 @@ from matplotlib.colors import to_rgba
 
 __all__ = [
     "BASE_FONT",
+    "DEFAULT_THRESHOLD",
     "FADE",
     "IMPORTANCE_CMAP",
     "KIND_FILL",
     "NONE_EDGE",
     "QUALITY_CMAP",
+    "UNRATED_EDGE",
+    "UNRATED_FILL",
+    "UNRATED_HATCH",
     "box_style",
     "faded",
     "ink",
+    "quality_norm",
     "reliance_width",
+    "score_text",
     "text_colour",
 ]
 
-QUALITY_CMAP = "RdYlBu"  # ColorBrewer diverging, colour-blind safe
+QUALITY_CMAP = "RdBu"  # ColorBrewer diverging red-white-blue, colour-blind safe
 IMPORTANCE_CMAP = "YlOrBr"
-BASE_FONT = 8.0
+BASE_FONT = 10.0
 KIND_FILL = {"department": "#e8ecf1", "partner": "#ffffff", "segment": "#dbe9f6"}
 NONE_EDGE = "#7a8594"
 FADE = 0.15
+#: Share of the scale where the quality colours are neutral: weaker is red, stronger blue.
+DEFAULT_THRESHOLD = 0.7
+#: Below the threshold, this share of the scale runs from neutral to full red.
+_RED_SPAN = 0.3
+UNRATED_FILL = "#e3e3e3"
+UNRATED_HATCH = "////"
+UNRATED_EDGE = "#8c8c8c"
+
+
+def quality_norm(threshold: float = DEFAULT_THRESHOLD):
+    """The colour normalisation of qualities on 0..1: neutral at ``threshold``, full red
+    :data:`_RED_SPAN` below it (and under), full blue at the top of the scale.
+
+    Examples
+    --------
+    >>> norm = quality_norm(0.7)
+    >>> float(norm(0.7)), float(norm(0.4)), float(norm(1.0))
+    (0.5, 0.0, 1.0)
+    """
+    from matplotlib.colors import TwoSlopeNorm
+
+    threshold = min(max(float(threshold), 0.01), 0.99)
+    return TwoSlopeNorm(vcenter=threshold, vmin=max(threshold - _RED_SPAN, 0.0), vmax=1.0)
+
+
+def score_text(value: float, lo: float, hi: float) -> str:
+    """A score on the scale ``lo..hi`` rounded as the scale deserves: two decimals on a
+    scale of width 1 or less, one up to 20, none beyond.
+
+    Examples
+    --------
+    >>> score_text(3.847, 1, 5), score_text(0.7351, 0, 1), score_text(71.6, 0, 100)
+    ('3.8', '0.74', '72')
+    """
+    span = hi - lo
+    digits = 2 if span <= 1 else 1 if span <= 20 else 0
+    return f"{value:.{digits}f}"
 
 
 def reliance_width(reliance: float) -> float:
