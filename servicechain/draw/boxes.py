@@ -129,7 +129,7 @@ def fit_caption(text: str, width_u: float, em_scale: float) -> str:
     >>> fit_caption("Sapataria", 5.0, 1.0)
     'Sapataria'
     >>> fit_caption("A very long company name indeed", 1.0, 1.0)
-    'A very long compan…'
+    'A very long compa…'
     """
     limit = width_u * EM_PER_UNIT / em_scale
     if text_width(text) <= limit:

@@ -89,7 +89,7 @@ def fit_page(
     --------
     >>> fit = fit_page((0, 0, 10, 4), "slide", title=True, note=False, legend_em=5.6)
     >>> fit.width, fit.height, round(fit.fontsize, 2)
-    (13.333, 7.5, 9.03)
+    (13.333, 7.5, 9.01)
     """
     w, h = page_size(size)
     x0, y0, x1, y1 = extent

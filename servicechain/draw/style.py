@@ -49,8 +49,8 @@ def quality_norm(threshold: float = DEFAULT_THRESHOLD):
     Examples
     --------
     >>> norm = quality_norm(0.7)
-    >>> float(norm(0.7)), float(norm(0.4)), float(norm(1.0))
-    (0.5, 0.0, 1.0)
+    >>> [round(float(norm(x)), 6) for x in (0.7, 0.4, 1.0)]
+    [0.5, 0.0, 1.0]
     """
     from matplotlib.colors import TwoSlopeNorm
 

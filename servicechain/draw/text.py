@@ -81,9 +81,11 @@ def label_lines(
     Examples
     --------
     >>> label_lines("Armazém central (Alverca)")
-    ['Armazém central', '(Alverca)']
+    ['Armazém', 'central', '(Alverca)']
+    >>> label_lines("Transportadora expresso")  # a long word widens its line
+    ['Transportadora', 'expresso']
     >>> label_lines("旅客服务与地面保障中心值机柜台")
-    ['旅客服务与地面保', '障中心值机柜台']
+    ['旅客服务与', '地面保障中', '心值机柜台']
     """
     if not balanced:  # a word a little wider than a line widens the line instead of breaking
         widest = max((text_width(p) for p, _ in _tokens(text)), default=0.0)
