@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,8 @@ from ._common import group_option, load_chain, model_argument, output_option, re
 __all__ = ["COMMANDS"]
 
 SUFFIXES = (".svg", ".png", ".pdf")
+#: Named pages of ``draw --size`` (kept here so that --help does not import matplotlib).
+PAGES = ("slide", "a4", "a4-portrait")
 
 
 def _size(ctx: click.Context, param: click.Parameter, value: str | None):
@@ -31,16 +34,40 @@ def _size(ctx: click.Context, param: click.Parameter, value: str | None):
     return (w, h)
 
 
-def _figure_options(func: Callable) -> Callable:
+def _page(ctx: click.Context, param: click.Parameter, value: str | None):
+    if value is None or value.lower() in PAGES:
+        return None if value is None else value.lower()
+    try:
+        return _size(ctx, param, value)
+    except click.BadParameter:
+        raise click.BadParameter(
+            f"{value!r} is not a page; give slide, a4, a4-portrait or WIDTHxHEIGHT in inches, "
+            "such as 16x9"
+        ) from None
+
+
+def _threshold(ctx: click.Context, param: click.Parameter, value: str | None):
+    if value is None:
+        return None
+    text = value.strip()
+    try:
+        number = float(text.removesuffix("%"))
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not a score; give one on the model's scale, such as 3.5, or a "
+            "share of the scale, such as 70%"
+        ) from None
+    return ("share", number / 100) if text.endswith("%") else ("score", number)
+
+
+_SIZE_HELP = "Figure size in inches, such as 12x8 (default: fitted to the content)."
+
+
+def _figure_options(func: Callable, *, size_option=None) -> Callable:
     for option in reversed(
         [
             click.option("--title", help="Title above the figure (default: the model's name)."),
-            click.option(
-                "--size",
-                callback=_size,
-                metavar="WxH",
-                help="Figure size in inches, such as 12x8 (default: fitted to the content).",
-            ),
+            size_option or click.option("--size", callback=_size, metavar="WxH", help=_SIZE_HELP),
             click.option(
                 "--dpi",
                 type=click.IntRange(min=20, max=1200),
@@ -82,10 +109,12 @@ def _render_and_save(make: Callable[[], Any], output: Path, params: dict[str, st
                 param = next((hint for hint, value in params.items() if value == err.node), None)
             raise reraise(err, param=param) from None
     from ..draw.fonts import MissingGlyphsWarning
+    from ..draw.render import SmallTextWarning
 
     shown = set()
     for item in caught:
-        if issubclass(item.category, MissingGlyphsWarning) and str(item.message) not in shown:
+        told = issubclass(item.category, (MissingGlyphsWarning, SmallTextWarning))
+        if told and str(item.message) not in shown:
             shown.add(str(item.message))
             click.echo(f"Warning: {item.message}", err=True)
     click.echo(f"Wrote {output}")
@@ -97,9 +126,19 @@ def _render_and_save(make: Callable[[], Any], output: Path, params: dict[str, st
 @click.option(
     "--highlight",
     metavar="NODE",
-    help="Show NODE's upstream and downstream chain in full colour, the rest faded.",
+    help="Outline NODE and show its chain of suppliers and customers; the rest is muted.",
 )
-@click.option("--segment", metavar="SEGMENT", help="Draw only what reaches this segment.")
+@click.option(
+    "--depth",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="With --highlight: follow the chain at most N hand-offs each way.",
+)
+@click.option(
+    "--segment",
+    metavar="SEGMENT",
+    help="Draw only what reaches this segment, at its places in the full diagram.",
+)
 @group_option("Roll departments up into one box per group (for large models).")
 @click.option(
     "--color",
@@ -109,42 +148,90 @@ def _render_and_save(make: Callable[[], Any], output: Path, params: dict[str, st
     show_default=True,
     help="Colour boxes and arrows by delivered quality, by importance, or not at all.",
 )
-@_figure_options
+@click.option(
+    "--threshold",
+    callback=_threshold,
+    metavar="SCORE",
+    help="Where quality colours turn from red to blue: a score on the model's scale, or a "
+    "share of the scale such as 60%.  [default: 70%]",
+)
+@click.option(
+    "--labels",
+    type=click.Choice(["ratings"]),
+    help="Write each rated service's rating on its arrow.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Draw even when there are more boxes than a slide holds (about 60).",
+)
+@partial(
+    _figure_options,
+    size_option=click.option(
+        "--size",
+        callback=_page,
+        metavar="PAGE",
+        help="slide (16:9, the default), a4, a4-portrait, or WxH in inches such as 16x9.",
+    ),
+)
 def draw(
     model_path: Path,
     max_bytes: int,
     output: Path,
     highlight: str | None,
+    depth: int | None,
     segment: str | None,
     group_by: str | None,
     color: str,
+    threshold: tuple | None,
+    labels: str | None,
+    force: bool,
     title: str | None,
-    size: tuple[float, float] | None,
+    size,
     dpi: int,
     font: str | None,
 ) -> None:
-    """Draw the chain of MODEL: departments left to right by distance to the customer,
-    partners outside the company on the left, segments on the right behind the line of
-    visibility. Box colour = delivered quality, arrow width = reliance, arrow colour =
-    service quality.
+    """Draw the chain of MODEL for a slide: departments left to right by distance to the
+    customer, partners outside the company on the left, segments on the right behind the
+    line of visibility. Each box shows its delivered score; box colour = delivered quality,
+    arrow colour = service rating (red below the threshold, blue above; hatched boxes and
+    dashed arrows have no score of their own), arrow width = reliance.
 
     \b
     Examples:
       servicechain draw models/sapataria.yaml -o chain.svg
-      servicechain draw models/sapataria.yaml -o it.png --highlight it
-      servicechain draw models/hospital.yaml -o groups.pdf --by-group
+      servicechain draw models/sapataria.yaml -o it.png --highlight it --depth 2
+      servicechain draw models/hospital.yaml -o gps.pdf --segment gps --labels ratings
+      servicechain draw models/hospital.yaml -o groups.svg --by-group --size a4
     """
     _check_output(output)
+    if depth is not None and highlight is None:
+        raise click.UsageError("--depth needs --highlight NODE")
     chain = load_chain(model_path, max_bytes)
     from ..draw.diagram import draw_chain
 
+    score = None
+    if threshold is not None:
+        lo, hi = chain.model.scale.min, chain.model.scale.max
+        kind, number = threshold
+        score = lo + number * (hi - lo) if kind == "share" else number
+        if not lo < score < hi:
+            shown = f"{number * 100:g}%" if kind == "share" else f"{number:g}"
+            raise click.BadParameter(
+                f"{shown} is not inside the model's scale ({lo:g} to {hi:g})",
+                param_hint="'--threshold'",
+            )
     _render_and_save(
         lambda: draw_chain(
             chain,
             highlight=highlight,
+            depth=depth,
             segment=segment,
             group_by=group_by,
             color=color,
+            threshold=score,
+            labels=labels,
+            force=force,
             title=title,
             size=size,
             dpi=dpi,

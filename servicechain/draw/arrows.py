@@ -87,12 +87,14 @@ def draw_arrows(
     colormap,
     normalize,
     keep: set | None,
+    keep_edges: set | None = None,
     unrated: set | frozenset = frozenset(),
     separate: bool | None = None,
 ) -> Arrows:
     """Draw every service of ``graph`` along its route: width = reliance, colour = its value
     (darkened to read on the company background), grey and dashed when ``unrated``, faded
-    when off the ``keep`` chain.
+    when off the ``keep`` chain (an arrow between two kept nodes is kept unless
+    ``keep_edges`` names the arrows to keep).
 
     Thick and faded arrows are drawn first, so thin and highlighted ones stay visible on top
     (in one collection: by width band of :data:`WIDTH_BAND` points). ``separate`` (default: at
@@ -111,7 +113,12 @@ def draw_arrows(
     if dashed.any():
         colours[dashed] = to_rgba(UNRATED_EDGE)
     if keep is not None and edges:
-        live = np.array([u in keep and v in keep for u, v in edges])
+        live = np.array(
+            [
+                e in keep_edges if keep_edges is not None else e[0] in keep and e[1] in keep
+                for e in edges
+            ]
+        )
         colours[~live, 3] *= FADE
     order = np.lexsort((-widths, colours[:, 3])) if edges else np.array([], dtype=int)
     half = (2.6 + 0.6 * widths) / unit_pt

@@ -204,13 +204,18 @@ def draw_chain(
         max_departments=max_departments,
         max_boxes=max_boxes,
     )
-    keep = focus = None
+    keep = keep_edges = focus = None
     if highlight is not None:
         focus = resolve(chain, graph, highlight)
-        keep = {
-            focus,
-            *upstream(graph, focus, depth=depth),
-            *downstream(graph, focus, depth=depth),
+        up = {focus: 0, **upstream(graph, focus, depth=depth)}
+        down = {focus: 0, **downstream(graph, focus, depth=depth)}
+        keep = {*up, *down}
+        # the hand-offs on the chain: each one step nearer the node (up) or further (down)
+        keep_edges = {
+            (u, v)
+            for u, v in graph.edges()
+            if (u in up and v in up and up[u] == up[v] + 1)
+            or (u in down and v in down and down[v] == down[u] + 1)
         }
         reach = f", {depth} hand-off{'s' if depth != 1 else ''} each way" if depth else ""
         name = graph.nodes[focus].get("name", focus)
@@ -284,6 +289,7 @@ def draw_chain(
         node_values=nodes,
         edge_values=edges,
         keep=keep,
+        keep_edges=keep_edges,
         focus=focus,
         scores=scored[1],
         ratings=ratings,

@@ -43,10 +43,10 @@ _COLUMN_GAP = 0.38
 _SUB_GAP = 0.3
 _ROW_GAP = 0.1
 #: Height of one arrow lane through a layer, and the room between a lane and a box.
-_LANE = 0.07
-_LANE_CLEAR = 0.04
+_LANE = 0.055
+_LANE_CLEAR = 0.035
 #: How strongly boxes and lanes are drawn towards the middle (a compact drawing).
-_PULL = 0.2
+_PULL = 0.3
 #: Length of an arrowhead, in layout units.
 HEAD = 0.085
 _MARGIN = 0.05

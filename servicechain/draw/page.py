@@ -80,7 +80,13 @@ def diagram_aspect(size, *, title: bool = True, note: bool = False, legend_em: f
 
 
 def fit_page(
-    extent: tuple, size, *, title: bool, note: bool, legend_em: float, max_font: float = MAX_FONT
+    extent: tuple,
+    size,
+    *,
+    title: bool,
+    note: bool,
+    legend_em: float,
+    max_font: float | None = None,
 ) -> PageFit:
     """The largest font (at most ``max_font``) at which a layout of ``extent`` fits ``size``
     with its title, note and legend; the page keeps its size whatever the font.
@@ -98,7 +104,7 @@ def fit_page(
     fontsize = min(
         (w - 2 * _MARGIN_IN) * 72 / width_em,
         (h - 2 * _MARGIN_IN) * 72 / (height_em + bands_em),
-        max_font,
+        MAX_FONT if max_font is None else max_font,
     )
     title_in, note_in, legend_in = _bands(fontsize, title=title, note=note, legend_em=legend_em)
     return PageFit(w, h, fontsize, title_in, note_in, legend_in)

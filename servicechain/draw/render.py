@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from .boxes import draw_boxes, fit_caption, fit_labels
 from .fonts import font_families
 from .layout import EM_PER_UNIT, Layout, layered_layout, text_width
 from .legend import LEGEND_EM, draw_legend
-from .page import fit_page, page_size
+from .page import MIN_SLIDE_FONT, SLIDE_WIDTH, fit_page, page_size
 from .ratings import place_ratings
 from .style import QUALITY_CMAP
 
@@ -37,6 +38,7 @@ __all__ = [
     "DrawError",
     "Drawing",
     "SavedFigure",
+    "SmallTextWarning",
     "render_graph",
     "save_figure",
 ]
@@ -60,6 +62,10 @@ class DrawError(ServiceChainError):
 
 class DiagramTooLargeError(DrawError):
     """A model is too large to draw legibly in full."""
+
+
+class SmallTextWarning(UserWarning):
+    """A diagram's labels come out smaller than a slide needs (10 pt at 13.33 in wide)."""
 
 
 class SavedFigure:
@@ -175,6 +181,7 @@ def render_graph(
     tick_labels: tuple | None = None,
     extend: str = "neither",
     keep: set | None = None,
+    keep_edges: set | None = None,
     focus=None,
     scores: dict | None = None,
     ratings: dict | None = None,
@@ -206,8 +213,9 @@ def render_graph(
         Colour map, the normalisation (a matplotlib ``Normalize`` or ``(lo, hi)``), the colour
         bar's label, its ticks (in the values' units) and their labels, and whether the bar
         shows an arrow for values beyond its low end (``"min"``).
-    keep : set, optional
-        Nodes drawn in full colour; everything else is faded (for a highlighted trace).
+    keep, keep_edges : set, optional
+        Nodes (and arrows) drawn in full colour; everything else is faded (for a highlighted
+        trace). Without ``keep_edges``, every arrow between two kept nodes is kept.
     focus : optional
         A node drawn with a heavy outline (the highlighted one).
     scores : dict, optional
@@ -261,6 +269,15 @@ def render_graph(
                 legend_em=LEGEND_EM,
             )
             fontsize = fit.fontsize
+            shown = fontsize * SLIDE_WIDTH / fit.width
+            if (size or "slide") == "slide" and shown < MIN_SLIDE_FONT - 0.005:
+                warnings.warn(
+                    f"the labels come out at {shown:.1f} pt on a {SLIDE_WIDTH:.2f} in slide, "
+                    f"less than {MIN_SLIDE_FONT:g} pt; a view with fewer boxes (--segment SEGMENT, "
+                    "--by-group) draws them larger",
+                    SmallTextWarning,
+                    stacklevel=2,
+                )
             figure = Figure(
                 figsize=(fit.width, fit.height), dpi=capped_dpi((fit.width, fit.height), dpi)
             )
@@ -305,6 +322,7 @@ def render_graph(
             colormap=colormap,
             normalize=normalize,
             keep=keep,
+            keep_edges=keep_edges,
             unrated=unrated_edges,
             separate=separate_arrows,
         )
@@ -325,7 +343,7 @@ def render_graph(
         )
         if ratings:
             drawing.ratings, drawing.ratings_left_out = _draw_ratings(
-                ax, graph, layout, ratings, arrows.heads, fontsize, keep
+                ax, graph, layout, ratings, arrows.heads, fontsize, keep_edges
             )
 
         if title and not own_figure:
@@ -452,14 +470,14 @@ def _company(ax, layout: Layout, caption: str, fontsize: float, captions: list) 
         )
 
 
-def _draw_ratings(ax, graph, layout, ratings, heads, fontsize, keep) -> tuple[dict, list]:
+def _draw_ratings(ax, graph, layout, ratings, heads, fontsize, live) -> tuple[dict, list]:
     """Write each arrow's rating where :func:`~servicechain.draw.ratings.place_ratings`
     finds room; returns the texts drawn by edge and the edges left without one."""
     texts = {e: t for e, t in ratings.items() if e in layout.routes and graph.has_edge(*e)}
     places, left_out = place_ratings(layout, texts, nodes=list(graph), heads=heads)
     drawn = {}
     for edge, (x, y) in places.items():
-        live = keep is None or (edge[0] in keep and edge[1] in keep)
+        on = live is None or edge in live
         drawn[edge] = ax.text(
             x,
             y,
@@ -467,13 +485,13 @@ def _draw_ratings(ax, graph, layout, ratings, heads, fontsize, keep) -> tuple[di
             fontsize=fontsize,
             ha="center",
             va="center",
-            color="#1a1a1a" if live else "#b0b5ba",
+            color="#1a1a1a" if on else "#b0b5ba",
             zorder=5,
             bbox={
                 "boxstyle": "round,pad=0.12",
                 "facecolor": "white",
                 "edgecolor": "none",
-                "alpha": 0.9 if live else 0.4,
+                "alpha": 0.9 if on else 0.4,
             },
         )
     return drawn, left_out
