@@ -258,7 +258,10 @@ def test_draw_rejects_unknown_suffix_and_bad_size(runner, tmp_path):
         main, ["draw", str(SAPATARIA), "-o", str(tmp_path / "x.svg"), "--size", "big"]
     )
     assert result.exit_code == 2
-    assert "'big' is not a size; give WIDTHxHEIGHT in inches, such as 12x8" in result.stderr
+    assert (
+        "'big' is not a page; give slide, a4, a4-portrait or WIDTHxHEIGHT in inches, such as 16x9"
+        in result.stderr
+    )
 
 
 def test_draw_unknown_font_is_exit_1(runner, tmp_path):
