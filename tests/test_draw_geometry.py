@@ -107,7 +107,7 @@ def test_no_arrow_passes_behind_a_box(case):
         graphs.append(rollup(chain.graph, by="group"))
     for graph in graphs:
         for aspect in (None, 2.0, 0.8):
-            layout = layered_layout(graph, aspect=aspect, extra_lines=dict.fromkeys(graph, 1))
+            layout = layered_layout(graph, aspect=aspect, notes=dict.fromkeys(graph, "not rated"))
             assert _arrows_behind_boxes(layout, graph) == []
             routes = layout.routes
             assert set(routes) == {(u, v) for u, v in graph.edges() if u != v}
@@ -364,4 +364,20 @@ def test_draw_says_when_labels_come_out_small(runner, tmp_path, monkeypatch):
     assert result.stderr == (
         "Warning: the labels come out at 8.0 pt on a 13.33 in slide, less than 10 pt; a view "
         "with fewer boxes (--segment SEGMENT, --by-group) draws them larger\n"
+    )
+
+
+def test_diagram_and_exports_share_one_layout(example):
+    from servicechain.draw.layout import diagram_layout
+    from servicechain.export import export
+
+    chain = servicechain.load(example)
+    layout = diagram_layout(chain.graph)
+    assert draw_chain(chain).layout.pos == layout.pos
+    dot = export(chain, "dot")
+    for node, (x, y) in layout.pos.items():
+        assert f'pos="{x * 115.5:.2f},{y * 115.5:.2f}!"' in dot, node
+    drawio = export(chain, "drawio")
+    assert drawio.count('<Array as="points">') == sum(
+        1 for route in layout.routes.values() if len(route) > 7
     )

@@ -227,3 +227,34 @@ def test_cli_export_unknown_format_is_a_usage_error(runner, tmp_path):
     result = runner.invoke(main, ["export", FLOWERSHOP, "-f", "svgg", "-o", str(tmp_path / "x")])
     assert result.exit_code == 2
     assert "'svgg' is not one of" in result.stderr
+
+
+def test_dot_keeps_the_diagram_places_and_routes_under_neato(graphviz, tmp_path):
+    from servicechain.draw.layout import diagram_layout
+    from servicechain.export.dot import POINTS_PER_UNIT
+
+    chain = load(Path(__file__).resolve().parent.parent / "models" / "hospital.yaml")
+    path = tmp_path / "chain.dot"
+    path.write_text(export(chain, "dot"), encoding="utf-8")
+    neato = str(Path(graphviz).with_name("neato"))
+    done = subprocess.run(
+        [neato, "-n2", "-Tplain", str(path)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    placed = {
+        parts[1]: (float(parts[2]), float(parts[3]))
+        for parts in (line.split() for line in done.stdout.splitlines())
+        if parts[0] == "node" and not parts[1].startswith("__column")
+    }
+    layout = diagram_layout(chain.graph)
+    assert set(placed) == set(chain.graph)
+    # Graphviz may shift the drawing as a whole: compare every place with one reference
+    ref = "it"
+    scale = POINTS_PER_UNIT / 72
+    for node, (x, y) in placed.items():
+        dx = (layout.pos[node][0] - layout.pos[ref][0]) * scale
+        dy = (layout.pos[node][1] - layout.pos[ref][1]) * scale
+        assert x - placed[ref][0] == pytest.approx(dx, abs=0.01)
+        assert y - placed[ref][1] == pytest.approx(dy, abs=0.01)
+    text = path.read_text(encoding="utf-8")
+    assert text.count(', pos="e,') == chain.graph.number_of_edges()

@@ -177,9 +177,7 @@ def draw_chain(
     from ..structure._base import resolve, resolve_segment
     from ..structure.grouping import rollup
     from ..structure.tracing import downstream, upstream
-    from .layout import layered_layout
-    from .legend import LEGEND_EM
-    from .page import diagram_aspect
+    from .layout import diagram_layout, layered_layout
     from .render import DrawError, render_graph
 
     if color not in COLORS:
@@ -269,13 +267,18 @@ def draw_chain(
     if title is None:
         title = f"{chain.name} — {what}" if what else chain.name
     page = size or "slide"
-    layout = layered_layout(
-        full if _fits(full, force, max_slide_boxes, max_boxes) else graph,
-        extra_lines=dict.fromkeys(full, 1),
-        aspect=None
-        if ax is not None
-        else diagram_aspect(page, note=bool(note), legend_em=LEGEND_EM),
-    )
+    if ax is not None:
+        layout = layered_layout(
+            full if _fits(full, force, max_slide_boxes, max_boxes) else graph,
+            notes=scored[1],
+        )
+    else:
+        layout = diagram_layout(
+            full if _fits(full, force, max_slide_boxes, max_boxes) else graph,
+            page=page,
+            note=bool(note),
+            scores=scored[1],
+        )
     ratings = None
     if labels == "ratings":
         ratings = {

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..structure.tracing import distance_to_segment
 from .crossings import Spans
+from .page import MAX_FONT, diagram_aspect, font_per_scale
 from .placement import place_rows, split_columns, sub_layers
 from .routing import route_edges
 from .text import EM_PER_UNIT, LINE_EM, label_lines, text_width
@@ -28,6 +29,7 @@ __all__ = [
     "HEAD",
     "Layout",
     "columns",
+    "diagram_layout",
     "label_lines",
     "layered_layout",
     "segment_distance",
@@ -50,24 +52,29 @@ _PULL = 0.3
 #: Length of an arrowhead, in layout units.
 HEAD = 0.085
 _MARGIN = 0.05
+#: A split whose diagram fits at this share of the best scale may be kept for fewer lanes.
+_NEARLY = 0.98
 #: Graphs up to this many nodes are laid out once per candidate split, to keep the best.
 _TRY_SPLITS_UP_TO = 120
 #: Room inside the company boundary above and below its boxes, for its captions.
 _STRIP = 0.12
 
 
-def box_size(lines: list[str], *, extra: int = 0, em: float = 1.0) -> tuple[float, float]:
-    """Width and height of a box holding ``lines`` (and ``extra`` more short lines), its
-    text ``em`` times as wide as the regular font (bold is wider).
+def box_size(lines: list[str], *, note: str | None = None, em: float = 1.0) -> tuple[float, float]:
+    """Width and height of a box holding ``lines`` and, under them, a ``note`` (a score, in
+    bold), its text ``em`` times as wide as the regular font (bold is wider).
 
     Examples
     --------
     >>> w, h = box_size(["Store staff"])
-    >>> w < 1 and h < box_size(["Store staff"], extra=1)[1]
+    >>> w < 1 and h < box_size(["Store staff"], note="4.2")[1]
     True
     """
-    width = max(text_width(line) for line in lines) * em + _PAD_W_EM
-    height = (len(lines) + extra) * LINE_EM + _PAD_H_EM
+    width = max(text_width(line) for line in lines) * em
+    if note is not None:
+        width = max(width, text_width(note) * _BOLD)
+    width += _PAD_W_EM
+    height = (len(lines) + (note is not None)) * LINE_EM + _PAD_H_EM
     return max(width, 4.5) / EM_PER_UNIT, max(height, 1.9) / EM_PER_UNIT
 
 
@@ -235,8 +242,9 @@ def layered_layout(
     *,
     sweeps: int = 6,
     labels: dict | None = None,
-    extra_lines: dict | None = None,
+    notes: dict | None = None,
     aspect: float | None = None,
+    enough: float | None = None,
 ) -> Layout:
     """Place every node of a chain in columns, left (back office) to right (segments), and
     route every service between them.
@@ -250,11 +258,15 @@ def layered_layout(
         the order with the fewest crossings seen is kept.
     labels : dict, optional
         Node id → label text; default the node's ``name`` (else its id).
-    extra_lines : dict, optional
-        Node id → number of short lines its box holds below its label (a score).
+    notes : dict, optional
+        Node id → one line its box holds below its label (a score, or "not rated").
     aspect : float, optional
         Width / height of the page the diagram is for: columns taller than that shape allows
         are split into sub-columns. Default: never split.
+    enough : float, optional
+        With ``aspect``: a scale (the page's height over the drawing's) past which a larger
+        drawing gains nothing (its text would be capped); among splits that reach it, the one
+        with the fewest hand-offs in lanes beside a column is kept.
 
     Returns
     -------
@@ -277,13 +289,13 @@ def layered_layout(
     column = columns(graph)
     names = nx.get_node_attributes(graph, "name")
     labels = labels or {}
-    extra_lines = extra_lines or {}
+    notes = notes or {}
     kinds = nx.get_node_attributes(graph, "kind")
     lines, size = {}, {}
     for n in graph:
         bold = _BOLD if kinds.get(n) == "segment" else 1.0  # segment names are set in bold
         lines[n] = label_lines(str(labels.get(n, names.get(n, n))), max_em=_LINE_MAX_EM / bold)
-        size[n] = box_size(lines[n], extra=extra_lines.get(n, 0), em=bold)
+        size[n] = box_size(lines[n], note=notes.get(n), em=bold)
     n_cols = max(column.values(), default=-1) + 1
     by_col: list[list] = [[] for _ in range(n_cols)]
     for node in sorted(graph, key=str):
@@ -302,26 +314,46 @@ def layered_layout(
         sum(size[n][1] + _ROW_GAP for n in col) + through[c] * _LANE for c, col in enumerate(by_col)
     ]
     widths = [max((size[n][0] for n in col), default=0.3) for col in by_col]
-    steps = split_columns(
-        heights,
-        widths,
-        counts=[len(col) for col in by_col],
-        gap=_COLUMN_GAP,
-        sub_gap=_SUB_GAP,
-        aspect=aspect,
-        steps=True,
-    )
+    # a column whose boxes serve each other a lot starts in two sub-columns: its hand-offs then
+    # run between them rather than all in lanes beside one
+    inner = [0] * n_cols
+    for u, v in edges:
+        if column[u] == column[v]:
+            inner[column[u]] += 1
+    start = [2 if len(col) >= 2 and inner[c] >= len(col) else 1 for c, col in enumerate(by_col)]
+    walks = [None, start] if start != [1] * n_cols else [None]
+    steps = [
+        step
+        for begin in walks
+        for step in split_columns(
+            heights,
+            widths,
+            counts=[len(col) for col in by_col],
+            gap=_COLUMN_GAP,
+            sub_gap=_SUB_GAP,
+            aspect=aspect,
+            steps=True,
+            start=begin,
+        )
+    ]
     if len(graph) > _TRY_SPLITS_UP_TO:  # large: trust the estimate
-        return _build(graph, column, by_col, size, lines, edges, steps[-1][0], sweeps)
-    # small: lay out each split the estimate walked through, keep the one that fits best
-    best, best_scale = None, -1.0
+        best_step = max(steps, key=lambda step: step[1])[0]
+        return _build(graph, column, by_col, size, lines, edges, best_step, sweeps)
+    # small: lay out each split walked through; of those that fit nearly as large as the
+    # best, keep the one with the fewest hand-offs in lanes beside a column
+    tried = []
+    seen = set()
     for parts, _ in steps:
+        if tuple(parts) in seen:
+            continue
+        seen.add(tuple(parts))
         layout = _build(graph, column, by_col, size, lines, edges, parts, sweeps)
         x0, y0, x1, y1 = layout.extent
-        scale = min(aspect / (x1 - x0), 1.0 / (y1 - y0))
-        if scale > best_scale * 1.005:
-            best, best_scale = layout, scale
-    return best
+        beside = sum(1 for u, v in edges if layout.layer[u] == layout.layer[v])
+        tried.append((min(aspect / (x1 - x0), 1.0 / (y1 - y0)), beside, layout))
+    top = max(scale for scale, _, _ in tried)
+    good = top * _NEARLY if enough is None else min(top * _NEARLY, enough)
+    return min((t for t in tried if t[0] >= good), key=lambda t: (t[1], -t[0]))[2]
 
 
 def _build(
@@ -500,6 +532,37 @@ def _build(
         crossings=best_cross,
         layer=layer,
         routes=routes,
+    )
+
+
+def diagram_layout(
+    graph: nx.DiGraph, *, page="slide", note: bool = False, scores: dict | None = None
+) -> Layout:
+    """The layout a chain diagram of ``graph`` is drawn with on ``page`` (``"slide"``,
+    ``"a4"``, ``"a4-portrait"`` or inches): room for a score under every name (``scores``:
+    node → its text; default "not rated" for a department or partner without ``quality``,
+    else a number), columns split to the page's shape, ``note`` saying whether a line under
+    the title takes room. The DOT and draw.io exports use it too, so every picture of a model
+    agrees.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("a", "s")])
+    >>> nx.set_node_attributes(G, {"a": "department", "s": "segment"}, "kind")
+    >>> diagram_layout(G).size["a"][1] > layered_layout(G).size["a"][1]
+    True
+    """
+    aspect = diagram_aspect(page, note=note)
+    if scores is None:
+        scores = {
+            n: "not rated" if a.get("kind") != "segment" and a.get("quality") is None else "0.0"
+            for n, a in graph.nodes(data=True)
+        }
+    return layered_layout(
+        graph,
+        notes=scores,
+        aspect=aspect,
+        enough=MAX_FONT / font_per_scale(page, aspect),
     )
 
 

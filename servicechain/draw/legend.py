@@ -6,12 +6,11 @@ from __future__ import annotations
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from .page import LEGEND_EM
 from .style import KIND_FILL, NONE_EDGE, UNRATED_EDGE, UNRATED_FILL, UNRATED_HATCH, reliance_width
 
 __all__ = ["LEGEND_EM", "draw_legend"]
 
-#: Height of the legend strip, in ems of the diagram's font.
-LEGEND_EM = 3.4
 #: The legend's text is never set larger than this (it stays beside the colour bar).
 _MAX_LEGEND_FONT = 10.5
 

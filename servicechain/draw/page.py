@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from .text import EM_PER_UNIT
 
 __all__ = [
+    "LEGEND_EM",
     "MAX_FONT",
     "MIN_SLIDE_FONT",
     "PAGES",
@@ -15,6 +16,7 @@ __all__ = [
     "PageFit",
     "diagram_aspect",
     "fit_page",
+    "font_per_scale",
     "page_size",
 ]
 
@@ -26,6 +28,8 @@ MIN_SLIDE_FONT = 10.0
 #: Labels of a small diagram are never set larger than this.
 MAX_FONT = 13.0
 _MARGIN_IN = 0.1
+#: Height of the legend strip under a diagram, in ems of the label font.
+LEGEND_EM = 3.4
 #: Title and note bands, in ems of the label font.
 _TITLE_EM = 2.1
 _NOTE_EM = 1.6
@@ -64,12 +68,14 @@ def _bands(fontsize: float, *, title: bool, note: bool, legend_em: float) -> tup
     return title_in, note_in, legend_em * fontsize / 72
 
 
-def diagram_aspect(size, *, title: bool = True, note: bool = False, legend_em: float) -> float:
+def diagram_aspect(
+    size, *, title: bool = True, note: bool = False, legend_em: float = LEGEND_EM
+) -> float:
     """Width / height of the part of a page left for the diagram at the slide's font size.
 
     Examples
     --------
-    >>> 1.5 < diagram_aspect("slide", legend_em=5.6) < 2.5
+    >>> 1.5 < diagram_aspect("slide") < 2.5
     True
     """
     w, h = page_size(size)
@@ -77,6 +83,19 @@ def diagram_aspect(size, *, title: bool = True, note: bool = False, legend_em: f
         MIN_SLIDE_FONT * w / SLIDE_WIDTH, title=title, note=note, legend_em=legend_em
     )
     return (w - 2 * _MARGIN_IN) / max(h - 2 * _MARGIN_IN - title_in - note_in - legend_in, 0.5)
+
+
+def font_per_scale(size, aspect: float) -> float:
+    """Points of label font per unit of layout scale (the diagram area's height over the
+    drawing's, for a page whose diagram area has this ``aspect``).
+
+    Examples
+    --------
+    >>> round(font_per_scale("slide", 2.0), 2)
+    45.03
+    """
+    w, _ = page_size(size)
+    return (w - 2 * _MARGIN_IN) / aspect * 72 / EM_PER_UNIT
 
 
 def fit_page(

@@ -23,6 +23,7 @@ def split_columns(
     aspect: float,
     max_split: int = 4,
     steps: bool = False,
+    start: list[int] | None = None,
 ) -> list:
     """How many sub-columns each column gets so that the diagram is closest to ``aspect``
     (width / height) at the largest scale.
@@ -39,7 +40,7 @@ def split_columns(
     >>> split_columns([1.0, 1.0], [1.0, 1.0], counts=[2, 2], gap=0.5, sub_gap=0.4, aspect=2.0)
     [1, 1]
     """
-    k = [1] * len(heights)
+    k = list(start) if start else [1] * len(heights)
 
     def scale(k: list[int]) -> float:
         width = sum(w * n + sub_gap * (n - 1) for w, n in zip(widths, k, strict=True))

@@ -25,8 +25,8 @@ from .arrows import draw_arrows
 from .boxes import draw_boxes, fit_caption, fit_labels
 from .fonts import font_families
 from .layout import EM_PER_UNIT, Layout, layered_layout, text_width
-from .legend import LEGEND_EM, draw_legend
-from .page import MIN_SLIDE_FONT, SLIDE_WIDTH, fit_page, page_size
+from .legend import draw_legend
+from .page import LEGEND_EM, MIN_SLIDE_FONT, SLIDE_WIDTH, fit_page, page_size
 from .ratings import place_ratings
 from .style import QUALITY_CMAP
 
@@ -401,9 +401,9 @@ def render_graph(
 
 
 def _company(ax, layout: Layout, caption: str, fontsize: float, captions: list) -> None:
-    """The company boundary with its name, and the line of visibility with its name: the
-    company's name in the bottom strip on whichever side of the line has room for it, the
-    line's name in the top strip beside it."""
+    """The company boundary with its name in its bottom strip, and the line of visibility
+    with its name in the top strip (the line stops above the company's name where that is
+    longer than the back office is wide)."""
     bx0, by0, bx1, by1 = layout.boundary
     ax.add_patch(
         FancyBboxPatch(
@@ -420,32 +420,29 @@ def _company(ax, layout: Layout, caption: str, fontsize: float, captions: list) 
     small = fontsize
     em_u = small / fontsize / EM_PER_UNIT
     vx = layout.visibility_x
+    line_from = by0
     if caption:
-        x, room, ha = bx0 + 0.06, bx1 - bx0 - 0.12, "left"
-        if vx is not None:
-            left_room, right_room = vx - bx0 - 0.1, bx1 - vx - 0.1
-            if text_width(caption) * em_u > left_room and right_room > left_room:
-                x, room = vx + 0.05, right_room
-            else:
-                room = left_room
+        text = fit_caption(caption, bx1 - bx0 - 0.12, 1.0)
         captions.append(
             ax.text(
-                x,
+                bx0 + 0.06,
                 by0 + 0.085,
-                fit_caption(caption, room, 1.0),
+                text,
                 fontsize=small,
                 color="#5b6570",
                 va="center",
-                ha=ha,
+                ha="left",
                 fontweight="bold",
                 zorder=1,
             )
         )
+        if vx is not None and bx0 + 0.06 + text_width(text) * 1.1 * em_u > vx - 0.03:
+            line_from = by0 + 0.17  # the line of visibility stops above the company's name
     if vx is not None:
         ax.add_line(
             Line2D(
                 [vx, vx],
-                [by0, by1],
+                [line_from, by1],
                 color="#6b7580",
                 linewidth=1.0,
                 linestyle=(0, (5, 3)),

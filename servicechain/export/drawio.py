@@ -1,13 +1,13 @@
 """draw.io (diagrams.net) XML: the diagram layout's boxes as vertices, services as edges bound
-to their source and target (so they follow a moved box), the company and its groups as
-containers."""
+to their source and target (so they follow a moved box) along the diagram's routes, the company
+and its groups as containers."""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
-from ..draw.layout import layered_layout
+from ..draw.layout import diagram_layout
 from .graphs import xml_safe
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ _CONTAINER = (
     "rounded=1;container=1;collapsible=0;recursiveResize=0;fillColor=none;verticalAlign=top;"
     "align=left;spacingLeft=8;"
 )
-_EDGE = "endArrow=block;endFill=1;rounded=1;fontSize=9;strokeColor=#555555;"
+_EDGE = "endArrow=block;endFill=1;curved=1;fontSize=9;strokeColor=#555555;"
 
 
 def drawio_text(text: str) -> str:
@@ -58,6 +58,20 @@ def _geometry(cell: ET.Element, box: tuple[float, float, float, float]) -> None:
     )
 
 
+def _ends(layout, source, target) -> str:
+    """draw.io style fixing where an edge leaves and enters its boxes, as in the diagram."""
+    route = layout.routes.get((source, target))
+    if route is None:
+        return ""
+
+    def at(node, point) -> tuple[float, float]:
+        (x, y), (w, h) = layout.pos[node], layout.size[node]
+        return (round((point[0] - x) / w + 0.5, 3), round(0.5 - (point[1] - y) / h, 3))
+
+    (ex, ey), (nx_, ny) = at(source, route[0]), at(target, route[-1])
+    return f"exitX={ex:g};exitY={ey:g};entryX={nx_:g};entryY={ny:g};"
+
+
 def to_drawio(chain: Chain) -> str:
     """The chain as a draw.io file (open it in diagrams.net, or import it into Confluence).
 
@@ -70,7 +84,7 @@ def to_drawio(chain: Chain) -> str:
     ['Shop', 'A']
     """
     graph = chain.graph
-    layout = layered_layout(graph)
+    layout = diagram_layout(graph)
     top = max([layout.boundary[3], *(layout.pos[n][1] + layout.size[n][1] / 2 for n in graph)])
     left = min([layout.boundary[0], *(layout.pos[n][0] - layout.size[n][0] / 2 for n in graph)])
 
@@ -150,13 +164,19 @@ def to_drawio(chain: Chain) -> str:
             {
                 "id": f"service-{i}",
                 "value": drawio_text(attrs.get("name") or ""),
-                "style": _EDGE + f"strokeWidth={width:.1f};",
+                "style": _EDGE + f"strokeWidth={width:.1f};" + _ends(layout, source, target),
                 "edge": "1",
                 "parent": "1",
                 "source": cell_id[source],
                 "target": cell_id[target],
             },
         )
-        ET.SubElement(cell, "mxGeometry", {"relative": "1", "as": "geometry"})
+        geometry = ET.SubElement(cell, "mxGeometry", {"relative": "1", "as": "geometry"})
+        route = layout.routes.get((source, target))
+        if route is not None:  # the diagram's route: the ends of its pieces, head excluded
+            points = ET.SubElement(geometry, "Array", {"as": "points"})
+            for x, y in route[3:-4:3]:
+                px, py = page(x, y, x, y)[:2]
+                ET.SubElement(points, "mxPoint", {"x": f"{px:.1f}", "y": f"{py:.1f}"})
     ET.indent(mxfile)
     return ET.tostring(mxfile, encoding="unicode") + "\n"
