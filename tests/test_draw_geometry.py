@@ -381,3 +381,12 @@ def test_diagram_and_exports_share_one_layout(example):
     assert drawio.count('<Array as="points">') == sum(
         1 for route in layout.routes.values() if len(route) > 7
     )
+
+
+def test_no_bundled_name_is_cut_short(example):
+    from servicechain.draw.layout import diagram_layout
+
+    graph = servicechain.load(example).graph
+    layout = diagram_layout(graph)
+    for node, name in graph.nodes(data="name"):
+        assert "".join(layout.lines[node]).replace(" ", "") == name.replace(" ", ""), node

@@ -187,7 +187,7 @@ def draw_chain(
     full = chain.graph
     note = ""
     if group_by:
-        full, note = _collapse_outside(rollup(full, by=group_by))
+        full, note = _collapse_outside(rollup(full, by=group_by), slide=max_slide_boxes)
     graph = full
     what = ""
     if segment is not None:
@@ -344,14 +344,17 @@ def _fits(graph: nx.DiGraph, force: bool, slide: int, hard: int) -> bool:
     return graph.number_of_nodes() <= (hard if force else slide)
 
 
-def _collapse_outside(graph: nx.DiGraph) -> tuple[nx.DiGraph, str]:
+def _collapse_outside(graph: nx.DiGraph, *, slide: int = SLIDE_BOXES) -> tuple[nx.DiGraph, str]:
     """Collapse the segments and partners of a rolled-up graph where there are too many to
-    draw one box each; returns the graph and the note that says what was collapsed."""
+    draw one box each (or the boxes would not fit a slide of ``slide`` boxes otherwise);
+    returns the graph and the note that says what was collapsed."""
     from .collapse import collapse_outside
 
     kinds = [k for _, k in graph.nodes(data="kind")]
     segments, partners = kinds.count("segment"), kinds.count("partner")
-    fold_segments, fold_partners = segments > MAX_OUTSIDE_BOXES, partners > MAX_OUTSIDE_PARTNERS
+    crowded = len(kinds) > slide
+    fold_segments = segments > MAX_OUTSIDE_BOXES or (crowded and segments > 10)
+    fold_partners = partners > MAX_OUTSIDE_PARTNERS or (crowded and partners > 1)
     if not (fold_segments or fold_partners):
         return graph, ""
     graph = collapse_outside(graph, segments=fold_segments, partners=fold_partners)

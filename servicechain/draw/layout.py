@@ -294,7 +294,8 @@ def layered_layout(
     lines, size = {}, {}
     for n in graph:
         bold = _BOLD if kinds.get(n) == "segment" else 1.0  # segment names are set in bold
-        lines[n] = label_lines(str(labels.get(n, names.get(n, n))), max_em=_LINE_MAX_EM / bold)
+        # segments wrap as wide as the others (their column has room): no name is cut short
+        lines[n] = label_lines(str(labels.get(n, names.get(n, n))), max_em=_LINE_MAX_EM)
         size[n] = box_size(lines[n], note=notes.get(n), em=bold)
     n_cols = max(column.values(), default=-1) + 1
     by_col: list[list] = [[] for _ in range(n_cols)]
