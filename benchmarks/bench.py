@@ -101,7 +101,7 @@ def worker_draw(path: str) -> None:
     chain = servicechain.load(path)
 
     def draw() -> None:
-        draw_chain(chain, group_by="group").save(io.BytesIO(), format="svg")  # as the CLI saves
+        draw_chain(chain, group_by="group", force=True).save(io.BytesIO(), format="svg")
 
     _timed("draw grouped (SVG)", draw)
 

@@ -11,6 +11,7 @@ Lengths are in layout units: one unit is :data:`EM_PER_UNIT` ems of the label fo
 
 from __future__ import annotations
 
+import heapq
 import itertools
 from dataclasses import dataclass, field
 
@@ -54,8 +55,9 @@ HEAD = 0.085
 _MARGIN = 0.05
 #: A split whose diagram fits at this share of the best scale may be kept for fewer lanes.
 _NEARLY = 0.98
-#: Graphs up to this many nodes are laid out once per candidate split, to keep the best.
-_TRY_SPLITS_UP_TO = 120
+#: Graphs up to this many nodes and edges are laid out once per candidate split, to keep the
+#: best; larger ones once, with the split the estimate prefers.
+_TRY_SPLITS_UP_TO = 700
 #: Room inside the company boundary above and below its boxes, for its captions.
 _STRIP = 0.12
 
@@ -337,7 +339,7 @@ def layered_layout(
             start=begin,
         )
     ]
-    if len(graph) > _TRY_SPLITS_UP_TO:  # large: trust the estimate
+    if len(graph) + len(edges) > _TRY_SPLITS_UP_TO:  # large: trust the estimate
         best_step = max(steps, key=lambda step: step[1])[0]
         return _build(graph, column, by_col, size, lines, edges, best_step, sweeps)
     # small: lay out each split walked through; of those that fit nearly as large as the
@@ -568,16 +570,22 @@ def diagram_layout(
 
 
 def _side_lanes(edges: list, layer: dict, ys: dict) -> dict:
-    """Lane index (0 = nearest its layer) of each edge between two boxes of one layer: the
-    shortest edges nearest, edges whose heights overlap in different lanes."""
-    taken: dict = {}
-    result = {}
-    for e in sorted(edges, key=lambda e: (abs(ys[e[0]] - ys[e[1]]), str(e))):
+    """Lane index (0 = nearest its layer) of each edge between two boxes of one layer: edges
+    whose heights overlap get different lanes, as few lanes as that needs (interval
+    partitioning: each edge takes the free lane nearest the layer)."""
+    by_layer: dict = {}
+    for e in edges:
         lo, hi = sorted((ys[e[0]], ys[e[1]]))
-        busy = taken.setdefault(layer[e[0]], [])
-        k = 0
-        while any(kk == k and lo <= h2 and l2 <= hi for kk, l2, h2 in busy):
-            k += 1
-        busy.append((k, lo, hi))
-        result[e] = k
+        by_layer.setdefault(layer[e[0]], []).append((lo, hi, str(e), e))
+    result = {}
+    for items in by_layer.values():
+        items.sort()
+        busy: list = []  # heap of (end, lane) of lanes in use
+        free: list = []  # heap of free lanes
+        for lo, hi, _, e in items:
+            while busy and busy[0][0] < lo:
+                heapq.heappush(free, heapq.heappop(busy)[1])
+            lane = heapq.heappop(free) if free else len(busy)
+            heapq.heappush(busy, (hi, lane))
+            result[e] = lane
     return result
