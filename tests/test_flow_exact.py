@@ -358,3 +358,23 @@ def test_without_segments_every_command_says_so(runner):
         "  Note: no segments: nothing reaches a customer\n"
         in runner.invoke(main, ["rank", path]).stdout
     )
+
+
+def test_every_bundled_example_has_a_board_ready_pareto_and_exact_rows(example):
+    import servicechain
+
+    chain = servicechain.load(example)
+    net = chain.network
+    for k in np.flatnonzero(net.kind == 2):
+        b = explain(chain, net.ids[k])
+        assert all(t.value >= 0 for t in b.terms)
+        assert sum(t.share_of_gap for t in b.terms) == pytest.approx(1.0, abs=1e-9)
+    ranking = rank(chain, top=3)
+    for row in ranking.departments[:3]:
+        forced = _forced(chain, set={row.node: net.scale.max})
+        assert row.gain == pytest.approx(forced, abs=1e-9) and row.gain <= row.bound + 1e-12
+        assert row.failure == pytest.approx(-_forced(chain, fail=[row.node]), abs=1e-9)
+    for row in ranking.services[:3]:
+        key = f"{row.node[0]}->{row.node[1]}"
+        assert row.gain == pytest.approx(_forced(chain, set={key: net.scale.max}), abs=1e-9)
+        assert row.failure == pytest.approx(-_forced(chain, fail=[key]), abs=1e-9)
