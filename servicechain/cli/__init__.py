@@ -15,27 +15,27 @@ from .. import __version__
 __all__ = ["INDEX", "LazyGroup", "main"]
 
 #: Every command: the module of :mod:`servicechain.cli` that defines it (in its ``COMMANDS``
-#: list) and the one line the top-level ``--help`` shows for it (kept within one line of an
-#: 80-column terminal; ``tests/test_cli_startup.py`` keeps this index and the modules equal).
+#: list) and the one line the top-level ``--help`` shows for it, the command's own
+#: ``short_help`` (``tests/test_cli_startup.py`` keeps this index and the modules equal).
 INDEX: dict[str, tuple[str, str]] = {
-    "validate": ("model", "Check MODEL: every problem, then the assumptions made."),
+    "validate": ("model", "Check MODEL: every problem at once, then the assumptions."),
     "summary": ("model", "What MODEL holds: counts, groups, front line, segments."),
     "schema": ("model", "Print the JSON Schema of the model file."),
-    "init": ("model", "Write a commented starter model or a bundled example."),
+    "init": ("model", "Start a model: a commented starter or a bundled example."),
     "generate": ("perf", "Write a realistic synthetic organisation as a JSON model."),
-    "score": ("flow", "Delivered quality of every node of MODEL, segments first."),
-    "explain": ("flow", "Where the gap of SEGMENT comes from, largest part first."),
+    "score": ("flow", "Delivered quality of every segment, department and partner."),
+    "explain": ("flow", "Where a segment's gap to a perfect score comes from."),
     "impact": ("flow", "What if a department or hand-off got better, worse, or failed?"),
     "rank": ("flow", "What to fix first: departments and services by opportunity."),
-    "trace": ("structure", "What lies upstream or downstream of NODE; paths to a segment."),
-    "analyze": ("structure", "Roles, gateways, loops and disconnected work (no scores needed)."),
-    "import": ("io", "Build a model file from a CSV or XLSX service list."),
-    "template": ("io", "Write a ready-to-fill spreadsheet for `servicechain import`."),
-    "survey": ("io", "Fold an internal customer survey into MODEL as a new model."),
-    "export": ("io", "Write MODEL in another tool's format (GraphML, draw.io, CSV...)."),
-    "draw": ("draw", "Draw the chain of MODEL as a diagram for a slide."),
-    "plot": ("draw", "Chart the quality flow: gap waterfall, tornado, quadrants, heat map."),
-    "report": ("report", "Write a report of MODEL a consultant can hand over as is."),
+    "trace": ("structure", "What lies upstream or downstream of a node; paths to another."),
+    "analyze": ("structure", "Roles, gateways, loops and unreached work; no scores needed."),
+    "import": ("io", "Build a model file from a spreadsheet (XLSX or CSV)."),
+    "template": ("io", "Write a ready-to-fill spreadsheet for `import`."),
+    "survey": ("io", "Fold survey answers into MODEL's scores; write the new model."),
+    "export": ("io", "Write MODEL for draw.io, Gephi, Graphviz, Mermaid or a sheet."),
+    "draw": ("draw", "Draw the chain diagram: back office left, customers right."),
+    "plot": ("draw", "Chart the quality flow: waterfall, tornado, ipa, heatmap, whatif."),
+    "report": ("report", "Write a report to hand over: one HTML page, or Markdown."),
 }
 
 
