@@ -115,15 +115,34 @@ class Chain:
         """The missing scores the quality flow fills in (a list made lazily from the arrays)."""
         return assumptions_of(self.network)
 
+    @property
+    def counts(self) -> dict[str, int]:
+        """Number of departments, segments, partners and services.
+
+        Examples
+        --------
+        >>> Chain.from_dict({"name": "x", "departments": [{"id": "a", "name": "A"}]}).counts
+        {'departments': 1, 'segments': 0, 'partners': 0, 'services': 0}
+        """
+        counts = np.bincount(self.network.kind, minlength=3).tolist()
+        return {
+            "departments": counts[DEPARTMENT],
+            "segments": counts[SEGMENT],
+            "partners": counts[PARTNER],
+            "services": self.network.m,
+        }
+
     def summary(self) -> Summary:
-        """Counts, groups, front line, segments and assumptions of the model."""
-        return summarize(self.model)
+        """Counts, groups, front line, segments and assumptions of the model (from the file's
+        records as read, without building the pydantic model of a file read by the fast path)."""
+        records = self.model if self._model is not None else self._fast.document
+        return summarize(records, assumptions=self.assumptions)
 
     def __repr__(self) -> str:
-        counts = np.bincount(self.network.kind, minlength=3)
+        c = self.counts
         return (
-            f"<Chain {self.name!r}: {counts[DEPARTMENT]} departments, {counts[SEGMENT]} segments, "
-            f"{counts[PARTNER]} partners, {self.network.m} services>"
+            f"<Chain {self.name!r}: {c['departments']} departments, {c['segments']} segments, "
+            f"{c['partners']} partners, {c['services']} services>"
         )
 
     # --- quality flow (servicechain.flow) --------------------------------------------------

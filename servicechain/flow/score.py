@@ -112,7 +112,7 @@ class Score:
                     "score": np.asarray(self.to_scale(self.service_quality), dtype=float),
                 }
             ),
-            "assumptions": _records([a.to_dict() for a in self.assumptions]),
+            "assumptions": Records.from_rows(self.assumptions),
             "notes": list(self.notes),
         }
 
@@ -147,13 +147,6 @@ class Score:
             lines.append(f"Assumptions ({count:,}):")
             lines += listed(self.assumptions)
         return "\n".join(lines)
-
-
-def _records(rows: list[dict]) -> Records | list:
-    """Rows of the same fields as columns."""
-    if not rows:
-        return rows
-    return Records({key: [row[key] for row in rows] for key in rows[0]})
 
 
 def score(chain, *, top: int | None = None) -> Score:

@@ -64,6 +64,21 @@ class Records:
         self.columns = columns
         self.order = None if order is None else np.asarray(order, dtype=np.intp)
 
+    @classmethod
+    def from_rows(cls, rows: Sequence) -> Records | list:
+        """The ``to_dict()`` of each of ``rows`` (all with the same fields) as columns; an empty
+        list stays a list.
+
+        Examples
+        --------
+        >>> Records.from_rows([{"a": 1}, {"a": 2}]).columns
+        {'a': [1, 2]}
+        """
+        dicts = [row if isinstance(row, dict) else row.to_dict() for row in rows]
+        if not dicts:
+            return []
+        return cls({key: [row[key] for row in dicts] for key in dicts[0]})
+
     def __len__(self) -> int:
         if self.order is not None:
             return len(self.order)
