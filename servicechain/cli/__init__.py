@@ -26,6 +26,7 @@ INDEX: dict[str, tuple[str, str]] = {
     "score": ("flow", "Delivered quality of every segment, department and partner."),
     "explain": ("flow", "Where a segment's gap to a perfect score comes from."),
     "impact": ("flow", "What if a department or hand-off got better, worse, or failed?"),
+    "cost": ("cost", "Show what it costs to serve each segment of MODEL."),
     "rank": ("flow", "What to fix first: departments and services by opportunity."),
     "trace": ("structure", "What lies upstream or downstream of a node; paths to another."),
     "analyze": ("structure", "Roles, gateways, loops and unreached work; no scores needed."),
