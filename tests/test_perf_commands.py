@@ -1,12 +1,18 @@
-"""Commands at scale: validate and summary of a JSON model from the fast reader's records."""
+"""Commands at scale: validate and summary from the fast reader's records, paths among the
+few services that matter."""
 
 from __future__ import annotations
 
 import json
+from itertools import islice, pairwise
 
+import networkx as nx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import servicechain
+from servicechain import structure
 from servicechain.cli import main
 from servicechain.errors import ModelError
 from servicechain.io.fastjson import FastLoaded
@@ -60,3 +66,36 @@ def test_validate_of_a_json_model_with_problems_gives_the_ordinary_messages(runn
         load_model(path)
     assert result.stdout.splitlines()[:-1] == [str(p) for p in err.value.problems]
     assert result.stdout.splitlines()[-1] == "2 problems found."
+
+
+@given(
+    st.integers(2, 12).flatmap(
+        lambda n: st.tuples(
+            st.just(n),
+            st.lists(
+                st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)).filter(
+                    lambda e: e[0] != e[1]
+                ),
+                max_size=40,
+            ),
+        )
+    ),
+    st.integers(1, 6),
+)
+def test_paths_are_the_shortest_simple_paths_of_the_whole_graph(case, limit):
+    n, edges = case
+    graph = nx.DiGraph()
+    graph.add_nodes_from(f"n{i}" for i in range(n))
+    graph.add_edges_from((f"n{a}", f"n{b}") for a, b in edges)
+    start, end = "n0", f"n{n - 1}"
+    if nx.has_path(graph, start, end):
+        whole = list(islice(nx.shortest_simple_paths(graph, start, end), limit + 1))
+    else:
+        whole = []
+    found = structure.paths(graph, start, end, limit=limit)
+    assert [len(p) for p in found.paths] == [len(p) for p in whole[:limit]]
+    assert found.more == (len(whole) > limit)
+    assert len({tuple(p) for p in found.paths}) == len(found.paths)
+    for path in found.paths:
+        assert path[0] == start and path[-1] == end and len(set(path)) == len(path)
+        assert all(graph.has_edge(a, b) for a, b in pairwise(path))
