@@ -78,6 +78,12 @@ class Chain:
         return self._model
 
     @property
+    def records(self):
+        """The file's records as read: the :attr:`model`, or the JSON fast path's document
+        (the same attribute names; absent optional fields unset), without building the model."""
+        return self._model if self._model is not None else self._fast.document
+
+    @property
     def name(self) -> str:
         """The model's name."""
         return self._fast.name if self._model is None else self._model.name
@@ -135,8 +141,7 @@ class Chain:
     def summary(self) -> Summary:
         """Counts, groups, front line, segments and assumptions of the model (from the file's
         records as read, without building the pydantic model of a file read by the fast path)."""
-        records = self.model if self._model is not None else self._fast.document
-        return summarize(records, assumptions=self.assumptions)
+        return summarize(self.records, assumptions=self.assumptions)
 
     def __repr__(self) -> str:
         c = self.counts

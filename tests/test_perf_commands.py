@@ -23,6 +23,8 @@ from servicechain.model.text import listed
 from servicechain.samples.generate import generate
 from servicechain.samples.generate import write_json as write_model
 
+from .conftest import MODELS
+
 
 def _generated(tmp_path, departments=300):
     path = tmp_path / "org.json"
@@ -99,3 +101,31 @@ def test_paths_are_the_shortest_simple_paths_of_the_whole_graph(case, limit):
     for path in found.paths:
         assert path[0] == start and path[-1] == end and len(set(path)) == len(path)
         assert all(graph.has_edge(a, b) for a, b in pairwise(path))
+
+
+def _same_graph(ours: nx.DiGraph, theirs: nx.DiGraph) -> None:
+    assert ours.graph == theirs.graph
+    assert list(ours.nodes(data=True)) == list(theirs.nodes(data=True))
+    assert list(ours.edges) == list(theirs.edges)
+    for (_, _, a), (_, _, b) in zip(ours.edges(data=True), theirs.edges(data=True), strict=True):
+        assert a.keys() == b.keys()
+        for key in a:
+            if isinstance(a[key], float):
+                assert a[key] == pytest.approx(b[key], rel=1e-12, abs=1e-15)
+            else:
+                assert a[key] == b[key], key
+
+
+@pytest.mark.parametrize("example", sorted(MODELS.glob("*.yaml")), ids=lambda p: p.stem)
+def test_group_rollup_from_arrays_is_the_rollup_of_the_graph(example):
+    chain = servicechain.load(example)
+    _same_graph(structure.rollup(chain), structure.rollup(chain.graph))
+
+
+def test_group_rollup_of_a_json_model_builds_neither_its_graph_nor_its_model(tmp_path, monkeypatch):
+    path = _generated(tmp_path, departments=400)
+    expected = structure.rollup(servicechain.load(path).graph)
+    monkeypatch.setattr(FastLoaded, "model", lambda self: pytest.fail("pydantic model built"))
+    chain = servicechain.load(path)
+    _same_graph(structure.rollup(chain), expected)
+    assert "graph" not in chain.__dict__

@@ -27,8 +27,12 @@ def _quality_values(chain) -> tuple[dict, dict]:
 
     result = score(chain)
     nodes = {ident: float(q) for ident, q in zip(result.ids, result.quality, strict=True)}
+    net = chain.network
+    ids = net.ids
+    suppliers = map(ids.__getitem__, net.source.tolist())
+    pairs = zip(suppliers, map(ids.__getitem__, net.target.tolist()), strict=True)
     sums: dict[tuple, list] = {}
-    for pair, q in zip(result.services, result.service_quality, strict=True):
+    for pair, q in zip(pairs, result.service_quality.tolist(), strict=True):
         acc = sums.setdefault(tuple(pair), [0.0, 0])
         acc[0] += float(q)
         acc[1] += 1
@@ -150,13 +154,16 @@ def draw_chain(
 
     if color not in COLORS:
         raise DrawError(f"unknown colour {color!r}; use one of {', '.join(COLORS)}")
-    graph = chain.graph
+    note = ""
+    if group_by and segment is None:  # rolled up from the arrays: no graph of every service
+        graph, note = _collapse_outside(rollup(chain, by=group_by))
+    else:
+        graph = chain.graph
     if segment is not None:
         target = resolve_segment(chain, graph, segment)
         graph = graph.subgraph([*nx.ancestors(graph, target), target]).copy()
-    note = ""
-    if group_by:
-        graph, note = _collapse_outside(rollup(graph, by=group_by))
+        if group_by:
+            graph, note = _collapse_outside(rollup(graph, by=group_by))
     _check_size(graph, grouped=bool(group_by), max_departments=max_departments, max_boxes=max_boxes)
     keep = None
     if highlight is not None:
@@ -164,7 +171,7 @@ def draw_chain(
         keep = {node, *upstream(graph, node), *downstream(graph, node)}
 
     kwargs: dict = {}
-    lo, hi = chain.model.scale.min, chain.model.scale.max
+    lo, hi = chain.network.scale.min, chain.network.scale.max
     if color == "quality":
         nodes, edges = _quality_values(chain)
         kwargs.update(
