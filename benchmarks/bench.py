@@ -255,7 +255,7 @@ def _load() -> str:
     return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f}"
 
 
-def bench_commands(sizes: list[int], timeout: float, huge: bool) -> None:
+def bench_commands(sizes: list[int], timeout: float, huge: bool, repeat: int | None) -> None:
     sys.path.insert(0, str(HERE))
     import commands
 
@@ -267,7 +267,7 @@ def bench_commands(sizes: list[int], timeout: float, huge: bool) -> None:
         path, services = _model(n)
         size_mb = path.stat().st_size / 2**20
         print(f"N = {n:,} departments, {services:,} services, {size_mb:.0f} MB of JSON ({_load()})")
-        times.append((services, commands.commands_table(path, n, timeout=timeout)))
+        times.append((services, commands.commands_table(path, n, timeout=timeout, repeat=repeat)))
         print()
     commands.exponents(times)
     if huge:
@@ -277,7 +277,7 @@ def bench_commands(sizes: list[int], timeout: float, huge: bool) -> None:
             f"N = {HUGE:,} departments, {services:,} services, one segment, "
             f"{size_mb:.0f} MB of JSON ({_load()})"
         )
-        commands.commands_table(path, HUGE, timeout=timeout)
+        commands.commands_table(path, HUGE, timeout=timeout, repeat=repeat)
         print()
 
 
@@ -364,6 +364,9 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=300, help="seconds per process")
     parser.add_argument("--huge", action="store_true", help=f"also {HUGE:,} departments")
     parser.add_argument("--only", choices=("commands", "library"), help="run one table only")
+    parser.add_argument(
+        "--repeat", type=int, help="runs per command (default 3, once from 100k departments)"
+    )
     parser.add_argument("--worker", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -374,7 +377,7 @@ def main() -> None:
     print(f"servicechain benchmark: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     print(f"at the start: {_load()}\n")
     if args.only != "library":
-        bench_commands(sizes, args.timeout, args.huge)
+        bench_commands(sizes, args.timeout, args.huge, args.repeat)
     if args.only != "commands":
         bench(sizes, args.timeout)
     print(f"at the end: {_load()}")

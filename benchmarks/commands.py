@@ -4,7 +4,8 @@ Every command runs as ``python -m servicechain ...`` in a fresh process (imports
 output written to a file as a shell redirection would. Wall time is measured around the process;
 peak MB is the process's own ``ru_maxrss`` (``os.wait4``). The floor of the same run is
 ``python -c "import json; json.load(open(F))"`` on the same file, a fresh process too. Each
-command is run three times (once at 100k departments and more) and the median is shown.
+command is run three times (once at 100k departments and more; ``--repeat`` sets it) and the
+median is shown.
 """
 
 from __future__ import annotations
@@ -198,9 +199,12 @@ def fixed_table(*, timeout: float = 60) -> None:
     print()
 
 
-def commands_table(path: Path, departments: int, *, timeout: float) -> dict[str, float]:
+def commands_table(
+    path: Path, departments: int, *, timeout: float, repeat: int | None = None
+) -> dict[str, float]:
     """Print the commands table of one model file; return each command's seconds."""
-    repeat = 3 if departments < 100_000 else 1
+    if repeat is None:
+        repeat = 3 if departments < 100_000 else 1
     seconds: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
