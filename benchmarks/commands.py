@@ -141,7 +141,7 @@ def _commands(path: Path, departments: int) -> list[tuple[str, list, Target]]:
         ("rank --json", ["rank", f, "--json"], json_target),
         ("export -f graphml", ["export", f, "-f", "graphml", "-o", "out.graphml"], export),
         ("export -f drawio", ["export", f, "-f", "drawio", "-o", "out.drawio"], export),
-        ("draw --group-by group", ["draw", f, "--group-by", "group", "-o", "out.svg"], draw),
+        ("draw --by-group", ["draw", f, "--by-group", "-o", "out.svg"], draw),
     ]
     if report is not None:
         rows.append(("report", ["report", f, "-o", "out.html"], report))
