@@ -19,9 +19,9 @@ from servicechain.io.fastjson import FastLoaded
 from servicechain.io.load import load_model
 from servicechain.model.assumptions import list_assumptions
 from servicechain.model.summary import summarize
-from servicechain.model.text import listed
 from servicechain.samples.generate import generate
 from servicechain.samples.generate import write_json as write_model
+from servicechain.text import listed
 
 from .conftest import MODELS
 
