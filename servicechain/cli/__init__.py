@@ -27,6 +27,7 @@ INDEX: dict[str, tuple[str, str]] = {
     "explain": ("flow", "Where a segment's gap to a perfect score comes from."),
     "impact": ("flow", "What if a department or hand-off got better, worse, or failed?"),
     "cost": ("cost", "Show what it costs to serve each segment of MODEL."),
+    "diff": ("compare", "Compare two versions of a model and say why the scores moved."),
     "rank": ("flow", "What to fix first: exact gain if perfect, importance, failure."),
     "trace": ("structure", "What lies upstream or downstream of a node; paths to another."),
     "analyze": ("structure", "Roles, gateways, loops and unreached work; no scores needed."),
