@@ -4,12 +4,20 @@ Run from the repository root:
 
     python3 benchmarks/bench.py            # 1k, 10k, 100k departments (a few minutes)
     python3 benchmarks/bench.py --quick    # 1k and 10k only
+    python3 benchmarks/bench.py --huge     # also 300k departments with one segment
+    python3 benchmarks/bench.py --only commands   # or: --only library
+
+Two tables: "commands" runs each command a user runs as a whole process (imports included) and
+compares it with the floor of the same run and its target (see ``commands.py``); "library"
+times the stages of the library in-process against its peers, as follows.
 
 For each size, a synthetic organisation (``servicechain generate``, seed 1, about 7 services per
 department, one segment per 50 departments) is written once to ``benchmarks/data/`` and then:
 
 * ours: load+validate (JSON fast path), build (sparse matrix and current-state solve), score,
-  rank (value-weighted), explain one segment, analyze one segment, draw a grouped diagram (SVG);
+  rank (value-weighted; the 100 rows its text shows exact), the certified top 20 by failure and
+  by gain (``rank --by failure --top 20``: targets 1 s at 10k and 10 s at 100k departments),
+  explain one segment, analyze one segment, draw a grouped diagram (SVG);
 * peers on the same matrix ``A`` and constant ``c`` (``Q = c + A Q``): a pure-networkx Jacobi
   iteration on a DiGraph, and a dense ``(I - A)^-1`` as input-output tools compute their
   Leontief inverse (only where it fits: n <= 12,000);
@@ -42,6 +50,8 @@ DENSE_MAX_NODES = 12_000
 #: segments and partners keep a grouped diagram of 100k departments to about 2 GB).
 DRAW_MAX_DEPARTMENTS = 100_000
 TOL = 1e-9
+#: Departments of the ``--huge`` model (one segment).
+HUGE = 300_000
 
 
 def _peak_mb() -> float:
@@ -71,6 +81,9 @@ def worker_ours(path: str) -> None:
     _timed("build+solve", lambda: state_of(chain))
     _timed("score", chain.score)
     _timed("rank", chain.rank)
+    # the certified top 20 (exact gains and failures of every printed row), as the CLI prints it
+    _timed("rank --by failure --top 20", lambda: str(chain.rank(by="failure", top=20)))
+    _timed("rank --by gain --top 20", lambda: str(chain.rank(by="gain", top=20)))
     segment = _first_segment(chain)
     _timed("explain 1 segment", lambda: chain.explain(segment))
     _timed("text of rank/explain --top 20", lambda: _texts(chain, segment))
@@ -222,22 +235,54 @@ def _run(kind: str, path: Path, timeout: float) -> tuple[list[dict], str]:
     return rows, note
 
 
-def _model(departments: int) -> tuple[Path, int]:
+def _model(departments: int, segments: int | None = None) -> tuple[Path, int]:
     sys.path.insert(0, str(HERE.parent))
     from servicechain.samples.generate import generate, write_json
 
     DATA.mkdir(exist_ok=True)
-    path = DATA / f"org-{departments}.json"
-    meta = DATA / f"org-{departments}.services"
+    stem = f"org-{departments}" + (f"-{segments}seg" if segments else "")
+    path = DATA / f"{stem}.json"
+    meta = DATA / f"{stem}.services"
     if not path.exists() or not meta.exists():
-        data = generate(departments, seed=1)
+        data = generate(departments, seed=1, segments=segments)
         write_json(data, path)
         meta.write_text(str(len(data["services"])))
     return path, int(meta.read_text())
 
 
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f}"
+
+
+def bench_commands(sizes: list[int], timeout: float, huge: bool, repeat: int | None) -> None:
+    sys.path.insert(0, str(HERE))
+    import commands
+
+    print("== commands: each command as a whole process, imports included ==")
+    print("times in seconds; peak MB = the process's ru_maxrss; out MB = what it printed\n")
+    commands.fixed_table()
+    times = []
+    for n in sizes:
+        path, services = _model(n)
+        size_mb = path.stat().st_size / 2**20
+        print(f"N = {n:,} departments, {services:,} services, {size_mb:.0f} MB of JSON ({_load()})")
+        times.append((services, commands.commands_table(path, n, timeout=timeout, repeat=repeat)))
+        print()
+    commands.exponents(times)
+    if huge:
+        path, services = _model(HUGE, segments=1)
+        size_mb = path.stat().st_size / 2**20
+        print(
+            f"N = {HUGE:,} departments, {services:,} services, one segment, "
+            f"{size_mb:.0f} MB of JSON ({_load()})"
+        )
+        commands.commands_table(path, HUGE, timeout=timeout, repeat=repeat)
+        print()
+
+
 def bench(sizes: list[int], timeout: float) -> None:
-    print(f"servicechain benchmark: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print("== library: stages in-process, imports excluded, against peers and the floor ==")
     print("times in seconds; peak MB = ru_maxrss of the stage's fresh process so far\n")
     header = f"{'N':>7}  {'stage':<40}{'seconds':>9}{'peak MB':>9}{'x floor':>9}{'x peer':>9}"
     ends: list[tuple[int, float]] = []
@@ -317,6 +362,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="only 1k and 10k departments")
     parser.add_argument("--sizes", type=int, nargs="+", help="department counts to run")
     parser.add_argument("--timeout", type=float, default=300, help="seconds per process")
+    parser.add_argument("--huge", action="store_true", help=f"also {HUGE:,} departments")
+    parser.add_argument("--only", choices=("commands", "library"), help="run one table only")
+    parser.add_argument(
+        "--repeat", type=int, help="runs per command (default 3, once from 100k departments)"
+    )
     parser.add_argument("--worker", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -324,7 +374,13 @@ def main() -> None:
         WORKERS[args.worker[0]](args.worker[1])
         return
     sizes = args.sizes or ([1000, 10_000] if args.quick else [1000, 10_000, 100_000])
-    bench(sizes, args.timeout)
+    print(f"servicechain benchmark: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print(f"at the start: {_load()}\n")
+    if args.only != "library":
+        bench_commands(sizes, args.timeout, args.huge, args.repeat)
+    if args.only != "commands":
+        bench(sizes, args.timeout)
+    print(f"at the end: {_load()}")
 
 
 if __name__ == "__main__":

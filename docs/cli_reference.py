@@ -26,7 +26,7 @@ def reference() -> str:
         "Generated from `--help`; `python3 docs/cli_reference.py` refreshes it.",
         "",
     ]
-    for name in sorted(main.commands):
+    for name in main.list_commands(None):
         result = runner.invoke(main, [name, "--help"], terminal_width=100)
         text = result.stdout.replace("Usage: main", "Usage: servicechain")
         parts += [f"### servicechain {name}", "", "```", text.rstrip(), "```", ""]

@@ -13,6 +13,9 @@ analysis as a method. The package, from the bottom up:
 - ``cli``: the ``servicechain`` command
 - ``samples``: the bundled examples (:func:`example_path`) and generated organisations
 
+The names below are imported on first use, so ``import servicechain`` (and the command line's
+``--help``) stays light until a model is loaded.
+
 Examples
 --------
 >>> import servicechain
@@ -21,10 +24,10 @@ Examples
 True
 """
 
-from .chain import Chain, diff, load
-from .errors import ModelError, Problem, ServiceChainError, UnknownNodeError
-from .model.spec import Model
-from .samples.examples import example_names, example_path
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
@@ -41,3 +44,35 @@ __all__ = [
     "example_path",
     "load",
 ]
+
+#: Where each public name lives (imported by :func:`__getattr__` on first use).
+_LAZY = {
+    "Chain": ".chain",
+    "diff": ".chain",
+    "load": ".chain",
+    "Model": ".model.spec",
+    "ModelError": ".errors",
+    "Problem": ".errors",
+    "ServiceChainError": ".errors",
+    "UnknownNodeError": ".errors",
+    "example_names": ".samples.examples",
+    "example_path": ".samples.examples",
+}
+
+if TYPE_CHECKING:
+    from .chain import Chain, diff, load
+    from .errors import ModelError, Problem, ServiceChainError, UnknownNodeError
+    from .model.spec import Model
+    from .samples.examples import example_names, example_path
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(_LAZY[name], __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

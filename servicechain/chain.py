@@ -12,12 +12,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import structure
 from .io.fastjson import FastLoaded, read_model
 from .io.load import DEFAULT_MAX_BYTES, Loaded, validate_data
 from .model.assumptions import Assumptions, assumptions_of
 from .model.costs import Costs, costs_of
-from .model.graph import to_networkx
 from .model.network import DEPARTMENT, PARTNER, SEGMENT, Network, network
 from .model.spec import Model
 from .model.summary import Summary, summarize
@@ -25,6 +23,8 @@ from .progress import ProgressCallback
 
 if TYPE_CHECKING:
     import networkx as nx
+
+    from . import structure
 
 __all__ = ["Chain", "diff", "load"]
 
@@ -78,6 +78,12 @@ class Chain:
         return self._model
 
     @property
+    def records(self):
+        """The file's records as read: the :attr:`model`, or the JSON fast path's document
+        (the same attribute names; absent optional fields unset), without building the model."""
+        return self._model if self._model is not None else self._fast.document
+
+    @property
     def name(self) -> str:
         """The model's name."""
         return self._fast.name if self._model is None else self._model.name
@@ -106,6 +112,8 @@ class Chain:
     @cached_property
     def graph(self) -> nx.DiGraph:
         """The model as a networkx DiGraph (see :func:`~servicechain.model.graph.to_networkx`)."""
+        from .model.graph import to_networkx
+
         return to_networkx(self.model, net=self.network)
 
     @cached_property
@@ -113,15 +121,33 @@ class Chain:
         """The missing scores the quality flow fills in (a list made lazily from the arrays)."""
         return assumptions_of(self.network)
 
+    @property
+    def counts(self) -> dict[str, int]:
+        """Number of departments, segments, partners and services.
+
+        Examples
+        --------
+        >>> Chain.from_dict({"name": "x", "departments": [{"id": "a", "name": "A"}]}).counts
+        {'departments': 1, 'segments': 0, 'partners': 0, 'services': 0}
+        """
+        counts = np.bincount(self.network.kind, minlength=3).tolist()
+        return {
+            "departments": counts[DEPARTMENT],
+            "segments": counts[SEGMENT],
+            "partners": counts[PARTNER],
+            "services": self.network.m,
+        }
+
     def summary(self) -> Summary:
-        """Counts, groups, front line, segments and assumptions of the model."""
-        return summarize(self.model)
+        """Counts, groups, front line, segments and assumptions of the model (from the file's
+        records as read, without building the pydantic model of a file read by the fast path)."""
+        return summarize(self.records, assumptions=self.assumptions)
 
     def __repr__(self) -> str:
-        counts = np.bincount(self.network.kind, minlength=3)
+        c = self.counts
         return (
-            f"<Chain {self.name!r}: {counts[DEPARTMENT]} departments, {counts[SEGMENT]} segments, "
-            f"{counts[PARTNER]} partners, {self.network.m} services>"
+            f"<Chain {self.name!r}: {c['departments']} departments, {c['segments']} segments, "
+            f"{c['partners']} partners, {c['services']} services>"
         )
 
     # --- quality flow (servicechain.flow) --------------------------------------------------
@@ -195,6 +221,8 @@ class Chain:
         top: int | None = None,
     ) -> structure.Trace:
         """Upstream (``direction="up"``) or downstream of a node, with distances."""
+        from . import structure
+
         return structure.trace(
             self, node, direction=direction, depth=depth, group_by=group_by, top=top
         )
@@ -203,32 +231,46 @@ class Chain:
         self, source: str, segment: str, *, limit: int = 10, group_by: str | None = None
     ) -> structure.Paths:
         """The service paths from a department to a segment, shortest first."""
+        from . import structure
+
         return structure.paths(self, source, segment, limit=limit, group_by=group_by)
 
     def analyze(
         self, *, segment: str | None = None, group_by: str | None = None, top: int | None = None
     ) -> structure.Analysis:
         """Roles, gateways, mutual dependencies, disconnected work, single front lines."""
+        from . import structure
+
         return structure.analyze(self, segment=segment, group_by=group_by, top=top)
 
     def roles(self) -> list[structure.Role]:
         """What each department does in the chain (customers, suppliers, segments, distance)."""
+        from . import structure
+
         return structure.roles(self)
 
     def gateways(self, segment: str) -> structure.Gateways:
         """The departments every path of some others to ``segment`` passes through."""
+        from . import structure
+
         return structure.gateways(self, segment)
 
     def mutual_dependencies(self, *, max_cycles: int = 5) -> list[structure.Cluster]:
         """Departments serving each other in a loop, with their shortest loops."""
+        from . import structure
+
         return structure.mutual_dependencies(self, max_cycles=max_cycles)
 
     def disconnected(self) -> list[str]:
         """Departments and partners whose work reaches no segment."""
+        from . import structure
+
         return structure.disconnected(self)
 
     def rollup(self, *, by: str = "group") -> nx.DiGraph:
         """The chain's graph with each group's departments merged into one node."""
+        from . import structure
+
         return structure.rollup(self, by=by)
 
     # --- drawing (servicechain.draw) -------------------------------------------------------

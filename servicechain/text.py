@@ -6,6 +6,7 @@ wide East Asian characters twice and combining marks not at all.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -43,10 +44,15 @@ def width(text: str) -> int:
     >>> width("Operac\u0327o\u0303es")  # "Operações" with combining marks
     9
     """
-    return sum(
-        0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-        for ch in text
-    )
+    if text.isascii():
+        return len(text)
+    return sum(map(_columns, text))
+
+
+@functools.cache
+def _columns(ch: str) -> int:
+    """Columns of one character (looked up once per character: names repeat their letters)."""
+    return 0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
 
 
 def pad(text: str, cols: int, *, right: bool = False) -> str:

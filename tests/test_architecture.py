@@ -75,6 +75,7 @@ ALLOWED = {
     },
     "servicechain": {"chain", "model", "samples", "compare", "cost"},
     "conftest": {"chain", "servicechain"},
+    "__main__": {"cli"},
 }
 #: The model uses nothing of the project but the exception family (and the plain-text helpers,
 #: which use nothing at all, for the repr of its summary).

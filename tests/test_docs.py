@@ -13,7 +13,7 @@ from servicechain.cli import main
 
 from .conftest import ROOT
 
-COMMANDS = sorted(main.commands)
+COMMANDS = main.list_commands(None)
 
 
 def _reference_module():
@@ -29,7 +29,7 @@ def _reference_module():
 def test_every_command_has_help_with_an_example(runner, name):
     result = runner.invoke(main, [name, "--help"], catch_exceptions=False)
     assert result.exit_code == 0
-    assert main.commands[name].help, f"{name} has no help text"
+    assert main.get_command(None, name).help, f"{name} has no help text"
     assert "Example" in result.stdout, f"{name} --help shows no example"
     assert f"servicechain {name}" in result.stdout
 
@@ -60,7 +60,7 @@ def test_top_level_help_gives_every_command_a_whole_one_line_description(runner)
 def test_every_option_shows_what_it_takes(runner, name):
     """Walks the help of a command: each option has help text, each metavar names a concept
     (never click's type names), and the same concept reads the same in every command."""
-    command = main.commands[name]
+    command = main.get_command(None, name)
     # A child of the group's context, as when the command runs: click keeps the help option a
     # command first makes, and one made without the group's settings would lose ``-h``.
     parent = main.make_context("servicechain", [name], resilient_parsing=True)

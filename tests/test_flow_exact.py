@@ -257,3 +257,124 @@ def test_the_breakdown_check_still_fails_loudly_on_a_real_error():
     assert abs(check_sum(big, svc, 0.3, "'s'")) <= 1e-5
     with pytest.raises(ServiceChainError, match="does not add up"):
         check_sum(big, svc, 0.4, "'s'")
+
+
+def test_value_weighting_refuses_what_it_cannot_weigh(tmp_path, runner):
+    from servicechain.cli import main
+
+    base = {
+        "name": "Values",
+        "departments": [{"id": "a", "name": "A", "quality": 0.5}],
+        "segments": [
+            {"id": "s", "name": "S", "kind": "consumer", "relationship": "client", "revenue": 0},
+            {"id": "t", "name": "T", "kind": "consumer", "relationship": "client", "revenue": 0},
+        ],
+        "services": [{"from": "a", "to": "s"}, {"from": "a", "to": "t", "quality": 0.9}],
+    }
+    with pytest.raises(ServiceChainError, match="no segment carries any value"):
+        rank(Chain.from_dict(base))
+    # revenue 0 is a real value: that segment counts for nothing
+    base["segments"][1]["revenue"] = 5
+    chain = Chain.from_dict(base)
+    assert state_of(chain).company(state_of(chain).quality) == pytest.approx(0.9, abs=1e-15)
+    base["segments"][1]["revenue_elasticity"] = -0.5
+    with pytest.raises(ModelError, match=r"revenue_elasticity: -0\.5 is below 0"):
+        Chain.from_dict(base)
+    path = tmp_path / "zero.yaml"
+    base["segments"][1].update(revenue=0, revenue_elasticity=0.5)
+    import yaml
+
+    path.write_text(yaml.safe_dump(base), encoding="utf-8")
+    result = runner.invoke(main, ["score", str(path)])
+    assert result.exit_code == 1
+    assert "no segment carries any value: every segment has revenue 0" in result.stderr
+
+
+def test_a_segment_baseline_moves_with_set_and_is_refused_at_dependence_one():
+    data = {
+        "name": "Baseline",
+        "departments": [{"id": "a", "name": "A", "quality": 0.6, "dependence": 0}],
+        "segments": [
+            {
+                "id": "s",
+                "name": "S",
+                "kind": "consumer",
+                "relationship": "client",
+                "dependence": 0.5,
+                "baseline": 0.8,
+            },
+            {"id": "t", "name": "T", "kind": "consumer", "relationship": "client"},
+        ],
+        "services": [{"from": "a", "to": "s"}, {"from": "a", "to": "t"}],
+    }
+    chain = Chain.from_dict(data)
+    assert impact(chain, set={"s": 1.0}).by_id("s") == pytest.approx((0.7, 0.8), abs=1e-15)
+    from servicechain.flow import ScenarioError
+
+    with pytest.raises(ScenarioError, match="'t' is a segment with dependence 1"):
+        impact(chain, set={"t": 1.0})
+
+
+def test_a_failed_service_equals_its_rating_at_zero_and_the_cli_takes_it(runner):
+    from servicechain.cli import main
+
+    from .conftest import DATA
+
+    shop = str(DATA / "flow" / "shop.yaml")
+    chain = Chain.from_dict(
+        {
+            "name": "S",
+            "departments": [
+                {"id": "it", "name": "IT", "quality": 0.5, "dependence": 0},
+                {"id": "loja", "name": "Loja", "quality": 0.9},
+            ],
+            "segments": [{"id": "c", "name": "C", "kind": "consumer", "relationship": "client"}],
+            "services": [{"from": "it", "to": "loja", "quality": 0.5}, {"from": "loja", "to": "c"}],
+        }
+    )
+    failed = impact(chain, fail=["it->loja"])
+    zero = impact(chain, set={"it->loja": 0.0})
+    assert failed.after.tolist() == pytest.approx(zero.after.tolist(), abs=1e-15)
+    assert failed.changes == ["service it->loja fails"]
+    result = runner.invoke(main, ["impact", shop, "--fail", "it->loja"], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert "What-if: service it->loja fails (scale 1..5)\n" in result.stdout
+    # loja relies half on the POS service rated 3 on 1..5 (0.5): it loses 0.25 of 0..1, 1 point
+    assert "  clientes  Clientes de passagem    3.80   2.80   -1.00" in result.stdout
+
+
+def test_without_segments_every_command_says_so(runner):
+    from servicechain.cli import main
+
+    from .conftest import DATA
+
+    path = str(DATA / "flow" / "no_segments.yaml")
+    note = "no segments: nothing reaches a customer"
+    for args, code in ((["score"], 0), (["rank"], 0), (["explain", "x"], 1), (["impact"], 1)):
+        result = runner.invoke(main, [args[0], path, *args[1:]])
+        assert result.exit_code == code, args
+        assert note in (result.stdout if code == 0 else result.stderr), args
+    assert (
+        "  Note: no segments: nothing reaches a customer\n"
+        in runner.invoke(main, ["rank", path]).stdout
+    )
+
+
+def test_every_bundled_example_has_a_board_ready_pareto_and_exact_rows(example):
+    import servicechain
+
+    chain = servicechain.load(example)
+    net = chain.network
+    for k in np.flatnonzero(net.kind == 2):
+        b = explain(chain, net.ids[k])
+        assert all(t.value >= 0 for t in b.terms)
+        assert sum(t.share_of_gap for t in b.terms) == pytest.approx(1.0, abs=1e-9)
+    ranking = rank(chain, top=3)
+    for row in ranking.departments[:3]:
+        forced = _forced(chain, set={row.node: net.scale.max})
+        assert row.gain == pytest.approx(forced, abs=1e-9) and row.gain <= row.bound + 1e-12
+        assert row.failure == pytest.approx(-_forced(chain, fail=[row.node]), abs=1e-9)
+    for row in ranking.services[:3]:
+        key = f"{row.node[0]}->{row.node[1]}"
+        assert row.gain == pytest.approx(_forced(chain, set={key: net.scale.max}), abs=1e-9)
+        assert row.failure == pytest.approx(-_forced(chain, fail=[key]), abs=1e-9)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -13,6 +12,7 @@ import click
 
 from ..chain import Chain, load
 from ..errors import ModelError, ServiceChainError, UnknownNodeError
+from ..io.jsonout import write_json
 from ..io.load import DEFAULT_MAX_BYTES
 from .progress import Progress
 
@@ -186,13 +186,17 @@ def plural(count: int, word: str) -> str:
 
 
 def echo_result(result: Any, as_json: bool) -> None:
-    """Print a library result: its ``to_dict()`` as JSON, or its readable text."""
+    """Print a library result: its ``to_dict()`` as JSON (streamed from its columns when it has
+    ``json_data()``), or its readable text."""
     if as_json:
-        echo_json(result.to_dict())
+        data = result.json_data() if hasattr(result, "json_data") else result.to_dict()
+        echo_json(data)
     else:
         click.echo(str(result))
 
 
 def echo_json(data: Any) -> None:
-    """Print data as indented JSON with Unicode kept readable."""
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False))
+    """Print data as indented JSON with Unicode kept readable, written a block at a time
+    (:func:`~servicechain.io.jsonout.write_json`)."""
+    write_json(data, lambda text: click.echo(text, nl=False))
+    click.echo()

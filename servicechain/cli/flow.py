@@ -208,7 +208,7 @@ def rank(
       servicechain rank models/sapataria.yaml --segment compradores_online --by failure
     """
     chain = load_chain(model_path, max_bytes)
-    exact = None if as_json or top is not None else flow.TEXT_ROWS
+    exact = flow.EXACT_ROWS if as_json and top is None else None
     try:
         result = flow.rank(chain, segment=segment, by=by, top=top, exact=exact)
     except ServiceChainError as err:

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import click
 
+from ..chain import load
 from ..errors import ModelError
 from ..io.atomic import write_atomic
-from ..io.load import load_model, parse_model
+from ..io.load import parse_model
 from ..io.rewrite import model_text
-from ..model.assumptions import list_assumptions
+from ..model.records import Records
 from ..model.spec import json_schema_text
-from ..model.summary import summarize
 from ..samples.examples import STARTER, example_names, example_path
 from ..text import listed
 from ._common import (
@@ -25,6 +25,7 @@ from ._common import (
     model_argument,
     model_format,
     plural,
+    progress_bar,
 )
 
 __all__ = ["COMMANDS", "SCHEMA_FILE"]
@@ -47,7 +48,8 @@ def validate(model_path: Path, max_bytes: int, as_json: bool) -> None:
       servicechain validate models/sapataria.yaml
     """
     try:
-        loaded = load_model(model_path, max_bytes=max_bytes)
+        with progress_bar(f"Checking {model_path.name}") as progress:
+            chain = load(model_path, max_bytes=max_bytes, progress=progress)
     except ModelError as err:
         if as_json:
             echo_json(
@@ -60,27 +62,18 @@ def validate(model_path: Path, max_bytes: int, as_json: bool) -> None:
             )
             raise SystemExit(1) from None
         raise ModelProblems(err, to_stdout=True) from None
-    model = loaded.model
-    assumptions = list_assumptions(model)
+    assumptions = chain.assumptions
     if as_json:
         echo_json(
             {
                 "file": str(model_path),
                 "valid": True,
                 "problems": [],
-                "assumptions": [a.to_dict() for a in assumptions],
+                "assumptions": Records.from_rows(assumptions),
             }
         )
         return
-    counts = ", ".join(
-        plural(len(items), word)
-        for items, word in (
-            (model.departments, "department"),
-            (model.segments, "segment"),
-            (model.partners, "partner"),
-            (model.services, "service"),
-        )
-    )
+    counts = ", ".join(plural(count, kind[:-1]) for kind, count in chain.counts.items())
     click.echo(f"{model_path}: valid ({counts})")
     if assumptions:
         click.echo(f"Assumptions ({len(assumptions):,}):")
@@ -101,8 +94,7 @@ def summary(model_path: Path, max_bytes: int, as_json: bool) -> None:
       servicechain summary models/airline.yaml --json
     """
     chain = load_chain(model_path, max_bytes)
-    result = summarize(chain.model)
-    echo_result(result, as_json)
+    echo_result(chain.summary(), as_json)
 
 
 @click.command(short_help="Print the JSON Schema of the model file.")

@@ -40,8 +40,12 @@ def _quality_values(chain) -> tuple[dict, dict]:
 
     result = score(chain)
     nodes = {ident: float(q) for ident, q in zip(result.ids, result.quality, strict=True)}
+    net = chain.network
+    ids = net.ids
+    suppliers = map(ids.__getitem__, net.source.tolist())
+    pairs = zip(suppliers, map(ids.__getitem__, net.target.tolist()), strict=True)
     sums: dict[tuple, list] = {}
-    for pair, q in zip(result.services, result.service_quality, strict=True):
+    for pair, q in zip(pairs, result.service_quality.tolist(), strict=True):
         acc = sums.setdefault(tuple(pair), [0.0, 0])
         acc[0] += float(q)
         acc[1] += 1
@@ -184,10 +188,11 @@ def draw_chain(
         raise DrawError(f"unknown colour {color!r}; use one of {', '.join(COLORS)}")
     if labels not in (None, "ratings"):
         raise DrawError(f"unknown labels {labels!r}; use ratings")
-    full = chain.graph
     note = ""
-    if group_by:
-        full, note = _collapse_outside(rollup(full, by=group_by), slide=max_slide_boxes)
+    if group_by:  # rolled up from the arrays: no graph of every service
+        full, note = _collapse_outside(rollup(chain, by=group_by), slide=max_slide_boxes)
+    else:
+        full = chain.graph
     graph = full
     what = ""
     if segment is not None:
@@ -220,7 +225,7 @@ def draw_chain(
         what = f"{what}: " if what else ""
         what += f"the chain of {name} (its suppliers and customers{reach})"
 
-    lo, hi = chain.model.scale.min, chain.model.scale.max
+    lo, hi = chain.network.scale.min, chain.network.scale.max
     unrated = _unrated_nodes(chain, full)
     scored = _scores(chain, full, lo, hi, unrated)
     unrated_edges = {(u, v) for u, v, q in full.edges(data="quality") if q is None}
@@ -311,14 +316,14 @@ def draw_chain(
 
 def _unrated_nodes(chain, graph: nx.DiGraph) -> set:
     """Departments and partners with no own score (a group or a merged box: none of its
-    members has one)."""
-    base = chain.graph
+    members has one), read from the chain's arrays."""
+    net = chain.network
     result = set()
     for node, attrs in graph.nodes(data=True):
         if attrs.get("kind") == "segment":
             continue
-        members = [m for m in attrs.get("members") or [node] if m in base]
-        if members and all(base.nodes[m].get("quality") is None for m in members):
+        members = [m for m in attrs.get("members") or [node] if m in net.index]
+        if members and all(np.isnan(net.own[net.index[m]]) for m in members):
             result.add(node)
     return result
 

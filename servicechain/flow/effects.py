@@ -28,7 +28,7 @@ __all__ = ["Effects", "certify"]
 #: What-ifs solved side by side hold at most this many service flows at once.
 _BATCH_CELLS = 4_000_000
 #: The rising sweeps stop when no value moves by more than this (relative to ``c``).
-_SWEEP_TOL = 1e-15
+_SWEEP_TOL = 1e-14
 #: A batch of what-ifs that would need more sweeps than this is solved one by one instead.
 _SWEEP_MAX = 300
 
@@ -238,7 +238,7 @@ def _rise(c, a_lin, gather, scatter, held, taken, q0) -> np.ndarray | None:
 
 
 def certify(
-    bound: np.ndarray, exact: Callable[[np.ndarray], np.ndarray], count: int, *, batch: int = 64
+    bound: np.ndarray, exact: Callable[[np.ndarray], np.ndarray], count: int, *, batch: int = 4
 ) -> tuple[np.ndarray, np.ndarray]:
     """Exact values of at least the ``count`` largest items, found with few exact solves.
 
@@ -264,7 +264,9 @@ def certify(
     count = min(count, len(values))
     done = 0 if count > 0 else len(order)
     while done < len(order):
-        take = order[done : done + max(batch, count - done if done == 0 else 0)]
+        # First the top ``count`` by bound and a few more; then growing batches.
+        step = count + batch if done == 0 else max(batch, done // 2)
+        take = order[done : done + step]
         values[take] = exact(take)
         known[take] = True
         done += len(take)

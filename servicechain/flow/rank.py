@@ -20,8 +20,8 @@ from .state import NO_SEGMENTS, state_of
 __all__ = ["BY", "EXACT_ROWS", "QUADRANTS", "TEXT_ROWS", "Ranking", "Row", "rank"]
 
 BY = ("gain", "importance", "failure")
-#: Without ``top``, this many rows of each list get exact gains and failures (the rest their
-#: linear bounds, marked as such).
+#: ``rank --json`` without ``--top`` makes this many rows of each list exact (the rest carry
+#: their linear bounds, marked as such).
 EXACT_ROWS = 2000
 #: Without ``top``, the text of a ranking lists at most this many rows of each list.
 TEXT_ROWS = 100
@@ -204,10 +204,10 @@ def rank(
 ) -> Ranking:
     """Rank departments, partners and services by exact gain, importance or exact failure.
 
-    The first ``top`` rows (``exact`` rows without ``top``, default ``EXACT_ROWS``) of each list
-    carry exact gains and failures; ranking by gain or failure walks the items by their linear
-    bound and stops once the ``top``-th exact value is at least the next bound, so the top rows
-    are certified with few solves.
+    The first ``top`` rows (``exact`` rows without ``top``, default ``TEXT_ROWS``, the rows its
+    text shows) of each list carry exact gains and failures; ranking by gain or failure walks
+    the items by their linear bound and stops once the ``top``-th exact value is at least the
+    next bound, so the top rows are certified with few solves.
 
     Parameters
     ----------
@@ -218,7 +218,8 @@ def rank(
     top : int, optional
         Keep only the first ``top`` rows of each list for display.
     exact : int, optional
-        Without ``top``: how many rows of each list to make exact.
+        Without ``top``: how many rows of each list to make exact (``EXACT_ROWS`` for the
+        command's ``--json``).
 
     Examples
     --------
@@ -248,7 +249,7 @@ def rank(
         w = np.zeros(net.n)
         w[k] = 1.0
     eff = Effects(state, w, y)
-    count = top if top is not None else (EXACT_ROWS if exact is None else exact)
+    count = top if top is not None else (TEXT_ROWS if exact is None else exact)
     reach = state.reaching(w)
     ids, labels = net.ids, net.names
 

@@ -11,6 +11,7 @@ import numpy as np
 from ..model.assumptions import Assumption
 from ..model.lazy import LazyList
 from ..model.network import KIND_NAMES, SEGMENT
+from ..model.records import Coded, Records, plain
 from ..text import fmt_score, listed, table, text_repr
 from .state import NO_SEGMENTS, state_of
 
@@ -43,6 +44,8 @@ class Score:
     assumptions: Sequence[Assumption] = field(default_factory=list)
     top: int | None = None
     notes: list[str] = field(default_factory=list)
+    #: Positions of the supplier and the customer of each service in ``ids`` (when known).
+    ends: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
 
     def to_scale(self, x):
         """0..1 values on the model's own scale."""
@@ -61,7 +64,8 @@ class Score:
     def order(self) -> list[int]:
         """Node positions, segments first, then departments, then partners (file order)."""
         rank = {"segment": 0, "department": 1, "partner": 2}
-        return sorted(range(len(self.ids)), key=lambda i: rank[self.kinds[i]])
+        keys = np.fromiter(map(rank.__getitem__, self.kinds), dtype=np.int8, count=len(self.kinds))
+        return np.argsort(keys, kind="stable").tolist()
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         """Text and an HTML table in Jupyter."""
@@ -71,7 +75,17 @@ class Score:
 
     def to_dict(self) -> dict:
         """Plain data: every score as ``quality`` (0..1) and ``score`` (the model's scale)."""
+        return plain(self.json_data())
+
+    def json_data(self) -> dict:
+        """:meth:`to_dict` with its lists of nodes and services as
+        :class:`~servicechain.model.records.Records` (what ``--json`` streams)."""
         lo, hi = self.scale
+        if self.ends is not None:
+            source, target = Coded(self.ids, self.ends[0]), Coded(self.ids, self.ends[1])
+        else:
+            source = [s for s, _ in self.services]
+            target = [t for _, t in self.services]
         return {
             "name": self.name,
             "scale": {"min": lo, "max": hi},
@@ -79,27 +93,26 @@ class Score:
                 "quality": _num(self.company),
                 "score": _num(self.to_scale(self.company)),
             },
-            "nodes": [
+            "nodes": Records(
                 {
-                    "id": self.ids[i],
-                    "name": self.names[i],
-                    "kind": self.kinds[i],
-                    "quality": float(self.quality[i]),
-                    "score": float(self.to_scale(self.quality[i])),
-                }
-                for i in self.order()
-            ],
-            "services": [
+                    "id": self.ids,
+                    "name": self.names,
+                    "kind": self.kinds,
+                    "quality": np.asarray(self.quality, dtype=float),
+                    "score": np.asarray(self.to_scale(self.quality), dtype=float),
+                },
+                order=self.order(),
+            ),
+            "services": Records(
                 {
-                    "from": s,
-                    "to": t,
-                    "name": self.service_names[j],
-                    "quality": float(self.service_quality[j]),
-                    "score": float(self.to_scale(self.service_quality[j])),
+                    "from": source,
+                    "to": target,
+                    "name": self.service_names,
+                    "quality": np.asarray(self.service_quality, dtype=float),
+                    "score": np.asarray(self.to_scale(self.service_quality), dtype=float),
                 }
-                for j, (s, t) in enumerate(self.services)
-            ],
-            "assumptions": [a.to_dict() for a in self.assumptions],
+            ),
+            "assumptions": Records.from_rows(self.assumptions),
             "notes": list(self.notes),
         }
 
@@ -191,6 +204,7 @@ def score(chain, *, top: int | None = None) -> Score:
         assumptions=chain.assumptions,
         top=top,
         notes=[] if (net.kind == SEGMENT).any() else [NO_SEGMENTS],
+        ends=(net.source, net.target),
     )
 
 

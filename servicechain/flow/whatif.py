@@ -145,16 +145,13 @@ class Impact:
                 ]
             )
         lines += table(rows, right=(2, 3, 4, 5))
-        moved = [
-            i
-            for i in np.argsort(-np.abs(self.change), kind="stable")
-            if self.kinds[i] != "segment" and abs(self.change[i]) * span >= 0.005
-        ]
+        change = self.change  # a fresh array at each use of the property: taken once
+        inside = np.array([k != "segment" for k in self.kinds], dtype=bool)
+        moved = np.flatnonzero(inside & (np.abs(change) * span >= 0.005))
+        moved = moved[np.argsort(-np.abs(change[moved]), kind="stable")].tolist()
         if moved:
             shown = moved[:5]
-            parts = [
-                f"{self.ids[i]} {fmt_score(self.change[i] * span, span, sign=True)}" for i in shown
-            ]
+            parts = [f"{self.ids[i]} {fmt_score(change[i] * span, span, sign=True)}" for i in shown]
             more = f" and {len(moved) - len(shown)} more" if len(moved) > len(shown) else ""
             lines.append(f"  largest changes inside: {', '.join(parts)}{more}")
         return "\n".join(lines)

@@ -112,7 +112,7 @@ class _Segment(_Record):
     relationship: Literal["customer", "client"]
     customers: _Count | UnsetType | None = UNSET
     revenue: _Amount | UnsetType | None = UNSET
-    revenue_elasticity: _Score | UnsetType | None = UNSET
+    revenue_elasticity: _Amount | UnsetType | None = UNSET
     dependence: _Share | UnsetType = UNSET
     baseline: _Score | UnsetType | None = UNSET
     notes: str | UnsetType | None = UNSET

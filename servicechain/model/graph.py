@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import networkx as nx
 import numpy as np
+from msgspec import UNSET
 
 from .network import KIND_NAMES, Network, network
 from .spec import Model, Scale
 
-__all__ = ["from_networkx", "to_networkx"]
+__all__ = ["from_networkx", "given", "node_attributes", "to_networkx"]
 
 
 _NODE_FIELDS = {
@@ -49,19 +50,7 @@ def to_networkx(model: Model, *, net: Network | None = None) -> nx.DiGraph:
         graph.graph["currency"] = model.currency
     records = [*model.departments, *model.partners, *model.segments]
     for i, rec in enumerate(records):
-        kind = KIND_NAMES[net.kind[i]]
-        attrs = {
-            "kind": kind,
-            "name": rec.name,
-            "quality": None if np.isnan(net.own[i]) else float(net.own[i]),
-            "dependence": float(net.dependence[i]),
-            "own_share": float(net.own_share[i]),
-        }
-        for name in _NODE_FIELDS[kind]:
-            value = getattr(rec, name)
-            if value is not None:
-                attrs["segment_kind" if name == "kind" else name] = value
-        graph.add_node(rec.id, **attrs)
+        graph.add_node(rec.id, **node_attributes(net, i, rec))
     for j, svc in enumerate(model.services):
         attrs = {
             "quality": None if np.isnan(net.rating[j]) else float(net.rating[j]),
@@ -74,6 +63,44 @@ def to_networkx(model: Model, *, net: Network | None = None) -> nx.DiGraph:
                 attrs[name] = value
         graph.add_edge(svc.source, svc.target, **attrs)
     return graph
+
+
+def node_attributes(net, i: int, rec) -> dict:
+    """The attributes of node ``i`` in the graph of :func:`to_networkx`, from the arrays and its
+    record (the spec's, or the fast reader's Struct: absent fields are ``None`` or unset).
+
+    Examples
+    --------
+    >>> m = Model.model_validate({"name": "x", "departments": [{"id": "a", "name": "A"}]})
+    >>> node_attributes(network(m), 0, m.departments[0])["kind"]
+    'department'
+    """
+    kind = KIND_NAMES[net.kind[i]]
+    attrs = {
+        "kind": kind,
+        "name": rec.name,
+        "quality": None if np.isnan(net.own[i]) else float(net.own[i]),
+        "dependence": float(net.dependence[i]),
+        "own_share": float(net.own_share[i]),
+    }
+    for name in _NODE_FIELDS[kind]:
+        value = given(rec, name)
+        if value is not None:
+            attrs["segment_kind" if name == "kind" else name] = value
+    return attrs
+
+
+def given(rec, name: str):
+    """A field of a record, ``None`` when absent (the fast reader leaves absent fields unset).
+
+    Examples
+    --------
+    >>> m = Model.model_validate({"name": "x", "departments": [{"id": "a", "name": "A"}]})
+    >>> given(m.departments[0], "group") is None
+    True
+    """
+    value = getattr(rec, name, None)
+    return None if value is UNSET else value
 
 
 def _denorm(value: float | None, scale: Scale) -> float | None:

@@ -101,8 +101,9 @@ class Segment(_Strict):
     revenue: Amount = Field(None, description="Yearly revenue from the segment.")
     revenue_elasticity: float | None = Field(
         None,
+        ge=0,
         allow_inf_nan=False,
-        description="Relative revenue change per unit change of satisfaction (0..1 scale).",
+        description="Relative revenue change per unit change of satisfaction (0..1 scale), >= 0.",
     )
     dependence: Share = Field(
         1.0, description="Share of satisfaction that rides on the services received (0..1)."

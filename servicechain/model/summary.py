@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import textwrap
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..text import listed, text_repr
 from .assumptions import Assumption, list_assumptions
+from .records import Records, plain
 from .spec import Model
 
 __all__ = ["RELATIONSHIP_WORDS", "Summary", "summarize"]
@@ -32,6 +34,11 @@ class Summary:
 
     def to_dict(self) -> dict:
         """Plain-data form, for ``--json`` output."""
+        return plain(self.json_data())
+
+    def json_data(self) -> dict:
+        """:meth:`to_dict` with the assumptions as :class:`~.records.Records` (what ``--json``
+        streams)."""
         return {
             "name": self.name,
             "scale": {"min": self.scale[0], "max": self.scale[1]},
@@ -39,7 +46,7 @@ class Summary:
             "groups": self.groups,
             "front_line": self.front_line,
             "segments": self.segments,
-            "assumptions": [a.to_dict() for a in self.assumptions],
+            "assumptions": Records.from_rows(self.assumptions),
         }
 
     __repr__ = text_repr
@@ -77,9 +84,12 @@ def _few(items: list[str], limit: int = 12) -> str:
     return ", ".join(items[:limit]) + f" and {len(items) - limit:,} more"
 
 
-def summarize(model: Model) -> Summary:
+def summarize(model: Model, *, assumptions: Sequence[Assumption] | None = None) -> Summary:
     """Counts by kind, departments per group, front-line departments, segments by kind and
     relationship, and the assumptions the quality flow will make.
+
+    ``model`` may be any records with the attributes of the spec's (the fast JSON reader's
+    Structs too); ``assumptions``, when given, are used instead of listing them again.
 
     Examples
     --------
@@ -110,6 +120,6 @@ def summarize(model: Model) -> Summary:
         groups=dict(sorted(groups.items())),
         front_line=[d.id for d in model.departments if d.id in serving],
         segments=segments,
-        assumptions=list_assumptions(model),
+        assumptions=list_assumptions(model) if assumptions is None else assumptions,
         names={d.id: d.name for d in model.departments if d.id in serving},
     )

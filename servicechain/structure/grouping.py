@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from ..errors import ServiceChainError
+from ..model.graph import given, node_attributes
 from ._base import as_graph, kind_of
 
 __all__ = ["merge_services", "rollup"]
@@ -61,6 +63,8 @@ def rollup(chain_or_graph: Any, *, by: str = "group") -> nx.DiGraph:
     >>> e["count"], e["weight"], round(e["reliance"], 3), e["quality"]
     (2, 4, 0.6, 0.9)
     """
+    if by == "group" and not isinstance(chain_or_graph, nx.DiGraph):
+        return _rollup_arrays(chain_or_graph)
     graph = as_graph(chain_or_graph)
     values = {
         n: attrs.get(by)
@@ -106,6 +110,97 @@ def rollup(chain_or_graph: Any, *, by: str = "group") -> nx.DiGraph:
 
     for key, count in merge_services(graph, result, members_of).items():
         result.nodes[key]["internal_services"] += count
+    return result
+
+
+def _rollup_arrays(chain: Any) -> nx.DiGraph:
+    """:func:`rollup` of a chain by ``group``, built from its arrays and records: the same graph
+    as the roll-up of ``chain.graph``, without making the graph of every service."""
+    net, records = chain.network, chain.records
+    parts = [*records.departments, *records.partners, *records.segments]
+    departments = len(records.departments)
+    groups = [given(d, "group") for d in records.departments]
+    ids = net.ids
+    taken = {ids[i] for i in range(net.n) if i >= departments or groups[i] in (None, "")}
+    graph_attrs = {
+        "name": records.name,
+        "description": given(records, "description"),
+        "scale": (net.scale.min, net.scale.max),
+    }
+    if given(records, "currency") is not None:
+        graph_attrs["currency"] = records.currency
+    result = nx.DiGraph(**graph_attrs)
+    group_node: dict = {}
+    members_of: dict[str, str] = {}
+    box = np.arange(net.n)  # the node each node goes into, as a position in ``labels``
+    labels = list(ids)
+    for i in range(net.n):
+        value = groups[i] if i < departments else None
+        if value in (None, ""):
+            result.add_node(ids[i], **node_attributes(net, i, parts[i]))
+            continue
+        if value not in group_node:
+            key = str(value) if str(value) not in taken else f"group:{value}"
+            group_node[value] = (key, i)
+            result.add_node(
+                key,
+                kind="department",
+                name=str(value),
+                group=value,
+                members=[],
+                size=0,
+                internal_services=0,
+            )
+        key, first = group_node[value]
+        box[i], labels[i] = first, key
+        members_of[ids[i]] = key
+        node = result.nodes[key]
+        node["members"].append(ids[i])
+        node["size"] += 1
+        for name in _SUMMED:
+            if given(parts[i], name) is not None:
+                node[name] = node.get(name, 0) + getattr(parts[i], name)
+    result.graph["rolled_up_by"] = "group"
+    result.graph["members_of"] = members_of
+    # services in the order chain.graph lists its edges: by supplier, then as added
+    order = np.argsort(net.source, kind="stable")
+    src, dst = np.asarray(net.source)[order], np.asarray(net.target)[order]
+    a, b = box[src], box[dst]
+    inside = a == b
+    for key, count in zip(*np.unique(a[inside], return_counts=True), strict=True):
+        result.nodes[labels[key]]["internal_services"] += int(count)
+    order, src, dst, a, b = order[~inside], src[~inside], dst[~inside], a[~inside], b[~inside]
+    pair = a.astype(np.int64) * net.n + b
+    _, first, which = np.unique(pair, return_index=True, return_inverse=True)
+    rank = np.argsort(np.argsort(first, kind="stable"), kind="stable")
+    slot = rank[which]  # each service's merged edge, numbered in order of first appearance
+    edges = len(first)
+    count = np.bincount(slot, minlength=edges)
+    weight = np.bincount(slot, weights=net.weight[order], minlength=edges)
+    reliance = np.bincount(slot, weights=net.reliance[order], minlength=edges)
+    rating = net.rating[order]
+    rated = ~np.isnan(rating)
+    rated_weight = np.bincount(slot[rated], weights=net.weight[order][rated], minlength=edges)
+    rated_sum = np.bincount(
+        slot[rated], weights=(net.weight[order] * rating)[rated], minlength=edges
+    )
+    names = net.service_names or [""] * net.m
+    pairs: list[list] = [[] for _ in range(edges)]
+    for k, u, v in zip(slot.tolist(), src.tolist(), dst.tolist(), strict=True):
+        pairs[k].append((ids[u], ids[v]))
+    heads = order[np.sort(first)]
+    for k in range(edges):
+        n = int(count[k])
+        result.add_edge(
+            labels[box[net.source[heads[k]]]],
+            labels[box[net.target[heads[k]]]],
+            count=n,
+            weight=float(weight[k]),
+            reliance=float(reliance[k]),
+            quality=float(rated_sum[k] / rated_weight[k]) if rated_weight[k] > 0 else None,
+            services=pairs[k],
+            name=(names[heads[k]] or "") if n == 1 else f"{n} services",
+        )
     return result
 
 

@@ -323,12 +323,7 @@ def paths(
     nodes_of = view(target)
     start = nodes_of.ids[locate(target, nodes_of, source)]
     end = nodes_of.ids[locate(target, nodes_of, segment)]
-    # a chain's services as a bare graph: same adjacency order, so the same paths in order
-    graph = target if isinstance(target, nx.DiGraph) else nodes_of.bare_graph()
-    if start == end or not nx.has_path(graph, start, end):
-        found: list[list[str]] = []
-    else:
-        found = list(islice(nx.shortest_simple_paths(graph, start, end), limit + 1))
+    found = _shortest_paths(nodes_of, nodes_of.index[start], nodes_of.index[end], limit + 1)
     name_of = nodes_of.names
     index = nodes_of.index
     names = {n: name_of[index[n]] for p in found for n in p}
@@ -343,3 +338,47 @@ def paths(
         names=names,
         group_by=group_by,
     )
+
+
+def _shortest_paths(nodes_of: Any, start: int, end: int, count: int) -> list[list[str]]:
+    """The first ``count`` simple paths from ``start`` to ``end``, shortest first.
+
+    A path of at most ``L`` hand-offs only uses services ``u -> v`` with
+    ``dist(start, u) + 1 + dist(v, end) <= L``; the paths are searched (Yen's algorithm, as
+    networkx implements it) among those services alone, ``L`` growing from the shortest
+    distance until ``count`` paths of at most ``L`` hand-offs are found or no service is left
+    out, so a model of any size builds a graph of the few services that matter.
+    """
+    if start == end:
+        return []
+    ahead, _, _ = bfs(nodes_of.out_ptr, nodes_of.out_idx, [start])
+    behind, _, _ = bfs(nodes_of.in_ptr, nodes_of.in_idx, [end])
+    if ahead[end] < 0:
+        return []
+    net = nodes_of.network
+    if net is not None:  # services in file order, as the chain's graph adds them
+        src, dst = np.asarray(net.source, dtype=np.int64), np.asarray(net.target, dtype=np.int64)
+    else:
+        src = np.repeat(np.arange(nodes_of.n), np.diff(nodes_of.out_ptr))
+        dst = np.asarray(nodes_of.out_idx)
+    useful = (ahead[src] >= 0) & (behind[dst] >= 0)
+    src, dst = src[useful], dst[useful]
+    through = ahead[src] + 1 + behind[dst]  # the shortest path using each service
+    ids = nodes_of.ids
+    bound = int(ahead[end])
+    while True:
+        keep = through <= bound
+        graph = nx.DiGraph()  # nodes and services in the order of the whole graph
+        graph.add_nodes_from(map(ids.__getitem__, np.unique(np.r_[src[keep], dst[keep]]).tolist()))
+        graph.add_edges_from(
+            zip(
+                map(ids.__getitem__, src[keep].tolist()),
+                map(ids.__getitem__, dst[keep].tolist()),
+                strict=True,
+            )
+        )
+        found = list(islice(nx.shortest_simple_paths(graph, ids[start], ids[end]), count))
+        within = [p for p in found if len(p) - 1 <= bound]
+        if len(within) >= count or keep.all():
+            return within if len(within) >= count else found
+        bound = max(bound + 1, int(through[~keep].min()))

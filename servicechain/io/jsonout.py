@@ -1,0 +1,179 @@
+"""Streamed JSON of results: the text of ``json.dumps(data, indent=2, ensure_ascii=False)``,
+written piece by piece, with :class:`~servicechain.model.records.Records` written from their
+columns (a block of rows at a time, no dict per row).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from json.encoder import encode_basestring  # the C encoder when available
+from typing import Any
+
+import msgspec
+import numpy as np
+
+from ..model.records import Coded, Records
+
+__all__ = ["dumps", "write_json"]
+
+#: Rows encoded and written at a time.
+BLOCK = 32_768
+
+
+def write_json(data: Any, write: Callable[[str], Any], *, indent: int = 2) -> None:
+    """Write ``data`` as indented JSON through ``write``; a :class:`Records` is written as the
+    list of its rows. Plain data comes out exactly as ``json.dumps(data, indent=indent,
+    ensure_ascii=False, allow_nan=False)`` would write it; NaN in a Records column is null.
+
+    Examples
+    --------
+    >>> out = []
+    >>> write_json({"rows": Records({"id": ["é"], "q": np.array([0.5])}), "n": 1}, out.append)
+    >>> print("".join(out))
+    {
+      "rows": [
+        {
+          "id": "é",
+          "q": 0.5
+        }
+      ],
+      "n": 1
+    }
+    """
+    _write(data, write, 0, indent)
+
+
+def dumps(data: Any, *, indent: int = 2) -> str:
+    """The text :func:`write_json` writes, as one string.
+
+    Examples
+    --------
+    >>> dumps(Records({"a": [1, 2]}), indent=1)
+    '[\\n {\\n  "a": 1\\n },\\n {\\n  "a": 2\\n }\\n]'
+    """
+    parts: list[str] = []
+    write_json(data, parts.append, indent=indent)
+    return "".join(parts)
+
+
+def _holds_records(value: Any) -> bool:
+    if isinstance(value, Records):
+        return True
+    if isinstance(value, dict):
+        return any(_holds_records(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_holds_records(v) for v in value)
+    return False
+
+
+def _plain(value: Any, level: int, indent: int) -> str:
+    text = json.dumps(value, indent=indent, ensure_ascii=False, allow_nan=False)
+    return text.replace("\n", "\n" + " " * (level * indent)) if level else text
+
+
+def _write(value: Any, write: Callable[[str], Any], level: int, indent: int) -> None:
+    if isinstance(value, Records):
+        _write_records(value, write, level, indent)
+    elif not _holds_records(value):
+        write(_plain(value, level, indent))
+    elif isinstance(value, dict):
+        pad = " " * ((level + 1) * indent)
+        write("{")
+        for n, (key, item) in enumerate(value.items()):
+            write(("," if n else "") + "\n" + pad + encode_basestring(str(key)) + ": ")
+            _write(item, write, level + 1, indent)
+        write("\n" + " " * (level * indent) + "}")
+    else:
+        pad = " " * ((level + 1) * indent)
+        write("[")
+        for n, item in enumerate(value):
+            write(("," if n else "") + "\n" + pad)
+            _write(item, write, level + 1, indent)
+        write("\n" + " " * (level * indent) + "]")
+
+
+def _write_records(rows: Records, write: Callable[[str], Any], level: int, indent: int) -> None:
+    count, names = len(rows), list(rows.columns)
+    if count == 0:
+        write("[]")
+        return
+    if not names:
+        raise ValueError("records without fields")
+    outer, row, field = (" " * ((level + k) * indent) for k in (0, 1, 2))
+    keys = [encode_basestring(name) + ": " for name in names]
+    literals = [",\n" + row + "{\n" + field + keys[0]]
+    literals += [",\n" + field + key for key in keys[1:]]
+    literals.append("\n" + row + "}")
+    stride = 2 * len(names) + 1
+    coded: dict[str, np.ndarray] = {}  # the encoded distinct values of each Coded column
+    write("[")
+    for start in range(0, count, BLOCK):
+        stop = min(count, start + BLOCK)
+        size = stop - start
+        parts: list[str] = [""] * (size * stride)
+        for k, name in enumerate(names):
+            parts[2 * k :: stride] = [literals[k]] * size
+            parts[2 * k + 1 :: stride] = _encoded(rows, name, start, stop, level + 2, indent, coded)
+        parts[stride - 1 :: stride] = [literals[-1]] * size
+        text = "".join(parts)
+        write(text[1:] if start == 0 else text)
+    write("\n" + outer + "]")
+
+
+def _encoded(
+    rows: Records, name: str, start: int, stop: int, level: int, indent: int, coded: dict
+) -> list:
+    held = rows.slice(name, start, stop)
+    if isinstance(held, Coded):
+        if name not in coded:
+            distinct = Records({name: held.values})
+            text = _encoded(distinct, name, 0, len(held.values), level, indent, {})
+            coded[name] = np.array(text, dtype=object)
+        return coded[name][held.codes].tolist()
+    values = held.tolist() if isinstance(held, np.ndarray) else list(held)
+    if isinstance(held, np.ndarray) and held.dtype.kind == "f":
+        return _floats(held, values, name)
+    try:
+        return list(map(encode_basestring, values))
+    except TypeError:
+        return [_scalar(v, level, indent) for v in values]
+
+
+def _floats(held: np.ndarray, values: list[float], name: str) -> list[str]:
+    """Each float as ``float.__repr__`` writes it (what ``json.dumps`` writes), NaN as null.
+
+    msgspec writes the same shortest digits in C, but spells exponents its own way and uses
+    them in other ranges: those few values are written by ``repr``.
+    """
+    finite = np.isfinite(held)
+    if not finite.all():
+        bad = held[~finite & ~np.isnan(held)]
+        if len(bad):
+            raise ValueError(f"{name}: {bad[0]} is not a finite number")
+    out = msgspec.json.encode(values)[1:-1].decode().split(",")
+    size = np.abs(held)
+    odd = np.flatnonzero(((size < 1e-4) & (size > 0)) | (size >= 1e16))
+    for i in odd.tolist():
+        out[i] = float.__repr__(values[i])
+    return out
+
+
+def _scalar(value: Any, level: int, indent: int) -> str:
+    kind = type(value)
+    if kind is str:
+        return encode_basestring(value)
+    if kind is float:
+        if value != value:
+            return "null"
+        if value in (math.inf, -math.inf):
+            raise ValueError(f"{value} is not a finite number")
+        return float.__repr__(value)
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return int.__repr__(value)
+    return _plain(value, level, indent)

@@ -1,0 +1,135 @@
+"""``Records``: a list of records with the same fields, held as columns (for large results).
+
+A result of 700,000 services keeps its numbers in arrays; its JSON is written from the columns
+(:mod:`servicechain.io.jsonout`) without making a dict per row, and :meth:`Records.to_list`
+makes the plain list of dicts only when something asks for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Coded", "Records", "plain"]
+
+
+class Coded:
+    """A column whose row ``i`` holds ``values[codes[i]]`` (ids of the ends of services, kinds):
+    each distinct value is encoded once.
+
+    Examples
+    --------
+    >>> Coded(["a", "b"], np.array([1, 1, 0])).tolist()
+    ['b', 'b', 'a']
+    """
+
+    __slots__ = ("codes", "values")
+
+    def __init__(self, values: Sequence, codes: np.ndarray):
+        self.values = values
+        self.codes = np.asarray(codes, dtype=np.intp)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, where):
+        return Coded(self.values, self.codes[where])
+
+    def tolist(self) -> list:
+        """The plain values of every row."""
+        values = self.values
+        return [values[i] for i in self.codes.tolist()]
+
+
+class Records:
+    """Rows with the fields ``columns`` (in order), column ``f`` holding every row's value of
+    ``f``: a numpy array or a sequence of plain values, all of one length. ``order``, when given,
+    is the positions of the rows to show, in the order to show them.
+
+    Examples
+    --------
+    >>> rows = Records({"id": ["a", "b"], "q": np.array([0.5, 1.0])}, order=[1, 0])
+    >>> len(rows), rows.to_list()
+    (2, [{'id': 'b', 'q': 1.0}, {'id': 'a', 'q': 0.5}])
+    """
+
+    __slots__ = ("columns", "order")
+
+    def __init__(self, columns: dict[str, Any], *, order: Sequence[int] | np.ndarray | None = None):
+        lengths = {len(column) for column in columns.values()}
+        if len(lengths) > 1:
+            raise ValueError(f"columns of different lengths: {sorted(lengths)}")
+        self.columns = columns
+        self.order = None if order is None else np.asarray(order, dtype=np.intp)
+
+    @classmethod
+    def from_rows(cls, rows: Sequence) -> Records | list:
+        """The ``to_dict()`` of each of ``rows`` (all with the same fields) as columns; an empty
+        list stays a list.
+
+        Examples
+        --------
+        >>> Records.from_rows([{"a": 1}, {"a": 2}]).columns
+        {'a': [1, 2]}
+        """
+        dicts = [row if isinstance(row, dict) else row.to_dict() for row in rows]
+        if not dicts:
+            return []
+        return cls({key: [row[key] for row in dicts] for key in dicts[0]})
+
+    def __len__(self) -> int:
+        if self.order is not None:
+            return len(self.order)
+        return len(next(iter(self.columns.values()), ()))
+
+    def column(self, name: str, start: int = 0, stop: int | None = None) -> list:
+        """Plain Python values of one field for the rows ``start:stop`` (in showing order)."""
+        return _tolist(self.slice(name, start, stop))
+
+    def slice(self, name: str, start: int = 0, stop: int | None = None) -> Any:
+        """One field for the rows ``start:stop`` (in showing order), as it is held: an array,
+        a :class:`Coded` column or a list."""
+        values = self.columns[name]
+        stop = len(self) if stop is None else stop
+        if self.order is not None:
+            where = self.order[start:stop]
+            if isinstance(values, np.ndarray | Coded):
+                return values[where]
+            return [values[i] for i in where.tolist()]
+        return values[start:stop]
+
+    def __iter__(self) -> Iterator[dict]:
+        return iter(self.to_list())
+
+    def to_list(self) -> list[dict]:
+        """The rows as a list of dicts (numpy numbers made plain; NaN as None)."""
+        names = list(self.columns)
+        values = [_plain(self.column(name)) for name in names]
+        return [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
+
+
+def plain(data: Any) -> Any:
+    """``data`` with every :class:`Records` in it made a list of dicts.
+
+    Examples
+    --------
+    >>> plain({"rows": Records({"id": ["a"]}), "n": [1]})
+    {'rows': [{'id': 'a'}], 'n': [1]}
+    """
+    if isinstance(data, Records):
+        return data.to_list()
+    if isinstance(data, dict):
+        return {key: plain(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [plain(value) for value in data]
+    return data
+
+
+def _tolist(values: Any) -> list:
+    return values.tolist() if isinstance(values, np.ndarray | Coded) else list(values)
+
+
+def _plain(values: list) -> list:
+    return [None if isinstance(v, float) and v != v else v for v in values]

@@ -1,0 +1,92 @@
+"""Start-up of the command line: commands load on use, and listing them imports nothing heavy."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import os
+import pkgutil
+import subprocess
+import sys
+
+import pytest
+
+import servicechain.cli
+from servicechain.cli import INDEX, main
+
+from .conftest import MODELS, ROOT
+
+HEAVY = ("numpy", "scipy", "networkx", "pydantic", "matplotlib", "msgspec", "ruamel")
+
+
+def _imported_by(code: str) -> list[str]:
+    """The heavy top-level packages a fresh interpreter has imported after running ``code``."""
+    probe = (
+        "import atexit, sys\n"
+        f"atexit.register(lambda: print(sorted({{m.split('.')[0] for m in sys.modules}}"
+        f" & set({HEAVY!r})), file=sys.stderr))\n"
+        f"{code}\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=False
+    )
+    return ast.literal_eval(done.stderr.strip().splitlines()[-1])
+
+
+def test_importing_the_cli_imports_no_heavy_package():
+    assert _imported_by("import servicechain.cli") == []
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"]])
+def test_help_and_version_import_no_heavy_package(args):
+    assert _imported_by(f"from servicechain.cli import main; main({args!r})") == []
+
+
+def test_a_command_imports_what_it_needs_and_no_drawing():
+    code = f"from servicechain.cli import main; main(['score', {str(MODELS / 'sapataria.yaml')!r}])"
+    found = _imported_by(code)
+    assert "numpy" in found
+    assert "matplotlib" not in found
+
+
+def test_the_index_lists_every_command_where_it_lives_with_its_own_short_help():
+    defined = {}
+    for info in pkgutil.iter_modules(servicechain.cli.__path__):
+        module = importlib.import_module(f"servicechain.cli.{info.name}")
+        for command in getattr(module, "COMMANDS", []):
+            defined[command.name] = (info.name, command.get_short_help_str(10**6))
+    assert defined == INDEX, "servicechain/cli/__init__.py: INDEX must list each command as here"
+
+
+def test_a_command_loads_on_use_as_the_module_defines_it():
+    from servicechain.cli import flow
+
+    assert main.get_command(None, "score") is flow.score
+    assert main.get_command(None, "no-such-command") is None
+
+
+def test_top_level_help_lists_every_command_on_one_whole_line(runner):
+    result = runner.invoke(main, ["--help"], terminal_width=80, catch_exceptions=False)
+    assert result.exit_code == 0
+    lines = result.stdout.split("Commands:\n", 1)[1].splitlines()
+    assert len(lines) == len(INDEX)
+    width = max(map(len, INDEX)) + 2
+    for line, (name, (_, text)) in zip(lines, sorted(INDEX.items()), strict=True):
+        assert line == f"  {name:<{width}}{text}"
+        assert len(line) <= 80
+
+
+def test_unknown_command_is_a_usage_error(runner):
+    result = runner.invoke(main, ["scroe"])
+    assert result.exit_code == 2
+    assert "No such command 'scroe'." in result.stderr
+
+
+def test_the_package_names_load_on_first_use():
+    import servicechain
+
+    assert "load" in dir(servicechain)
+    assert servicechain.load is importlib.import_module("servicechain.chain").load
+    with pytest.raises(AttributeError, match="has no attribute 'nope'"):
+        servicechain.nope  # noqa: B018

@@ -1,0 +1,99 @@
+"""Streamed JSON: the exact text of json.dumps, written from columns a block at a time."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import servicechain
+from servicechain.cli import main
+from servicechain.io import jsonout
+from servicechain.io.jsonout import dumps, write_json
+from servicechain.model.records import Coded, Records, plain
+from servicechain.samples.generate import generate
+from servicechain.samples.generate import write_json as write_model
+
+from .conftest import MODELS
+
+text = st.text(alphabet=st.characters(codec="utf-8"), max_size=8)
+number = st.floats(allow_nan=False, allow_infinity=False)
+scalar = st.none() | st.booleans() | st.integers(-(10**6), 10**6) | number | text
+
+
+@st.composite
+def records(draw):
+    rows = draw(st.integers(0, 12))
+    names = draw(st.lists(text, min_size=1, max_size=4, unique=True))
+    columns = {}
+    for name in names:
+        form = draw(st.sampled_from(["array", "coded", "list"]))
+        if form == "array":
+            columns[name] = np.array(draw(st.lists(number, min_size=rows, max_size=rows)))
+        elif form == "coded":
+            values = draw(st.lists(scalar, min_size=1, max_size=4))
+            codes = draw(st.lists(st.integers(0, len(values) - 1), min_size=rows, max_size=rows))
+            columns[name] = Coded(values, np.array(codes, dtype=int))
+        else:
+            columns[name] = draw(
+                st.lists(scalar | st.lists(text, max_size=2), min_size=rows, max_size=rows)
+            )
+    order = draw(st.none() | st.permutations(range(rows)))
+    return Records(columns, order=order)
+
+
+@given(
+    st.recursive(
+        scalar | records(),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(text, inner, max_size=3),
+        max_leaves=6,
+    ),
+    st.integers(1, 4),
+)
+def test_streamed_text_is_exactly_json_dumps_of_the_plain_data(data, indent):
+    expected = json.dumps(plain(data), indent=indent, ensure_ascii=False, allow_nan=False)
+    assert dumps(data, indent=indent) == expected
+
+
+def test_rows_are_written_in_blocks_without_a_dict_per_row(monkeypatch):
+    monkeypatch.setattr(jsonout, "BLOCK", 3)
+    monkeypatch.setattr(Records, "to_list", lambda self: pytest.fail("a dict per row was made"))
+    rows = Records({"id": [f"n{i}" for i in range(8)], "q": np.arange(8) / 8})
+    pieces: list[str] = []
+    write_json({"rows": rows}, pieces.append)
+    assert len(pieces) >= 3 + 2
+    assert [r["id"] for r in json.loads("".join(pieces))["rows"]] == [f"n{i}" for i in range(8)]
+
+
+def test_nan_in_a_column_is_null_and_infinity_is_refused():
+    assert json.loads(dumps(Records({"q": np.array([np.nan, 1.0])}))) == [{"q": None}, {"q": 1.0}]
+    with pytest.raises(ValueError, match="q: inf is not a finite number"):
+        dumps(Records({"q": np.array([np.inf])}))
+
+
+def test_columns_of_different_lengths_are_refused():
+    with pytest.raises(ValueError, match="different lengths"):
+        Records({"a": [1], "b": [1, 2]})
+
+
+@pytest.mark.parametrize("example", sorted(MODELS.glob("*.yaml")), ids=lambda p: p.stem)
+def test_score_json_is_the_score_to_dict(runner, example):
+    result = runner.invoke(main, ["score", str(example), "--json"], catch_exceptions=False)
+    assert result.exit_code == 0
+    expected = servicechain.load(example).score().to_dict()
+    assert result.stdout == json.dumps(expected, indent=2, ensure_ascii=False) + "\n"
+
+
+def test_score_json_of_a_generated_model_lists_every_node_and_service(runner, tmp_path):
+    path = tmp_path / "org.json"
+    data = generate(300, seed=3)
+    write_model(data, path)
+    result = runner.invoke(main, ["score", str(path), "--json"], catch_exceptions=False)
+    out = json.loads(result.stdout)
+    assert len(out["services"]) == len(data["services"])
+    assert [s["from"] for s in out["services"]] == [s["from"] for s in data["services"]]
+    kinds = [n["kind"] for n in out["nodes"]]
+    assert kinds == sorted(kinds, key=["segment", "department", "partner"].index)
