@@ -4,6 +4,7 @@ reference is the commands' own --help."""
 from __future__ import annotations
 
 import importlib.util
+import re
 import shlex
 
 import click
@@ -123,3 +124,49 @@ def test_readme_console_examples_print_what_the_readme_shows(runner, tmp_path, m
         assert args[0] == "servicechain", command
         result = runner.invoke(main, args[1:])
         assert result.output == shown, f"README example `{command}` prints something else"
+
+
+#: A model file read from git, such as ``HEAD~1:models/sapataria.yaml``.
+GIT_REVISION = re.compile(r"[\w~^.-]+:[\w/.-]+\.(yaml|yml|json)$")
+
+
+def _examples(help_text: str) -> list[str]:
+    """The example command lines of a --help text, continuation lines joined."""
+    commands: list[str] = []
+    for line in help_text.splitlines():
+        text = line.strip()
+        if commands and commands[-1].endswith("\\"):
+            commands[-1] = commands[-1][:-1] + " " + text
+        elif text.startswith("servicechain "):
+            commands.append(text)
+    return [shlex.split(command, comments=True) for command in commands]
+
+
+@pytest.mark.parametrize("name", ["", *COMMANDS])
+def test_every_help_example_runs_as_written(runner, tmp_path, monkeypatch, name):
+    """Each example of a --help, run in order from a fresh clone's folder, succeeds."""
+    for folder in ("models", "tests", "notebooks"):
+        (tmp_path / folder).symlink_to(ROOT / folder)
+    monkeypatch.chdir(tmp_path)
+    shown = runner.invoke(main, [name, "--help"] if name else ["--help"]).stdout
+    examples = _examples(shown)
+    assert examples, f"{name or 'servicechain'} --help has no example"
+    for args in examples:
+        if any(GIT_REVISION.match(arg) for arg in args[2:]):
+            continue  # a git revision (HEAD~1:model.yaml) needs a clone's history: run below
+        redirect = args.index(">") if ">" in args else None
+        result = runner.invoke(main, args[1:redirect])
+        assert result.exit_code == 0, f"`{' '.join(args)}` fails: {result.output}"
+        if redirect is not None:
+            (tmp_path / args[redirect + 1]).write_text(result.stdout, encoding="utf-8")
+
+
+def test_help_examples_with_a_git_revision_run_in_the_clone(runner, monkeypatch):
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git clone: no history to read a revision from")
+    monkeypatch.chdir(ROOT)
+    for name in COMMANDS:
+        for args in _examples(runner.invoke(main, [name, "--help"]).stdout):
+            if any(GIT_REVISION.match(arg) for arg in args[2:]):
+                result = runner.invoke(main, args[1:])
+                assert result.exit_code == 0, f"`{' '.join(args)}` fails: {result.output}"

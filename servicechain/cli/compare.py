@@ -85,7 +85,7 @@ def diff(
     Examples:
       servicechain diff models/sapataria_q1.yaml models/sapataria_q2.yaml
       servicechain diff models/sapataria_q1.yaml models/sapataria_q2.yaml --segment clube
-      servicechain diff HEAD~1:models/x.yaml models/x.yaml --json
+      servicechain diff HEAD~1:models/sapataria.yaml models/sapataria.yaml --json
       servicechain diff models/sapataria_q1.yaml models/sapataria_q2.yaml -o diff.html
     """
     from ..compare import diff as compare

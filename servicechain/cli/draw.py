@@ -279,7 +279,8 @@ def plot(
     Examples:
       servicechain plot models/sapataria.yaml waterfall --segment clube -o gap.svg
       servicechain plot models/sapataria.yaml ipa -o priorities.png
-      servicechain plot models/sapataria.yaml whatif --scenario fix-it.yaml -o whatif.pdf
+      servicechain plot models/sapataria.yaml whatif --scenario models/scenarios/sapataria.yaml \\
+          -o whatif.pdf
     """
     _check_output(output)
     if kind == "waterfall" and segment is None:

@@ -28,7 +28,6 @@ def score(model_path: Path, max_bytes: int, top: int | None, as_json: bool) -> N
     Example:
       servicechain score models/sapataria.yaml
       servicechain score models/airline.yaml --json
-      servicechain score big.json --top 20
     """
     chain = load_chain(model_path, max_bytes)
     try:
@@ -148,7 +147,7 @@ def impact(
       servicechain impact models/sapataria.yaml --set 'it->armazem=4' --set it=3.8
       servicechain impact models/sapataria.yaml --fail transportadora
       servicechain impact models/sapataria.yaml --fail 'armazem->online'
-      servicechain impact models/sapataria.yaml --scenario scenarios.yaml
+      servicechain impact models/sapataria.yaml --scenario models/scenarios/sapataria.yaml
     """
     changes = {
         "set": _pairs(set_, "--set"),

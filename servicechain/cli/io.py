@@ -103,10 +103,11 @@ def import_(
 
     \b
     Examples:
-      servicechain template xlsx -o services.xlsx    # fill it in, then:
+      servicechain template -o services.xlsx    # fill it in, then:
       servicechain import services.xlsx -o company.yaml
-      servicechain import services.csv --departments depts.csv -o company.yaml
-      servicechain import services.csv --create-missing --scale 1:7 -o company.yaml
+      servicechain import tests/data/io/bom_semicolon.csv \\
+          --departments tests/data/io/departments.csv -o shop.yaml
+      servicechain import tests/data/io/bom_semicolon.csv --create-missing --scale 1:7 -o shop7.json
     """
     from ..io.importer import import_tables
 
@@ -318,8 +319,10 @@ def survey(
 
     \b
     Examples:
-      servicechain survey company.yaml answers.csv --scale 1:7 -o company-2025.yaml
-      servicechain survey company.yaml answers.csv --employees staff.csv -o new.yaml --json
+      servicechain survey tests/data/io/shop.yaml tests/data/io/responses.csv --scale 1:7 \\
+          -o shop-2025.yaml
+      servicechain survey tests/data/io/shop.yaml tests/data/io/responses.csv --scale 1:7 \\
+          --employees tests/data/io/employees.csv -o shop-2025.json --json
     """
     from ..survey.fold import fold_survey
 

@@ -60,7 +60,8 @@ def generate(
     \b
     Examples:
       servicechain generate --departments 2000 --seed 1 -o org.json
-      servicechain generate -n 100000 -k 2000 -o big.json
+      servicechain generate -n 10000 -k 200 -o big.json
+      servicechain score big.json --top 20
     """
     if output.suffix.lower() != ".json":
         raise click.BadParameter(
