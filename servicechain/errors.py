@@ -8,6 +8,7 @@ from typing import Any
 
 __all__ = [
     "ModelError",
+    "OutputError",
     "Problem",
     "ScenarioError",
     "ServiceChainError",
@@ -71,6 +72,17 @@ class ModelError(ServiceChainError):
         count = len(self.problems)
         head = f"{count} problem{'s' if count != 1 else ''} in the model"
         super().__init__("\n".join([head, *map(str, self.problems)]))
+
+
+class OutputError(ServiceChainError):
+    """An output file cannot be written (a missing or read-only folder, a file in the way).
+
+    The message reads ``cannot write PATH: reason (fix)``; nothing was written or truncated.
+    """
+
+    def __init__(self, path: Any, reason: str, fix: str = ""):
+        self.path, self.reason, self.fix = str(path), reason, fix
+        super().__init__(f"cannot write {path}: {reason}" + (f" ({fix})" if fix else ""))
 
 
 class UnknownNodeError(ServiceChainError, KeyError):

@@ -11,6 +11,8 @@ import math
 import re
 import unicodedata
 
+from .safetext import plain_text
+
 __all__ = [
     "LIST_SHOWN",
     "REPR_LINES",
@@ -35,15 +37,17 @@ _ZERO = re.compile(r"[^1-9]*")
 
 
 def width(text: str) -> int:
-    """Columns ``text`` takes in a terminal (wide East Asian characters count twice).
+    """Columns ``text`` takes in a terminal (wide East Asian characters count twice; control
+    characters and escape sequences, which the terminal edge removes, count nothing).
 
     Examples
     --------
-    >>> width("abc"), width("航空")
-    (3, 4)
+    >>> width("abc"), width("航空"), width("a\x1b[2Jb")
+    (3, 4, 2)
     >>> width("Operac\u0327o\u0303es")  # "Operações" with combining marks
     9
     """
+    text = plain_text(text)
     if text.isascii():
         return len(text)
     return sum(map(_columns, text))

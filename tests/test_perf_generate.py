@@ -124,8 +124,7 @@ def test_cli_generate_refuses_other_formats(runner, tmp_path):
     result = runner.invoke(main, ["generate", "-n", "10", "-o", str(tmp_path / "org.yaml")])
     assert result.exit_code == 2
     assert result.stderr.endswith(
-        "Error: Invalid value for '-o' / '--output': org.yaml is not a .json file name; "
-        "generated models are written as JSON\n"
+        "Error: Invalid value for '-o' / '--output': cannot write .yaml; use a .json file name\n"
     )
     assert not (tmp_path / "org.yaml").exists()
 

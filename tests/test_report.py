@@ -177,9 +177,10 @@ def test_report_command_markdown(markdown_run):
 def test_report_command_bad_suffix(runner, tmp_path):
     out = tmp_path / "report.docx"
     result = runner.invoke(main, ["report", "-o", str(out)])
-    assert result.exit_code == 1
-    assert result.stderr == (
-        "Error: cannot write a report as .docx; use a .html or .md file name\n"
+    assert result.exit_code == 2  # a usage error, as for every command's -o
+    assert result.stderr.endswith(
+        "Error: Invalid value for '-o' / '--output': cannot write .docx; "
+        "use a .html, .htm, .md or .markdown file name\n"
     )
     assert not out.exists()
 

@@ -74,6 +74,13 @@ class LazyGroup(click.Group):
                     self.add_command(command)
         return self.commands.get(cmd_name)
 
+    def main(self, *args, **kwargs):
+        # every command's output passes the terminal sanitiser
+        from .terminal import safe_streams
+
+        with safe_streams():
+            return super().main(*args, **kwargs)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = []
         for name in self.list_commands(ctx):

@@ -18,6 +18,7 @@ from .progress import Progress
 
 __all__ = [
     "ModelProblems",
+    "check_suffix",
     "echo_json",
     "echo_result",
     "force_option",
@@ -150,14 +151,44 @@ json_option = click.option(
 )
 
 
-def output_option(*, required: bool = True, help: str = "File to write.") -> Callable:
-    """The ``-o/--output FILE`` option."""
+def check_suffix(output: Path, suffixes: tuple[str, ...], what: str = "") -> None:
+    """Refuse an output file name whose suffix is not one of ``suffixes`` (a usage error).
+
+    Examples
+    --------
+    >>> check_suffix(Path("chain.gif"), (".svg", ".png"))
+    Traceback (most recent call last):
+    ...
+    click.exceptions.BadParameter: cannot write .gif; use a .svg or .png file name
+    """
+    if output.suffix.lower() in suffixes:
+        return
+    names = [s for s in suffixes]
+    listed = ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
+    shown = output.suffix or "a file without a suffix"
+    raise click.BadParameter(
+        f"cannot write {shown}{f' {what}' if what else ''}; use a {listed} file name",
+        param_hint="'-o' / '--output'",
+    )
+
+
+def output_option(
+    *, required: bool = True, help: str = "File to write.", suffixes: tuple[str, ...] = ()
+) -> Callable:
+    """The ``-o/--output FILE`` option; with ``suffixes``, another suffix is a usage error."""
+
+    def check(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+        if value is not None and suffixes:
+            check_suffix(value, suffixes)
+        return value
+
     return click.option(
         "-o",
         "--output",
         "output",
-        type=click.Path(dir_okay=False, writable=True, path_type=Path),
+        type=click.Path(dir_okay=False, path_type=Path),
         required=required,
+        callback=check,
         help=help,
     )
 

@@ -87,15 +87,6 @@ def _figure_options(func: Callable, *, size_option=None) -> Callable:
     return func
 
 
-def _check_output(output: Path) -> None:
-    if output.suffix.lower() not in SUFFIXES:
-        raise click.BadParameter(
-            f"cannot write {output.suffix or 'a file without a suffix'}; "
-            "use a .svg, .png or .pdf file name",
-            param_hint="'-o' / '--output'",
-        )
-
-
 def _render_and_save(make: Callable[[], Any], output: Path, params: dict[str, str | None]) -> None:
     """Run one library call that returns a drawing, show its font warning once, save it."""
     with warnings.catch_warnings(record=True) as caught:
@@ -122,7 +113,9 @@ def _render_and_save(make: Callable[[], Any], output: Path, params: dict[str, st
 
 @click.command(short_help="Draw the chain diagram: back office left, customers right.")
 @model_argument
-@output_option(help="Image file to write: .svg, .png or .pdf. Replaced if it exists.")
+@output_option(
+    help="Image file to write: .svg, .png or .pdf. Replaced if it exists.", suffixes=SUFFIXES
+)
 @click.option(
     "--highlight",
     metavar="NODE",
@@ -204,7 +197,6 @@ def draw(
       servicechain draw models/hospital.yaml -o gps.pdf --segment gps --labels ratings
       servicechain draw models/hospital.yaml -o groups.svg --by-group --size a4
     """
-    _check_output(output)
     if depth is not None and highlight is None:
         raise click.UsageError("--depth needs --highlight NODE")
     chain = load_chain(model_path, max_bytes)
@@ -245,7 +237,9 @@ def draw(
 @click.command(short_help="Chart the quality flow: waterfall, tornado, ipa, heatmap, whatif.")
 @model_argument
 @click.argument("kind", type=click.Choice(["waterfall", "tornado", "ipa", "heatmap", "whatif"]))
-@output_option(help="Image file to write: .svg, .png or .pdf. Replaced if it exists.")
+@output_option(
+    help="Image file to write: .svg, .png or .pdf. Replaced if it exists.", suffixes=SUFFIXES
+)
 @click.option(
     "--segment",
     metavar="SEGMENT",
@@ -282,7 +276,6 @@ def plot(
       servicechain plot models/sapataria.yaml whatif --scenario models/scenarios/sapataria.yaml \\
           -o whatif.pdf
     """
-    _check_output(output)
     if kind == "waterfall" and segment is None:
         raise click.UsageError("the waterfall chart needs --segment SEGMENT")
     if kind == "whatif" and scenario is None:

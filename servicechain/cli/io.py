@@ -50,8 +50,8 @@ def _refuse_existing(path: Path, force: bool) -> None:
 def _write(path: Path, data: str | bytes) -> None:
     try:
         write_atomic(path, data)
-    except OSError as err:
-        raise click.ClickException(f"cannot write {path}: {err.strerror}") from None
+    except ServiceChainError as err:
+        raise _reraise(err) from None
 
 
 def _table_file(section: str) -> click.Option:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..chain import load
-from ..errors import ModelError
+from ..errors import ModelError, OutputError
 from ..io.atomic import write_atomic
 from ..io.load import parse_model
 from ..io.rewrite import model_text
@@ -145,8 +145,8 @@ def init(path: Path, example: str | None, force: bool) -> None:
         fresh = schema_path.is_file() and schema_path.read_bytes() == schema_text.encode()
         if not fresh:
             write_atomic(schema_path, schema_text)
-    except OSError as err:
-        raise click.ClickException(f"cannot write {path}: {err.strerror}") from None
+    except OutputError as err:
+        raise click.ClickException(str(err)) from None
     also = "" if fresh else f" and {schema_path} (the schema it names, for editors)"
     click.echo(f"Wrote {path}{also}.")
     click.echo(f"Next: servicechain validate {path}")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..errors import OutputError
 from ..samples.generate import generate as generate_model
 from ..samples.generate import write_json
 from ._common import output_option, plural, progress_bar, quiet_option
@@ -40,7 +41,7 @@ __all__ = ["COMMANDS"]
     show_default=True,
     help="Services per department, all kinds together.",
 )
-@output_option(help="JSON file to write. Replaced if it exists.")
+@output_option(help="JSON file to write. Replaced if it exists.", suffixes=(".json",))
 @quiet_option
 def generate(
     departments: int,
@@ -63,11 +64,6 @@ def generate(
       servicechain generate -n 10000 -k 200 -o big.json
       servicechain score big.json --top 20
     """
-    if output.suffix.lower() != ".json":
-        raise click.BadParameter(
-            f"{output.name} is not a .json file name; generated models are written as JSON",
-            param_hint="'-o' / '--output'",
-        )
     with progress_bar(f"Generating {output.name}") as progress:
         data = generate_model(
             departments,
@@ -79,8 +75,8 @@ def generate(
         progress("writing")
         try:
             write_json(data, output)
-        except OSError as err:
-            raise click.ClickException(f"cannot write {output}: {err.strerror}") from None
+        except OutputError as err:
+            raise click.ClickException(str(err)) from None
     counts = ", ".join(
         plural(len(data[key]), key[:-1])
         for key in ("departments", "segments", "partners", "services")

@@ -11,6 +11,8 @@ import threading
 import time
 from typing import IO
 
+from ..safetext import plain_text
+
 __all__ = ["Progress"]
 
 _FRAMES = "|/-\\"
@@ -41,7 +43,10 @@ class Progress:
         delay: float = 0.5,
         interval: float = 0.2,
     ):
-        self.stream = stream if stream is not None else sys.stderr
+        stream = stream if stream is not None else sys.stderr
+        # the status line is the tool's own: it moves the cursor past the terminal sanitiser
+        self.stream = getattr(stream, "unsanitised", stream)
+        label = plain_text(label)
         if enabled is None:
             isatty = getattr(self.stream, "isatty", None)
             enabled = bool(isatty and isatty())

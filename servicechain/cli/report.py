@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 
 from ..errors import ServiceChainError
-from ..report import write_report
+from ..report import FORMATS, write_report
 from ..samples.examples import example_path
-from ._common import load_chain, max_size_option, plural, reraise
+from ._common import load_chain, max_size_option, output_option, plural, reraise
 
 __all__ = ["COMMANDS"]
 
@@ -21,11 +21,9 @@ __all__ = ["COMMANDS"]
     required=False,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
-@click.option(
-    "-o",
-    "--output",
-    "output",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+@output_option(
+    required=False,
+    suffixes=tuple(FORMATS),
     help="Report file: .html (one self-contained page) or .md (Markdown, images in "
     "<name>_files/ beside it). Default: <model>-report.html in the current folder. Replaced "
     "if it exists.",
@@ -60,7 +58,7 @@ def report(model_path: Path | None, output: Path | None, scenario: Path | None, 
         written = write_report(chain, target, scenarios=scenario, source=path.name)
     except ServiceChainError as err:
         raise reraise(err) from None
-    size = target.stat().st_size
+    size = written[0].stat().st_size
     extra = ""
     if len(written) > 1:
         extra = f" and {plural(len(written) - 1, 'image')} in {written[1].parent}"

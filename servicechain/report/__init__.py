@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ServiceChainError
-from ..io.atomic import write_atomic
+from ..io.atomic import ensure_folder, write_atomic, write_many
 from .document import Document
 from .html import render_html
 from .markdown import render_markdown
@@ -139,11 +139,14 @@ def write_report(
     text, images = markdown_report(
         chain, folder=folder.name, scenarios=scenarios, source=source, today=today
     )
-    if images:
-        folder.mkdir(exist_ok=True)
-    written = [path]
-    for name, data in images.items():
-        write_atomic(folder / name, data)
-        written.append(folder / name)
-    write_atomic(path, text)
+    # a missing folder for the report itself is reported as such, by write_many
+    made = ensure_folder(folder) if images and folder.parent.is_dir() else False
+    files: dict[Path, str | bytes] = {folder / name: data for name, data in images.items()}
+    try:
+        write_many({path: text, **files})
+    except BaseException:
+        if made:
+            folder.rmdir()
+        raise
+    written = [path, *files]
     return written

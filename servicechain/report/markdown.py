@@ -8,10 +8,11 @@ pair can be committed to a git repository or pasted into a wiki. User text passe
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from .document import Bullets, Document, Figure, Section, Table, Text
 
-__all__ = ["md_escape", "render_markdown"]
+__all__ = ["md_escape", "md_link", "render_markdown"]
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 _LEADING = re.compile(r"^([#+\-=]|\d+(?=[.)]))")
@@ -38,6 +39,18 @@ def md_escape(text: object, *, line_start: bool = False) -> str:
     return _LEADING.sub(
         lambda m: m.group(1) + "\\" if m.group(1)[0].isdigit() else "\\" + m.group(1), text
     )
+
+
+def md_link(target: str) -> str:
+    """A relative file name as a Markdown link destination: spaces, brackets and other
+    characters that would end the link are percent-encoded, so CommonMark keeps the link.
+
+    Examples
+    --------
+    >>> md_link("my report_files/chain (1).png")
+    'my%20report_files/chain%20%281%29.png'
+    """
+    return quote(target, safe="/!$&'*+,;=:@-._~")
 
 
 def _table(table: Table) -> list[str]:
@@ -69,7 +82,7 @@ def _section(section: Section, folder: str, images: dict[str, bytes], level: int
             name = f"{block.name}.png"
             images[name] = block.png()
             alt = md_escape(block.caption)
-            lines += [f"![{alt}]({folder}/{name})", "", f"*{alt}*", ""]
+            lines += [f"![{alt}]({md_link(f'{folder}/{name}')})", "", f"*{alt}*", ""]
         elif isinstance(block, Section):
             lines += _section(block, folder, images, level + 1)
         else:

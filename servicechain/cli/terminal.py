@@ -1,0 +1,52 @@
+"""The edge between the command line and the terminal: everything a command prints passes
+through :func:`~servicechain.safetext.plain_text`, so names from a model cannot move the cursor,
+clear the screen, ring the bell, set hyperlinks or reorder the text on screen.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import IO, Any
+
+from ..safetext import plain_text
+
+__all__ = ["SafeStream", "safe_streams"]
+
+
+class SafeStream:
+    """A text stream that writes :func:`~servicechain.safetext.plain_text` of what it is given
+    to ``stream``; ``unsanitised`` is that stream, for the tool's own status line."""
+
+    def __init__(self, stream: IO[str]):
+        self.unsanitised = stream
+
+    @property
+    def encoding(self) -> str:
+        return "utf-8"
+
+    def write(self, text: str) -> int:
+        clean = plain_text(text)
+        try:
+            self.unsanitised.write(clean)
+        except UnicodeEncodeError:
+            encoding = getattr(self.unsanitised, "encoding", None) or "ascii"
+            self.unsanitised.write(clean.encode(encoding, "backslashreplace").decode(encoding))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "buffer":  # writing bytes would go around the sanitiser
+            raise AttributeError(name)
+        return getattr(self.unsanitised, name)
+
+
+@contextmanager
+def safe_streams() -> Iterator[None]:
+    """Route ``sys.stdout`` and ``sys.stderr`` through :class:`SafeStream` for a block."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeStream(sys.stdout), SafeStream(sys.stderr)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
