@@ -186,7 +186,7 @@ def output_option(
         "-o",
         "--output",
         "output",
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=click.Path(dir_okay=False, readable=False, path_type=Path),
         required=required,
         callback=check,
         help=help,

@@ -1,0 +1,116 @@
+"""A model whose names and ids hold escape sequences, hyperlinks, bidi overrides, Mermaid
+directives and markup, run through every text command: nothing reaches the terminal that would
+act instead of show."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from servicechain.cli import main
+from servicechain.safetext import plain_text
+
+HOSTILE = Path(__file__).resolve().parent / "data" / "hostile" / "names.json"
+ROOT = Path(__file__).resolve().parent.parent
+#: What must never reach a terminal: C0 controls but tab and newline, DEL, C1, bidi controls.
+UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+SEGMENT = "walk\x07in"
+NODE = "it\x1b[2J"
+
+TEXT_COMMANDS = {
+    "score": ["score"],
+    "summary": ["summary"],
+    "rank": ["rank"],
+    "analyze": ["analyze"],
+    "explain": ["explain", "{model}", SEGMENT],
+    "trace-up": ["trace", "{model}", "%3", "--up"],
+    "trace-down": ["trace", "{model}", NODE, "--down"],
+    "trace-to": ["trace", "{model}", NODE, "--to", SEGMENT],
+    "validate": ["validate"],
+    "impact": ["impact", "{model}", "--fail", NODE],
+}
+
+
+def _args(command: str) -> list[str]:
+    args = TEXT_COMMANDS[command]
+    if "{model}" not in args:
+        args = [*args, "{model}"]
+    return [str(HOSTILE) if a == "{model}" else a for a in args]
+
+
+@pytest.mark.parametrize("command", sorted(TEXT_COMMANDS))
+def test_text_commands_print_nothing_a_terminal_would_act_on(runner, command):
+    result = runner.invoke(main, _args(command), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert not UNSAFE.search(result.stdout), repr(UNSAFE.search(result.stdout))
+    assert not UNSAFE.search(result.stderr)
+    assert result.stdout.strip()
+
+
+@pytest.mark.parametrize("command", ["score", "rank", "analyze", "explain", "trace-up"])
+def test_json_output_keeps_names_exact_and_inert(runner, command):
+    result = runner.invoke(main, [*_args(command), "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert not UNSAFE.search(result.stdout)
+    data = json.loads(result.stdout)
+    text = json.dumps(data, ensure_ascii=False)
+    # the names come back exactly as the model has them, escapes included
+    assert "\x1b[2J" in text or "\u202e" in text or "\x07" in text
+
+
+def test_columns_stay_aligned_with_escape_sequences_in_names(runner):
+    result = runner.invoke(main, ["score", str(HOSTILE)], catch_exceptions=False)
+    rows = [line for line in result.stdout.splitlines() if line.startswith("  department")]
+    assert len(rows) == 6
+
+    def columns(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+    assert len({columns(row) for row in rows}) == 1, rows
+
+
+def test_piped_output_of_a_real_process_is_inert():
+    """Outside the test runner too: a real process whose output goes to a pipe."""
+    done = subprocess.run(
+        [sys.executable, "-c", "from servicechain.cli import main; main()", "score", str(HOSTILE)],
+        capture_output=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+        check=False,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout.decode("utf-8")
+    assert not UNSAFE.search(out)
+    assert "IT support" in out and "Click here" in out
+
+
+def test_bad_values_echoed_in_errors_are_inert(runner):
+    result = runner.invoke(main, ["explain", str(HOSTILE), "\x1b]8;;https://x\x1b\\no\a"])
+    assert result.exit_code == 2
+    assert not UNSAFE.search(result.stderr)
+    assert "no" in result.stderr
+
+
+def test_problems_of_a_hostile_file_are_inert(runner, tmp_path):
+    bad = tmp_path / "bad.json"
+    data = json.loads(HOSTILE.read_text(encoding="utf-8"))
+    data["services"].append({"from": "\x1b[31mghost\u202e", "to": SEGMENT})
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    result = runner.invoke(main, ["validate", str(bad)])
+    assert result.exit_code == 1
+    assert not UNSAFE.search(result.stdout + result.stderr)
+    assert "ghost" in result.stdout
+
+
+def test_plain_text_removes_whole_sequences():
+    assert plain_text("\x1b[1;31mred\x1b[0m \x1b]0;title\x07ok") == "red ok"
+    assert plain_text("\x9b2Jx\x9d8;;u\x9cy") == "xy"
+    assert plain_text("a\rb\x00c\x7fd\u2067e\u2069") == "abcde"
