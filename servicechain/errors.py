@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ __all__ = [
     "UnknownNodeError",
     "did_you_mean",
     "field_path",
+    "number_hint",
     "unknown_node",
 ]
 
@@ -103,6 +105,32 @@ class ScenarioError(ServiceChainError):
     def __init__(self, message: str, problems: list[Problem] | None = None):
         self.problems = list(problems or [])
         super().__init__(message)
+
+
+_DECIMAL_COMMA = re.compile(r"[-+]?\d{1,3}(?:\.\d{3})*,\d+|[-+]?\d+,\d+")
+_PERCENT = re.compile(r"[-+]?\d+(?:[.,]\d+)?\s*%")
+
+
+def number_hint(text: str) -> str:
+    """How to write ``text`` as a number when it is one written another way: a decimal comma
+    (Portuguese, Italian, German...) or a percentage; ``""`` otherwise.
+
+    Examples
+    --------
+    >>> number_hint("4,5")
+    'use a decimal point: 4.5'
+    >>> number_hint("50%")
+    'write a share as a decimal: 0.5'
+    >>> number_hint("abc")
+    ''
+    """
+    text = text.strip()
+    if _DECIMAL_COMMA.fullmatch(text):
+        return f"use a decimal point: {text.replace('.', '').replace(',', '.')}"
+    if _PERCENT.fullmatch(text):
+        share = float(text.rstrip("% ").replace(",", ".")) / 100
+        return f"write a share as a decimal: {share:g}"
+    return ""
 
 
 def did_you_mean(word: str, choices: Any, *, what: str = "") -> str:

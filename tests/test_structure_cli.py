@@ -134,7 +134,15 @@ def test_analyze_text(runner):
         ),
         (
             ["trace", SMALL, "a", "--up", "--to", "s1"],
-            "Error: --to lists the paths downstream of NODE; drop --up",
+            "Error: --to lists the paths from NODE to a segment; drop --up",
+        ),
+        (
+            ["trace", SMALL, "a", "--down", "--to", "s1"],
+            "Error: --to lists the paths from NODE to a segment; drop --down",
+        ),
+        (
+            ["trace", SMALL, "a", "--up", "--down"],
+            "Error: give one way to trace: --up or --down, not both",
         ),
         (
             ["trace", SMALL, "a", "--to", "s1", "--depth", "2"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -9,14 +10,17 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from ..chain import Chain, load
-from ..errors import ModelError, ServiceChainError, UnknownNodeError
+from ..errors import ModelError, ServiceChainError, UnknownNodeError, number_hint
 from ..io.jsonout import write_json
 from ..io.load import DEFAULT_MAX_BYTES
+from ..model.spec import MAX_NUMBER
 from .progress import Progress
 
 __all__ = [
+    "Megabytes",
     "ModelProblems",
     "check_suffix",
     "echo_json",
@@ -29,6 +33,7 @@ __all__ = [
     "model_argument",
     "model_format",
     "output_option",
+    "parse_number",
     "plural",
     "progress_bar",
     "quiet_option",
@@ -57,11 +62,49 @@ class ModelProblems(click.ClickException):
 
 _QUIET = "servicechain.quiet"
 
+
 #: ``--max-size MB``: passes ``max_size`` (MB); ``int(max_size * 2**20)`` is the byte limit.
+class Megabytes(click.ParamType):
+    """A size in MB, above 0; a bad value from ``SERVICECHAIN_MAX_SIZE`` names the variable."""
+
+    name = "MB"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None):
+        if isinstance(value, float):
+            return value
+        try:
+            size = float(value)
+        except ValueError:
+            size = math.nan
+        if 0 < size <= MAX_NUMBER:
+            return size
+        hint = number_hint(str(value)) or "a number of megabytes above 0, e.g. 500"
+        if ctx is not None and ctx.meta.get(_SIZE_SOURCE) is ParameterSource.ENVIRONMENT:
+            raise click.UsageError(
+                f"the variable SERVICECHAIN_MAX_SIZE is {value!r}, not a size ({hint}); "
+                "fix or unset it",
+                ctx,
+            )
+        self.fail(f"{value!r} is not a size ({hint})", param, ctx)
+
+
+_SIZE_SOURCE = "servicechain.max_size_source"
+
+
+class _SizeOption(click.Option):
+    """Notes where the value came from (the option or the variable) for :class:`Megabytes`."""
+
+    def consume_value(self, ctx: click.Context, opts: Any) -> tuple[Any, ParameterSource]:
+        value, source = super().consume_value(ctx, opts)
+        ctx.meta[_SIZE_SOURCE] = source
+        return value, source
+
+
 max_size_option = click.option(
     "--max-size",
     "max_size",
-    type=click.FloatRange(min=0, min_open=True),
+    cls=_SizeOption,
+    type=Megabytes(),
     metavar="MB",
     default=DEFAULT_MAX_BYTES / 2**20,
     show_default=True,
@@ -209,6 +252,35 @@ def model_format(
             param_hint=param,
         )
     return fmt
+
+
+def parse_number(text: str, *, param_hint: str, what: str = "") -> float:
+    """A number given on the command line, finite and at most ``MAX_NUMBER`` in size; a usage
+    error that names the cause otherwise (a decimal comma, a percentage, infinity).
+
+    Examples
+    --------
+    >>> parse_number("3.5", param_hint="--set")
+    3.5
+    >>> parse_number("3,5", param_hint="--set", what="it=3,5")
+    Traceback (most recent call last):
+    ...
+    click.exceptions.BadParameter: 'it=3,5': '3,5' is not a number (use a decimal point: 3.5)
+    """
+    shown = f"{what!r}: " if what else ""
+    try:
+        value = float(text)
+    except ValueError:
+        hint = number_hint(text) or "write it like 3.5"
+        raise click.BadParameter(
+            f"{shown}{text!r} is not a number ({hint})", param_hint=param_hint
+        ) from None
+    if not abs(value) <= MAX_NUMBER:
+        raise click.BadParameter(
+            f"{shown}{text!r} is not a finite number of at most {MAX_NUMBER:g} in size",
+            param_hint=param_hint,
+        )
+    return value
 
 
 def plural(count: int, word: str) -> str:

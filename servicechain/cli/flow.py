@@ -9,7 +9,15 @@ import click
 from .. import flow
 from ..errors import ServiceChainError, UnknownNodeError
 from ..io.scenario import read_scenarios
-from ._common import echo_result, json_option, load_chain, model_argument, reraise, top_option
+from ._common import (
+    echo_result,
+    json_option,
+    load_chain,
+    model_argument,
+    parse_number,
+    reraise,
+    top_option,
+)
 
 __all__ = ["COMMANDS"]
 
@@ -77,15 +85,21 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, float]:
     out: dict[str, float] = {}
     for item in values:
         key, sep, text = item.rpartition("=")
-        try:
-            if not sep or not key:
-                raise ValueError
-            out[key.strip()] = float(text)
-        except ValueError:
-            raise click.BadParameter(
-                f"{item!r} is not NODE=NUMBER (e.g. it=4 or it->store=3.5)", param_hint=option
-            ) from None
+        if not sep or not key:
+            raise click.BadParameter(_pair_problem(item, option), param_hint=option)
+        out[key.strip()] = parse_number(text, param_hint=option, what=item)
     return out
+
+
+def _pair_problem(item: str, option: str) -> str:
+    if item.endswith("-") and "=" not in item:
+        # an unquoted `it->store=4`: the shell took `>store=4` as a redirection
+        return (
+            f"{item!r} is not NODE=NUMBER: the shell took the '>' of '->' as a redirection "
+            f"(and made a file named after what follows it); quote the whole value, "
+            f"e.g. {option} '{item}>CUSTOMER=VALUE'"
+        )
+    return f"{item!r} is not NODE=NUMBER (e.g. it=4 or it->store=3.5)"
 
 
 @click.command(short_help="What if a department or hand-off got better, worse, or failed?")

@@ -17,6 +17,7 @@ from ._common import (
     model_argument,
     model_format,
     output_option,
+    parse_number,
     plural,
 )
 from ._common import reraise as _reraise
@@ -32,14 +33,17 @@ class ScaleType(click.ParamType):
     def convert(self, value, param, ctx):
         if isinstance(value, tuple):
             return value
-        text = str(value).replace("..", ":")
-        try:
-            lo, hi = (float(part) for part in text.split(":"))
-        except ValueError:
+        parts = str(value).replace("..", ":").split(":")
+        if len(parts) != 2:
             self.fail(f"{value!r} is not a scale; write MIN:MAX, e.g. 1:5", param, ctx)
+        lo, hi = (parse_number(part, param_hint=_hint(param), what=value) for part in parts)
         if not hi > lo:
             self.fail(f"{value!r}: MAX must be above MIN, e.g. 1:5", param, ctx)
         return lo, hi
+
+
+def _hint(param: click.Parameter | None) -> str | None:
+    return f"'--{param.name.replace('_', '-')}'" if param is not None and param.name else None
 
 
 def _refuse_existing(path: Path, force: bool) -> None:

@@ -33,10 +33,8 @@ def _param_of(err: ServiceChainError, params: dict[str, str | None]) -> str | No
 @click.command(short_help="What lies upstream or downstream of a node; paths to another.")
 @model_argument
 @click.argument("node")
-@click.option("--up", "direction", flag_value="up", help="Trace its suppliers, theirs, ...")
-@click.option(
-    "--down", "direction", flag_value="down", help="Trace its customers, down to the segments."
-)
+@click.option("--up", "up", is_flag=True, help="Trace its suppliers, theirs, ...")
+@click.option("--down", "down", is_flag=True, help="Trace its customers, down to the segments.")
 @click.option(
     "--depth",
     type=click.IntRange(min=1),
@@ -60,7 +58,8 @@ def trace(
     model_path: Path,
     max_bytes: int,
     node: str,
-    direction: str | None,
+    up: bool,
+    down: bool,
     depth: int | None,
     to: str | None,
     top: int | None,
@@ -78,8 +77,12 @@ def trace(
       servicechain trace models/sapataria.yaml it --to compradores_online --top 3
       servicechain trace models/sapataria.yaml Suporte --down --by-group
     """
-    if to is not None and direction == "up":
-        raise click.UsageError("--to lists the paths downstream of NODE; drop --up")
+    if up and down:
+        raise click.UsageError("give one way to trace: --up or --down, not both")
+    if to is not None and (up or down):
+        flag = "--up" if up else "--down"
+        raise click.UsageError(f"--to lists the paths from NODE to a segment; drop {flag}")
+    direction = "up" if up else "down" if down else None
     if to is not None and depth is not None:
         raise click.UsageError("--depth does not apply to --to; use --top")
     if to is None and direction is None:

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..errors import ScenarioError, UnknownNodeError, did_you_mean
 from ..model.network import DEPARTMENT, PARTNER, SEGMENT, Network
+from ..model.spec import MAX_NUMBER
 
 __all__ = ["Scenario", "ScenarioError", "parse_scenario"]
 
@@ -68,8 +69,13 @@ def _service(net: Network, key: str, what: str) -> int:
 
 
 def _number(value: Any, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise ScenarioError(f"{what}: expected a number, got {value!r}")
+    if not abs(value) <= MAX_NUMBER:  # also refuses nan and infinities
+        shown = f"{value:g}" if isinstance(value, float) else "a number of that size"
+        raise ScenarioError(
+            f"{what}: {shown} is too large (numbers are at most {MAX_NUMBER:g} in size)"
+        )
     return float(value)
 
 

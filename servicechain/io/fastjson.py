@@ -14,7 +14,6 @@ loader reads the file, so every message and position is exactly the one ``valida
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from operator import attrgetter
@@ -28,7 +27,7 @@ from ..model.costs import cost_findings, costs_of
 from ..model.links import SCORES, Columns, closed_loop_groups, cross_record_findings
 from ..model.network import Network, build_network, field_floats
 from ..model.numbering import number_ends
-from ..model.spec import Department, Model, Partner, Scale, Segment, Service
+from ..model.spec import MAX_NUMBER, Department, Model, Partner, Scale, Segment, Service
 from ..progress import ProgressCallback, gc_paused, report
 from .load import DEFAULT_MAX_BYTES, Loaded, ReadError, decode_model_bytes, format_of, parse_model
 
@@ -70,9 +69,8 @@ class FastLoaded:
 
 # --- Structs mirroring the spec --------------------------------------------------------------
 
-#: ``allow_inf_nan=False`` of the spec: JSON has no nan, and bounds at the largest float refuse
-#: infinities (a number too large for a float is refused by the parser itself).
-_BIG = sys.float_info.max
+#: The spec's bounds (``MAX_NUMBER``) also refuse infinities, as ``allow_inf_nan=False`` does.
+_BIG = MAX_NUMBER
 _Id = Annotated[str, Meta(min_length=1, max_length=100, pattern=r"^[^\s]+\Z")]
 #: The ends of a service: an id without the pattern, which costs more than the rest of the
 #: decoding at 1.4 million ends; an end must name a node, whose id is checked.
@@ -81,7 +79,7 @@ _Name = Annotated[str, Meta(min_length=1, max_length=500)]
 _Score = Annotated[float, Meta(ge=-_BIG, le=_BIG)]
 _Share = Annotated[float, Meta(ge=0, le=1)]
 _Amount = Annotated[float, Meta(ge=0, le=_BIG)]
-_Count = Annotated[int, Meta(ge=0)]
+_Count = Annotated[int, Meta(ge=0, le=int(MAX_NUMBER))]
 
 
 class _Record(Struct, forbid_unknown_fields=True, omit_defaults=True, gc=False):

@@ -21,6 +21,7 @@ from ..model.rules import check_model, pydantic_problems
 from ..model.spec import Model
 from ..progress import gc_paused
 from .text import bom_codec
+from .yamlread import MAX_DEPTH, ReadError, read_yaml, whole_number
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -37,11 +38,6 @@ __all__ = [
 #: Files larger than this are refused unless the caller raises ``max_bytes``
 #: (the CLI: ``--max-size`` or the ``SERVICECHAIN_MAX_SIZE`` environment variable, in MB).
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
-#: How many values a YAML file may expand to through aliases, per distinct value it holds.
-ALIAS_EXPANSION_FACTOR = 10
-#: Absolute floor of the alias budget, so small files may reuse anchors freely.
-ALIAS_EXPANSION_FLOOR = 10_000
-MAX_DEPTH = 50
 #: JSON files up to this size are read a second time, for positions, when they have problems.
 JSON_POSITIONS_MAX_CHARS = 20_000_000
 
@@ -60,16 +56,6 @@ class Loaded:
     model: Model
     file: str = ""
     positions: dict[Loc, Position] = field(default_factory=dict)
-
-
-class ReadError(Exception):
-    """A problem that stops reading the file (syntax, encoding, size)."""
-
-    def __init__(
-        self, message: str, fix: str = "", line: int | None = None, col: int | None = None
-    ):
-        super().__init__(message)
-        self.message, self.fix, self.line, self.col = message, fix, line, col
 
 
 def load_model(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Loaded:
@@ -136,7 +122,7 @@ def parse_model(raw: bytes | str, *, file: str = "<model>", fmt: str | None = No
 def _json_positions(text: str) -> dict[Loc, Position]:
     """Positions of the values of a JSON file, read again by the YAML reader (JSON is YAML)."""
     try:
-        return _read_yaml(text)[1]
+        return read_yaml(text, depth_limit=False)[1]
     except ReadError:
         return {}
 
@@ -190,17 +176,23 @@ def read_data(text: str, *, fmt: str = "yaml") -> tuple[Any, dict[Loc, Position]
     """
     if fmt == "json":
         try:
-            return json.loads(text, object_pairs_hook=_no_duplicates), {}
+            return json.loads(text, object_pairs_hook=_no_duplicates, parse_int=whole_number), {}
         except _DuplicateKey as dup:
             line, col = _find_key(text, dup.key)
             raise ReadError(
                 f"duplicate key {dup.key!r}", "keep one of them and remove the other", line, col
             ) from None
+        except RecursionError:
+            read_yaml(text)  # JSON is YAML: this names the place that is nested too deep
+            raise ReadError(
+                f"values are nested deeper than {MAX_DEPTH} levels",
+                "flatten the structure; a model needs only three levels",
+            ) from None
         except json.JSONDecodeError as err:
             raise ReadError(
                 f"not valid JSON: {err.msg}", "fix the JSON syntax", err.lineno, err.colno
             ) from None
-    return _read_yaml(text)
+    return read_yaml(text)
 
 
 def _megabytes(size: int) -> str:
@@ -276,171 +268,6 @@ def _find_key(text: str, key: str) -> tuple[int | None, int | None]:
         return None, None
     line = compact.count("\n", 0, second) + 1
     return line, second - (compact.rfind("\n", 0, second) + 1) + 1
-
-
-_SCALAR_TAGS = {
-    "tag:yaml.org,2002:str",
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:null",
-}
-
-
-def _read_yaml(text: str) -> tuple[Any, dict[Loc, Position]]:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
-
-    yaml = YAML(typ="rt", pure=True)
-    yaml.version = (1, 2)
-    try:
-        root = yaml.compose(text)
-    except MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
-        problem = (err.problem or err.context or "syntax error").strip()
-        if "\t" in problem or "'\\t'" in problem:
-            raise ReadError(
-                "a tab character is used for indentation",
-                "YAML indents with spaces: replace the tabs with spaces",
-                line,
-                col,
-            ) from None
-        raise ReadError(
-            f"not valid YAML: {problem}", "fix the YAML syntax at that place", line, col
-        ) from None
-    except YAMLError as err:
-        raise ReadError(f"not valid YAML: {err}", "fix the YAML syntax") from None
-    if root is None:
-        raise ReadError(
-            "the file holds only comments", "add `name:`, `departments:` and `services:`"
-        )
-
-    unique = _count_nodes(root)
-    budget = max(ALIAS_EXPANSION_FLOOR, ALIAS_EXPANSION_FACTOR * unique)
-    positions: dict[Loc, Position] = {}
-    seen = 0
-
-    def convert(node: Any, loc: Loc, depth: int, stack: frozenset[int]) -> Any:
-        nonlocal seen
-        seen += 1
-        if seen > budget:
-            raise ReadError(
-                f"aliases expand this file to over {budget:,} values "
-                f"(it holds only {unique:,}): an alias bomb or a runaway anchor",
-                "write the repeated parts out, or use fewer nested aliases",
-                node.start_mark.line + 1,
-                node.start_mark.column + 1,
-            )
-        if depth > MAX_DEPTH or id(node) in stack:
-            raise ReadError(
-                f"values are nested deeper than {MAX_DEPTH} levels, or an alias refers to itself",
-                "flatten the structure; a model needs only three levels",
-                node.start_mark.line + 1,
-                node.start_mark.column + 1,
-            )
-        positions.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
-        if isinstance(node, ScalarNode):
-            return _scalar(node)
-        inner = stack | {id(node)}
-        if isinstance(node, SequenceNode):
-            _plain_tag(node, "tag:yaml.org,2002:seq")
-            return [convert(item, (*loc, i), depth + 1, inner) for i, item in enumerate(node.value)]
-        if isinstance(node, MappingNode):
-            _plain_tag(node, "tag:yaml.org,2002:map")
-            out: dict[str, Any] = {}
-            for key_node, value_node in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    raise ReadError(
-                        "merge keys (<<) are not supported",
-                        "write the fields out in full",
-                        key_node.start_mark.line + 1,
-                        key_node.start_mark.column + 1,
-                    )
-                if not isinstance(key_node, ScalarNode):
-                    raise ReadError(
-                        "a key must be a plain word, not a list or mapping",
-                        "use a field name such as `name:`",
-                        key_node.start_mark.line + 1,
-                        key_node.start_mark.column + 1,
-                    )
-                key = str(key_node.value)
-                if key in out:
-                    first = positions.get((*loc, key))
-                    where = f" (first at line {first[0]})" if first else ""
-                    raise ReadError(
-                        f"duplicate key {key!r}{where}",
-                        "keep one of them and remove the other",
-                        key_node.start_mark.line + 1,
-                        key_node.start_mark.column + 1,
-                    )
-                positions[(*loc, key)] = (
-                    key_node.start_mark.line + 1,
-                    key_node.start_mark.column + 1,
-                )
-                out[key] = convert(value_node, (*loc, key), depth + 1, inner)
-            return out
-        raise ReadError("unsupported YAML node", "use plain mappings, lists and scalars")
-
-    with gc_paused():
-        data = convert(root, (), 0, frozenset())
-    return data, positions
-
-
-def _count_nodes(root: Any) -> int:
-    seen: set[int] = set()
-    todo = [root]
-    while todo:
-        node = todo.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        value = node.value
-        if isinstance(value, list):
-            for item in value:
-                if isinstance(item, tuple):
-                    todo.extend(item)
-                else:
-                    todo.append(item)
-    return len(seen)
-
-
-def _plain_tag(node: Any, expected: str) -> None:
-    if node.tag != expected:
-        _bad_tag(node)
-
-
-def _bad_tag(node: Any) -> None:
-    tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
-    raise ReadError(
-        f"the tag {tag} is not allowed",
-        "remove it: model files hold plain text, numbers, lists and mappings only",
-        node.start_mark.line + 1,
-        node.start_mark.column + 1,
-    )
-
-
-def _scalar(node: Any) -> Any:
-    tag, value = node.tag, node.value
-    if tag not in _SCALAR_TAGS:
-        _bad_tag(node)
-    if tag == "tag:yaml.org,2002:str":
-        # ruamel's round-trip composer marks the fold points of a `>` scalar with BEL
-        return value.replace("\a", "") if node.style == ">" else value
-    if tag == "tag:yaml.org,2002:null":
-        return None
-    if tag == "tag:yaml.org,2002:bool":
-        return value.lower() == "true"
-    if tag == "tag:yaml.org,2002:int":
-        digits = value.replace("_", "")
-        return int(digits, 10) if digits.lstrip("+-").isdigit() else int(digits, 0)
-    lowered = value.lower().replace("_", "")
-    if lowered.endswith(".inf"):
-        return float("-inf") if lowered.startswith("-") else float("inf")
-    if lowered == ".nan":
-        return float("nan")
-    return float(lowered)
 
 
 # --- problems --------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from scipy.sparse.csgraph import connected_components
 from ..errors import did_you_mean
 from .network import DEPARTMENT, PARTNER, SEGMENT
 from .numbering import number_ends
+from .spec import MAX_NUMBER
 
 __all__ = ["Columns", "closed_loop_groups", "columns_of_data", "cross_record_findings"]
 
@@ -66,10 +67,8 @@ class Columns:
 def _number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return math.nan
-    try:
-        return float(value)
-    except OverflowError:
-        return math.nan
+    # beyond MAX_NUMBER the value is refused as too large; no second message about the scale
+    return float(value) if abs(value) <= MAX_NUMBER else math.nan
 
 
 def _items(data: dict, section: str) -> list:

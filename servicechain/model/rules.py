@@ -11,11 +11,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..errors import did_you_mean
+from ..errors import did_you_mean, number_hint
 from .costs import cost_findings, costs_of
 from .links import closed_loop_groups, columns_of_data, cross_record_findings
 from .network import network
-from .spec import Department, Model, Partner, Scale, Segment, Service
+from .spec import MAX_NUMBER, Department, Model, Partner, Scale, Segment, Service
 
 __all__ = [
     "check_model",
@@ -69,6 +69,28 @@ def _describe(value: Any) -> str:
     return repr(value)
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _bounded(value: Any) -> bool:
+    """Whether ``value`` is a number a model may hold: finite and at most ``MAX_NUMBER``."""
+    return _is_number(value) and abs(value) <= MAX_NUMBER
+
+
+def _too_big(value: int | float) -> str:
+    if isinstance(value, int):
+        digits = int(value.bit_length() * math.log10(2)) + 1
+        shown = f"{value:,}" if digits <= 24 else f"a number of about {digits:,} digits"
+    elif math.isnan(value):
+        return "nan is not a number"
+    elif math.isinf(value):
+        shown = "infinity"
+    else:
+        shown = f"{value:g}"
+    return f"{shown} is too large: numbers in a model are at most {MAX_NUMBER:g} in size"
+
+
 def pydantic_problems(err: ValidationError, data: Any) -> list[Finding]:
     """Translate pydantic's errors into findings with plain words and a fix."""
     out: list[Finding] = []
@@ -77,7 +99,9 @@ def pydantic_problems(err: ValidationError, data: Any) -> list[Finding]:
         kind, value, ctx = e["type"], e.get("input"), e.get("ctx") or {}
         name = str(loc[-1]) if loc else ""
         owner = _model_at(loc[:-1])
-        if kind == "missing":
+        if _is_number(value) and not _bounded(value):
+            out.append((loc, _too_big(value), _BIG_FIX))
+        elif kind == "missing":
             out.append((loc, "required field is missing", f"add `{name}: ...`"))
         elif kind == "extra_forbidden":
             hint = did_you_mean(name, _field_names(owner))
@@ -92,13 +116,17 @@ def pydantic_problems(err: ValidationError, data: Any) -> list[Finding]:
             out.append((loc, f"expected text, got {_describe(value)}", fix))
         elif kind in ("float_type", "float_parsing", "int_type", "int_parsing"):
             whole = kind.startswith("int")
+            hint = number_hint(value) if isinstance(value, str) else ""
             out.append(
                 (
                     loc,
                     f"expected a {'whole ' if whole else ''}number, got {_describe(value)}",
-                    "write a number without quotes, e.g. 12"
-                    if whole
-                    else "write a number, e.g. 3.5",
+                    hint
+                    or (
+                        "write a number without quotes, e.g. 12"
+                        if whole
+                        else "write a number, e.g. 3.5"
+                    ),
                 )
             )
         elif kind == "int_from_float":
@@ -163,6 +191,9 @@ def pydantic_problems(err: ValidationError, data: Any) -> list[Finding]:
     return out
 
 
+_BIG_FIX = "give amounts in thousands or millions, and scores on a scale such as 1..5"
+
+
 def _range_problem(loc: Loc, name: str, value: Any, kind: str, ctx: dict) -> Finding:
     if name == "dependence":
         return (loc, f"{value:g} is outside 0..1", "dependence is a share: use a value from 0 to 1")
@@ -180,9 +211,7 @@ def _scale(data: dict) -> tuple[float, float] | None:
     if not isinstance(scale, dict):
         return None
     lo, hi = scale.get("min", 0.0), scale.get("max", 1.0)
-    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lo, hi)):
-        return None
-    if not (math.isfinite(lo) and math.isfinite(hi) and hi > lo):
+    if not (_bounded(lo) and _bounded(hi) and hi > lo):
         return None
     return float(lo), float(hi)
 

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
+    "MAX_NUMBER",
     "RELATIONSHIPS",
     "SEGMENT_KINDS",
     "Department",
@@ -25,6 +26,9 @@ __all__ = [
     "json_schema",
 ]
 
+#: The largest size of any number in a model. Whole numbers up to it are exact as floats, and
+#: every sum, product and spread the tool computes from such numbers stays finite.
+MAX_NUMBER = 1e15
 SEGMENT_KINDS = ("consumer", "business", "government", "nonprofit", "staff")
 RELATIONSHIPS = ("customer", "client")
 
@@ -41,10 +45,17 @@ Name = Annotated[str, Field(min_length=1, max_length=500, description="Display n
 Notes = Annotated[str | None, Field(default=None, description="Free-text notes.")]
 Score = Annotated[
     float | None,
-    Field(default=None, allow_inf_nan=False, description="A score on the model's scale."),
+    Field(
+        default=None,
+        ge=-MAX_NUMBER,
+        le=MAX_NUMBER,
+        allow_inf_nan=False,
+        description="A score on the model's scale.",
+    ),
 ]
 Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
-Amount = Annotated[float | None, Field(default=None, ge=0, allow_inf_nan=False)]
+Amount = Annotated[float | None, Field(default=None, ge=0, le=MAX_NUMBER, allow_inf_nan=False)]
+Count = Annotated[int | None, Field(default=None, ge=0, le=int(MAX_NUMBER))]
 
 
 class _Strict(BaseModel):
@@ -56,8 +67,20 @@ class _Strict(BaseModel):
 class Scale(_Strict):
     """The scale on which every score of the model is given (a Likert 1..5, a 0..10, a 0..100)."""
 
-    min: float = Field(0.0, allow_inf_nan=False, description="The worst possible score.")
-    max: float = Field(1.0, allow_inf_nan=False, description="The best possible score.")
+    min: float = Field(
+        0.0,
+        ge=-MAX_NUMBER,
+        le=MAX_NUMBER,
+        allow_inf_nan=False,
+        description="The worst possible score.",
+    )
+    max: float = Field(
+        1.0,
+        ge=-MAX_NUMBER,
+        le=MAX_NUMBER,
+        allow_inf_nan=False,
+        description="The best possible score.",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Scale:
@@ -79,7 +102,7 @@ class Department(_Strict):
     dependence: Share = Field(
         0.5, description="Share of its result that rides on the services it receives (0..1)."
     )
-    headcount: int | None = Field(None, ge=0, description="Number of people.")
+    headcount: Count = Field(None, description="Number of people.")
     cost: Amount = Field(
         None, description="Direct cost per period (e.g. a year), in the model's currency."
     )
@@ -97,11 +120,12 @@ class Segment(_Strict):
     relationship: Literal["customer", "client"] = Field(
         description="customer (transactional, short-term) or client (long-term, personalised)."
     )
-    customers: int | None = Field(None, ge=0, description="Number of customers in the segment.")
+    customers: Count = Field(None, description="Number of customers in the segment.")
     revenue: Amount = Field(None, description="Yearly revenue from the segment.")
     revenue_elasticity: float | None = Field(
         None,
         ge=0,
+        le=MAX_NUMBER,
         allow_inf_nan=False,
         description="Relative revenue change per unit change of satisfaction (0..1 scale), >= 0.",
     )
@@ -139,6 +163,7 @@ class Service(_Strict):
     weight: float = Field(
         1.0,
         gt=0,
+        le=MAX_NUMBER,
         allow_inf_nan=False,
         description="Importance among the services the same customer receives (positive).",
     )
