@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from servicechain.cli import main
-from servicechain.safetext import plain_text
+from servicechain.text import plain_text
 
 HOSTILE = Path(__file__).resolve().parent / "data" / "hostile" / "names.json"
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,7 +11,7 @@ import threading
 import time
 from typing import IO
 
-from ..safetext import plain_text
+from ..text import plain_text
 
 __all__ = ["Progress"]
 

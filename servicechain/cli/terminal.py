@@ -1,5 +1,5 @@
 """The edge between the command line and the terminal: everything a command prints passes
-through :func:`~servicechain.safetext.plain_text`, so names from a model cannot move the cursor,
+through :func:`~servicechain.text.plain_text`, so names from a model cannot move the cursor,
 clear the screen, ring the bell, set hyperlinks or reorder the text on screen.
 """
 
@@ -10,13 +10,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO, Any
 
-from ..safetext import plain_text
+from ..text import plain_text
 
 __all__ = ["SafeStream", "safe_streams"]
 
 
 class SafeStream:
-    """A text stream that writes :func:`~servicechain.safetext.plain_text` of what it is given
+    """A text stream that writes :func:`~servicechain.text.plain_text` of what it is given
     to ``stream``; ``unsanitised`` is that stream, for the tool's own status line."""
 
     def __init__(self, stream: IO[str]):
