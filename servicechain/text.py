@@ -25,6 +25,7 @@ __all__ = [
     "plain_text",
     "table",
     "text_repr",
+    "visible",
     "width",
 ]
 
@@ -228,3 +229,20 @@ def has_controls(text: str) -> bool:
     (False, True)
     """
     return bool(_CONTROL.search(text))
+
+
+def visible(text: str) -> str:
+    """``text`` with each control character or bidi override written out as ``\\uXXXX``:
+    for ids, which must stay distinct where :func:`plain_text` would make two of them equal.
+
+    Examples
+    --------
+    >>> print(visible("it\\x1b[2J"), visible("it\\x1b[3J"), visible("Loja"))
+    it\\u001b[2J it\\u001b[3J Loja
+    """
+    if text.isprintable():
+        return text
+    return _VISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+_VISIBLE = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{BIDI_CONTROLS}]")

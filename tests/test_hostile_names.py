@@ -114,3 +114,117 @@ def test_plain_text_removes_whole_sequences():
     assert plain_text("\x1b[1;31mred\x1b[0m \x1b]0;title\x07ok") == "red ok"
     assert plain_text("\x9b2Jx\x9d8;;u\x9cy") == "xy"
     assert plain_text("a\rb\x00c\x7fd\u2067e\u2069") == "abcde"
+
+
+# --- every output format, read back by a real parser -------------------------------------
+
+MERMAID_STATEMENT = re.compile(
+    r"(flowchart LR"
+    r'|\s+subgraph \w+\["[^"\n]*"\]'
+    r"|\s+end"
+    r'|\s+[dps]\d+(\["[^"\n]*"\]|\(\["[^"\n]*"\]\)|\[/"[^"\n]*"/\])'
+    r'|\s+[dps]\d+ -->(\|"[^"|\n]*"\|)? [dps]\d+)'
+)
+
+
+@pytest.fixture
+def hostile():
+    from servicechain import load
+
+    return load(HOSTILE)
+
+
+def test_xml_exports_are_well_formed_with_every_node_apart(hostile):
+    from defusedxml import ElementTree
+
+    from servicechain.export import export
+
+    ids = {node for node in hostile.graph}
+    for fmt, tag in (("graphml", "node"), ("gexf", "node"), ("drawio", "mxCell")):
+        root = ElementTree.fromstring(export(hostile, fmt).encode("utf-8"))
+        nodes = [el for el in root.iter() if el.tag.rsplit("}", 1)[-1] == tag]
+        assert len(nodes) >= len(ids), fmt
+    graphml = ElementTree.fromstring(export(hostile, "graphml").encode("utf-8"))
+    names = {el.get("id") for el in graphml.iter() if el.tag.endswith("}node")}
+    assert len(names) == len(ids) == 9
+    assert "it\\u001b[2J" in names and "it\\u001b[3J" in names
+
+
+def test_mermaid_holds_no_directive_or_callback(hostile):
+    from servicechain.export import export
+
+    text = export(hostile, "mermaid")
+    assert "%%" not in text and not UNSAFE.search(text)
+    for line in text.splitlines():
+        assert MERMAID_STATEMENT.fullmatch(line), line
+        assert not re.match(r"\s*(click|callback|style|classDef|linkStyle|%%)\b", line)
+    assert "#37;#37;{init" in text
+
+
+def test_html_report_shows_names_as_text(hostile, tmp_path):
+    from html.parser import HTMLParser
+
+    from servicechain.report import html_report
+
+    page = html_report(hostile)
+
+    class Collect(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.scripts, self.hrefs, self.text = [], [], []
+            self._in_script = self._json = False
+
+        def handle_starttag(self, tag, attrs):
+            self._in_script = tag == "script"
+            self._json = ("type", "application/json") in attrs
+            self.hrefs += [v for k, v in attrs if k in ("href", "src") and v]
+
+        def handle_endtag(self, tag):
+            self._in_script = False
+
+        def handle_data(self, data):
+            if self._in_script and self._json:
+                json.loads(data)  # the report's data: names inside JSON strings, inert
+            elif self._in_script:
+                self.scripts.append(data)
+            else:
+                self.text.append(data)
+
+    parser = Collect()
+    parser.feed(page)
+    assert not any("alert(" in s for s in parser.scripts)
+    assert not any(h.lower().startswith("javascript:") for h in parser.hrefs)
+    assert any('<script>alert("x")</script>' in t for t in parser.text)  # shown as text
+    assert not UNSAFE.search(page)
+
+
+def test_markdown_report_parses_to_inert_commonmark(hostile, tmp_path):
+    from markdown_it import MarkdownIt
+
+    from servicechain.report import write_report
+
+    out = tmp_path / "hostile report.md"
+    write_report(hostile, out)
+    text = out.read_text(encoding="utf-8")
+    tokens = MarkdownIt("commonmark").parse(text)
+    children = [c for t in tokens if t.type == "inline" for c in t.children or []]
+    assert not [t for t in tokens if t.type == "html_block"]
+    assert not [c for c in children if c.type == "html_inline"]
+    links = [c.attrs.get("href", "") for c in children if c.type == "link_open"]
+    assert not [h for h in links if h.lower().startswith("javascript:")]
+    images = [c.attrs["src"] for c in children if c.type == "image"]
+    assert images and all(src.startswith("hostile%20report_files/") for src in images)
+    assert not UNSAFE.search(text)
+
+
+def test_drawings_of_hostile_names_warn_of_nothing_raw(runner, tmp_path):
+    for args in (["draw"], ["plot", "{model}", "ipa"], ["plot", "{model}", "tornado"]):
+        argv = [str(HOSTILE) if a == "{model}" else a for a in args]
+        if "{model}" not in args:
+            argv.append(str(HOSTILE))
+        out = tmp_path / "x.svg"
+        result = runner.invoke(main, [*argv, "-o", str(out)], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        assert "Glyph" not in result.stderr and not UNSAFE.search(result.stderr)
+        svg = out.read_text(encoding="utf-8")
+        assert not UNSAFE.search(svg)

@@ -171,3 +171,16 @@ def test_a_bad_size_variable_is_named(runner, monkeypatch):
         "Error: the variable SERVICECHAIN_MAX_SIZE is 'abc', not a size (a number of megabytes "
         "above 0, e.g. 500); fix or unset it\n"
     )
+
+
+def test_a_workbook_that_unpacks_too_far_is_refused_before_reading(runner, tmp_path, monkeypatch):
+    book = tmp_path / "services.xlsx"
+    made = runner.invoke(main, ["template", "xlsx", "-o", str(book)], catch_exceptions=False)
+    assert made.exit_code == 0
+    monkeypatch.setenv("SERVICECHAIN_MAX_UNPACKED", "0.01")  # 10 KB: the template unpacks to more
+    out = tmp_path / "m.yaml"
+    result = runner.invoke(main, ["import", str(book), "-o", str(out)])
+    assert result.exit_code == 1
+    assert f"{book}: the workbook unpacks to " in result.stderr
+    assert "over the limit of 0 MB (a zip bomb, or a very large workbook)" in result.stderr
+    assert not out.exists()

@@ -150,6 +150,9 @@ MERMAID_LINE = re.compile(
 
 
 def _check_mermaid(text: str) -> None:
+    """Every line one of the statements the export writes (no directive, comment, ``click``
+    callback, style or class line can appear), quoted labels, balanced subgraphs."""
+    assert "%%" not in text and "\x1b" not in text
     depth = 0
     for line in text.splitlines():
         assert MERMAID_LINE.fullmatch(line), line

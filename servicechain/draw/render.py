@@ -21,6 +21,7 @@ from matplotlib.patches import FancyBboxPatch
 
 from ..errors import ServiceChainError
 from ..io.atomic import atomic_output
+from ..text import has_controls, plain_text
 from .arrows import draw_arrows
 from .boxes import draw_boxes, fit_caption, fit_labels
 from .fonts import font_families
@@ -114,6 +115,30 @@ class Drawing(SavedFigure):
     fontsize: float = 0.0
 
 
+def _plain_labels(figure: Figure) -> None:
+    """Drop control characters and bidi overrides from every text of the figure: they have no
+    glyph, and matplotlib's warning about a missing glyph would echo them to the terminal."""
+    from matplotlib.category import StrCategoryFormatter
+    from matplotlib.text import Text
+    from matplotlib.ticker import FixedFormatter, FuncFormatter
+
+    for text in figure.findobj(Text):
+        label = text.get_text()
+        if has_controls(label):
+            text.set_text(plain_text(label))
+    for ax in figure.axes:  # tick labels are made at drawing time, from their formatters
+        for axis in (ax.xaxis, ax.yaxis):
+            formatter = axis.get_major_formatter()
+            if isinstance(formatter, FixedFormatter):
+                formatter.seq = [plain_text(str(label)) for label in formatter.seq]
+            elif isinstance(formatter, FuncFormatter):
+                formatter.func = lambda x, pos, f=formatter.func: plain_text(str(f(x, pos)))
+            elif isinstance(formatter, StrCategoryFormatter):
+                axis.set_major_formatter(
+                    FuncFormatter(lambda x, pos, f=formatter: plain_text(f(x, pos)))
+                )
+
+
 def save_figure(
     figure: Figure,
     path: Any,
@@ -138,6 +163,8 @@ def save_figure(
     rc = {"svg.hashsalt": "servicechain", "svg.fonttype": "path", "pdf.compression": 6}
     if families:
         rc["font.family"] = families
+
+    _plain_labels(figure)
 
     def write(handle) -> None:
         with rc_context(rc):

@@ -12,6 +12,7 @@ import networkx as nx
 if TYPE_CHECKING:
     from ..chain import Chain
 
+from ..text import visible
 
 __all__ = ["plain_graph", "to_gexf", "to_graphml", "to_json", "xml_safe"]
 
@@ -59,8 +60,10 @@ def plain_graph(chain: Chain, *, xml: bool = True) -> nx.DiGraph:
         scale_min=float(lo),
         scale_max=float(hi),
     )
-    graph.add_nodes_from((n, clean(d)) for n, d in source.nodes(data=True))
-    graph.add_edges_from((u, v, clean(d)) for u, v, d in source.edges(data=True))
+    # ids keep apart in XML: a control character is written out as \\uXXXX, not dropped
+    key = visible if xml else str
+    graph.add_nodes_from((key(n), clean(d)) for n, d in source.nodes(data=True))
+    graph.add_edges_from((key(u), key(v), clean(d)) for u, v, d in source.edges(data=True))
     return graph
 
 

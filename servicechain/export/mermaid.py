@@ -3,8 +3,9 @@ its groups inside, partners on the left and segments outside."""
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
+
+from ..text import plain_text
 
 if TYPE_CHECKING:
     from ..chain import Chain
@@ -20,21 +21,25 @@ _ENTITIES = {
     ">": "#gt;",
     "`": "#96;",
     "|": "#124;",
+    "%": "#37;",  # no `%%{init: ...}%%` directive or `%%` comment can form
 }
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def mermaid_text(text: str) -> str:
-    """``text`` for a double-quoted Mermaid label: markup characters as Mermaid entity codes
-    (``#lt;``, ``#quot;``, ...), newlines as ``<br>``.
+    """``text`` for a double-quoted Mermaid label: markup characters and ``%`` as Mermaid
+    entity codes (``#lt;``, ``#quot;``, ``#37;``, ...), so no directive (``%%{init: ...}%%``)
+    can form; newlines as ``<br>``; control characters and bidi overrides dropped.
 
     Examples
     --------
     >>> mermaid_text('<script>"x" & #1; a|b')
     '#lt;script#gt;#quot;x#quot; #38; #35;1; a#124;b'
+    >>> mermaid_text("%%{init: {'theme': 'dark'}}%%")
+    "#37;#37;{init: {'theme': 'dark'}}#37;#37;"
     """
-    text = "".join(_ENTITIES.get(ch, ch) for ch in text.replace("\r\n", "\n"))
-    return _CONTROL.sub("", text.replace("\n", "<br>"))
+    text = plain_text(text.replace("\r\n", "\n"))
+    text = "".join(_ENTITIES.get(ch, ch) for ch in text)
+    return text.replace("\n", "<br>")
 
 
 def to_mermaid(chain: Chain) -> str:

@@ -13,6 +13,7 @@ import csv
 import io
 import os
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -387,6 +388,28 @@ def _cell_text(value: object, number_format: str = "General") -> str:
     return str(value)
 
 
+#: A workbook whose parts unpack to more than this many MB is refused before it is read (the
+#: ``SERVICECHAIN_MAX_UNPACKED`` environment variable raises it).
+MAX_UNPACKED_MB = 500
+
+
+def _unpacked_limit() -> int:
+    try:
+        return int(float(os.environ.get("SERVICECHAIN_MAX_UNPACKED", MAX_UNPACKED_MB)) * 2**20)
+    except ValueError:
+        return MAX_UNPACKED_MB * 2**20
+
+
+def _unpacked_size(path: Path) -> int:
+    """What the parts of a workbook (a zip file) declare they unpack to; reading a part never
+    gives more than it declares, so this bounds the memory and time openpyxl can take."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except (OSError, zipfile.BadZipFile):
+        return 0  # not a zip file: openpyxl says what is wrong with it
+
+
 def _read_xlsx(path: Path, section: str | None) -> tuple[list[Table], list[Problem]]:
     try:
         import openpyxl
@@ -399,6 +422,19 @@ def _read_xlsx(path: Path, section: str | None) -> tuple[list[Table], list[Probl
                 "",
                 "reading .xlsx files needs the openpyxl package",
                 "pip install openpyxl, or save the sheet as CSV",
+            )
+        ]
+    unpacked, limit = _unpacked_size(path), _unpacked_limit()
+    if unpacked > limit:
+        return [], [
+            Problem(
+                str(path),
+                None,
+                None,
+                "",
+                f"the workbook unpacks to {unpacked / 2**20:,.0f} MB, over the limit of "
+                f"{limit / 2**20:,.0f} MB (a zip bomb, or a very large workbook)",
+                "save the sheets as CSV, or raise the limit with SERVICECHAIN_MAX_UNPACKED (MB)",
             )
         ]
     try:

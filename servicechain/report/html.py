@@ -11,6 +11,7 @@ import json
 import re
 from html import escape as _escape
 
+from ..text import BIDI_CONTROLS, plain_text
 from .assets import CSS, SCRIPT
 from .document import Bullets, Document, Figure, Section, Table, Text
 
@@ -18,14 +19,15 @@ __all__ = ["escape", "render_html", "scope_svg", "script_json"]
 
 
 def escape(text: object) -> str:
-    """Text made safe for HTML content and attribute values.
+    """Text made safe for HTML content and attribute values (control characters and bidi
+    overrides dropped, markup escaped).
 
     Examples
     --------
     >>> escape('<script>alert("1")</script> & co')
     '&lt;script&gt;alert(&quot;1&quot;)&lt;/script&gt; &amp; co'
     """
-    return _escape(str(text), quote=True)
+    return _escape(plain_text(str(text)), quote=True)
 
 
 def script_json(data: object) -> str:
@@ -40,7 +42,11 @@ def script_json(data: object) -> str:
     """
     text = json.dumps(data, ensure_ascii=False, allow_nan=False, sort_keys=True)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return _INERT.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+#: Written as escapes in JSON: DEL, C1 controls, bidi overrides, line and paragraph separators.
+_INERT = re.compile(f"[\x7f-\x9f\u2028\u2029{BIDI_CONTROLS}]")
 
 
 _ID = re.compile(r'\bid="([^"]+)"')

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
+from ..text import plain_text
 from .document import Bullets, Document, Figure, Section, Table, Text
 
 __all__ = ["md_escape", "md_link", "render_markdown"]
@@ -31,7 +32,7 @@ def md_escape(text: object, *, line_start: bool = False) -> str:
     >>> print(md_escape("1. # not a list", line_start=True))
     1\\. # not a list
     """
-    text = " ".join(str(text).split())
+    text = " ".join(plain_text(str(text)).split())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _SPECIAL.sub(r"\\\1", text)
     if not line_start:
