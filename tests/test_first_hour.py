@@ -287,3 +287,23 @@ def test_summary_and_validate_stay_a_glance_on_a_large_model(runner, tmp_path):
     valid = runner.invoke(main, ["validate", str(big)], catch_exceptions=False).stdout
     assert len(valid.splitlines()) <= 23
     assert valid.splitlines()[-1].endswith("more (--json lists them all)")
+
+
+def test_the_arrays_sensitivities_and_imports_read_as_a_summary_at_a_prompt():
+    import servicechain
+    from servicechain.flow import sensitivities
+    from servicechain.io.importer import import_tables
+
+    chain = servicechain.load(SAPATARIA)
+    net = chain.network
+    departments = int((net.kind == 0).sum())
+    assert repr(net).startswith(f"<Network: {departments} departments, ")
+    assert repr(net).endswith(f"{net.m} services, scale 1..5>")
+    sens = sensitivities(chain)
+    assert repr(sens).startswith(f"<Sensitivities value-weighted over the segments: {net.n} nodes")
+    assert "array(" not in repr(sens)
+    imported = import_tables(
+        IO / "bom_semicolon.csv", extra={"departments": IO / "departments.csv"}
+    )
+    assert repr(imported).startswith(f"<Imported {imported.model.name!r} from ")
+    assert "Model(" not in repr(imported)

@@ -26,6 +26,15 @@ class Sensitivities:
     own: np.ndarray
     service: np.ndarray
 
+    def __repr__(self) -> str:
+        where = f"for {self.segment}" if self.segment else "value-weighted over the segments"
+        own = f"{self.own.max():.3g}" if self.own.size else "-"
+        service = f"{self.service.max():.3g}" if self.service.size else "-"
+        return (
+            f"<Sensitivities {where}: {self.own.size:,} nodes (largest {own}), "
+            f"{self.service.size:,} services (largest {service}), per unit on 0..1>"
+        )
+
     def to_dict(self, ids: list[str] | None = None) -> dict:
         """Plain data (lists aligned with nodes and services)."""
         return {

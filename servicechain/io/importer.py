@@ -48,6 +48,15 @@ class Imported:
     created: list[str] = field(default_factory=list)
     scale_given: bool = True
 
+    def __repr__(self) -> str:
+        m = self.model
+        made = f"; created {', '.join(self.created)}" if self.created else ""
+        return (
+            f"<Imported {m.name!r} from {', '.join(self.sources)}: "
+            f"{len(m.departments):,} departments, {len(m.segments):,} segments, "
+            f"{len(m.partners):,} partners, {len(m.services):,} services{made}>"
+        )
+
     def to_dict(self) -> dict:
         """Plain-data form, for ``--json`` output."""
         m = self.model

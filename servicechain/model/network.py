@@ -74,6 +74,17 @@ class Network:
     service_names: list[str] | None = None
     revenue_slope: np.ndarray | None = None
 
+    def __repr__(self) -> str:
+        counts = np.bincount(self.kind, minlength=3).tolist()
+        words = [
+            f"{k:,} {w}{'' if k == 1 else 's'}"
+            for k, w in zip(counts, ("department", "partner", "segment"), strict=True)
+        ]
+        return (
+            f"<Network: {', '.join(words)}, {self.m:,} service{'' if self.m == 1 else 's'}, "
+            f"scale {self.scale.min:g}..{self.scale.max:g}>"
+        )
+
     @property
     def n(self) -> int:
         """Number of nodes."""
