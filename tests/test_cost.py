@@ -409,3 +409,36 @@ def test_fast_path_reads_the_same_costs(tmp_path):
         np.testing.assert_array_equal(getattr(fast.costs, name), getattr(slow.costs, name))
     assert (fast.costs.units, fast.costs.currency) == (slow.costs.units, "EUR")
     assert allocate(fast).to_dict() == allocate(slow).to_dict()
+
+
+def test_report_shows_cost_to_serve_beside_satisfaction():
+    from servicechain.report import build_document
+    from servicechain.report.html import render_html
+
+    doc = build_document(servicechain.load(MODELS / "hospital.yaml"))
+    section = next(s for s in doc.sections if s.anchor == "cost")
+    segments, departments = (b for b in section.blocks if hasattr(b, "rows"))
+    assert segments.columns[:3] == ["Segment", "Satisfaction", "Cost to serve (EUR)"]
+    gps = next(row for row in segments.rows if row[0] == "Referring GPs")
+    assert gps[1] == pytest.approx(5.98, abs=0.005)
+    assert gps[2] == pytest.approx(8_413_449.68, abs=0.005)
+    shown = [row[2] for row in segments.rows[:-1]]
+    assert round(sum(shown), 2) == segments.rows[-1][2] == 178_350_000.00
+    assert [row[0] for row in departments.rows][:2] == [
+        "Emergency department",
+        "Surgery and theatres",
+    ]
+    page = render_html(doc)
+    assert 'id="cost"' in page and "8,413,449.68" in page
+    # no costs, no section
+    plain = build_document(servicechain.load(MODELS / "airline.yaml"))
+    assert "cost" not in [s.anchor for s in plain.sections]
+
+
+def test_result_shows_itself_in_a_notebook():
+    result = servicechain.load(DATA / "small.yaml").cost()
+    bundle = result._repr_mimebundle_()
+    assert bundle["text/plain"] == str(result)
+    assert "<caption>segments</caption>" in bundle["text/html"]
+    assert "Walk-in shoppers" in bundle["text/html"]
+    assert repr(result).startswith("Cost to serve: Demo Shop, reciprocal method (amounts in EUR)")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..text import table
+from ..text import table, text_repr
 from .result import CostResult, shown_rows
 from .rounding import cents, money
 
@@ -27,6 +27,8 @@ class CostComparison:
             "methods": {r.method: r.to_dict() for r in self.results},
             "unavailable": dict(self.unavailable),
         }
+
+    __repr__ = text_repr
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         from ..display import result_bundle

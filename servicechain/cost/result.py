@@ -9,7 +9,7 @@ from functools import cached_property
 import numpy as np
 
 from ..model.network import DEPARTMENT, SEGMENT
-from ..text import fmt_score, table
+from ..text import fmt_score, table, text_repr
 from .rounding import cents, money
 
 __all__ = ["METHOD_NAMES", "CostResult", "shown_rows"]
@@ -190,14 +190,7 @@ class CostResult:
 
         return result_bundle(self, "Cost to serve", include=include, exclude=exclude)
 
-    def __repr__(self) -> str:
-        return (
-            f"<CostResult {self.method}: {self._unit_text()}{self.to_segments:,.2f} to "
-            f"{len(self.segments)} segments, {self.total_kept:,.2f} kept>"
-        )
-
-    def _unit_text(self) -> str:
-        return f"{self.currency} " if self.currency else ""
+    __repr__ = text_repr
 
     # --- text ----------------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
+from .costs import cost_section
 from .document import Document
 from .labels import score_format
 from .overview import DIAGRAM, chain_section, departments_section, glance_section
@@ -28,6 +29,7 @@ __all__ = [
     "DIAGRAM",
     "build_document",
     "chain_section",
+    "cost_section",
     "departments_section",
     "disconnected_section",
     "glance_section",
@@ -65,6 +67,9 @@ def build_document(
     sections = [glance_section(chain), diagram]
     if chain.model.segments:
         sections += [segments_section(chain, result), priorities_section(chain)]
+    cost = cost_section(chain, result)
+    if cost is not None:
+        sections.append(cost)
     if scenarios is not None:
         sections.append(scenarios_section(chain, scenarios))
     sections += [

@@ -1,0 +1,134 @@
+"""The report's "Cost to serve" section: each segment's cost beside its satisfaction and revenue,
+each department's total cost beside the quality it delivers (shown when departments have costs).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .document import Section, Table, Text
+from .labels import score_format
+
+if TYPE_CHECKING:
+    from ..chain import Chain
+
+__all__ = ["cost_section"]
+
+_MONEY = ",.2f"
+
+
+def _shown(values: list[float], total: float) -> list[float]:
+    """Amounts rounded to the cent by largest remainder, so that they add up to ``total``."""
+    from ..cost.rounding import cents
+
+    return [c / 100 for c in cents(values, total)]
+
+
+def cost_section(chain: Chain, result: Any) -> Section | None:
+    """Cost to serve by the reciprocal method, or ``None`` when no department has a cost.
+
+    ``result`` is the chain's :func:`~servicechain.flow.score` (for delivered quality).
+    """
+    from ..cost import CostError, allocate
+
+    if not chain.costs.any_given:
+        return None
+    try:
+        costs = allocate(chain)
+    except CostError as err:
+        return Section("cost", "Cost to serve", [Text(str(err), note=True)])
+    fmt = score_format(chain)
+    currency = f" ({costs.currency})" if costs.currency else ""
+    blocks: list[Any] = [
+        Text(
+            "Each department's direct cost is shared among its customers in proportion to the "
+            "volume of service each takes, along the same chain as the quality, by the "
+            "reciprocal method of cost accounting (every department's total cost is its own "
+            "plus its share of the total cost of each department serving it). What the "
+            "segments take from the front line is their cost to serve; the segments' costs "
+            "add up to the departments' direct costs."
+        )
+    ]
+    blocks.append(_segment_table(costs, fmt, currency))
+    blocks.append(_department_table(costs, result, fmt, currency))
+    blocks.extend(Text(f"Note: {note}", note=True) for note in costs.notes)
+    return Section("cost", "Cost to serve", blocks)
+
+
+def _segment_table(costs: Any, fmt: str, currency: str) -> Table:
+    segments = costs.segments.tolist()
+    values = [float(costs.received[k]) for k in segments]
+    labels = [costs.names[k] for k in segments]
+    kept = costs.total_kept
+    if kept:
+        values.append(kept)
+        labels.append("Kept by departments that serve no one")
+    shown = _shown(values, costs.total_direct)
+    rows = []
+    for i, label in enumerate(labels):
+        if i >= len(segments):
+            rows.append([label, None, shown[i], None, None, None])
+            continue
+        k = segments[i]
+        customers, revenue = costs.customers[k], costs.revenue[k]
+        per = shown[i] / customers if customers and not np.isnan(customers) else None
+        margin = None if np.isnan(revenue) else round(revenue - shown[i], 2)
+        rows.append(
+            [
+                label,
+                float(costs.satisfaction[k]),
+                shown[i],
+                per,
+                None if np.isnan(revenue) else float(revenue),
+                margin,
+            ]
+        )
+    rows.append(["Total", None, round(sum(shown), 2), None, None, None])
+    return Table(
+        [
+            "Segment",
+            "Satisfaction",
+            f"Cost to serve{currency}",
+            "Per customer",
+            "Revenue",
+            "Margin after cost to serve",
+        ],
+        rows,
+        formats=[None, fmt, _MONEY, _MONEY, _MONEY, _MONEY],
+        caption="Satisfaction is the delivered quality on the model's scale; the margin is "
+        "revenue less cost to serve.",
+        sortable=False,
+    )
+
+
+def _department_table(costs: Any, result: Any, fmt: str, currency: str) -> Table:
+    departments = costs.departments.tolist()
+    direct = _shown([float(costs.direct[j]) for j in departments], costs.total_direct)
+    total = _shown(
+        [float(costs.total[j]) for j in departments], float(costs.total[departments].sum())
+    )
+    rows = [
+        [
+            costs.names[j],
+            float(result.to_scale(result.quality[j])),
+            direct[i],
+            direct[i] / costs.total_direct if costs.total_direct else None,
+            total[i],
+        ]
+        for i, j in enumerate(departments)
+    ]
+    return Table(
+        [
+            "Department",
+            "Delivered quality",
+            f"Direct cost{currency}",
+            "Share of direct costs",
+            "Total cost with support received",
+        ],
+        rows,
+        formats=[None, fmt, _MONEY, ".1%", _MONEY],
+        caption="Total cost counts a support cost again at each department it passes, so the "
+        "totals add up to more than the direct costs. Click a column heading to sort.",
+    )
