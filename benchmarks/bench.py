@@ -17,7 +17,8 @@ department, one segment per 50 departments) is written once to ``benchmarks/data
 * ours: load+validate (JSON fast path), build (sparse matrix and current-state solve), score,
   rank (value-weighted; the 100 rows its text shows exact), the certified top 20 by failure and
   by gain (``rank --by failure --top 20``: targets 1 s at 10k and 10 s at 100k departments),
-  explain one segment, analyze one segment, draw a grouped diagram (SVG);
+  explain one segment, analyze one segment, draw a grouped diagram (SVG), cost to serve by the
+  reciprocal method (one sparse solve) and its text;
 * peers on the same matrix ``A`` and constant ``c`` (``Q = c + A Q``): a pure-networkx Jacobi
   iteration on a DiGraph, and a dense ``(I - A)^-1`` as input-output tools compute their
   Leontief inverse (only where it fits: n <= 12,000);
@@ -103,6 +104,14 @@ def worker_analyze(path: str) -> None:
     _timed("impact (1 department fails)", lambda: chain.impact(fail=[department]))
     _timed("trace 1 department", lambda: chain.trace(department))
     _timed("analyze 1 segment", lambda: chain.analyze(segment=segment))
+
+
+def worker_cost(path: str) -> None:
+    import servicechain
+
+    chain = _timed("load+validate (cost)", lambda: servicechain.load(path))
+    result = _timed("cost: reciprocal allocation", lambda: chain.cost(method="reciprocal"))
+    _timed("text of cost", lambda: str(result))
 
 
 def worker_draw(path: str) -> None:
@@ -212,6 +221,7 @@ WORKERS = {
     "ours": worker_ours,
     "analyze": worker_analyze,
     "draw": worker_draw,
+    "cost": worker_cost,
     "floor": worker_floor,
     "networkx": worker_networkx,
     "dense": worker_dense,
@@ -315,9 +325,14 @@ def bench(sizes: list[int], timeout: float) -> None:
             )
             ends.append((services, end))
         rows += results["analyze"][0] + results["draw"][0]
+        cost = results["cost"][0]
+        if len(cost) >= 2:
+            both = cost[0]["seconds"] + cost[1]["seconds"]
+            cost.insert(2, {"stage": "= load+validate+cost", "seconds": both, "peak_mb": None})
+        rows += cost
         for row in rows:
             print(_line(n, "ours: " + row["stage"], row["seconds"], row["peak_mb"], floor, best))
-        for kind in ("analyze", "draw", "ours"):
+        for kind in ("analyze", "draw", "cost", "ours"):
             if results[kind][1]:
                 print(f"{n:>7}  ours: {kind}: {results[kind][1]}")
         for kind in ("networkx", "dense", "floor"):

@@ -96,17 +96,15 @@ class Chain:
     @cached_property
     def costs(self) -> Costs:
         """The cost inputs as arrays (see :class:`~servicechain.model.costs.Costs`)."""
-        if self._model is not None:
-            records, missing = self._model, None
-        else:
-            records, missing = self._fast.document, self._fast.missing
+        if self._model is None:
+            return self._fast.costs
+        model = self._model
         return costs_of(
             self.network,
-            records.departments,
-            records.services or [],
-            segments=records.segments or [],
-            currency=None if records.currency is missing else records.currency,
-            missing=missing,
+            model.departments,
+            model.services,
+            segments=model.segments,
+            currency=model.currency,
         )
 
     @cached_property

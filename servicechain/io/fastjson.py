@@ -23,7 +23,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
 
-from ..model.costs import cost_findings, costs_of
+from ..model.costs import Costs, cost_findings, costs_of
 from ..model.links import SCORES, Columns, closed_loop_groups, cross_record_findings
 from ..model.network import Network, build_network, field_floats
 from ..model.numbering import number_ends
@@ -47,8 +47,6 @@ class FastLoaded:
     network: Network
     file: str = ""
     positions: dict = field(default_factory=dict)
-    #: How the document marks a field left out (``msgspec.UNSET``).
-    missing: Any = UNSET
 
     @property
     def name(self) -> str:
@@ -60,6 +58,19 @@ class FastLoaded:
         """The document as plain data shaped like the file."""
         with gc_paused():
             return msgspec.to_builtins(self.document)
+
+    @cached_property
+    def costs(self) -> Costs:
+        """The cost arrays of the document (see :class:`~servicechain.model.costs.Costs`)."""
+        doc = self.document
+        return costs_of(
+            self.network,
+            doc.departments,
+            doc.services or [],
+            segments=doc.segments or [],
+            currency=None if doc.currency is UNSET else doc.currency,
+            missing=UNSET,
+        )
 
     def model(self) -> Model:
         """The :class:`~servicechain.model.spec.Model` of the data (about 3 s a million records)."""
@@ -280,7 +291,10 @@ def parse_fast(
         )
     if net is None:
         return None
-    return FastLoaded(document=document, network=net, file=file)
+    fast = FastLoaded(document=document, network=net, file=file)
+    if cost_findings(net, fast.costs):
+        return None
+    return fast
 
 
 def _no_duplicate_keys(text: str | bytes, document: Any) -> bool:
@@ -350,9 +364,5 @@ def _network(document: Any, *, nul_free: bool = False) -> Network | None:
         missing=UNSET,
     )
     if closed_loop_groups(net.own, net.dependence, net.source, net.target, len(departments)):
-        return None
-    currency = None if document.currency is UNSET else document.currency
-    costs = costs_of(net, departments, services, currency=currency, missing=UNSET)
-    if cost_findings(net, costs):
         return None
     return net
