@@ -176,12 +176,25 @@ class Chain:
 
         return flow.compare(self, scenarios)
 
-    def rank(self, *, segment: str | None = None, by: str = "gain", top: int | None = None):
-        """Departments, partners and services by exact gain, importance or exact failure
-        (``flow.rank``)."""
+    def rank(
+        self,
+        *,
+        segment: str | None = None,
+        by: str = "gain",
+        top: int | None = None,
+        exact: int | None = None,
+    ):
+        """Departments, partners and services by exact gain, importance, exact failure or
+        exact gain per unit of cost (``flow.rank``; for ``by="gain-per-cost"`` a department's
+        cost is its total cost by the reciprocal method, a service's its charge)."""
         from . import flow
 
-        return flow.rank(self, segment=segment, by=by, top=top)
+        costs = None
+        if by == "gain-per-cost":
+            allocated = self.cost(method="reciprocal")
+            department = allocated.kind == DEPARTMENT
+            costs = (np.where(department, allocated.total, np.nan), allocated.amount)
+        return flow.rank(self, segment=segment, by=by, top=top, exact=exact, costs=costs)
 
     def sensitivities(self, *, segment: str | None = None):
         """dQ/d(own quality) per node and dQ/d(rating) per service (``flow.sensitivities``)."""

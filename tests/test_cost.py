@@ -442,3 +442,35 @@ def test_result_shows_itself_in_a_notebook():
     assert "<caption>segments</caption>" in bundle["text/html"]
     assert "Walk-in shoppers" in bundle["text/html"]
     assert repr(result).startswith("Cost to serve: Demo Shop, reciprocal method (amounts in EUR)")
+
+
+def test_rank_by_gain_per_cost_is_certified_exact():
+    """The top rows by gain per cost are those a brute force over every exact gain finds."""
+    chain = servicechain.load(MODELS / "hospital.yaml")
+    allocated = allocate(chain)
+    everything = chain.rank(by="gain", exact=10_000)
+    gains = {row.node: row.gain for row in everything.departments}
+    totals = {i: allocated.total_of(i) for i in gains if i in allocated.ids[:18]}
+    brute = sorted(totals, key=lambda i: -gains[i] / totals[i])
+    ranked = chain.rank(by="gain-per-cost", top=5)
+    assert [row.node for row in ranked.departments[:5]] == brute[:5]
+    first = ranked.departments[0]
+    assert first.gain == pytest.approx(gains[first.node], abs=1e-12)
+    assert first.cost == pytest.approx(totals[first.node])
+    data = ranked.to_dict()["departments"][0]
+    assert data["gain_points_per_million"] == pytest.approx(first.gain * 10 / first.cost * 1e6)
+
+
+def test_cli_rank_by_gain_per_cost(runner):
+    result = runner.invoke(
+        main,
+        ["rank", str(MODELS / "hospital.yaml"), "--by", "gain-per-cost", "--top", "3"],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert "cost  gain per 1M" in lines[2]
+    assert lines[3].split()[:2] == ["1.", "coding"]
+    result = runner.invoke(main, ["rank", str(MODELS / "airline.yaml"), "--by", "gain-per-cost"])
+    assert result.exit_code == 1
+    assert "no department has a cost" in result.output

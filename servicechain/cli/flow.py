@@ -200,7 +200,8 @@ def impact(
     default="gain",
     show_default=True,
     help="gain = exact gain if it were perfect; importance = points gained per point; "
-    "failure = exact drop if it delivered nothing.",
+    "failure = exact drop if it delivered nothing; gain-per-cost = exact gain per million of "
+    "the department's total cost (departments need costs).",
 )
 @top_option()
 @json_option
@@ -219,11 +220,12 @@ def rank(
     Examples:
       servicechain rank models/sapataria.yaml --top 5
       servicechain rank models/sapataria.yaml --segment compradores_online --by failure
+      servicechain rank models/hospital.yaml --by gain-per-cost --top 5
     """
     chain = load_chain(model_path, max_bytes)
     exact = flow.EXACT_ROWS if as_json and top is None else None
     try:
-        result = flow.rank(chain, segment=segment, by=by, top=top, exact=exact)
+        result = chain.rank(segment=segment, by=by, top=top, exact=exact)
     except ServiceChainError as err:
         raise reraise(err, param="--segment") from None
     echo_result(result, as_json)

@@ -19,7 +19,7 @@ from .state import NO_SEGMENTS, state_of
 
 __all__ = ["BY", "EXACT_ROWS", "QUADRANTS", "TEXT_ROWS", "Ranking", "Row", "rank"]
 
-BY = ("gain", "importance", "failure")
+BY = ("gain", "importance", "failure", "gain-per-cost")
 #: ``rank --json`` without ``--top`` makes this many rows of each list exact (the rest carry
 #: their linear bounds, marked as such).
 EXACT_ROWS = 2000
@@ -52,6 +52,9 @@ class Row:
     failure_bound: float
     quadrant: str = ""
     mark: str = ""
+    #: For ``by="gain-per-cost"``: the item's cost (a department's total cost, a service's
+    #: charge), in the model's currency; nan where it has none.
+    cost: float = float("nan")
 
     def to_dict(self, scale: tuple[float, float] = (0.0, 1.0)) -> dict:
         """Plain data; ``*_points`` are on the model's scale; ``None`` where not exact."""
@@ -81,6 +84,16 @@ class Row:
             "failure_bound": self.failure_bound,
             "failure_exact": not np.isnan(self.failure),
             "quadrant": self.quadrant or None,
+            **(
+                {}
+                if np.isnan(self.cost)
+                else {
+                    "cost": self.cost,
+                    "gain_points_per_million": None
+                    if np.isnan(self.gain) or self.cost <= 0
+                    else float(self.gain * span / self.cost * 1e6),
+                }
+            ),
         }
 
 
@@ -146,23 +159,27 @@ class Ranking:
             lines.append(f"{title}:")
             head = "department" if key == "departments" else "service"
             body = [["", head, "importance", "score", "gain", "failure", "quadrant"]]
+            per_cost = self.by == "gain-per-cost"
+            if per_cost:
+                body[0][4:4] = ["cost", "gain per 1M"]
             shown = rows[: min(len(rows), TEXT_ROWS) if self.top is None else self.top]
             for n, row in enumerate(shown, 1):
                 gain, failure = row.gain, row.failure
                 inexact |= bool(np.isnan(gain) or np.isnan(failure))
                 marked |= bool(row.mark)
-                body.append(
-                    [
-                        f"{n}.",
-                        row.label,
-                        f"{row.importance:.3f}",
-                        fmt_score(lo + row.performance * span, span),
-                        _points(gain, row.bound, span),
-                        _points(failure, row.failure_bound, span),
-                        (row.quadrant or "-") + row.mark,
-                    ]
-                )
-            lines += table(body, right=(0, 2, 3, 4, 5))
+                cells = [
+                    f"{n}.",
+                    row.label,
+                    f"{row.importance:.3f}",
+                    fmt_score(lo + row.performance * span, span),
+                    _points(gain, row.bound, span),
+                    _points(failure, row.failure_bound, span),
+                    (row.quadrant or "-") + row.mark,
+                ]
+                if per_cost:
+                    cells[4:4] = _per_cost(row, span)
+                body.append(cells)
+            lines += table(body, right=(0, 2, 3, 4, 5, 6, 7) if per_cost else (0, 2, 3, 4, 5))
             hidden = len(rows) - len(shown)
             if hidden:
                 lines.append(f"  ... {hidden} more")
@@ -171,6 +188,12 @@ class Ranking:
                 lines.append(f"  {split.describe(self.scale)}")
         what = f"segment {self.segment!r}" if self.segment else "the company"
         lines.append(f"  importance: points {what} gains per point of own quality or rating;")
+        if self.by == "gain-per-cost":
+            lines.append(
+                "  cost: a department's total cost (with the support it receives), a service's "
+                "charge;"
+            )
+            lines.append("  gain per 1M: points gained if it were perfect per million of cost;")
         lines.append("  gain: points gained if it were perfect (exact, the cap included);")
         lines.append("  failure: points lost if it delivered nothing (exact);")
         lines.append("  quadrant: importance and score against their means (- for no effect).")
@@ -188,6 +211,14 @@ class Ranking:
         return "\n".join(lines)
 
 
+def _per_cost(row: Row, span: float) -> list[str]:
+    if np.isnan(row.cost) or row.cost <= 0:
+        return ["-", "-"]
+    value = row.bound if np.isnan(row.gain) else row.gain
+    per = value * span / row.cost * 1e6
+    return [f"{row.cost:,.0f}", ("≤" if np.isnan(row.gain) else "") + f"{per:.4g}"]
+
+
 def _points(value: float, bound: float, span: float) -> str:
     if np.isnan(value):
         return "≤" + fmt_score(bound * span, span)
@@ -201,8 +232,10 @@ def rank(
     by: str = "gain",
     top: int | None = None,
     exact: int | None = None,
+    costs: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Ranking:
-    """Rank departments, partners and services by exact gain, importance or exact failure.
+    """Rank departments, partners and services by exact gain, importance, exact failure or
+    exact gain per unit of cost.
 
     The first ``top`` rows (``exact`` rows without ``top``, default ``TEXT_ROWS``, the rows its
     text shows) of each list carry exact gains and failures; ranking by gain or failure walks
@@ -214,12 +247,18 @@ def rank(
     chain : Chain
     segment : str, optional
         Rank for one segment instead of the value-weighted company.
-    by : {"gain", "importance", "failure"}
+    by : {"gain", "importance", "failure", "gain-per-cost"}
+        ``gain-per-cost`` ranks by the exact gain divided by ``costs`` (items without a cost
+        come last).
     top : int, optional
         Keep only the first ``top`` rows of each list for display.
     exact : int, optional
         Without ``top``: how many rows of each list to make exact (``EXACT_ROWS`` for the
         command's ``--json``).
+    costs : (array, array), optional
+        For ``gain-per-cost``: the cost of each node (a department's total cost) and of each
+        service (its charge), as :meth:`servicechain.Chain.rank` takes them from
+        :func:`servicechain.cost.allocate`.
 
     Examples
     --------
@@ -232,6 +271,8 @@ def rank(
     if by not in BY:
         hint = did_you_mean(by, BY, what="ranking")
         raise ServiceChainError(f"cannot rank by {by!r}; {hint}")
+    if by == "gain-per-cost" and costs is None:
+        raise ServiceChainError("ranking by gain-per-cost needs the costs: use Chain.rank")
     state = state_of(chain)
     net = state.net
     notes: list[str] = []
@@ -257,6 +298,7 @@ def rank(
     imp = y[nodes] * net.own_share[nodes]
     zero = ~reach[nodes] | (net.own_share[nodes] <= 0)
     kinds = np.where(net.kind[nodes] == 0, "department", "partner")
+    node_cost, service_cost = costs if costs is not None else (None, None)
     departments, dsplit = _rows(
         by,
         count,
@@ -266,6 +308,7 @@ def rank(
         (eff.node_gain_bound(nodes), lambda i: eff.node_gain(nodes[i])),
         (eff.node_failure_bound(nodes), lambda i: eff.node_failure(nodes[i])),
         lambda i: (str(kinds[i]), ids[nodes[i]], f"{ids[nodes[i]]} ({labels[nodes[i]]})"),
+        None if node_cost is None else np.asarray(node_cost, dtype=float)[nodes],
     )
     services = np.arange(net.m)
     names = net.service_names or [""] * net.m
@@ -283,6 +326,7 @@ def rank(
         (eff.service_gain_bound(services), eff.service_gain),
         (eff.service_failure_bound(services), eff.service_failure),
         service,
+        None if service_cost is None else np.asarray(service_cost, dtype=float),
     )
     return Ranking(
         segment=segment,
@@ -298,7 +342,7 @@ def rank(
     )
 
 
-def _rows(by: str, count: int, imp, perf, zero, gains, failures, describe):
+def _rows(by: str, count: int, imp, perf, zero, gains, failures, describe, cost=None):
     """Rows sorted by ``by`` (largest first, ties in file order) with exact gains and
     failures for the first ``count``, made when looked at; and the quadrant split."""
     n = len(imp)
@@ -306,6 +350,22 @@ def _rows(by: str, count: int, imp, perf, zero, gains, failures, describe):
     fail, fail_known = np.full(n, np.nan), np.zeros(n, dtype=bool)
     if by == "importance":
         order = np.argsort(-imp, kind="stable")
+    elif by == "gain-per-cost":
+        # gain / cost <= bound / cost: the bound of the ratio certifies it as it does the gain.
+        costed = cost > 0
+        safe = np.where(costed, cost, 1.0)
+        bound = np.where(costed, gains[0] / safe, -np.inf)
+
+        def ratio(items: np.ndarray) -> np.ndarray:
+            out = np.full(len(items), -np.inf)
+            has = costed[items]
+            out[has] = gains[1](items[has]) / safe[items[has]]
+            return out
+
+        values, known = certify(bound, ratio, min(count, int(costed.sum())))
+        order = np.lexsort((np.arange(n), ~known, -values))
+        done = known & costed
+        gain[done], gain_known[done] = values[done] * cost[done], True
     else:
         bound, exact = gains if by == "gain" else failures
         values, known = certify(bound, exact, count)
@@ -341,6 +401,7 @@ def _rows(by: str, count: int, imp, perf, zero, gains, failures, describe):
             float(fail_bound[i]),
             str(quadrant[i]),
             MARK if lower and (pos < last_upper or pos == 0) and by != "importance" else "",
+            float("nan") if cost is None else float(cost[i]),
         )
 
     return LazyList(n, row), split
