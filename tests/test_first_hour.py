@@ -307,3 +307,15 @@ def test_the_arrays_sensitivities_and_imports_read_as_a_summary_at_a_prompt():
     )
     assert repr(imported).startswith(f"<Imported {imported.model.name!r} from ")
     assert "Model(" not in repr(imported)
+
+
+def test_drawings_and_charts_read_as_a_summary_at_a_prompt():
+    import servicechain
+
+    chain = servicechain.load(SAPATARIA)
+    drawing, chart = chain.draw(), chain.plot("tornado")
+    assert repr(drawing) == (
+        f"<Drawing {chain.model.name!r}, 13.33 x 7.50 in: .save(path) writes SVG, PNG or PDF>"
+    )
+    assert repr(chart).startswith("<Chart 'Sensitivities, largest first")
+    assert "Figure" not in repr(drawing) + repr(chart)

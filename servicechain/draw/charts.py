@@ -25,7 +25,7 @@ _OUTSIDE = "#dd8452"
 _TOP = 14
 
 
-@dataclass
+@dataclass(repr=False)
 class Chart(SavedFigure):
     """A chart: its figure and axes; ``save(path)`` writes SVG, PNG or PDF."""
 

@@ -81,13 +81,20 @@ class SavedFigure:
         """Write the figure to ``path`` (atomically); see :func:`save_figure`."""
         save_figure(self.figure, path, format=format, dpi=dpi, families=self.families)
 
+    def __repr__(self) -> str:
+        width, height = self.figure.get_size_inches()
+        title = self.figure.texts[0].get_text() if self.figure.texts else ""
+        title = title or (self.figure.axes[0].get_title() if self.figure.axes else "")
+        what = f"{type(self).__name__} {title!r}" if title else type(self).__name__
+        return f"<{what}, {width:.2f} x {height:.2f} in: .save(path) writes SVG, PNG or PDF>"
+
     def _repr_svg_(self) -> str:
         buffer = io.BytesIO()
         save_figure(self.figure, buffer, format="svg", families=self.families)
         return buffer.getvalue().decode("utf-8")
 
 
-@dataclass
+@dataclass(repr=False)
 class Drawing(SavedFigure):
     """A rendered diagram: the figure, its axes and the artists drawn, by node id.
 
