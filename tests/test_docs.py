@@ -37,7 +37,7 @@ def test_every_command_has_help_with_an_example(runner, name):
 
 GENERIC_METAVARS = ("INTEGER", "FLOAT", "RANGE", "BOOLEAN", "UUID")
 #: One metavar per concept: options that take the same kind of value show the same word.
-CONCEPTS = {"--segment": "SEGMENT", "--highlight": "NODE", "--to": "NODE", "--fail": "NODE"}
+CONCEPTS = {"--segment": "SEGMENT", "--highlight": "NODE", "--to": "NODE", "--fail": "NODE|A->B"}
 CONCEPTS |= {"--top": "N", "--depth": "N", "--scenario": "FILE", "--output": "FILE"}
 
 

@@ -128,7 +128,7 @@ def _pair_problem(item: str, option: str) -> str:
 @click.option(
     "--fail",
     multiple=True,
-    metavar="NODE",
+    metavar="NODE|A->B",
     help="A department or partner delivers nothing (quality 0, every service 0), or "
     "SUPPLIER->CUSTOMER: that service delivers nothing. Repeatable.",
 )
