@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -161,3 +162,10 @@ def test_page_needs_an_html_name_and_an_existing_folder(runner, tmp_path) -> Non
     assert result.exit_code == 1
     assert f"cannot write {missing}: the folder {missing.parent} does not exist" in result.stderr
     assert not missing.parent.exists()
+
+
+def test_the_diff_page_never_shows_a_negative_zero(runner, tmp_path):
+    out = tmp_path / "diff.html"
+    runner.invoke(main, ["diff", str(Q1), str(Q2), "-o", str(out)], catch_exceptions=False)
+    page = out.read_text(encoding="utf-8")
+    assert not re.search(r"[-−]0\.0+(?![0-9])", page)

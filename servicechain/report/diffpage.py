@@ -15,6 +15,7 @@ from matplotlib.figure import Figure as MplFigure
 from ..compare import Diff
 from ..flow.state import state_of
 from ..io.atomic import write_atomic
+from ..text import number
 from .document import Document, Figure, Section, Table, Text
 from .html import render_html
 
@@ -84,12 +85,13 @@ def waterfall(result: Diff, move: Any) -> MplFigure:
         start = level
         level += value
         ax.barh(y, value, left=start, color=_UP if value >= 0 else _DOWN, height=0.6)
-        ax.text(max(start, level), y, f" {value:+.{digits}f}", va="center", fontsize=9)
+        ax.text(max(start, level), y, f" {number(value, f'+.{digits}f')}", va="center", fontsize=9)
     ax.set_yticks(range(rows), labels[::-1], fontsize=9)
     ax.set_xlim(base, min(result.scale[1], high + pad))
     ax.set_xlabel(f"delivered quality ({result.scale[0]:g}–{result.scale[1]:g})")
     fig.suptitle(
-        f"{move.name}: {before:.{digits}f} → {after:.{digits}f} ({after - before:+.{digits}f})",
+        f"{move.name}: {before:.{digits}f} → {after:.{digits}f} "
+        f"({number(after - before, f'+.{digits}f')})",
         fontsize=11,
         x=0.01,
         ha="left",
@@ -242,7 +244,8 @@ def _summary(result: Diff) -> list[str]:
         top = c.contributions[0].text if c.contributions else "nothing"
         out.append(
             f"The company's value-weighted quality went from {lo + c.before * span:.{digits}f} "
-            f"to {lo + c.after * span:.{digits}f} ({c.change * span:+.{digits}f}); the largest "
+            f"to {lo + c.after * span:.{digits}f} "
+            f"({number(c.change * span, f'+.{digits}f')}); the largest "
             f"single reason: {top}."
         )
     return out
