@@ -232,7 +232,7 @@ def has_controls(text: str) -> bool:
 
 
 def visible(text: str) -> str:
-    """``text`` with each control character or bidi override written out as ``\\uXXXX``:
+    """``text`` with each control character or bidi override written as an escape (``\\u001b``):
     for ids, which must stay distinct where :func:`plain_text` would make two of them equal.
 
     Examples

@@ -60,7 +60,7 @@ def plain_graph(chain: Chain, *, xml: bool = True) -> nx.DiGraph:
         scale_min=float(lo),
         scale_max=float(hi),
     )
-    # ids keep apart in XML: a control character is written out as \\uXXXX, not dropped
+    # ids keep apart in XML: a control character is written out as an escape (\\u001b), kept
     key = visible if xml else str
     graph.add_nodes_from((key(n), clean(d)) for n, d in source.nodes(data=True))
     graph.add_edges_from((key(u), key(v), clean(d)) for u, v, d in source.edges(data=True))
