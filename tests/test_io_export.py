@@ -179,7 +179,8 @@ def test_mermaid_escapes_hostile_text():
 def test_dot_escapes_hostile_text():
     text = export(hostile_chain(), "dot")
     assert r"\"x\"" in text and r"\\N" in text and "\\n客服" in text
-    assert '"b\\"q" -> "s&1"' in text
+    # nodes are named n1, n2, ... and carry the model id, escaped, as a comment
+    assert 'comment="b\\"q"' in text and 'comment="s&1"' in text
 
 
 @pytest.fixture
@@ -244,8 +245,9 @@ def test_dot_keeps_the_diagram_places_and_routes_under_neato(graphviz, tmp_path)
         [neato, "-n2", "-Tplain", str(path)], capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr
+    ids = {f"n{i}": ident for i, ident in enumerate(chain.graph, start=1)}
     placed = {
-        parts[1]: (float(parts[2]), float(parts[3]))
+        ids[parts[1]]: (float(parts[2]), float(parts[3]))
         for parts in (line.split() for line in done.stdout.splitlines())
         if parts[0] == "node" and not parts[1].startswith("__column")
     }
@@ -261,3 +263,28 @@ def test_dot_keeps_the_diagram_places_and_routes_under_neato(graphviz, tmp_path)
         assert y - placed[ref][1] == pytest.approx(dy, abs=0.01)
     text = path.read_text(encoding="utf-8")
     assert text.count(', pos="e,') == chain.graph.number_of_edges()
+
+
+def test_dot_keeps_ids_apart_that_graphviz_would_merge_or_hide(graphviz, tmp_path):
+    """Ids that differ only by a control character, an id shaped like a column anchor and one
+    starting with % each stay one node of their own."""
+    ids = ["a\x01", "a\x02", "__column_1", "%3", "edge", "node"]
+    chain = Chain.from_dict(
+        {
+            "name": "x",
+            "departments": [{"id": i, "name": f"D{k}"} for k, i in enumerate(ids)],
+            "segments": [{"id": "s", "name": "S", "kind": "consumer", "relationship": "client"}],
+            "services": [{"from": i, "to": "s"} for i in ids],
+        }
+    )
+    path = tmp_path / "chain.dot"
+    path.write_text(export(chain, "dot"), encoding="utf-8")
+    done = subprocess.run(
+        [graphviz, "-Tplain", str(path)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    lines = [line.split() for line in done.stdout.splitlines()]
+    nodes = [p[1] for p in lines if p[0] == "node" and not p[1].startswith('"__column')]
+    nodes = [n for n in nodes if not n.startswith("__column")]
+    assert sorted(nodes) == sorted(f"n{i}" for i in range(1, len(ids) + 2))
+    assert sum(p[0] == "edge" for p in lines) >= len(ids)

@@ -7,6 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ..draw.layout import EM_PER_UNIT, diagram_layout
+from ..text import visible
 
 if TYPE_CHECKING:
     from ..chain import Chain
@@ -34,7 +35,7 @@ def dot_string(text: str) -> str:
 POINTS_PER_UNIT = EM_PER_UNIT * 11
 
 
-def _node(ident: str, attrs: dict, indent: str, layout) -> str:
+def _node(ident: str, name: str, attrs: dict, indent: str, layout) -> str:
     kind = attrs.get("kind", "department")
     (x, y), (w, h) = layout.pos[ident], layout.size[ident]
     s = POINTS_PER_UNIT
@@ -46,8 +47,8 @@ def _node(ident: str, attrs: dict, indent: str, layout) -> str:
     style = "filled" if kind != "department" else "rounded,filled"
     group = f", tooltip={dot_string(attrs['group'])}" if attrs.get("group") else ""
     return (
-        f"{indent}{dot_string(ident)} [label={dot_string(chr(10).join(layout.lines[ident]))}"
-        f"{group}, "
+        f"{indent}{name} [label={dot_string(chr(10).join(layout.lines[ident]))}"
+        f", comment={dot_string(visible(ident))}{group}, "
         f'{place}shape={shape}, style="{style}", fillcolor="{_FILL.get(kind, "#ffffff")}"];'
     )
 
@@ -75,23 +76,26 @@ def to_dot(chain: Chain) -> str:
         '  edge [fontname="Helvetica", fontsize=9, color="#555555"];',
     ]
     kinds = {n: a.get("kind", "department") for n, a in graph.nodes(data=True)}
+    # Nodes are named n1, n2, ... and carry their model id as a comment: ids that differ only
+    # by a control character stay apart, and no id can meet a column anchor or a DOT keyword.
+    name = {ident: f"n{i}" for i, ident in enumerate(graph, start=1)}
     for ident, attrs in graph.nodes(data=True):
         if kinds[ident] == "partner":
-            lines.append(_node(ident, attrs, "  ", layout))
+            lines.append(_node(ident, name[ident], attrs, "  ", layout))
     lines.append('  subgraph "cluster_company" {')
     lines.append(
         f'    label={dot_string(chain.model.name)}; style="rounded,dashed"; color="#888888";'
     )
     # groups are not drawn as nested clusters: Graphviz cannot keep them and the columns both
     lines += [
-        _node(n, attrs, "    ", layout)
+        _node(n, name[n], attrs, "    ", layout)
         for n, attrs in graph.nodes(data=True)
         if kinds[n] == "department"
     ]
     lines.append("  }")
     for ident, attrs in graph.nodes(data=True):
         if kinds[ident] == "segment":
-            lines.append(_node(ident, attrs, "  ", layout))
+            lines.append(_node(ident, name[ident], attrs, "  ", layout))
     # one invisible anchor per column keeps the columns of the diagram layout, left to right
     by_column: dict[int, list[str]] = {}
     for ident in graph:
@@ -99,7 +103,7 @@ def to_dot(chain: Chain) -> str:
     anchors = [f'"__column_{c}"' for c in sorted(by_column)]
     top = layout.extent[3] * POINTS_PER_UNIT
     for c, anchor in zip(sorted(by_column), anchors, strict=True):
-        members = "; ".join(dot_string(m) for m in by_column[c])
+        members = "; ".join(name[m] for m in by_column[c])
         x = min(layout.pos[m][0] for m in by_column[c]) * POINTS_PER_UNIT
         hidden = f'style=invis, width=0, height=0, label="", pos="{x:.2f},{top:.2f}!"'
         lines.append(f"  {{ rank=same; {anchor} [{hidden}]; {members}; }}")
@@ -116,8 +120,6 @@ def to_dot(chain: Chain) -> str:
             spline = " ".join(f"{x * s:.2f},{y * s:.2f}" for x, y in route[:-3])
             tip = route[-1]
             label += f', pos="e,{tip[0] * s:.2f},{tip[1] * s:.2f} {spline}"'
-        lines.append(
-            f"  {dot_string(source)} -> {dot_string(target)} [penwidth={width:.2f}{label}];"
-        )
+        lines.append(f"  {name[source]} -> {name[target]} [penwidth={width:.2f}{label}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
