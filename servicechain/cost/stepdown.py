@@ -96,16 +96,8 @@ def step_down(inputs: Inputs, order: list[int]) -> np.ndarray:
 
     Examples
     --------
-    >>> import servicechain
     >>> from servicechain.cost.shares import Inputs
-    >>> chain = servicechain.Chain.from_dict({"name": "x",
-    ...     "departments": [{"id": "a", "name": "A", "cost": 100},
-    ...                     {"id": "b", "name": "B", "cost": 50}],
-    ...     "segments": [{"id": "s", "name": "S", "kind": "consumer", "relationship": "customer"}],
-    ...     "services": [{"from": "a", "to": "b", "volume": 1},
-    ...                  {"from": "a", "to": "s", "volume": 1},
-    ...                  {"from": "b", "to": "a", "volume": 1},
-    ...                  {"from": "b", "to": "s", "volume": 3}]})
+    >>> chain = costed  # A (cost 100) and B (cost 50) serve each other and segment S
     >>> inputs = Inputs(chain.network, chain.costs)
     >>> step_down(inputs, [0, 1]).tolist()
     [50.0, 50.0, 0.0, 100.0]
