@@ -113,68 +113,154 @@ def test_horngren_step_down_order_is_printed_and_default():
     assert round(other.total_of("machining") * 100) == _cent(machining)
 
 
-# --- two more two-by-two problems, worked by hand ---------------------------------------------
+# --- more published two-by-two problems ---------------------------------------------------------
+# Each problem's data and its published answer (whole dollars, as printed) are checked, and every
+# amount the source does not print is worked by hand in fractions and checked to the cent.
 
 
-def test_two_service_departments_percentages_all_methods():
-    """Robinson Products Company (two service and two production departments; shares in
-    percent of each service department's effort; direct costs S1 180,000, S2 60,000,
-    P1 50,000, P2 120,000), as set in cost-management exercise collections; worked by hand:
-    S1 = 180,000 + 0.1 S2 and S2 = 60,000 + 0.1 S1 give S1 = 186,000 / 0.99."""
+def _carried(result, supplier: str, customer: str) -> float:
+    """The cost the service ``supplier -> customer`` carries in ``result``."""
+    s, t = result.ids.index(supplier), result.ids.index(customer)
+    (k,) = np.flatnonzero((result.source == s) & (result.target == t))
+    return float(result.amount[k])
+
+
+def _check(chain, method, expected, *, order=None, published=None):
+    """Totals by ``method`` equal ``expected`` (exact fractions) to the cent and the
+    ``published`` whole-dollar amounts (``(supplier, customer)`` services or departments)."""
+    result = allocate(chain, method=method, order=order)
+    for dept, exact in expected.items():
+        assert round(result.total_of(dept) * 100) == _cent(exact), (method, dept)
+    for key, printed in (published or {}).items():
+        shown = _carried(result, *key) if isinstance(key, tuple) else result.total_of(key)
+        assert round(shown) == printed, (method, key)
+    direct = sum(d.cost or 0 for d in chain.model.departments)
+    assert result.total_kept == pytest.approx(direct, rel=1e-12)
+    return result
+
+
+def test_lumen_managerial_accounting_maintenance_and_administration():
+    """Lumen Learning, *Managerial Accounting* (SUNY), chapters "Direct Method of Allocation",
+    "Step Method of Allocation" and "Reciprocal Method of Allocation"
+    (https://courses.lumenlearning.com/suny-managacct/chapter/reciprocal-method-of-allocation/).
+    Maintenance 8,000 by machine-hours (administration 2,000, department 1 1,500, department 2
+    2,500), administration 4,000 by employees (maintenance 100, department 1 250, department 2
+    150); departments 1 and 2 carry 32,000 and 36,000. Printed: direct rates $2 per machine-hour
+    and $10 per employee; step method, maintenance first, 2,667 to administration, 2,000 and
+    3,333 to departments 1 and 2. The reciprocal amounts are worked by hand."""
     volumes = {
-        ("s1", "s2"): 10, ("s1", "p1"): 20, ("s1", "p2"): 70,
-        ("s2", "s1"): 10, ("s2", "p1"): 60, ("s2", "p2"): 30,
+        ("s1", "s2"): 2000, ("s1", "p1"): 1500, ("s1", "p2"): 2500,
+        ("s2", "s1"): 100, ("s2", "p1"): 250, ("s2", "p2"): 150,
     }  # fmt: skip
-    costs = {"s1": 180_000, "s2": 60_000, "p1": 50_000, "p2": 120_000}
-    s1 = F(186_000) / F(99, 100)
-    s2 = 60_000 + s1 / 10
-    expected = {
-        "direct": (130_000, 280_000),
-        "step-down": (138_000, 272_000),
-        "reciprocal": (
-            50_000 + F(2, 10) * s1 + F(6, 10) * s2,
-            120_000 + F(7, 10) * s1 + F(3, 10) * s2,
-        ),
-    }
-    for segments in (False, True):
-        chain = _two_by_two(costs, volumes, segments=segments)
-        for method, (p1, p2) in expected.items():
-            result = allocate(
-                chain, method=method, order=["s1", "s2"] if method == "step-down" else None
-            )
-            assert round(result.total_of("p1") * 100) == _cent(p1)
-            assert round(result.total_of("p2") * 100) == _cent(p2)
-            if segments:
-                assert round(result.cost_to_serve("c1") * 100) == _cent(p1)
-    assert _cent(expected["reciprocal"][0]) == 13_484_848  # 134,848.48
-    assert _cent(expected["reciprocal"][1]) == 27_515_152  # 275,151.52
+    chain = _two_by_two({"s1": 8000, "s2": 4000, "p1": 32_000, "p2": 36_000}, volumes)
+    _check(
+        chain,
+        "direct",
+        {"p1": 32_000 + 1500 * 2 + 250 * 10, "p2": 36_000 + 2500 * 2 + 150 * 10},
+        published={("s1", "p1"): 3000, ("s1", "p2"): 5000, ("s2", "p1"): 2500},
+    )
+    admin = 4000 + F(8000 * 2000, 6000)
+    _check(
+        chain,
+        "step-down",
+        {"s2": admin, "p1": 32_000 + 2000 + admin * F(250, 400)},
+        order=["s1", "s2"],
+        published={("s1", "s2"): 2667, ("s1", "p1"): 2000, ("s1", "p2"): 3333},
+    )
+    # reciprocal: M = 8,000 + A/5 and A = 4,000 + M/3 give M = 8,800 * 15/14
+    m = F(8800 * 15, 14)
+    a = 4000 + m / 3
+    _check(
+        chain,
+        "reciprocal",
+        {"s1": m, "s2": a, "p1": 32_000 + m / 4 + a / 2, "p2": 36_000 + m * 5 / 12 + a * 3 / 10},
+    )
 
 
-def test_janitorial_and_cafeteria_all_methods():
-    """Jamison Company (reciprocal services between janitorial, 450,000, and cafeteria,
-    250,000; janitorial used 50% by cafeteria, 10% cutting, 40% assembly; cafeteria 20%
-    janitorial, 60% cutting, 20% assembly), worked by hand: J = 450,000 + 0.2 C and
-    C = 250,000 + 0.5 J give J = 500,000 / 0.9."""
-    volumes = {
-        ("s1", "s2"): 50, ("s1", "p1"): 10, ("s1", "p2"): 40,
-        ("s2", "s1"): 20, ("s2", "p1"): 60, ("s2", "p2"): 20,
-    }  # fmt: skip
-    chain = _two_by_two({"s1": 450_000, "s2": 250_000, "p1": 0, "p2": 0}, volumes)
-    j = F(500_000) / F(9, 10)
-    c = 250_000 + j / 2
-    expected = {
-        "direct": (277_500, 422_500),
-        "step-down": (401_250, 298_750),
-        "reciprocal": (j / 10 + F(6, 10) * c, F(4, 10) * j + F(2, 10) * c),
-    }
-    for method, (cutting, assembly) in expected.items():
-        result = allocate(chain, method=method)
-        assert result.order in (None, ["s1", "s2"])  # a tie: by id, janitorial first
-        assert round(result.total_of("p1") * 100) == _cent(cutting)
-        assert round(result.total_of("p2") * 100) == _cent(assembly)
-    assert (_cent(expected["reciprocal"][0]), _cent(expected["reciprocal"][1])) == (
-        37_222_222,
-        32_777_778,
+def test_university_printers_direct_and_step_down():
+    """Lanen, Anderson and Maher, *Fundamentals of Cost Accounting*, exercises "Cost Allocation:
+    Direct Method" and "Cost Allocation: Step Method" (University Printers: maintenance by
+    machine-hours, personnel by labour-hours, printing and developing), in two of their
+    published number sets. Direct: maintenance 5,000 (personnel 1,000, printing 1,000,
+    developing 3,000 machine-hours), personnel 12,000 (maintenance 500, printing 500, developing
+    2,000 labour-hours); printed: 1,250 and 3,750 of maintenance, 2,400 and 9,600 of personnel.
+    Step, maintenance first: maintenance 4,800 (1,500 / 1,500 / 4,500), personnel 14,800 (500 /
+    500 / 3,500), printing 16,000, developing 13,300; printed totals 18,930 and 29,970."""
+    direct_set = _two_by_two(
+        {"s1": 5000, "s2": 12_000, "p1": 15_000, "p2": 10_000},
+        {
+            ("s1", "s2"): 1000, ("s1", "p1"): 1000, ("s1", "p2"): 3000,
+            ("s2", "s1"): 500, ("s2", "p1"): 500, ("s2", "p2"): 2000,
+        },
+    )  # fmt: skip
+    _check(
+        direct_set,
+        "direct",
+        {"p1": 15_000 + 1250 + 2400, "p2": 10_000 + 3750 + 9600},
+        published={("s1", "p1"): 1250, ("s1", "p2"): 3750, ("s2", "p1"): 2400, ("s2", "p2"): 9600},
+    )
+    step_set = _two_by_two(
+        {"s1": 4800, "s2": 14_800, "p1": 16_000, "p2": 13_300},
+        {
+            ("s1", "s2"): 1500, ("s1", "p1"): 1500, ("s1", "p2"): 4500,
+            ("s2", "s1"): 500, ("s2", "p1"): 500, ("s2", "p2"): 3500,
+        },
+    )  # fmt: skip
+    personnel = 14_800 + F(4800, 5)
+    _check(
+        step_set,
+        "step-down",
+        {
+            "s2": personnel,
+            "p1": 16_000 + 960 + personnel / 8,
+            "p2": 13_300 + 2880 + personnel * 7 / 8,
+        },
+        order=["s1", "s2"],
+        published={"p1": 18_930, "p2": 29_970, ("s1", "s2"): 960, ("s2", "p1"): 1970},
+    )
+    # the reciprocal method on the step set, by hand: M = 4,800 + P/9, P = 14,800 + M/5
+    m = (4800 + F(14_800, 9)) / (1 - F(1, 45))
+    p = 14_800 + m / 5
+    _check(step_set, "reciprocal", {"s1": m, "s2": p, "p1": 16_000 + m / 5 + p / 9})
+
+
+def test_delivery_company_reciprocal():
+    """The reciprocal example of a management-accounting course text (administration and
+    maintenance serving each other and two delivery services; Course Hero file 9099863):
+    administration 1,200, maintenance 2,400 by square footage (administration 1,000 of 5,000,
+    two-day 1,000, next-day 3,000), administration by hours (maintenance 100 of 600, two-day
+    100, next-day 400), two-day delivery 1,500, next-day delivery 4,000. Printed: A = 1,738,
+    M = 2,690, two-day 2,328, next-day 6,772 (538 + 290 and 1,614 + 1,158 allocated)."""
+    chain = _two_by_two(
+        {"s1": 1200, "s2": 2400, "p1": 1500, "p2": 4000},
+        {
+            ("s1", "s2"): 100, ("s1", "p1"): 100, ("s1", "p2"): 400,
+            ("s2", "s1"): 1000, ("s2", "p1"): 1000, ("s2", "p2"): 3000,
+        },
+    )  # fmt: skip
+    a = F(1680 * 30, 29)
+    m = 2400 + a / 6
+    _check(
+        chain,
+        "reciprocal",
+        {"s1": a, "s2": m, "p1": 1500 + m / 5 + a / 6, "p2": 4000 + m * 3 / 5 + a * 4 / 6},
+        published={
+            "s1": 1738, "s2": 2690, "p1": 2328, "p2": 6772,
+            ("s2", "p1"): 538, ("s1", "p1"): 290, ("s2", "p2"): 1614,
+        },
+    )  # fmt: skip
+    # the notes print 1,158 for administration to next-day delivery so that its row adds up to
+    # 6,772; the exact amount is 1,158.62 (4/6 of 1,737.93), which rounds to 1,159
+    carried = _carried(allocate(chain), "s1", "p2")
+    assert _cent(carried) == _cent(a * 4 / 6) == 115_862
+    # direct and step-down (administration first), by hand
+    _check(chain, "direct", {"p1": 1500 + 1200 / 5 + 2400 / 4, "p2": 4000 + 1200 * 4 / 5 + 1800})
+    m_step = 2400 + F(1200, 6)
+    _check(
+        chain,
+        "step-down",
+        {"s2": m_step, "p1": 1500 + 200 + m_step / 4, "p2": 4000 + 800 + m_step * 3 / 4},
+        order=["s1", "s2"],
     )
 
 
