@@ -17,7 +17,7 @@ from matplotlib.collections import PathCollection
 from matplotlib.colors import to_rgba
 from matplotlib.path import Path
 
-from .layout import Layout
+from .plan import Layout
 from .routing import sample_route
 from .style import FADE, NONE_EDGE, UNRATED_EDGE, ink, reliance_width
 

@@ -13,9 +13,9 @@ from matplotlib.patches import FancyBboxPatch
 from matplotlib.transforms import Bbox
 
 from .fonts import families_for, glyph_advance, line_height
-from .layout import EM_PER_UNIT, Layout, text_width
+from .plan import Layout
 from .style import KIND_FILL, UNRATED_FILL, UNRATED_HATCH, box_style, faded, text_colour
-from .text import LINE_EM
+from .text import EM_PER_UNIT, LINE_EM, text_width
 
 __all__ = ["draw_boxes", "fit_caption", "fit_labels"]
 

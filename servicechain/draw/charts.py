@@ -14,8 +14,9 @@ from matplotlib.figure import Figure
 
 from ..text import number
 from .fonts import font_families
-from .layout import label_lines, text_width
-from .render import DrawError, SavedFigure
+from .problems import DrawError
+from .saving import SavedFigure
+from .text import label_lines, text_width
 
 __all__ = ["KINDS", "Chart", "plot"]
 

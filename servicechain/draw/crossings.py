@@ -1,11 +1,11 @@
 """Counting edge crossings between adjacent columns of a layered layout, in time and memory
-that stay modest for large diagrams."""
+that stay modest for large diagrams, and the barycentre sweep that reduces them."""
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["Spans", "inversions"]
+__all__ = ["Spans", "inversions", "sweep"]
 
 #: Gaps crossed by up to this many edges count crossings pairwise (an n x n array); larger
 #: ones by a merge sort, in memory that grows linearly with the edges.
@@ -95,3 +95,22 @@ def inversions(a: np.ndarray, b: np.ndarray) -> int:
         vals = np.sort(keys) - pair * n
         width *= 2
     return total
+
+
+def sweep(order: list[list], near: dict, index: dict, *, direction: int) -> list[list]:
+    """One barycentre sweep: each column in turn sorted by the mean rank position of its
+    nodes' neighbours (``near``: node → their indices in ``index``), ties by current place."""
+    pos = np.zeros(len(index))
+    for col in order:
+        pos[[index[n] for n in col]] = (np.arange(len(col)) + 0.5) / len(col)
+    cols = range(len(order)) if direction > 0 else range(len(order) - 1, -1, -1)
+    new = [list(col) for col in order]
+    for c in cols:
+        keys = {}
+        for i, node in enumerate(new[c]):
+            idx = near[node]
+            # the same sum and division as numpy's mean, without its per-call overhead
+            keys[node] = (np.add.reduce(pos[idx]) / len(idx) if len(idx) else pos[index[node]], i)
+        new[c].sort(key=keys.__getitem__)
+        pos[[index[n] for n in new[c]]] = (np.arange(len(new[c])) + 0.5) / len(new[c])
+    return new

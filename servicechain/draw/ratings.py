@@ -1,15 +1,15 @@
-"""Places for the ratings written on arrows: on each arrow's route, clear of every box, every
-arrowhead and every other rating."""
+"""The ratings written on arrows: places on each arrow's route, clear of every box, every
+arrowhead and every other rating, and the texts drawn there."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from .layout import Layout
+from .plan import Layout
 from .routing import sample_route
 from .text import EM_PER_UNIT, LINE_EM, text_width
 
-__all__ = ["label_extent", "place_ratings"]
+__all__ = ["draw_ratings", "label_extent", "place_ratings"]
 
 _PAD = 0.012
 
@@ -81,3 +81,54 @@ def place_ratings(
         else:
             left_out.append(edge)
     return placed, left_out
+
+
+def draw_ratings(ax, graph, layout, ratings, heads, fontsize, live) -> tuple[dict, list]:
+    """Write each arrow's rating where :func:`place_ratings` finds room.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The diagram's axes, in layout units.
+    graph : networkx.DiGraph
+        The graph drawn: only its edges get a rating.
+    layout : Layout
+        Where the arrows run.
+    ratings : dict
+        ``(supplier, customer)`` → the text to write.
+    heads : dict
+        Edge → its arrowhead's extent, which no rating covers.
+    fontsize : float
+        Size of the texts, in points.
+    live : set or None
+        Edges drawn in full colour (the rest get muted ratings); ``None``: every edge.
+
+    Returns
+    -------
+    drawn : dict
+        Edge → its text artist.
+    left_out : list
+        Edges with no room for their rating.
+    """
+    texts = {e: t for e, t in ratings.items() if e in layout.routes and graph.has_edge(*e)}
+    places, left_out = place_ratings(layout, texts, nodes=list(graph), heads=heads)
+    drawn = {}
+    for edge, (x, y) in places.items():
+        on = live is None or edge in live
+        drawn[edge] = ax.text(
+            x,
+            y,
+            texts[edge],
+            fontsize=fontsize,
+            ha="center",
+            va="center",
+            color="#1a1a1a" if on else "#b0b5ba",
+            zorder=5,
+            bbox={
+                "boxstyle": "round,pad=0.12",
+                "facecolor": "white",
+                "edgecolor": "none",
+                "alpha": 0.9 if on else 0.4,
+            },
+        )
+    return drawn, left_out

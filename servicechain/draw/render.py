@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import io
-import os
 import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 import networkx as nx
 from matplotlib import rc_context
@@ -16,19 +12,17 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PathCollection
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import FancyBboxPatch
 
-from ..errors import ServiceChainError
-from ..io.atomic import atomic_output
-from ..text import has_controls, plain_text
 from .arrows import draw_arrows
-from .boxes import draw_boxes, fit_caption, fit_labels
+from .boxes import draw_boxes, fit_labels
+from .company import draw_company
 from .fonts import font_families
-from .layout import EM_PER_UNIT, Layout, layered_layout, text_width
+from .layout import EM_PER_UNIT, Layout, layered_layout
 from .legend import draw_legend
 from .page import LEGEND_EM, MIN_SLIDE_FONT, SLIDE_WIDTH, fit_page, page_size
-from .ratings import place_ratings
+from .problems import DiagramTooLargeError, DrawError, SmallTextWarning
+from .ratings import draw_ratings
+from .saving import FORMATS, MAX_PIXELS, SavedFigure, capped_dpi, save_figure
 from .style import QUALITY_CMAP
 
 __all__ = [
@@ -44,54 +38,8 @@ __all__ = [
     "save_figure",
 ]
 
-FORMATS = ("svg", "png", "pdf")
 #: Neither side of a diagram's figure is longer than this, whatever size is asked for.
 MAX_FIGURE_INCHES = 120.0
-#: A raster (PNG, or any bitmap matplotlib makes) of a figure has at most this many pixels:
-#: the resolution is lowered to fit, so memory stays bounded whatever the model or options.
-MAX_PIXELS = 50_000_000
-_DETERMINISTIC = {
-    "svg": {"Date": None},
-    "pdf": {"CreationDate": None, "ModDate": None},
-    "png": {"Software": None},
-}
-
-
-class DrawError(ServiceChainError):
-    """A diagram or chart cannot be made as asked (bad format, nothing to draw, ...)."""
-
-
-class DiagramTooLargeError(DrawError):
-    """A model is too large to draw legibly in full."""
-
-
-class SmallTextWarning(UserWarning):
-    """A diagram's labels come out smaller than a slide needs (10 pt at 13.33 in wide)."""
-
-
-class SavedFigure:
-    """What a diagram and a chart share: ``save(path)`` (SVG, PNG or PDF by the suffix,
-    atomically, byte-identical for the same input) and SVG display in notebooks. Needs the
-    attributes ``figure`` and ``families`` (the font list the figure was drawn with)."""
-
-    figure: Figure
-    families: list
-
-    def save(self, path: str | os.PathLike, *, format: str | None = None, dpi: float | None = None):
-        """Write the figure to ``path`` (atomically); see :func:`save_figure`."""
-        save_figure(self.figure, path, format=format, dpi=dpi, families=self.families)
-
-    def __repr__(self) -> str:
-        width, height = self.figure.get_size_inches()
-        title = self.figure.texts[0].get_text() if self.figure.texts else ""
-        title = title or (self.figure.axes[0].get_title() if self.figure.axes else "")
-        what = f"{type(self).__name__} {title!r}" if title else type(self).__name__
-        return f"<{what}, {width:.2f} x {height:.2f} in: .save(path) writes SVG, PNG or PDF>"
-
-    def _repr_svg_(self) -> str:
-        buffer = io.BytesIO()
-        save_figure(self.figure, buffer, format="svg", families=self.families)
-        return buffer.getvalue().decode("utf-8")
 
 
 @dataclass(repr=False)
@@ -120,86 +68,6 @@ class Drawing(SavedFigure):
     ratings: dict = field(default_factory=dict)
     ratings_left_out: list = field(default_factory=list)
     fontsize: float = 0.0
-
-
-def _plain_labels(figure: Figure) -> None:
-    """Drop control characters and bidi overrides from every text of the figure: they have no
-    glyph, and matplotlib's warning about a missing glyph would echo them to the terminal."""
-    from matplotlib.category import StrCategoryFormatter
-    from matplotlib.text import Text
-    from matplotlib.ticker import FixedFormatter, FuncFormatter
-
-    for text in figure.findobj(Text):
-        label = text.get_text()
-        if has_controls(label):
-            text.set_text(plain_text(label))
-    for ax in figure.axes:  # tick labels are made at drawing time, from their formatters
-        for axis in (ax.xaxis, ax.yaxis):
-            formatter = axis.get_major_formatter()
-            if isinstance(formatter, FixedFormatter):
-                formatter.seq = [plain_text(str(label)) for label in formatter.seq]
-            elif isinstance(formatter, FuncFormatter):
-                formatter.func = lambda x, pos, f=formatter.func: plain_text(str(f(x, pos)))
-            elif isinstance(formatter, StrCategoryFormatter):
-                axis.set_major_formatter(
-                    FuncFormatter(lambda x, pos, f=formatter: plain_text(f(x, pos)))
-                )
-
-
-def save_figure(
-    figure: Figure,
-    path: Any,
-    *,
-    format: str | None = None,
-    dpi: float | None = None,
-    families: list | None = None,
-) -> None:
-    """Save a figure as SVG, PNG or PDF with no dates or random ids, so that the same input
-    gives the same bytes; ``path`` is a file name (written atomically) or a binary stream.
-
-    Raises
-    ------
-    DrawError
-        When the format is not one of svg, png, pdf.
-    """
-    fmt = (format or Path(str(path)).suffix.lstrip(".")).lower()
-    if fmt not in FORMATS:
-        shown = f".{fmt}" if fmt else "a file without a suffix"
-        raise DrawError(f"cannot write {shown}; use a .svg, .png or .pdf file name")
-    dpi = capped_dpi(figure.get_size_inches(), dpi or figure.dpi)
-    rc = {"svg.hashsalt": "servicechain", "svg.fonttype": "path", "pdf.compression": 6}
-    if families:
-        rc["font.family"] = families
-
-    _plain_labels(figure)
-
-    def write(handle) -> None:
-        with rc_context(rc):
-            FigureCanvasAgg(figure)  # a plain canvas, whatever backend the caller uses
-            figure.savefig(handle, format=fmt, dpi=dpi, metadata=_DETERMINISTIC[fmt])
-
-    if hasattr(path, "write"):
-        write(path)
-    else:
-        with atomic_output(path, binary=True) as handle:
-            write(handle)
-
-
-def capped_dpi(size_inches, dpi: float) -> float:
-    """``dpi``, lowered so that a raster of a figure of ``size_inches`` has at most
-    :data:`MAX_PIXELS` pixels.
-
-    Examples
-    --------
-    >>> capped_dpi((10, 10), 150)
-    150
-    >>> round(capped_dpi((100, 100), 150), 1)
-    70.7
-    """
-    w, h = size_inches
-    if w * h * dpi * dpi <= MAX_PIXELS:
-        return dpi
-    return (MAX_PIXELS / (w * h)) ** 0.5
 
 
 def render_graph(
@@ -345,7 +213,7 @@ def render_graph(
         colormap = mpl.colormaps[cmap]
         drawing = Drawing(figure=figure, ax=ax, layout=layout, families=families)
         drawing.fontsize = fontsize
-        _company(ax, layout, caption, fontsize, drawing.captions)
+        draw_company(ax, layout, caption, fontsize, drawing.captions)
 
         arrows = draw_arrows(
             ax,
@@ -376,7 +244,7 @@ def render_graph(
             focus=focus,
         )
         if ratings:
-            drawing.ratings, drawing.ratings_left_out = _draw_ratings(
+            drawing.ratings, drawing.ratings_left_out = draw_ratings(
                 ax, graph, layout, ratings, arrows.heads, fontsize, keep_edges
             )
 
@@ -432,97 +300,3 @@ def render_graph(
             )
         fit_labels(figure, ax, layout, drawing.labels, families)
     return drawing
-
-
-def _company(ax, layout: Layout, caption: str, fontsize: float, captions: list) -> None:
-    """The company boundary with its name in its bottom strip, and the line of visibility
-    with its name in the top strip (the line stops above the company's name where that is
-    longer than the back office is wide)."""
-    bx0, by0, bx1, by1 = layout.boundary
-    ax.add_patch(
-        FancyBboxPatch(
-            (bx0, by0),
-            bx1 - bx0,
-            by1 - by0,
-            boxstyle="round,pad=0,rounding_size=0.12",
-            facecolor="#f7f8fa",
-            edgecolor="#9aa3ad",
-            linewidth=1.2,
-            zorder=0,
-        )
-    )
-    small = fontsize
-    em_u = small / fontsize / EM_PER_UNIT
-    vx = layout.visibility_x
-    line_from = by0
-    if caption:
-        text = fit_caption(caption, bx1 - bx0 - 0.12, 1.0)
-        captions.append(
-            ax.text(
-                bx0 + 0.06,
-                by0 + 0.085,
-                text,
-                fontsize=small,
-                color="#5b6570",
-                va="center",
-                ha="left",
-                fontweight="bold",
-                zorder=1,
-            )
-        )
-        if vx is not None and bx0 + 0.06 + text_width(text) * 1.1 * em_u > vx - 0.03:
-            line_from = by0 + 0.17  # the line of visibility stops above the company's name
-    if vx is not None:
-        ax.add_line(
-            Line2D(
-                [vx, vx],
-                [line_from, by1],
-                color="#6b7580",
-                linewidth=1.0,
-                linestyle=(0, (5, 3)),
-                zorder=1,
-            )
-        )
-        text = "line of visibility"
-        right_room = bx1 - vx - 0.1
-        fits_right = text_width(text) * em_u <= right_room
-        captions.append(
-            ax.text(
-                vx + 0.05 if fits_right else vx - 0.05,
-                by1 - 0.085,
-                text if fits_right or text_width(text) * em_u <= vx - bx0 - 0.1 else "visibility",
-                fontsize=small,
-                color="#5b6570",
-                va="center",
-                ha="left" if fits_right else "right",
-                style="italic",
-                zorder=1,
-            )
-        )
-
-
-def _draw_ratings(ax, graph, layout, ratings, heads, fontsize, live) -> tuple[dict, list]:
-    """Write each arrow's rating where :func:`~servicechain.draw.ratings.place_ratings`
-    finds room; returns the texts drawn by edge and the edges left without one."""
-    texts = {e: t for e, t in ratings.items() if e in layout.routes and graph.has_edge(*e)}
-    places, left_out = place_ratings(layout, texts, nodes=list(graph), heads=heads)
-    drawn = {}
-    for edge, (x, y) in places.items():
-        on = live is None or edge in live
-        drawn[edge] = ax.text(
-            x,
-            y,
-            texts[edge],
-            fontsize=fontsize,
-            ha="center",
-            va="center",
-            color="#1a1a1a" if on else "#b0b5ba",
-            zorder=5,
-            bbox={
-                "boxstyle": "round,pad=0.12",
-                "facecolor": "white",
-                "edgecolor": "none",
-                "alpha": 0.9 if on else 0.4,
-            },
-        )
-    return drawn, left_out

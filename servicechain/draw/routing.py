@@ -4,14 +4,17 @@ Each route leaves its supplier's side, crosses every layer between its ends stra
 the lane the layout kept free for it (a dummy node of the crossing reduction), bends only in
 the gaps between layers (where no box stands), and ends with a straight stub, the arrowhead,
 whose tip touches the customer's box. Arrows between boxes of one layer run in a vertical lane
-right of that layer. No route can pass behind a box other than its two ends.
+right of that layer (:func:`side_lanes` gives each its lane). No route can pass behind a box
+other than its two ends.
 """
 
 from __future__ import annotations
 
+import heapq
+
 import numpy as np
 
-__all__ = ["PORT_SPREAD", "head_segment", "route_edges", "sample_route"]
+__all__ = ["PORT_SPREAD", "head_segment", "route_edges", "sample_route", "side_lanes"]
 
 #: Arrow ends are spread over this share of a box's height, centred on it.
 PORT_SPREAD = 0.84
@@ -160,3 +163,25 @@ def sample_route(route: np.ndarray, points: int = 16) -> np.ndarray:
     basis = np.stack([(1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t**2, t**3], axis=1)
     pieces = [route[i : i + 4] for i in range(0, len(route) - 1, 3)]
     return np.concatenate([basis @ piece for piece in pieces])
+
+
+def side_lanes(edges: list, layer: dict, ys: dict) -> dict:
+    """Lane index (0 = nearest its layer) of each edge between two boxes of one layer: edges
+    whose heights overlap get different lanes, as few lanes as that needs (interval
+    partitioning: each edge takes the free lane nearest the layer)."""
+    by_layer: dict = {}
+    for e in edges:
+        lo, hi = sorted((ys[e[0]], ys[e[1]]))
+        by_layer.setdefault(layer[e[0]], []).append((lo, hi, str(e), e))
+    result = {}
+    for items in by_layer.values():
+        items.sort()
+        busy: list = []  # heap of (end, lane) of lanes in use
+        free: list = []  # heap of free lanes
+        for lo, hi, _, e in items:
+            while busy and busy[0][0] < lo:
+                heapq.heappush(free, heapq.heappop(busy)[1])
+            lane = heapq.heappop(free) if free else len(busy)
+            heapq.heappush(busy, (hi, lane))
+            result[e] = lane
+    return result
