@@ -126,3 +126,47 @@ def test_plot_command_errors(runner, tmp_path):
         "Error: Invalid value for '--segment': 'clbue' names no segment; did you mean 'clube'?\n"
     )
     assert not Path(out).exists()
+
+
+def _boxes_overlap(a, b) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+
+def test_ipa_labels_overlap_nothing_and_unrated_points_are_hollow(example):
+    """Every label of the quadrant chart stays inside the axes, clear of every other label,
+    every point, the quadrant names and the dashed mean lines; unrated departments (counted as
+    perfect) are drawn hollow with a grey label, and the axis says so."""
+    import numpy as np
+    from matplotlib.colors import to_hex
+
+    chain = servicechain.load(example)
+    chart = plot(chain, "ipa")
+    ax = chart.ax
+    renderer = chart.figure.canvas.get_renderer()
+    corners = {"concentrate here", "keep up the good work", "low priority", "possible overkill"}
+    texts = [t for t in ax.texts if t.get_text().strip()]
+    labels = [t for t in texts if t.get_text() not in corners]
+    boxes = [t.get_window_extent(renderer) for t in labels]
+    fixed = [t.get_window_extent(renderer) for t in texts if t.get_text() in corners]
+    frame = ax.get_window_extent(renderer)
+    dots = np.vstack([ax.transData.transform(c.get_offsets()) for c in ax.collections])
+    assert len(labels) == len(dots)
+    means = [line.get_transform().transform(line.get_xydata()) for line in ax.lines[:2]]
+    mean_x, mean_y = means[0][0][0], means[1][0][1]
+    for k, box in enumerate(boxes):
+        name = labels[k].get_text()
+        assert frame.x0 <= box.x0 and box.x1 <= frame.x1, name
+        assert frame.y0 <= box.y0 and box.y1 <= frame.y1, name
+        assert not any(_boxes_overlap(box, other) for other in boxes[k + 1 :]), name
+        assert not any(_boxes_overlap(box, corner) for corner in fixed), name
+        assert not any(box.x0 < x < box.x1 and box.y0 < y < box.y1 for x, y in dots), name
+        assert not box.x0 < mean_x < box.x1 and not box.y0 < mean_y < box.y1, name
+    net = chain.network
+    unrated = {
+        net.names[k] for k in range(len(net.ids)) if net.kind[k] == 0 and np.isnan(net.own[k])
+    }
+    grey = {t.get_text() for t in labels if to_hex(t.get_color()) == "#6b7580"}
+    assert grey == unrated & {t.get_text() for t in labels}
+    hollow = [c for c in ax.collections if to_hex(c.get_facecolor()[0]) == "#ffffff"]
+    assert sum(len(c.get_offsets()) for c in hollow) == len(grey)
+    assert ("hollow points: not rated" in ax.get_xlabel()) == bool(grey)

@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 
 from ..text import number
 from .fonts import font_families
+from .pointlabels import place_point_labels
 from .problems import DrawError
 from .saving import SavedFigure
 from .text import label_lines, text_width
@@ -187,7 +188,12 @@ def _ipa(chain, ax: Axes, *, segment: str | None, **_: Any) -> str:
     x = np.array([lo + r.performance * span for r in rows])
     y = np.array([r.importance for r in rows])
     mx, my = lo + split.performance * span, split.importance
-    ax.scatter(x, y, s=28, color=_GAIN, zorder=3)
+    net = chain.network
+    index = {node: k for k, node in enumerate(net.ids)}
+    unrated = np.array([np.isnan(net.own[index[r.node]]) for r in rows], dtype=bool)
+    ax.scatter(x[~unrated], y[~unrated], s=28, color=_GAIN, zorder=3)
+    if unrated.any():  # counted as perfect, drawn hollow so they never pass for the best
+        ax.scatter(x[unrated], y[unrated], s=28, facecolors="white", edgecolors=_NEUTRAL, zorder=3)
     xpad = max((x.max() - x.min()) * 0.12, span * 0.03)
     ypad = max((y.max() - y.min()) * 0.12, 1e-3)
     x0, x1, y0, y1 = x.min() - xpad, x.max() + xpad, min(0, y.min() - ypad), y.max() + ypad
@@ -204,71 +210,25 @@ def _ipa(chain, ax: Axes, *, segment: str | None, **_: Any) -> str:
     ax.text(
         x1 - xpad * 0.1, y0 + ypad * 0.1, "possible overkill", va="bottom", ha="right", **corner
     )
-    _place_labels(ax, [names[r.node] for r in rows], x, y, (x0, x1, y0, y1))
+    hollow = f"\nhollow points: not rated, counted as {hi:g}" if unrated.any() else ""
     ax.set_xlabel(
         f"performance: own quality (scale {lo:g}–{hi:g}); dashed lines: means, "
-        f"score {mx:.2f} and importance {my:.3f}"
+        f"score {mx:.2f} and importance {my:.3f}{hollow}"
     )
     target = names[segment] if segment else "company quality"
     ax.set_ylabel(f"importance: points of {target} per point")
     left = split.total - split.items
     note = f" ({left} without effect left out)" if left else ""
-    return "Importance and performance of the departments" + note
+    order = np.argsort(-y, kind="stable")  # the most important get the nearest places
 
+    def finish() -> None:
+        labels = [names[rows[i].node] for i in order]
+        placed = place_point_labels(ax, labels, x[order], y[order])
+        for k, i in enumerate(order):
+            if unrated[i]:
+                placed[k].artist.set_color(_TOTAL)
 
-def _place_labels(ax: Axes, labels: list[str], x, y, limits) -> None:
-    """Label points without overlaps: try right, left, above, below, then further away."""
-    x0, x1, y0, y1 = limits
-    fx = (np.asarray(x) - x0) / (x1 - x0)
-    fy = (np.asarray(y) - y0) / (y1 - y0)
-    boxes: list[tuple] = [
-        (px - 0.008, py - 0.012, px + 0.008, py + 0.012) for px, py in zip(fx, fy, strict=True)
-    ]
-    placed: list[tuple] = []
-    for i in sorted(range(len(labels)), key=lambda i: (-fy[i], fx[i], labels[i])):
-        text = labels[i]
-        w, h = 0.0085 * len(text) + 0.01, 0.032
-        candidates = []
-        for step in range(6):
-            dy = 0.035 * step
-            for ddy in [0.0] if step == 0 else [dy, -dy]:
-                candidates += [(0.012, ddy, "left"), (-0.012, ddy, "right")]
-        choice = candidates[0]
-        for dx, dy, ha in candidates:
-            lx = fx[i] + dx if ha == "left" else fx[i] + dx - w
-            ly = fy[i] + dy - h / 2
-            box = (lx, ly, lx + w, ly + h)
-            inside = box[0] >= 0 and box[2] <= 1 and box[1] >= 0 and box[3] <= 1
-            clear = all(
-                box[2] <= b[0] or b[2] <= box[0] or box[3] <= b[1] or b[3] <= box[1]
-                for j, b in enumerate(boxes + placed)
-                if j != i
-            )
-            if inside and clear:
-                choice = (dx, dy, ha)
-                break
-        dx, dy, ha = choice
-        lx = fx[i] + dx if ha == "left" else fx[i] + dx - w
-        placed.append((lx, fy[i] + dy - h / 2, lx + w, fy[i] + dy + h / 2))
-        ax.annotate(
-            text,
-            (fx[i], fy[i]),
-            xytext=(fx[i] + dx, fy[i] + dy),
-            xycoords="axes fraction",
-            textcoords="axes fraction",
-            fontsize=6.5,
-            ha=ha,
-            va="center",
-            arrowprops=None
-            if dy == 0
-            else {
-                "arrowstyle": "-",
-                "color": "#aaaaaa",
-                "linewidth": 0.5,
-                "shrinkA": 0,
-                "shrinkB": 2,
-            },
-        )
+    return "Importance and performance of the departments" + note, finish
 
 
 def _heatmap(chain, ax: Axes, **_: Any) -> str:
@@ -435,11 +395,18 @@ def plot(
             ax = figure.add_subplot()
         else:
             figure = ax.figure
-        heading = _MAKERS[kind](chain, ax, segment=segment, scenario=scenario)
+        made = _MAKERS[kind](chain, ax, segment=segment, scenario=scenario)
+        # A maker may return a step to run once the title is set and the layout is final.
+        heading, finish = made if isinstance(made, tuple) else (made, None)
         full = title if title is not None else f"{heading} — {chain.name}"
         if title is None and text_width(full) * 10 / 72 > figure.get_figwidth() * 0.6:
             full = f"{heading}\n{chain.name}"  # a long title would run past the figure
         ax.set_title(full, fontsize=10)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
+        if finish is not None:
+            figure.draw_without_rendering()
+            if own:
+                figure.set_layout_engine("none")  # keep the places measured for the labels
+            finish()
     return Chart(figure=figure, ax=ax, kind=kind, families=families)

@@ -1,0 +1,194 @@
+"""Labels for the points of a scatter chart, placed where they overlap nothing.
+
+Each label is measured with the figure's renderer (its real extent in the chosen font), then
+tried at places around its point, nearest first: beside it, above or below it, then on rings
+further out in twelve directions, joined to the point by a thin leader line. A place is taken
+only when the label stays inside the axes and clears every point, every label placed before it
+and the other texts of the axes, and when its leader line crosses no other label or point. When
+no place is clear, the label goes where it overlaps least. Points are labelled in the order
+given (the most important first), so the important ones get the nearest places.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+
+__all__ = ["Placed", "place_point_labels"]
+
+#: Rings of leader-line lengths, in points, and the directions tried on each (degrees).
+_RINGS = (14, 24, 36, 50, 66, 86, 110, 140)
+_ANGLES = (0, 180, 25, -25, 155, -155, 55, -55, 125, -125, 90, -90)
+#: Gap between a point and a label beside it, and half the size of a point's keep-out box.
+_GAP, _POINT = 5.0, 3.5
+
+
+@dataclass(frozen=True)
+class Placed:
+    """Where one label went: its text artist, its box in display units and whether it has a
+    leader line."""
+
+    text: str
+    box: tuple[float, float, float, float]
+    leader: bool
+    artist: Any = field(repr=False, compare=False)
+
+
+def _overlap(a, b) -> float:
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    return w * h if w > 0 and h > 0 else 0.0
+
+
+def _crosses(p, q, box) -> bool:
+    """Whether the segment ``p``-``q`` passes through ``box`` (Liang-Barsky clipping)."""
+    x0, y0, x1, y1 = box
+    dx, dy = q[0] - p[0], q[1] - p[1]
+    lo, hi = 0.0, 1.0
+    for step, room in ((-dx, p[0] - x0), (dx, x1 - p[0]), (-dy, p[1] - y0), (dy, y1 - p[1])):
+        if step == 0:
+            if room < 0:
+                return False
+            continue
+        t = room / step
+        if step < 0:
+            lo = max(lo, t)
+        else:
+            hi = min(hi, t)
+        if lo > hi:
+            return False
+    return True
+
+
+def _candidates(px: float, py: float, w: float, h: float, unit: float):
+    """Boxes ``(x0, y0, x1, y1)`` around the point, nearest first, with their anchor end."""
+    gap = _GAP * unit
+    beside = [
+        (px + gap, py - h / 2, False),
+        (px - gap - w, py - h / 2, False),
+        (px - w / 2, py + gap, False),
+        (px - w / 2, py - gap - h, False),
+    ]
+    for x0, y0, leader in beside:
+        yield (x0, y0, x0 + w, y0 + h), leader
+    for radius in _RINGS:
+        r = radius * unit
+        for angle in _ANGLES:
+            c, s = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+            ex, ey = px + r * c, py + r * s
+            x0 = ex if c > 0.3 else ex - w if c < -0.3 else ex - w / 2
+            y0 = ey - h / 2 if abs(s) < 0.7 else (ey if s > 0 else ey - h)
+            yield (x0, y0, x0 + w, y0 + h), True
+
+
+def _segments_cross(p, q, r, s) -> bool:
+    """Whether the segments ``p``-``q`` and ``r``-``s`` cross (touching ends do not count)."""
+
+    def side(a, b, c) -> float:
+        return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+
+    return side(p, q, r) * side(p, q, s) < 0 and side(r, s, p) * side(r, s, q) < 0
+
+
+def _end(px, py, box):
+    """The point of ``box`` nearest to ``(px, py)``: where a leader line meets the label."""
+    return (min(max(px, box[0]), box[2]), min(max(py, box[1]), box[3]))
+
+
+def place_point_labels(
+    ax: Axes, labels: list[str], x, y, *, fontsize: float = 7.0, color: str = "#222222"
+) -> list[Placed]:
+    """Label the points ``(x[i], y[i])`` (data coordinates) of ``ax`` with ``labels[i]``.
+
+    The figure's layout should be final (call ``figure.draw_without_rendering()`` first), since
+    places are measured in display units.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The axes holding the points.
+    labels : list of str
+        One label per point, in the order they are given places (most important first).
+    x, y : array-like
+        The points, in data coordinates.
+    fontsize : float, optional
+        Label size in points.
+    color : str, optional
+        Label colour; leader lines are drawn light grey.
+
+    Returns
+    -------
+    list of Placed
+        Where each label went, in the order of ``labels``.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from matplotlib.backends.backend_agg import FigureCanvasAgg
+    >>> fig = Figure(figsize=(4, 3)); _ = FigureCanvasAgg(fig); ax = fig.add_subplot()
+    >>> _ = ax.scatter([1, 1.01], [1, 1.0]); _ = ax.set_xlim(0, 2); _ = ax.set_ylim(0, 2)
+    >>> placed = place_point_labels(ax, ["First", "Second"], [1, 1.01], [1, 1.0])
+    >>> a, b = (p.box for p in placed)
+    >>> bool(a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1])  # apart
+    True
+    """
+    figure = ax.figure
+    renderer = figure.canvas.get_renderer()
+    unit = figure.dpi / 72.0
+    frame = ax.get_window_extent(renderer)
+    frame = (frame.x0, frame.y0, frame.x1, frame.y1)
+    points = ax.transData.transform(np.column_stack([np.asarray(x), np.asarray(y)]))
+    pad = _POINT * unit
+    dots = [(px - pad, py - pad, px + pad, py + pad) for px, py in points]
+    others = [
+        tuple(t.get_window_extent(renderer).extents) for t in ax.texts if t.get_text().strip()
+    ]
+    # Lines already drawn (reference lines, grids): a label should not be struck through.
+    strokes = []
+    for line in ax.get_lines():
+        path = line.get_transform().transform(line.get_xydata())
+        strokes += [(tuple(a), tuple(b)) for a, b in itertools.pairwise(path)]
+    leaders: list[tuple] = []
+    to_axes = ax.transAxes.inverted()
+    placed: list[Placed] = []
+    for i, text in enumerate(labels):
+        artist = ax.text(0, 0, text, fontsize=fontsize, color=color, transform=ax.transAxes)
+        extent = artist.get_window_extent(renderer)
+        w, h = extent.width + 2 * unit, extent.height + unit
+        px, py = points[i]
+        blockers = [d for j, d in enumerate(dots) if j != i] + [p.box for p in placed] + others
+        best, best_cost = None, math.inf
+        for box, leader in _candidates(px, py, w, h, unit):
+            inside = (
+                box[0] >= frame[0]
+                and box[2] <= frame[2]
+                and box[1] >= frame[1]
+                and box[3] <= frame[3]
+            )
+            cost = sum(_overlap(box, b) for b in blockers) + (0 if inside else w * h * 4)
+            cost += sum(w * h / 4 for a, b in strokes if _crosses(a, b, box))
+            if leader:
+                end = _end(px, py, box)
+                cost += sum(w * h for b in blockers if _crosses((px, py), end, b))
+                cost += sum(w * h for a, b in leaders if _segments_cross((px, py), end, a, b))
+            if cost < best_cost:
+                best, best_cost = (box, leader), cost
+            if cost == 0:
+                break
+        box, leader = best
+        ax_x, ax_y = to_axes.transform((box[0] + unit, (box[1] + box[3]) / 2))
+        artist.set_position((ax_x, ax_y))
+        artist.set_ha("left")
+        artist.set_va("center")
+        if leader:
+            end = _end(px, py, box)
+            leaders.append(((px, py), end))
+            (ex, ey), (sx, sy) = to_axes.transform([end, (px, py)])
+            ax.plot([sx, ex], [sy, ey], transform=ax.transAxes, color="#aaaaaa", lw=0.5, zorder=1)
+        placed.append(Placed(text, box, leader, artist))
+    return placed
