@@ -3,6 +3,7 @@ quadrant, department × segment influence heat map and what-if before/after bars
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -405,8 +406,11 @@ def plot(
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         if finish is not None:
-            figure.draw_without_rendering()
-            if own:
-                figure.set_layout_engine("none")  # keep the places measured for the labels
-            finish()
+            # Missing glyphs are reported once, named and sanitised, by font_families.
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="Glyph .* missing")
+                figure.draw_without_rendering()
+                if own:
+                    figure.set_layout_engine("none")  # keep the places measured for labels
+                finish()
     return Chart(figure=figure, ax=ax, kind=kind, families=families)
