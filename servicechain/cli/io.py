@@ -299,6 +299,22 @@ def export(model_path: Path, max_bytes: int, fmt: str | None, output: Path) -> N
     show_default=True,
     help="Scale of the employee survey's items other than enps.",
 )
+@click.option(
+    "--bootstrap",
+    type=click.IntRange(min=100),
+    metavar="N",
+    default=None,
+    help="Standard errors and intervals from N bootstrap resamples of the respondents "
+    "(of the answers without a respondent_id column), instead of the formula.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    metavar="N",
+    default=0,
+    show_default=True,
+    help="Seed of the bootstrap: the same seed gives the same numbers.",
+)
 @force_option
 @json_option
 def survey(
@@ -310,16 +326,22 @@ def survey(
     min_answers: int,
     employees: Path | None,
     employee_scale: tuple[float, float],
+    bootstrap: int | None,
+    seed: int,
     force: bool,
     as_json: bool,
 ) -> None:
     """Fold an internal customer survey into MODEL and write the result as a new model.
 
     RESPONSES is a CSV or XLSX with one row per answer: customer (the respondent's
-    department), supplier, service (optional), item (a SERVQUAL dimension or any question;
-    optional), perception, expectation (optional). Each surveyed service gets the mean
-    perception, normalised to the model's scale, with a 95% confidence interval and the
-    SERVQUAL gap (perception minus expectation per dimension, averaged over the dimensions).
+    department), supplier, service (optional), item (any question; optional), dimension (a
+    SERVQUAL dimension; optional), perception, expectation (optional), respondent_id (who
+    answered; optional). Each surveyed service gets the mean perception, normalised to the
+    model's scale, with its standard error (written as quality_se, with answers), a 95%
+    confidence interval and the SERVQUAL gap (perception minus expectation per dimension,
+    averaged over the dimensions). With respondent_id, standard errors allow for the answers of
+    one respondent being alike (clustered by respondent) and every dimension of several items
+    gets Cronbach's alpha, flagged below 0.7.
 
     \b
     Examples:
@@ -341,6 +363,8 @@ def survey(
             min_answers=min_answers,
             employees=employees,
             employee_scale=employee_scale,
+            bootstrap=bootstrap or 0,
+            seed=seed,
             original=model_path,
             fmt=fmt,
         )

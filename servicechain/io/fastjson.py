@@ -91,6 +91,7 @@ _Score = Annotated[float, Meta(ge=-_BIG, le=_BIG)]
 _Share = Annotated[float, Meta(ge=0, le=1)]
 _Amount = Annotated[float, Meta(ge=0, le=_BIG)]
 _Count = Annotated[int, Meta(ge=0, le=int(MAX_NUMBER))]
+_Se = Annotated[float, Meta(ge=0, le=_BIG)]
 
 
 class _Record(Struct, forbid_unknown_fields=True, omit_defaults=True, gc=False):
@@ -108,6 +109,8 @@ class _Department(_Record):
     name: _Name
     group: str | UnsetType | None = UNSET
     quality: _Score | UnsetType | None = UNSET
+    quality_se: _Se | UnsetType | None = UNSET
+    answers: _Count | UnsetType | None = UNSET
     dependence: _Share | UnsetType = UNSET
     headcount: _Count | UnsetType | None = UNSET
     cost: _Amount | UnsetType | None = UNSET
@@ -124,6 +127,8 @@ class _Segment(_Record):
     revenue_elasticity: _Amount | UnsetType | None = UNSET
     dependence: _Share | UnsetType = UNSET
     baseline: _Score | UnsetType | None = UNSET
+    quality_se: _Se | UnsetType | None = UNSET
+    answers: _Count | UnsetType | None = UNSET
     notes: str | UnsetType | None = UNSET
 
 
@@ -131,6 +136,8 @@ class _Partner(_Record):
     id: _Id
     name: _Name
     quality: _Score | UnsetType | None = UNSET
+    quality_se: _Se | UnsetType | None = UNSET
+    answers: _Count | UnsetType | None = UNSET
     notes: str | UnsetType | None = UNSET
 
 
@@ -139,6 +146,8 @@ class _Service(_Record):
     target: _Ref = msgspec.field(name="to")
     name: str | UnsetType | None = UNSET
     quality: _Score | UnsetType | None = UNSET
+    quality_se: _Se | UnsetType | None = UNSET
+    answers: _Count | UnsetType | None = UNSET
     weight: Annotated[float, Meta(gt=0, le=_BIG)] | UnsetType = UNSET
     volume: _Amount | UnsetType | None = UNSET
     unit: Annotated[str, Meta(min_length=1, max_length=100)] | UnsetType | None = UNSET

@@ -30,9 +30,9 @@ DEFAULT_SCALE = (1.0, 5.0)
 
 _NUMBER = {
     "quality", "dependence", "cost", "revenue", "revenue_elasticity", "baseline", "weight",
-    "volume", "scale_min", "scale_max",
+    "volume", "scale_min", "scale_max", "quality_se",
 }  # fmt: skip
-_WHOLE = {"headcount", "customers"}
+_WHOLE = {"headcount", "customers", "answers"}
 _LOWER = {"kind", "relationship"}
 _NODES = ("departments", "segments", "partners")
 _SINGULAR = {"departments": "department", "segments": "segment", "partners": "partner"}

@@ -58,6 +58,9 @@ class Network:
     revenue_slope : float array or None
         ``revenue * revenue_elasticity`` of each segment (revenue change per unit of delivered
         quality); ``nan`` where either is not given and for other nodes.
+    own_se, rating_se : float arrays or None
+        Standard errors of ``own`` and ``rating`` on 0..1 (``quality_se`` of the file, a
+        segment's the one of its baseline); 0 where not given.
     """
 
     ids: list[str]
@@ -73,6 +76,8 @@ class Network:
     scale: Scale = field(default_factory=Scale)
     service_names: list[str] | None = None
     revenue_slope: np.ndarray | None = None
+    own_se: np.ndarray | None = None
+    rating_se: np.ndarray | None = None
 
     def __repr__(self) -> str:
         counts = np.bincount(self.kind, minlength=3).tolist()
@@ -201,6 +206,12 @@ def build_network(
     value[n_dep + n_par :] = np.where(
         ~np.isnan(revenue), revenue, np.where(~np.isnan(customers), customers, 1.0)
     )
+    own_se = np.concatenate(
+        [
+            field_floats(records, "quality_se", 0.0, missing)
+            for records in (departments, partners, segments)
+        ]
+    )
     revenue_slope = np.full(n, np.nan)
     revenue_slope[n_dep + n_par :] = revenue * field_floats(
         segments, "revenue_elasticity", missing=missing
@@ -219,6 +230,8 @@ def build_network(
         scale=Scale(min=lo, max=hi),
         service_names=[s.name or "" for s in services],
         revenue_slope=revenue_slope,
+        own_se=own_se / (hi - lo),
+        rating_se=field_floats(services, "quality_se", 0.0, missing) / (hi - lo),
     )
 
 

@@ -54,6 +54,23 @@ Score = Annotated[
     ),
 ]
 Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+StandardError = Annotated[
+    float | None,
+    Field(
+        default=None,
+        ge=0,
+        le=MAX_NUMBER,
+        allow_inf_nan=False,
+        description="Standard error of the score, on the model's scale (from a survey: the "
+        "spread of the answers over the square root of their number).",
+    ),
+]
+Answers = Annotated[
+    int | None,
+    Field(
+        default=None, ge=0, le=int(MAX_NUMBER), description="Number of answers the score is from."
+    ),
+]
 Amount = Annotated[float | None, Field(default=None, ge=0, le=MAX_NUMBER, allow_inf_nan=False)]
 Count = Annotated[int | None, Field(default=None, ge=0, le=int(MAX_NUMBER))]
 
@@ -99,6 +116,8 @@ class Department(_Strict):
         None,
         description="Own performance when all its inputs are perfect; missing counts as perfect.",
     )
+    quality_se: StandardError = None
+    answers: Answers = None
     dependence: Share = Field(
         0.5, description="Share of its result that rides on the services it receives (0..1)."
     )
@@ -137,6 +156,14 @@ class Segment(_Strict):
         description="Satisfaction from things outside the chain (price, product); "
         "used only when dependence < 1.",
     )
+    quality_se: StandardError = Field(
+        None,
+        ge=0,
+        le=MAX_NUMBER,
+        allow_inf_nan=False,
+        description="Standard error of the baseline, on the model's scale.",
+    )
+    answers: Answers = None
     notes: Notes
 
 
@@ -146,6 +173,8 @@ class Partner(_Strict):
     id: Id
     name: Name
     quality: Score = Field(None, description="How well the partner performs; missing = perfect.")
+    quality_se: StandardError = None
+    answers: Answers = None
     notes: Notes
 
 
@@ -160,6 +189,8 @@ class Service(_Strict):
         description="How well the hand-off is delivered, as the customer rates it; "
         "missing = as good as its supplier delivers.",
     )
+    quality_se: StandardError = None
+    answers: Answers = None
     weight: float = Field(
         1.0,
         gt=0,

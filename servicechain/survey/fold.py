@@ -9,22 +9,23 @@ Arithmetic, per service (the pair supplier → customer):
   dimensions answered (the five: tangibles, reliability, responsiveness, assurance, empathy);
 * eNPS = % promoters (9-10) − % detractors (0-6) of the answers to the ``enps`` item (0-10).
 
-Services and departments with fewer answers than the threshold are reported, never used.
+Services and departments with fewer answers than the threshold are reported, never used. The
+statistics (standard errors, clustered by respondent or bootstrapped, and Cronbach's alpha) are
+in :mod:`servicechain.survey.stats`; the scores are made by :mod:`servicechain.survey.scores`.
 """
 
 from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ModelError, Problem, did_you_mean
-from ..io.load import validate_data
 from ..io.rewrite import model_text
 from ..io.tabular import Row, Table, read_tables
 from ..model.spec import Model
-from ..text import number, text_repr
+from .result import DepartmentScore, ServiceScore, SurveyResult
+from .scores import ENPS_ITEMS, SERVQUAL, Answer, enps, fold_scores, servqual_gap
 
 __all__ = [
     "ENPS_ITEMS",
@@ -36,154 +37,6 @@ __all__ = [
     "fold_survey",
     "servqual_gap",
 ]
-
-SERVQUAL = ("tangibles", "reliability", "responsiveness", "assurance", "empathy")
-ENPS_ITEMS = ("enps", "nps", "recommend")
-
-
-def enps(scores: list[float]) -> float:
-    """Employee net promoter score: % of 9-10 answers minus % of 0-6 answers.
-
-    Examples
-    --------
-    >>> enps([10, 9, 8, 7, 6, 0, 10, 3])
-    0.0
-    >>> enps([10, 9, 9, 8])
-    75.0
-    """
-    if not scores:
-        return math.nan
-    promoters = sum(s >= 9 for s in scores)
-    detractors = sum(s <= 6 for s in scores)
-    return 100.0 * (promoters - detractors) / len(scores)
-
-
-def servqual_gap(answers: list[tuple[str, float, float]]) -> tuple[float, dict[str, float]]:
-    """Mean of perception − expectation per dimension, then averaged over the dimensions.
-
-    ``answers`` holds ``(dimension, perception, expectation)``.
-
-    Examples
-    --------
-    >>> gap, per = servqual_gap([("reliability", 4, 5), ("reliability", 3, 5),
-    ...                          ("empathy", 5, 4)])
-    >>> per, gap
-    ({'reliability': -1.5, 'empathy': 1.0}, -0.25)
-    """
-    sums: dict[str, list[float]] = {}
-    for dim, p, e in answers:
-        sums.setdefault(dim, []).append(p - e)
-    per = {dim: sum(v) / len(v) for dim, v in sums.items()}
-    return (sum(per.values()) / len(per) if per else math.nan), per
-
-
-def _t_quantile(confidence: float, df: int) -> float:
-    from scipy.stats import t
-
-    return float(t.ppf(0.5 + confidence / 2, df))
-
-
-@dataclass
-class ServiceScore:
-    """What the survey says about one service (scores on the model's scale)."""
-
-    source: str
-    target: str
-    name: str
-    answers: int
-    mean: float  # on the survey scale
-    quality_before: float | None
-    quality: float  # on the model's scale
-    low: float | None
-    high: float | None
-    gap: float | None = None  # SERVQUAL, on the survey scale
-    gaps: dict[str, float] = field(default_factory=dict)
-    used: bool = True
-
-    def to_dict(self) -> dict:
-        """Plain-data form, for ``--json`` output."""
-        return {
-            k: (None if isinstance(v, float) and math.isnan(v) else v)
-            for k, v in self.__dict__.items()
-        }
-
-
-@dataclass
-class DepartmentScore:
-    """What the employee survey says about one department (own quality on the model's scale)."""
-
-    id: str
-    answers: int
-    mean: float | None
-    quality_before: float | None
-    quality: float | None
-    enps: float | None
-    enps_answers: int
-    used: bool = True
-
-    def to_dict(self) -> dict:
-        """Plain-data form, for ``--json`` output."""
-        return dict(self.__dict__)
-
-
-@dataclass
-class SurveyResult:
-    """The model with the survey folded in, and what was folded in."""
-
-    model: Model
-    text: str
-    services: list[ServiceScore]
-    departments: list[DepartmentScore]
-    min_answers: int
-    scale: tuple[float, float]
-    changes: dict = field(default_factory=dict)  # (section, index, field) -> new value
-
-    def to_dict(self) -> dict:
-        """Plain-data form, for ``--json`` output."""
-        return {
-            "survey_scale": {"min": self.scale[0], "max": self.scale[1]},
-            "min_answers": self.min_answers,
-            "services": [s.to_dict() for s in self.services],
-            "departments": [d.to_dict() for d in self.departments],
-        }
-
-    __repr__ = text_repr
-
-    def __str__(self) -> str:
-        lo, hi = self.scale
-        m = self.model.scale
-        used = [s for s in self.services if s.used]
-        lines = [
-            f"Folded in {len(used)} of {len(self.services)} surveyed services "
-            f"(survey scale {lo:g}..{hi:g}, model scale {m.min:g}..{m.max:g}):"
-        ]
-        for s in self.services:
-            label = f"{s.source} → {s.target}" + (f" ({s.name})" if s.name else "")
-            before = "unrated" if s.quality_before is None else f"{s.quality_before:g}"
-            if not s.used:
-                lines.append(
-                    f"  NOT USED {label}: only {s.answers} answer{'s' if s.answers != 1 else ''} "
-                    f"(fewer than {self.min_answers}); quality stays {before}"
-                )
-                continue
-            ci = "" if s.low is None else f", 95% CI {s.low:.2f}..{s.high:.2f}"
-            gap = "" if s.gap is None else f", SERVQUAL gap {number(s.gap, '+.2f')}"
-            lines.append(
-                f"  {label}: {s.answers} answers, mean {s.mean:.2f}, "
-                f"quality {before} → {s.quality:.2f}{ci}{gap}"
-            )
-        for d in self.departments:
-            before = "not given" if d.quality_before is None else f"{d.quality_before:g}"
-            parts = []
-            if d.mean is not None and d.used:
-                parts.append(f"own quality {before} → {d.quality:.2f} ({d.answers} answers)")
-            elif d.answers:
-                parts.append(f"NOT USED: only {d.answers} answers; own quality stays {before}")
-            if d.enps is not None:
-                n = d.enps_answers
-                parts.append(f"eNPS {number(d.enps, '+.0f')} ({n} answer{'s' if n != 1 else ''})")
-            lines.append(f"  department {d.id}: " + "; ".join(parts))
-        return "\n".join(lines)
 
 
 class _Refs:
@@ -249,6 +102,8 @@ def fold_survey(
     employees: str | os.PathLike | None = None,
     employee_scale: tuple[float, float] = (1.0, 5.0),
     confidence: float = 0.95,
+    bootstrap: int = 0,
+    seed: int = 0,
     original: str | os.PathLike | None = None,
     fmt: str | None = None,
 ) -> SurveyResult:
@@ -260,8 +115,10 @@ def fold_survey(
         The model whose services were surveyed.
     responses : path-like
         CSV or XLSX, one row per answer: customer (the respondent's department), supplier,
-        optional service, optional item (a SERVQUAL dimension or any question), perception,
-        optional expectation.
+        optional service, optional item (any question), optional dimension (a SERVQUAL
+        dimension), perception, optional expectation, optional respondent_id (who answered:
+        standard errors are then clustered by respondent, and each multi-item dimension gets
+        Cronbach's alpha).
     scale : (min, max), keyword-only
         The Likert scale of the answers (default 1..5).
     min_answers : int, keyword-only
@@ -273,6 +130,11 @@ def fold_survey(
         Scale of the employee survey's items other than eNPS.
     confidence : float, keyword-only
         Level of the confidence intervals.
+    bootstrap : int, keyword-only
+        With a positive number, standard errors and intervals come from that many bootstrap
+        resamples of the respondents (of the answers without a respondent column).
+    seed : int, keyword-only
+        Seed of the bootstrap: the same seed gives the same numbers.
     original : path-like, keyword-only
         The file ``model`` was read from. When given, the result's text is that file with
         only the values the survey sets changed: its comments and layout are kept.
@@ -289,7 +151,7 @@ def fold_survey(
     problems: list[Problem] = []
     refs = _Refs(model)
     pairs = {(s.source, s.target): i for i, s in enumerate(model.services)}
-    answers: dict[int, list[tuple[str, float, float | None]]] = {}
+    answers: dict[int, list[Answer]] = {}
     table = _table(responses, "responses", problems)
     if table is not None and _missing_columns(table, problems):
         table = None
@@ -347,7 +209,9 @@ def fold_survey(
             )
             continue
         item = " ".join(row.values.get("item", "").split()).casefold()
-        answers.setdefault(index, []).append((item, p, e))
+        dimension = " ".join(row.values.get("dimension", "").split()).casefold()
+        who = row.values.get("respondent_id")
+        answers.setdefault(index, []).append(Answer(item, dimension, p, e, who))
     dept_answers: dict[str, list[tuple[str, float]]] = {}
     if employees is not None:
         etable = _table(employees, "employees", problems)
@@ -378,8 +242,18 @@ def fold_survey(
         raise ModelError(
             sorted(dict.fromkeys(problems), key=lambda p: (p.file, p.line or 0, p.column or 0))
         )
-    result = _fold(
-        model, answers, dept_answers, scale, employee_scale, min_answers, confidence, str(responses)
+    result = fold_scores(
+        model,
+        answers,
+        dept_answers,
+        scale=scale,
+        employee_scale=employee_scale,
+        min_answers=min_answers,
+        level=confidence,
+        by_respondent=table is not None and "respondent_id" in table.columns,
+        bootstrap=bootstrap,
+        seed=seed,
+        source=str(responses),
     )
     original_fmt = "json" if original and Path(original).suffix.lower() == ".json" else "yaml"
     header = f"Survey answers from {Path(responses).name} folded in by `servicechain survey`."
@@ -399,7 +273,7 @@ def _missing_columns(table: Table, problems: list[Problem]) -> bool:
     missing = [c for c in ("supplier", "customer", "perception") if c not in table.columns]
     if not missing:
         return False
-    if "supplier" in missing and "item" in table.columns:
+    if "supplier" in missing and ("item" in table.columns or "dimension" in table.columns):
         problems.append(
             table.problem(
                 None,
@@ -416,75 +290,3 @@ def _missing_columns(table: Table, problems: list[Problem]) -> bool:
             table.problem(None, col, f"no {col} column", f"add a {col} column to the answers")
         )
     return True
-
-
-def _to_model(value: float, lo: float, hi: float, model: Model) -> float:
-    return model.scale.min + (value - lo) / (hi - lo) * (model.scale.max - model.scale.min)
-
-
-def _fold(model, answers, dept_answers, scale, employee_scale, min_answers, confidence, source):
-    lo, hi = scale
-    data = model.model_dump(by_alias=True, exclude_none=True)
-    changes: dict[tuple[str, int, str], float] = {}
-    services = []
-    for index in sorted(answers):
-        rows = answers[index]
-        svc = model.services[index]
-        n = len(rows)
-        ps = [p for _, p, _ in rows]
-        mean = sum(ps) / n
-        low = high = None
-        if n >= 2:
-            sd = math.sqrt(sum((p - mean) ** 2 for p in ps) / (n - 1))
-            half = _t_quantile(confidence, n - 1) * sd / math.sqrt(n)
-            low = _to_model(max(lo, mean - half), lo, hi, model)
-            high = _to_model(min(hi, mean + half), lo, hi, model)
-        gap_rows = [(item, p, e) for item, p, e in rows if e is not None]
-        gap, gaps = servqual_gap(gap_rows) if gap_rows else (None, {})
-        quality = round(_to_model(mean, lo, hi, model), 3)
-        score = ServiceScore(
-            svc.source,
-            svc.target,
-            svc.name or "",
-            n,
-            mean,
-            svc.quality,
-            quality,
-            low,
-            high,
-            gap,
-            gaps,
-            used=n >= min_answers,
-        )
-        if score.used:
-            data["services"][index]["quality"] = quality
-            changes["services", index, "quality"] = quality
-        services.append(score)
-    departments = []
-    index_of = {d.id: i for i, d in enumerate(model.departments)}
-    e_lo, e_hi = employee_scale
-    for dept in sorted(dept_answers, key=lambda d: index_of.get(d, len(index_of))):
-        rows = dept_answers[dept]
-        promoters = [v for item, v in rows if item in ENPS_ITEMS]
-        own = [v for item, v in rows if item not in ENPS_ITEMS]
-        mean = sum(own) / len(own) if own else None
-        before = model.departments[index_of[dept]].quality if dept in index_of else None
-        quality = round(_to_model(mean, e_lo, e_hi, model), 3) if mean is not None else None
-        used = mean is not None and len(own) >= min_answers and dept in index_of
-        if used:
-            data["departments"][index_of[dept]]["quality"] = quality
-            changes["departments", index_of[dept], "quality"] = quality
-        departments.append(
-            DepartmentScore(
-                dept,
-                len(own),
-                mean,
-                before,
-                quality,
-                enps(promoters) if promoters else None,
-                len(promoters),
-                used,
-            )
-        )
-    new = validate_data(data, {}, file=source).model
-    return SurveyResult(new, "", services, departments, min_answers, scale, changes)
