@@ -137,10 +137,11 @@ def test_survey_changes_only_the_values_it_sets(runner, tmp_path):
     after = _survey(runner, COMMENTED, tmp_path / "new.yaml")
     expected = before.replace(
         "    dependence: 0.6       # own quality not rated yet\n",
-        "    dependence: 0.6       # own quality not rated yet\n    quality: 4\n",
+        "    dependence: 0.6       # own quality not rated yet\n    quality: 4\n"
+        "    quality_se: 0.316\n    answers: 5\n",
     ).replace(
         "{from: it, to: store, name: POS support}",
-        "{from: it, to: store, name: POS support, quality: 3.667}",
+        "{from: it, to: store, name: POS support, quality: 3.667, quality_se: 0.385, answers: 6}",
     )
     assert after == expected
     model = parse_model(after).model

@@ -121,6 +121,7 @@ def _set_yaml(text: str, changes: Mapping[Key, Any]) -> str:
     root = yaml.compose(text)
     sections = {key.value: value for key, value in root.value} if root is not None else {}
     edits: list[tuple[int, int, str]] = []  # (start, end, new text), applied from the end
+    added: dict[int, tuple[int, str]] = {}  # fields new to a record, in the order given
     for (section, index, name), value in changes.items():
         records = sections.get(section)
         if not isinstance(records, SequenceNode) or index >= len(records.value):
@@ -133,7 +134,10 @@ def _set_yaml(text: str, changes: Mapping[Key, Any]) -> str:
         if found is not None:
             edits.append((found.start_mark.index, found.end_mark.index, scalar))
         else:
-            edits.append(_addition(text, record, name, scalar))
+            at, _, new = _addition(text, record, name, scalar)
+            before = added.get(id(record), (at, ""))[1]
+            added[id(record)] = (at, before + new)
+    edits += [(at, at, new) for at, new in added.values()]
     for start, end, new in sorted(edits, reverse=True):
         text = text[:start] + new + text[end:]
     return text

@@ -103,7 +103,7 @@ def reliability(answers: dict[int, list[Answer]], *, level: float = 0.95) -> lis
     ...         (("ana", (4, 5)), ("rui", (2, 2)), ("eva", (3, 4))) for i, p in zip("ab", ps)]
     >>> a, = reliability({0: rows})
     >>> a.dimension, a.items, a.respondents, round(a.alpha, 3)
-    ('reliability', 2, 3, 0.923)
+    ('reliability', 2, 3, 0.947)
     """
     cells: dict[str, dict[tuple[int, str], dict[str, list[float]]]] = {}
     for index, rows in answers.items():
