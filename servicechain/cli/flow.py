@@ -22,24 +22,90 @@ from ._common import (
 __all__ = ["COMMANDS"]
 
 
+def uncertainty_options(func):
+    """``--uncertainty``, ``--level``, ``--draws N`` and ``--seed N``: intervals from the scores'
+    standard errors (``quality_se``); passes them as one dict ``uncertainty`` (None without)."""
+    import functools
+
+    @click.option(
+        "--uncertainty",
+        is_flag=True,
+        help="Intervals from the scores' standard errors (quality_se, as survey writes them).",
+    )
+    @click.option(
+        "--level",
+        type=click.FloatRange(0.5, 0.999),
+        metavar="P",
+        default=0.90,
+        show_default=True,
+        help="Level of the intervals, e.g. 0.95.",
+    )
+    @click.option(
+        "--draws",
+        type=click.IntRange(min=10, max=1_000_000),
+        metavar="N",
+        default=None,
+        help="Monte Carlo draws of the scores within the scale, each drawn model solved exactly "
+        "(the cap included): score adds them as a check, rank re-ranks each [rank: 1000].",
+    )
+    @click.option(
+        "--seed",
+        type=int,
+        metavar="N",
+        default=0,
+        show_default=True,
+        help="Seed of the draws: the same seed gives the same numbers.",
+    )
+    @functools.wraps(func)
+    def wrapper(*args, uncertainty: bool, level: float, draws: int | None, seed: int, **kwargs):
+        ctx = click.get_current_context()
+        given = [
+            f"--{name}"
+            for name in ("level", "draws", "seed")
+            if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
+        ]
+        if given and not uncertainty:
+            raise click.UsageError(f"{' and '.join(given)} needs --uncertainty")
+        options = {"level": level, "draws": draws, "seed": seed} if uncertainty else None
+        return func(*args, uncertainty=options, **kwargs)
+
+    return wrapper
+
+
 @click.command(short_help="Delivered quality of every segment, department and partner.")
 @model_argument
 @top_option()
+@uncertainty_options
 @json_option
-def score(model_path: Path, max_bytes: int, top: int | None, as_json: bool) -> None:
+def score(
+    model_path: Path, max_bytes: int, top: int | None, uncertainty: dict | None, as_json: bool
+) -> None:
     """Show the delivered quality of every node of MODEL, segments first, on the model's own
     scale, with the company's value-weighted external quality and the assumptions made.
 
-    A segment is weighted by its revenue, else its number of customers, else 1.
+    A segment is weighted by its revenue, else its number of customers, else 1. With
+    --uncertainty, every score gets its standard error and a 90% interval (--level) from the
+    standard errors of the scores it is computed from (quality_se): the delta method with the
+    exact sensitivities, and with --draws N a Monte Carlo check beside it.
 
     \b
     Example:
       servicechain score models/sapataria.yaml
       servicechain score models/airline.yaml --json
+      servicechain score models/sapataria.yaml --uncertainty --draws 1000 --top 8
     """
     chain = load_chain(model_path, max_bytes)
     try:
-        result = flow.score(chain, top=top)
+        if uncertainty is not None:
+            result = flow.intervals(
+                chain,
+                level=uncertainty["level"],
+                draws=uncertainty["draws"] or 0,
+                seed=uncertainty["seed"],
+                top=top,
+            )
+        else:
+            result = flow.score(chain, top=top)
     except ServiceChainError as err:
         raise reraise(err) from None
     echo_result(result, as_json)
@@ -204,9 +270,16 @@ def impact(
     "the department's total cost (departments need costs).",
 )
 @top_option()
+@uncertainty_options
 @json_option
 def rank(
-    model_path: Path, max_bytes: int, segment: str | None, by: str, top: int | None, as_json: bool
+    model_path: Path,
+    max_bytes: int,
+    segment: str | None,
+    by: str,
+    top: int | None,
+    uncertainty: dict | None,
+    as_json: bool,
 ) -> None:
     """What to fix first: departments, partners and services by exact gain if perfect,
     importance (value-weighted sensitivity) or exact failure, with their score and
@@ -216,16 +289,34 @@ def rank(
     of each list and --json gives every row, the first 2,000 exact (the others say so and
     carry their linear bound).
 
+    With --uncertainty (ranking by gain), the top N rows (--top, default 10) are re-ranked in
+    1,000 draws of the scores within their standard errors (--draws), each solved exactly: each
+    row gets its gain's interval and the share of draws in which it stays in the top N, and
+    neighbours whose order the noise can swap are said to be tied.
+
     \b
     Examples:
       servicechain rank models/sapataria.yaml --top 5
       servicechain rank models/sapataria.yaml --segment compradores_online --by failure
       servicechain rank models/hospital.yaml --by gain-per-cost --top 5
+      servicechain rank models/sapataria.yaml --top 5 --uncertainty --draws 500
     """
+    if uncertainty is not None and by != "gain":
+        raise click.UsageError("--uncertainty ranks by gain: leave out --by or give --by gain")
     chain = load_chain(model_path, max_bytes)
     exact = flow.EXACT_ROWS if as_json and top is None else None
     try:
-        result = chain.rank(segment=segment, by=by, top=top, exact=exact)
+        if uncertainty is not None:
+            result = flow.ranked_with_stability(
+                chain,
+                segment=segment,
+                top=top or 10,
+                level=uncertainty["level"],
+                draws=uncertainty["draws"] or flow.DEFAULT_DRAWS,
+                seed=uncertainty["seed"],
+            )
+        else:
+            result = chain.rank(segment=segment, by=by, top=top, exact=exact)
     except ServiceChainError as err:
         raise reraise(err, param="--segment") from None
     echo_result(result, as_json)

@@ -16,11 +16,20 @@ from .scenario import Scenario, ScenarioError
 from .score import Score, score
 from .sensitivity import Sensitivities, influence, sensitivities
 from .solve import SolveError
+from .stability import (
+    DEFAULT_DRAWS,
+    RankedWithStability,
+    Stability,
+    ranked_with_stability,
+    stability,
+)
 from .state import State, state_of
+from .uncertainty import Intervals, intervals
 from .whatif import Comparison, Impact, compare, impact, solve_scenario
 
 __all__ = [
     "BY",
+    "DEFAULT_DRAWS",
     "EXACT_ROWS",
     "METHODS",
     "QUADRANTS",
@@ -28,6 +37,8 @@ __all__ = [
     "Breakdown",
     "Comparison",
     "Impact",
+    "Intervals",
+    "RankedWithStability",
     "Ranking",
     "Row",
     "Scenario",
@@ -36,15 +47,19 @@ __all__ = [
     "Sensitivities",
     "SolveError",
     "Split",
+    "Stability",
     "State",
     "Term",
     "compare",
     "explain",
     "impact",
     "influence",
+    "intervals",
     "rank",
+    "ranked_with_stability",
     "score",
     "sensitivities",
     "solve_scenario",
+    "stability",
     "state_of",
 ]
