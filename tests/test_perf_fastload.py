@@ -229,6 +229,12 @@ ODD_VALUES = {
     "elasticity negative": ("segments.0.revenue_elasticity", -2.5),
     "whole number for a score": ("departments.0.quality", 4),
     "big whole number for a revenue": ("segments.0.revenue", 10**30),
+    "pinned position": ("layout", {"it": {"x": 12.5, "y": -40}}),
+    "pinned position as text": ("layout", {"it": {"x": "12", "y": 40}}),
+    "pinned position without y": ("layout", {"it": {"x": 12}}),
+    "pinned position of a spaced id": ("layout", {"i t": {"x": 1, "y": 2}}),
+    "pinned position infinite": ("layout", {"it": {"x": float("inf"), "y": 2}}),
+    "layout null": ("layout", None),
 }
 
 

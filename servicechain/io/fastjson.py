@@ -27,7 +27,16 @@ from ..model.costs import Costs, cost_findings, costs_of
 from ..model.links import SCORES, Columns, closed_loop_groups, cross_record_findings
 from ..model.network import Network, build_network, field_floats
 from ..model.numbering import number_ends
-from ..model.spec import MAX_NUMBER, Department, Model, Partner, Scale, Segment, Service
+from ..model.spec import (
+    MAX_NUMBER,
+    Department,
+    Model,
+    Partner,
+    Position,
+    Scale,
+    Segment,
+    Service,
+)
 from ..progress import ProgressCallback, gc_paused, report
 from .load import DEFAULT_MAX_BYTES, Loaded, ReadError, decode_model_bytes, format_of, parse_model
 
@@ -156,6 +165,11 @@ class _Service(_Record):
     notes: str | UnsetType | None = UNSET
 
 
+class _Position(_Record):
+    x: _Score
+    y: _Score
+
+
 class _Model(_Record):
     name: _Name
     departments: Annotated[list[_Department], Meta(min_length=1)]
@@ -166,6 +180,7 @@ class _Model(_Record):
     segments: list[_Segment] | UnsetType = UNSET
     partners: list[_Partner] | UnsetType = UNSET
     services: list[_Service] | UnsetType = UNSET
+    layout: dict[_Id, _Position] | UnsetType = UNSET
 
 
 #: The spec's models and the Structs that mirror them (a test compares them field by field).
@@ -176,6 +191,7 @@ STRUCTS = {
     Segment: _Segment,
     Partner: _Partner,
     Service: _Service,
+    Position: _Position,
 }
 
 
@@ -361,6 +377,8 @@ def _network(document: Any, *, nul_free: bool = False) -> Network | None:
     }
     if cross_record_findings(columns):
         return None
+    if document.layout and not set(document.layout) <= set(columns.node_ids()):
+        return None  # a position of no node: the ordinary loader names it
     m = len(services)
     net = build_network(
         departments,

@@ -13,7 +13,10 @@ from typing import Any
 
 from ..model.spec import Model
 
-__all__ = ["SCHEMA_LINE", "model_yaml", "yaml_scalar"]
+__all__ = ["LAYOUT_COMMENT", "SCHEMA_LINE", "layout_yaml", "model_yaml", "yaml_scalar"]
+
+#: The comment above a written ``layout`` section.
+LAYOUT_COMMENT = "# pinned positions: box centres in draw.io pixels (draw --relayout ignores them)"
 
 SCHEMA_LINE = "# yaml-language-server: $schema=servicechain.schema.json"
 WIDTH = 100
@@ -57,7 +60,9 @@ def yaml_scalar(value: Any) -> str:
 
 
 def _key(name: str) -> str:
-    return name if re.fullmatch(r"[A-Za-z_][A-Za-z_0-9]*", name) else yaml_scalar(name)
+    if re.fullmatch(r"[A-Za-z_][A-Za-z_0-9]*", name) and name.lower() not in _RESERVED:
+        return name
+    return yaml_scalar(name)
 
 
 def _flow(record: dict[str, Any], indent: str) -> str:
@@ -72,6 +77,25 @@ def _flow(record: dict[str, Any], indent: str) -> str:
         else:
             line += ("" if line.endswith("{") else " ") + piece
     lines.append(line)
+    return "\n".join(lines)
+
+
+def layout_yaml(layout: dict) -> str:
+    """The ``layout`` section (pinned positions) as YAML text, one box a line, no newline at the
+    end.
+
+    Examples
+    --------
+    >>> from servicechain.model.spec import Position
+    >>> print(layout_yaml({"it": Position(x=120, y=42.5), "no": Position(x=0, y=0)}))
+    # pinned positions: box centres in draw.io pixels (draw --relayout ignores them)
+    layout:
+      it: {x: 120, y: 42.5}
+      "no": {x: 0, y: 0}
+    """
+    lines = [LAYOUT_COMMENT, "layout:"]
+    for node, p in layout.items():
+        lines.append(f"  {_key(node)}: {{x: {yaml_scalar(float(p.x))}, y: {yaml_scalar(float(p.y))}}}")
     return "\n".join(lines)
 
 
@@ -108,4 +132,6 @@ def model_yaml(model: Model, *, header: str = "") -> str:
             continue
         lines += ["", f"{section}:"]
         lines += [_flow(rec, "  ") for rec in records]
+    if model.layout:
+        lines += ["", layout_yaml(model.layout)]
     return "\n".join(lines) + "\n"

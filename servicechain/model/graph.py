@@ -28,7 +28,8 @@ def to_networkx(model: Model, *, net: Network | None = None) -> nx.DiGraph:
     record (``group``, ``headcount``, ``segment_kind``, ``relationship``, ...). Edge attributes:
     ``name``, ``quality`` (0..1 or ``None``), ``weight``, ``reliance`` and the optional fields.
     Graph attributes: ``name``, ``description``, ``scale`` as ``(min, max)``, ``currency``
-    where given.
+    where given, and ``layout`` (node → pinned ``(x, y)`` in draw.io pixels) where the model
+    pins positions.
 
     Examples
     --------
@@ -48,6 +49,8 @@ def to_networkx(model: Model, *, net: Network | None = None) -> nx.DiGraph:
     )
     if model.currency is not None:
         graph.graph["currency"] = model.currency
+    if model.layout:
+        graph.graph["layout"] = {node: (p.x, p.y) for node, p in model.layout.items()}
     records = [*model.departments, *model.partners, *model.segments]
     for i, rec in enumerate(records):
         graph.add_node(rec.id, **node_attributes(net, i, rec))

@@ -20,6 +20,7 @@ from .spec import MAX_NUMBER, Department, Model, Partner, Scale, Segment, Servic
 __all__ = [
     "check_model",
     "closed_loops",
+    "layout_findings",
     "pydantic_problems",
 ]
 
@@ -223,10 +224,34 @@ def check_model(data: dict, *, model: Model | None = None, shape_ok: bool = Fals
     rule needs a well-formed model and runs only when ``shape_ok`` and everything else is clean.
     The rules themselves live in :mod:`servicechain.model.links`, shared with the fast path.
     """
-    out = cross_record_findings(columns_of_data(data, _scale(data)))
+    columns = columns_of_data(data, _scale(data))
+    out = cross_record_findings(columns)
+    out.extend(layout_findings(data.get("layout"), columns.node_ids()))
     if shape_ok and model is not None and not out:
         out.extend(_loop_findings(model))
         out.extend(_cost_findings(model))
+    return out
+
+
+def layout_findings(layout: Any, ids: list) -> list[Finding]:
+    """Findings for pinned positions (the ``layout`` section) that name no node.
+
+    Examples
+    --------
+    >>> for loc, message, fix in layout_findings({"it": {}, "stokc": {}}, ["it", "stock"]):
+    ...     print(loc, message, f"({fix})")
+    ('layout', 'stokc') unknown id 'stokc' (did you mean 'stock'? else delete its position)
+    """
+    if not isinstance(layout, dict):
+        return []
+    known = [i for i in ids if isinstance(i, str)]
+    names = set(known)
+    out: list[Finding] = []
+    for key in layout:
+        if isinstance(key, str) and key not in names:
+            hint = did_you_mean(key, known)
+            fix = f"{hint} else delete its position" if hint else "delete its position"
+            out.append((("layout", key), f"unknown id {key!r}", fix))
     return out
 
 

@@ -20,6 +20,7 @@ __all__ = [
     "Department",
     "Model",
     "Partner",
+    "Position",
     "Scale",
     "Segment",
     "Service",
@@ -214,6 +215,18 @@ class Service(_Strict):
     notes: Notes
 
 
+class Position(_Strict):
+    """Where a box was placed by hand in draw.io: the centre of the box, in draw.io pixels
+    (x grows to the right, y downwards). Every diagram and export keeps the box there."""
+
+    x: float = Field(
+        ge=-MAX_NUMBER, le=MAX_NUMBER, allow_inf_nan=False, description="Centre, from the left."
+    )
+    y: float = Field(
+        ge=-MAX_NUMBER, le=MAX_NUMBER, allow_inf_nan=False, description="Centre, from the top."
+    )
+
+
 class Model(_Strict):
     """A company mapped as a chain of internal suppliers and customers."""
 
@@ -234,6 +247,11 @@ class Model(_Strict):
     segments: list[Segment] = Field(default_factory=list, description="Customer segments.")
     partners: list[Partner] = Field(default_factory=list, description="External suppliers.")
     services: list[Service] = Field(default_factory=list, description="Supplier→customer links.")
+    layout: dict[Id, Position] = Field(
+        default_factory=dict,
+        description="Pinned positions: node id → the centre of its box in draw.io pixels, as "
+        "`servicechain import FILE.drawio --into` writes them; `draw --relayout` ignores them.",
+    )
 
 
 def json_schema() -> dict:
