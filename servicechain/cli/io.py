@@ -14,6 +14,7 @@ from ._common import (
     force_option,
     json_option,
     load_chain,
+    max_size_option,
     model_argument,
     model_format,
     output_option,
@@ -66,9 +67,25 @@ def _table_file(section: str) -> click.Option:
     )
 
 
-@click.command("import", short_help="Build a model file from a spreadsheet (XLSX or CSV).")
+@click.command(
+    "import", short_help="Build or update a model from a spreadsheet, draw.io file or Mermaid."
+)
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @output_option(help="Model file to write: .yaml (or .json).")
+@click.option(
+    "--into",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="MODEL",
+    help="Drawings: the model the drawing was exported from; its changes are listed and a new "
+    "model written with MODEL's comments kept.",
+)
+@click.option("--page", metavar="NAME", help="draw.io: the page to read (default: the first).")
+@click.option(
+    "--allow-delete",
+    is_flag=True,
+    help="With --into: remove the departments, partners and segments whose box was deleted, "
+    "with their services.",
+)
 @_table_file("departments")
 @_table_file("segments")
 @_table_file("partners")
@@ -83,17 +100,22 @@ def _table_file(section: str) -> click.Option:
     is_flag=True,
     help="Create a department for each supplier or customer that no table declares.",
 )
+@max_size_option
 @force_option
 @json_option
 def import_(
     source: Path,
     output: Path,
+    into: Path | None,
+    page: str | None,
+    allow_delete: bool,
     departments: Path | None,
     segments: Path | None,
     partners: Path | None,
     name: str | None,
     scale: tuple[float, float] | None,
     create_missing: bool,
+    max_size: float,
     force: bool,
     as_json: bool,
 ) -> None:
@@ -105,6 +127,13 @@ def import_(
     customer/target for to). Every problem is listed as FILE[SHEET]:ROW:COLUMN and nothing is
     written until there are none.
 
+    A draw.io file (.drawio, .xml, .drawio.svg; plain or compressed) or a Mermaid flowchart
+    (.mmd, .mermaid, or the first mermaid block of a .md) is read as a drawing. With --into
+    MODEL (the model it was exported from), boxes moved, added, renamed, regrouped or deleted
+    and arrows added, deleted or re-attached are listed and a new model is written with
+    MODEL's comments kept; moved boxes pin every box where it stands (the model's layout).
+    Without --into, the drawing's boxes and arrows become a new model.
+
     \b
     Examples:
       servicechain template -o services.xlsx    # fill it in, then:
@@ -112,11 +141,48 @@ def import_(
       servicechain import tests/data/io/bom_semicolon.csv \\
           --departments tests/data/io/departments.csv -o shop.yaml
       servicechain import tests/data/io/bom_semicolon.csv --create-missing --scale 1:7 -o shop7.json
+      servicechain import tests/data/drawio/flowershop-edited.drawio \\
+          --into models/flowershop.yaml -o flowershop-2.yaml
+      servicechain import tests/data/drawio/whiteboard.drawio -o sketch.yaml
     """
-    from ..io.importer import import_tables
+    from .drawing import import_drawing, is_drawing
 
     fmt = model_format(output)
     _refuse_existing(output, force)
+    if is_drawing(source):
+        tables = [
+            o
+            for o, v in (
+                ("--departments", departments),
+                ("--segments", segments),
+                ("--partners", partners),
+                ("--scale", scale),
+            )
+            if v
+        ]
+        if create_missing or tables:
+            used = ", ".join([*tables, *(["--create-missing"] if create_missing else [])])
+            raise click.UsageError(f"{used}: for spreadsheets only, not for a drawing")
+        import_drawing(
+            source,
+            output,
+            into=into,
+            page=page,
+            allow_delete=allow_delete,
+            name=name,
+            max_bytes=int(max_size * 2**20),
+            as_json=as_json,
+        )
+        return
+    drawing_only = [
+        o for o, v in (("--into", into), ("--page", page), ("--allow-delete", allow_delete)) if v
+    ]
+    if drawing_only:
+        raise click.UsageError(
+            f"{', '.join(drawing_only)}: for a drawing (.drawio, .mmd) only, not a spreadsheet"
+        )
+    from ..io.importer import import_tables
+
     extra = {
         section: path
         for section, path in (

@@ -20,6 +20,7 @@ import networkx as nx
 from .build import build_layout
 from .depth import columns, segment_distance
 from .page import MAX_FONT, diagram_aspect, font_per_scale
+from .pinned import pin_layout
 from .placement import split_columns
 from .plan import Layout
 from .spacing import BOLD, COLUMN_GAP, HEAD, LANE, LINE_MAX_EM, ROW_GAP, SUB_GAP, box_size
@@ -166,14 +167,20 @@ def layered_layout(
 
 
 def diagram_layout(
-    graph: nx.DiGraph, *, page="slide", note: bool = False, scores: dict | None = None
+    graph: nx.DiGraph,
+    *,
+    page="slide",
+    note: bool = False,
+    scores: dict | None = None,
+    relayout: bool = False,
 ) -> Layout:
     """The layout a chain diagram of ``graph`` is drawn with on ``page`` (``"slide"``,
     ``"a4"``, ``"a4-portrait"`` or inches): room for a score under every name (``scores``:
     node → its text; default "not rated" for a department or partner without ``quality``,
     else a number), columns split to the page's shape, ``note`` saying whether a line under
     the title takes room. The DOT and draw.io exports use it too, so every picture of a model
-    agrees.
+    agrees. Boxes the model pins (the graph's ``layout``) stay where they were pinned unless
+    ``relayout`` (see :func:`~servicechain.draw.pinned.pin_layout`).
 
     Examples
     --------
@@ -188,9 +195,11 @@ def diagram_layout(
             n: "not rated" if a.get("kind") != "segment" and a.get("quality") is None else "0.0"
             for n, a in graph.nodes(data=True)
         }
-    return layered_layout(
+    layout = layered_layout(
         graph,
         notes=scores,
         aspect=aspect,
         enough=MAX_FONT / font_per_scale(page, aspect),
     )
+    pinned = graph.graph.get("layout")
+    return layout if relayout or not pinned else pin_layout(layout, graph, pinned, head=HEAD)

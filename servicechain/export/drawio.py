@@ -1,6 +1,16 @@
 """draw.io (diagrams.net) XML: the diagram layout's boxes as vertices, services as edges bound
-to their source and target (so they follow a moved box) along the diagram's routes, the company
-and its groups as containers."""
+to their source and target (so they follow a moved box) along the diagram's routes, groups as
+containers, the company boundary and the line of visibility as locked background shapes.
+
+Every box carries its model id and kind (``sc_id``, ``sc_kind``) and every arrow the service it
+stands for (``sc_from``, ``sc_to``) as properties of an ``<object>`` wrapper, which draw.io keeps
+through every edit (Edit Data, Ctrl+M, shows them), so ``servicechain import FILE.drawio --into
+MODEL`` can tell a moved or renamed box from a new one.
+
+Positions are draw.io pixels, :data:`PIXELS_PER_UNIT` to a layout unit, y downwards. When the
+model pins positions (its ``layout``), the page is not shifted: a pinned box is written exactly
+where the model says.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +18,14 @@ import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
 from ..draw.layout import diagram_layout
+from ..draw.pinned import PIXELS_PER_UNIT
 from .graphs import xml_safe
 
 if TYPE_CHECKING:
     from ..chain import Chain
 
-__all__ = ["PIXELS_PER_UNIT", "drawio_text", "to_drawio"]
+__all__ = ["PIXELS_PER_UNIT", "drawio_positions", "drawio_text", "to_drawio"]
 
-#: draw.io pixels per layout unit (one unit is about one box width).
-PIXELS_PER_UNIT = 160.0
 _GROUP_PAD = 0.08
 
 _STYLE = {
@@ -26,8 +35,11 @@ _STYLE = {
 }
 _CONTAINER = (
     "rounded=1;container=1;collapsible=0;recursiveResize=0;fillColor=none;verticalAlign=top;"
-    "align=left;spacingLeft=8;"
+    "align=left;spacingLeft=8;connectable=0;"
 )
+#: The company boundary and the line of visibility: behind everything, locked (draw.io neither
+#: selects nor moves them), not containers (so the boxes on them stay free to move).
+_BACKGROUND = "locked=1;fillColor=none;connectable=0;"
 _EDGE = "endArrow=block;endFill=1;curved=1;fontSize=9;strokeColor=#555555;"
 
 
@@ -41,6 +53,45 @@ def drawio_text(text: str) -> str:
     'R&D <lab>\\ufffd\\n2'
     """
     return xml_safe(text.replace("\r\n", "\n"))
+
+
+def _label(name: str, lines: list[str]) -> str:
+    """The label of a box: its name broken where the diagram wraps it, or the whole name where
+    the diagram shortens it (so the label always reads as the name)."""
+    wrapped = "\n".join(lines)
+    if " ".join(lines) == " ".join(name.split()) or "".join(lines) == name:
+        return wrapped
+    return name
+
+
+def _page_transform(layout, graph) -> tuple[float, float]:
+    """``(left, top)`` of the page in layout units: the drawing's top left corner, or
+    ``(0, 0)`` when the model pins positions (pixels then mean the same on every export)."""
+    if graph.graph.get("layout"):
+        return 0.0, 0.0
+    top = max([layout.boundary[3], *(layout.pos[n][1] + layout.size[n][1] / 2 for n in graph)])
+    left = min([layout.boundary[0], *(layout.pos[n][0] - layout.size[n][0] / 2 for n in graph)])
+    return left - 20 / PIXELS_PER_UNIT, top + 20 / PIXELS_PER_UNIT
+
+
+def drawio_positions(chain: Chain) -> dict[str, tuple[float, float]]:
+    """Where :func:`to_drawio` puts the centre of each box, in draw.io pixels.
+
+    Examples
+    --------
+    >>> from servicechain import Chain
+    >>> chain = Chain.from_dict({"name": "Shop", "departments": [{"id": "a", "name": "A"}],
+    ...                          "layout": {"a": {"x": 300, "y": 120}}})
+    >>> drawio_positions(chain)
+    {'a': (300.0, 120.0)}
+    """
+    graph = chain.graph
+    layout = diagram_layout(graph)
+    left, top = _page_transform(layout, graph)
+    s = PIXELS_PER_UNIT
+    return {
+        n: (round((x - left) * s, 1), round((top - y) * s, 1)) for n, (x, y) in layout.pos.items()
+    }
 
 
 def _geometry(cell: ET.Element, box: tuple[float, float, float, float]) -> None:
@@ -80,18 +131,17 @@ def to_drawio(chain: Chain) -> str:
     >>> from servicechain import Chain
     >>> chain = Chain.from_dict({"name": "Shop", "departments": [{"id": "a", "name": "A"}]})
     >>> root = ET.fromstring(to_drawio(chain))
-    >>> [c.get("value") for c in root.iter("mxCell") if c.get("vertex")]
-    ['Shop', 'A']
+    >>> [(o.get("label"), o.get("sc_id")) for o in root.iter("object")]
+    [('Shop', None), ('A', 'a')]
     """
     graph = chain.graph
     layout = diagram_layout(graph)
-    top = max([layout.boundary[3], *(layout.pos[n][1] + layout.size[n][1] / 2 for n in graph)])
-    left = min([layout.boundary[0], *(layout.pos[n][0] - layout.size[n][0] / 2 for n in graph)])
+    left, top = _page_transform(layout, graph)
 
     def page(x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
         """Layout box (y up) → draw.io box (y down), in pixels."""
         s = PIXELS_PER_UNIT
-        return ((x0 - left) * s + 20, (top - y1) * s + 20, (x1 - x0) * s, (y1 - y0) * s)
+        return ((x0 - left) * s, (top - y1) * s, (x1 - x0) * s, (y1 - y0) * s)
 
     def node_box(n: str) -> tuple[float, float, float, float]:
         (x, y), (w, h) = layout.pos[n], layout.size[n]
@@ -107,18 +157,9 @@ def to_drawio(chain: Chain) -> str:
     ET.SubElement(root, "mxCell", {"id": "1", "parent": "0"})
     origin: dict[str, tuple[float, float]] = {"1": (0.0, 0.0)}
 
-    def vertex(ident: str, value: str, style: str, parent: str, box: tuple) -> None:
-        cell = ET.SubElement(
-            root,
-            "mxCell",
-            {
-                "id": ident,
-                "value": drawio_text(value),
-                "style": style,
-                "vertex": "1",
-                "parent": parent,
-            },
-        )
+    def vertex(ident: str, value: str, style: str, parent: str, box: tuple, **props) -> None:
+        wrapper = ET.SubElement(root, "object", {"label": drawio_text(value), **props, "id": ident})
+        cell = ET.SubElement(wrapper, "mxCell", {"style": style, "vertex": "1", "parent": parent})
         ox, oy = origin[parent]
         _geometry(cell, (box[0] - ox, box[1] - oy, box[2], box[3]))
         origin[ident] = (box[0], box[1])
@@ -126,12 +167,31 @@ def to_drawio(chain: Chain) -> str:
     kinds = {n: a.get("kind", "department") for n, a in graph.nodes(data=True)}
     cell_id = {n: f"node-{i}" for i, n in enumerate(graph)}
     company = page(*layout.boundary)
-    vertex("company", chain.model.name, _CONTAINER + "dashed=1;strokeColor=#888888;", "1", company)
+    vertex(
+        "company",
+        chain.model.name,
+        _BACKGROUND + "rounded=1;dashed=1;strokeColor=#888888;verticalAlign=top;align=left;"
+        "spacingLeft=8;",
+        "1",
+        company,
+        sc_role="boundary",
+    )
+    if layout.visibility_x is not None:
+        x = page(layout.visibility_x, 0, layout.visibility_x, 0)[0]
+        style = _BACKGROUND + "shape=line;direction=south;dashed=1;strokeColor=#888888;"
+        vertex(
+            "visibility",
+            "line of visibility",
+            style + "verticalAlign=bottom;fontSize=9;",
+            "1",
+            (x - 10, company[1], 20, company[3]),
+            sc_role="visibility",
+        )
     groups: dict[str, list[str]] = {}
     for n in graph:
         if kinds[n] == "department" and graph.nodes[n].get("group"):
             groups.setdefault(graph.nodes[n]["group"], []).append(n)
-    parent_of = {n: "company" if kinds[n] == "department" else "1" for n in graph}
+    parent_of = dict.fromkeys(graph, "1")
     for i, (group, members) in enumerate(groups.items()):
         boxes = [node_box(m) for m in members]
         pad = _GROUP_PAD * PIXELS_PER_UNIT
@@ -140,30 +200,29 @@ def to_drawio(chain: Chain) -> str:
         x1 = max(b[0] + b[2] for b in boxes) + pad
         y1 = max(b[1] + b[3] for b in boxes) + pad
         style = _CONTAINER + "strokeColor=#bbbbbb;fontSize=10;"
-        vertex(f"group-{i}", group, style, "company", (x0, y0, x1 - x0, y1 - y0))
+        vertex(f"group-{i}", group, style, "1", (x0, y0, x1 - x0, y1 - y0), sc_role="group")
         for m in members:
             parent_of[m] = f"group-{i}"
-    if layout.visibility_x is not None:
-        x = page(layout.visibility_x, 0, layout.visibility_x, 0)[0]
-        style = "shape=line;direction=south;dashed=1;strokeColor=#888888;fillColor=none;"
-        label = "line of visibility"
-        vertex(
-            "visibility",
-            label,
-            style + "verticalAlign=bottom;fontSize=9;",
-            "1",
-            (x - 10, company[1], 20, company[3]),
-        )
     for n in graph:
-        vertex(cell_id[n], "\n".join(layout.lines[n]), _STYLE[kinds[n]], parent_of[n], node_box(n))
+        label = _label(graph.nodes[n].get("name", n), layout.lines[n])
+        props = {"sc_id": xml_safe(str(n)), "sc_kind": kinds[n]}
+        vertex(cell_id[n], label, _STYLE[kinds[n]], parent_of[n], node_box(n), **props)
     for i, (source, target, attrs) in enumerate(graph.edges(data=True)):
         width = 1 + 3 * float(attrs.get("reliance") or 0)
-        cell = ET.SubElement(
+        wrapper = ET.SubElement(
             root,
+            "object",
+            {
+                "label": drawio_text(attrs.get("name") or ""),
+                "sc_from": xml_safe(str(source)),
+                "sc_to": xml_safe(str(target)),
+                "id": f"service-{i}",
+            },
+        )
+        cell = ET.SubElement(
+            wrapper,
             "mxCell",
             {
-                "id": f"service-{i}",
-                "value": drawio_text(attrs.get("name") or ""),
                 "style": _EDGE + f"strokeWidth={width:.1f};" + _ends(layout, source, target),
                 "edge": "1",
                 "parent": "1",

@@ -3,6 +3,7 @@ its groups inside, partners on the left and segments outside."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from ..text import plain_text
@@ -11,7 +12,7 @@ if TYPE_CHECKING:
     from ..chain import Chain
 
 
-__all__ = ["mermaid_text", "to_mermaid"]
+__all__ = ["mermaid_ids", "mermaid_text", "to_mermaid"]
 
 _ENTITIES = {
     "#": "#35;",
@@ -42,10 +43,46 @@ def mermaid_text(text: str) -> str:
     return text.replace("\n", "<br>")
 
 
+#: Words Mermaid reads as keywords, never written as node ids (compared in lower case).
+_KEYWORDS = {
+    "end", "graph", "flowchart", "subgraph", "direction", "click", "call", "href", "callback",
+    "style", "class", "classdef", "linkstyle", "default", "interpolate", "company",
+}  # fmt: skip
+_SAFE_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,59}")
+
+
+def mermaid_ids(ids: list[str], kinds: list[str]) -> dict[str, str]:
+    """The Mermaid id of each node: its model id where that is a plain word Mermaid cannot
+    take for anything else (so `servicechain import` gives the same ids back), else a
+    generated one (``d1``, ``p1``, ``s1``) no other node uses.
+
+    Examples
+    --------
+    >>> mermaid_ids(["it", "end", "a b", "d1"], ["department"] * 4)
+    {'it': 'it', 'end': 'd2', 'a b': 'd3', 'd1': 'd1'}
+    """
+    out = {n: n for n in ids if _SAFE_ID.fullmatch(n) and n.lower() not in _KEYWORDS}
+    taken = set(out.values())
+    prefix = {"department": "d", "partner": "p", "segment": "s"}
+    counts: dict[str, int] = {}
+    for node, kind in zip(ids, kinds, strict=True):
+        if node in out:
+            continue
+        p = prefix.get(kind, "d")
+        while True:
+            counts[p] = counts.get(p, 0) + 1
+            if f"{p}{counts[p]}" not in taken:
+                break
+        out[node] = f"{p}{counts[p]}"
+        taken.add(out[node])
+    return {n: out[n] for n in ids}
+
+
 def to_mermaid(chain: Chain) -> str:
     """The chain as a Mermaid ``flowchart LR``.
 
-    Nodes get safe generated ids (``d1``, ``p1``, ``s1``); names are the labels.
+    Nodes keep their model ids where Mermaid can hold them safely (see :func:`mermaid_ids`);
+    names are the labels.
 
     Examples
     --------
@@ -54,17 +91,12 @@ def to_mermaid(chain: Chain) -> str:
     >>> print(to_mermaid(chain), end="")
     flowchart LR
       subgraph company["Shop"]
-        d1["A"]
+        a["A"]
       end
     """
     graph = chain.graph
-    prefix = {"department": "d", "partner": "p", "segment": "s"}
-    counts: dict[str, int] = {}
-    ids: dict[str, str] = {}
-    for node, attrs in graph.nodes(data=True):
-        p = prefix.get(attrs.get("kind", "department"), "d")
-        counts[p] = counts.get(p, 0) + 1
-        ids[node] = f"{p}{counts[p]}"
+    nodes = list(graph)
+    ids = mermaid_ids(nodes, [graph.nodes[n].get("kind", "department") for n in nodes])
 
     def box(node: str) -> str:
         label = f'"{mermaid_text(graph.nodes[node].get("name", node))}"'

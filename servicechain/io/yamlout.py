@@ -13,7 +13,14 @@ from typing import Any
 
 from ..model.spec import Model
 
-__all__ = ["LAYOUT_COMMENT", "SCHEMA_LINE", "layout_yaml", "model_yaml", "yaml_scalar"]
+__all__ = [
+    "LAYOUT_COMMENT",
+    "SCHEMA_LINE",
+    "flow_record",
+    "layout_yaml",
+    "model_yaml",
+    "yaml_scalar",
+]
 
 #: The comment above a written ``layout`` section.
 LAYOUT_COMMENT = "# pinned positions: box centres in draw.io pixels (draw --relayout ignores them)"
@@ -65,8 +72,15 @@ def _key(name: str) -> str:
     return yaml_scalar(name)
 
 
-def _flow(record: dict[str, Any], indent: str) -> str:
-    """``{a: 1, b: x}``, wrapped after a comma when longer than :data:`WIDTH`."""
+def flow_record(record: dict[str, Any], indent: str) -> str:
+    """A record as an item of a block sequence, ``- {a: 1, b: x}``, wrapped after a comma when
+    longer than :data:`WIDTH`.
+
+    Examples
+    --------
+    >>> flow_record({"id": "it", "name": "IT: support"}, "  ")
+    '  - {id: it, name: "IT: support"}'
+    """
     parts = [f"{_key(k)}: {yaml_scalar(v)}" for k, v in record.items()]
     lines, line = [], indent + "- {"
     for i, part in enumerate(parts):
@@ -95,7 +109,8 @@ def layout_yaml(layout: dict) -> str:
     """
     lines = [LAYOUT_COMMENT, "layout:"]
     for node, p in layout.items():
-        lines.append(f"  {_key(node)}: {{x: {yaml_scalar(float(p.x))}, y: {yaml_scalar(float(p.y))}}}")
+        x, y = yaml_scalar(float(p.x)), yaml_scalar(float(p.y))
+        lines.append(f"  {_key(node)}: {{x: {x}, y: {y}}}")
     return "\n".join(lines)
 
 
@@ -131,7 +146,7 @@ def model_yaml(model: Model, *, header: str = "") -> str:
         if not records:
             continue
         lines += ["", f"{section}:"]
-        lines += [_flow(rec, "  ") for rec in records]
+        lines += [flow_record(rec, "  ") for rec in records]
     if model.layout:
         lines += ["", layout_yaml(model.layout)]
     return "\n".join(lines) + "\n"
