@@ -86,15 +86,25 @@ def test_hostile_text_survives_every_xml_format():
     gexf = nx.read_gexf(io.StringIO(export(chain, "gexf")))
     assert gexf.nodes["p<1>"]["label"] == HOSTILE
     root = ET.fromstring(export(chain, "drawio"))
-    values = [c.get("value") for c in root.iter("mxCell")]
+    values = [c.get("label") for c in root.iter("object")]
     assert HOSTILE in values  # the service label, unwrapped
     assert root.find("diagram").get("name") == HOSTILE
+    assert {o.get("sc_id") for o in root.iter("object")} >= {"a", 'b"q', "p<1>", "s&1"}
 
 
 def _drawio_cells(text: str) -> dict:
+    """Cell id → the ``mxCell``, with the attributes of its ``<object>`` wrapper (id, label,
+    properties) copied onto it, as draw.io reads them."""
     root = ET.fromstring(text)
     assert root.tag == "mxfile"
-    return {c.get("id"): c for c in root.iter("mxCell")}
+    cells = {c.get("id"): c for c in root.iter("mxCell") if c.get("id")}
+    for wrapper in root.iter("object"):
+        cell = wrapper.find("mxCell")
+        assert cell.get("id") is None  # draw.io keeps the id on the wrapper
+        for key, value in wrapper.attrib.items():
+            cell.set("value" if key == "label" else key, value)
+        cells[wrapper.get("id")] = cell
+    return cells
 
 
 def test_drawio_structure(example):
@@ -105,17 +115,25 @@ def test_drawio_structure(example):
     assert len(edges) == chain.graph.number_of_edges()
     for edge in edges:  # bound to both ends, so an edge follows a moved box
         assert edge.get("source") in vertices and edge.get("target") in vertices
-    assert "container=1" in vertices["company"].get("style")
+        source, target = cells[edge.get("source")], cells[edge.get("target")]
+        assert (edge.get("sc_from"), edge.get("sc_to")) == (source.get("sc_id"), target.get("sc_id"))
+        assert chain.graph.has_edge(edge.get("sc_from"), edge.get("sc_to"))
+    for background in ("company", "visibility"):  # locked, behind, holding nothing
+        style = vertices[background].get("style")
+        assert "locked=1" in style and "container=1" not in style
+        assert not any(c.get("parent") == background for c in cells.values())
     groups = {d.group for d in chain.model.departments if d.group}
     containers = [c for i, c in vertices.items() if i.startswith("group-")]
     assert {c.get("value") for c in containers} == groups
-    assert all(c.get("parent") == "company" for c in containers)
+    assert all("container=1" in c.get("style") for c in containers)
     nodes = [c for i, c in vertices.items() if i.startswith("node-")]
     assert len(nodes) == chain.graph.number_of_nodes()
+    assert {c.get("sc_id") for c in nodes} == set(chain.graph)
     for cell in nodes:
         geometry = cell.find("mxGeometry")
         assert float(geometry.get("width")) > 0 and float(geometry.get("height")) > 0
         assert cell.get("parent") in cells
+        assert cell.get("sc_kind") == chain.graph.nodes[cell.get("sc_id")]["kind"]
 
 
 def test_drawio_positions_follow_the_layout_columns():
@@ -140,12 +158,13 @@ def test_drawio_positions_follow_the_layout_columns():
                 assert xs[u] < xs[v]
 
 
+MERMAID_ID = r"(?!end\b|click\b|style\b|class\b)[A-Za-z][A-Za-z0-9_]*"
 MERMAID_LINE = re.compile(
     r"(flowchart LR"
     r'|\s+subgraph \w+\["[^"\n]*"\]'
     r"|\s+end"
-    r'|\s+[dps]\d+(\["[^"\n]*"\]|\(\["[^"\n]*"\]\)|\[/"[^"\n]*"/\])'
-    r'|\s+[dps]\d+ -->(\|"[^"|\n]*"\|)? [dps]\d+)'
+    rf'|\s+{MERMAID_ID}(\["[^"\n]*"\]|\(\["[^"\n]*"\]\)|\[/"[^"\n]*"/\])'
+    rf'|\s+{MERMAID_ID} -->(\|"[^"|\n]*"\|)? {MERMAID_ID})'
 )
 
 

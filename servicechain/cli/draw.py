@@ -158,6 +158,11 @@ def _render_and_save(make: Callable[[], Any], output: Path, params: dict[str, st
     is_flag=True,
     help="Draw even when there are more boxes than a slide holds (about 60).",
 )
+@click.option(
+    "--relayout",
+    is_flag=True,
+    help="Lay every box out afresh, ignoring the positions pinned in the model's layout.",
+)
 @partial(
     _figure_options,
     size_option=click.option(
@@ -179,6 +184,7 @@ def draw(
     threshold: tuple | None,
     labels: str | None,
     force: bool,
+    relayout: bool,
     title: str | None,
     size,
     dpi: int,
@@ -188,7 +194,8 @@ def draw(
     customer, partners outside the company on the left, segments on the right behind the
     line of visibility. Each box shows its delivered score; box colour = delivered quality,
     arrow colour = service rating (red below the threshold, blue above; hatched boxes and
-    dashed arrows have no score of their own), arrow width = reliance.
+    dashed arrows have no score of their own), arrow width = reliance. Boxes the model pins
+    (its layout, from `servicechain import FILE.drawio --into`) stay where they were put.
 
     \b
     Examples:
@@ -196,6 +203,7 @@ def draw(
       servicechain draw models/sapataria.yaml -o it.png --highlight it --depth 2
       servicechain draw models/hospital.yaml -o gps.pdf --segment gps --labels ratings
       servicechain draw models/hospital.yaml -o groups.svg --by-group --size a4
+      servicechain draw tests/data/drawio/shop-pinned.yaml -o shop.svg --relayout
     """
     if depth is not None and highlight is None:
         raise click.UsageError("--depth needs --highlight NODE")
@@ -224,6 +232,7 @@ def draw(
             threshold=score,
             labels=labels,
             force=force,
+            relayout=relayout,
             title=title,
             size=size,
             dpi=dpi,

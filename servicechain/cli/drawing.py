@@ -130,6 +130,9 @@ def import_drawing(
             )
         )
         click.echo(f"Wrote {output}: {counts}, from the drawing {source}.")
+        for change in merged.changes:
+            if change.kind == "assumed":
+                click.echo(f"Note: {change}.")
     else:
         if merged.changes:
             click.echo(f"{plural(len(merged.changes), 'change')} from {source}:")
@@ -143,6 +146,6 @@ def import_drawing(
         for ident, label in merged.derived.items():
             click.echo(f"  {ident}: {label}")
     if merged.ignored:
-        click.echo(f"Ignored {plural(len(merged.ignored), 'shape')} that map to nothing:")
+        click.echo("Ignored, as neither a box nor an arrow:")
         for shape in merged.ignored:
             click.echo(f"  {shape}")

@@ -107,6 +107,7 @@ def draw_chain(
     max_slide_boxes: int = SLIDE_BOXES,
     max_departments: int = MAX_DEPARTMENTS,
     max_boxes: int = MAX_BOXES,
+    relayout: bool = False,
 ):
     """Draw the chain: departments in columns by distance to the customer, partners on the left,
     segments on the right behind the line of visibility, each box with its delivered score.
@@ -154,6 +155,8 @@ def draw_chain(
         Refuse, even with ``force``, to draw more department (or group) boxes, or boxes of
         any kind, than this (checked before any figure is made, so time and memory stay
         bounded whatever the model).
+    relayout : bool
+        Lay every box out afresh, ignoring the positions the model pins (its ``layout``).
 
     Returns
     -------
@@ -181,7 +184,8 @@ def draw_chain(
     from ..structure._base import resolve, resolve_segment
     from ..structure.grouping import rollup
     from ..structure.tracing import downstream, upstream
-    from .layout import diagram_layout, layered_layout
+    from .layout import HEAD, diagram_layout, layered_layout
+    from .pinned import pin_layout
     from .render import DrawError, render_graph
 
     if color not in COLORS:
@@ -273,16 +277,17 @@ def draw_chain(
         title = f"{chain.name} — {what}" if what else chain.name
     page = size or "slide"
     if ax is not None:
-        layout = layered_layout(
-            full if _fits(full, force, max_slide_boxes, max_boxes) else graph,
-            notes=scored[1],
-        )
+        shown = full if _fits(full, force, max_slide_boxes, max_boxes) else graph
+        layout = layered_layout(shown, notes=scored[1])
+        if not relayout and shown.graph.get("layout"):
+            layout = pin_layout(layout, shown, shown.graph["layout"], head=HEAD)
     else:
         layout = diagram_layout(
             full if _fits(full, force, max_slide_boxes, max_boxes) else graph,
             page=page,
             note=bool(note),
             scores=scored[1],
+            relayout=relayout,
         )
     ratings = None
     if labels == "ratings":

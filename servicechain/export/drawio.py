@@ -117,7 +117,7 @@ def _ends(layout, source, target) -> str:
 
     def at(node, point) -> tuple[float, float]:
         (x, y), (w, h) = layout.pos[node], layout.size[node]
-        return (round((point[0] - x) / w + 0.5, 3), round(0.5 - (point[1] - y) / h, 3))
+        return (round((point[0] - x) / w + 0.5, 3) + 0.0, round(0.5 - (point[1] - y) / h, 3) + 0.0)
 
     (ex, ey), (nx_, ny) = at(source, route[0]), at(target, route[-1])
     return f"exitX={ex:g};exitY={ey:g};entryX={nx_:g};entryY={ny:g};"

@@ -48,7 +48,7 @@ _KEYWORDS = {
     "end", "graph", "flowchart", "subgraph", "direction", "click", "call", "href", "callback",
     "style", "class", "classdef", "linkstyle", "default", "interpolate", "company",
 }  # fmt: skip
-_SAFE_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,59}")
+_SAFE_ID = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,59}")
 
 
 def mermaid_ids(ids: list[str], kinds: list[str]) -> dict[str, str]:

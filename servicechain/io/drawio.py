@@ -81,6 +81,10 @@ def decompress_page(text: str, *, page: str) -> str:
         raise DrawingError(
             "", [f"page {page!r}: the page inflates past {MAX_PAGE_BYTES // 2**20} MB"]
         )
+    if not inflate.eof:
+        raise DrawingError(
+            "", [f"page {page!r}: the compressed page is cut short and does not inflate ({fix})"]
+        )
     try:
         return unquote(data.decode("ascii"), errors="strict")
     except UnicodeError:
@@ -142,8 +146,8 @@ def _pages(root: Element) -> list[Element]:
         raise DrawingError(
             "",
             [
-                f"this is not a draw.io diagram (its root element is <{root.tag}>, not "
-                "<mxfile>) (save it from draw.io as .drawio, uncompressed XML or compressed)"
+                f"this is not a draw.io diagram: its root element is <{root.tag}>, not "
+                "<mxfile> (give the .drawio file draw.io saves for a diagram)"
             ],
         )
     pages = root.findall("diagram")

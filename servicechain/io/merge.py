@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import PurePath
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..model.spec import Model
-from .importer import slug
 from .load import validate_data
 from .sketch import Arrow, Box, DrawingError, Sketch, plain_label
 
-__all__ = ["Change", "Edits", "Merged", "merge_sketch", "model_from_sketch"]
+__all__ = ["Change", "Edits", "Merged", "derived_id", "merge_sketch", "model_from_sketch"]
 
 _SECTION = {"department": "departments", "partner": "partners", "segment": "segments"}
 #: The kind and relationship a segment drawn as a new box gets (listed with the changes).
@@ -100,8 +100,20 @@ class Merged:
         }
 
 
+def derived_id(label: str) -> str:
+    """An id made from a label: lower case, letters and digits (any script) kept, every run of
+    anything else one ``_``.
+
+    Examples
+    --------
+    >>> derived_id("People &\\nculture"), derived_id("R&D (Lab)"), derived_id("客服中心")
+    ('people_culture', 'r_d_lab', '客服中心')
+    """
+    return re.sub(r"[\W_]+", "_", plain_label(label).lower()).strip("_")[:60]
+
+
 def _new_id(label: str, kind: str, taken: set[str]) -> str:
-    base = slug(plain_label(label))[:60] or kind
+    base = derived_id(label) or kind
     ident, n = base, 2
     while ident in taken:
         ident, n = f"{base}_{n}", n + 1
@@ -149,6 +161,11 @@ def _arrow_problems(sketch: Sketch, kind_of: dict[str, str], ident: dict[str, st
     return problems
 
 
+def _segment_note(node: str) -> str:
+    kind, relationship = NEW_SEGMENT["kind"], NEW_SEGMENT["relationship"]
+    return f"segment {node!r} set to kind {kind}, relationship {relationship}: check them"
+
+
 def _record(box: Box, ident: str, kind: str) -> dict:
     rec: dict[str, Any] = {"id": ident, "name": plain_label(box.label)}
     if kind == "department" and box.group:
@@ -183,9 +200,9 @@ def model_from_sketch(sketch: Sketch, *, name: str | None = None) -> Merged:
     ...                 [Arrow("3", "Advice", "1", "2")])
     >>> made = model_from_sketch(sketch, name="Shop")
     >>> [(d.id, d.name) for d in made.model.departments], made.model.services[0].target
-    ([('it_support', 'IT Support')], 'walk-in_shoppers')
+    ([('it_support', 'IT Support')], 'walk_in_shoppers')
     >>> made.derived
-    {'it_support': 'IT Support', 'walk-in_shoppers': 'Walk-in shoppers'}
+    {'it_support': 'IT Support', 'walk_in_shoppers': 'Walk-in shoppers'}
     """
     taken: set[str] = set()
     ident: dict[str, str] = {}
@@ -195,7 +212,8 @@ def model_from_sketch(sketch: Sketch, *, name: str | None = None) -> Merged:
             ident[box.ref] = box.model_id
             taken.add(box.model_id)
     kind_of: dict[str, str] = {}
-    data: dict[str, Any] = {"name": name or sketch.name or sketch.page or "Imported drawing"}
+    stem = PurePath(sketch.file).stem.split(".")[0] if sketch.file else ""
+    data: dict[str, Any] = {"name": name or sketch.name or sketch.page or stem or "Drawing"}
     layout = {}
     for box in sketch.boxes:
         kind = box.kind or "department"
@@ -218,6 +236,11 @@ def model_from_sketch(sketch: Sketch, *, name: str | None = None) -> Merged:
     changes = [
         Change("added", ident[b.ref], f"added {kind_of[ident[b.ref]]} {ident[b.ref]!r}")
         for b in sketch.boxes
+    ]
+    changes += [
+        Change("assumed", ident[b.ref], _segment_note(ident[b.ref]))
+        for b in sketch.boxes
+        if kind_of[ident[b.ref]] == "segment"
     ]
     return Merged(model, changes, derived, list(sketch.ignored), Edits())
 
@@ -316,14 +339,10 @@ def merge_sketch(
             kind = kind_of[node]
             edits.appended.setdefault(_SECTION[kind], []).append(_record(box, node, kind))
             how = ", its id derived from the label" if node in derived else ""
-            extra = (
-                f" (kind {NEW_SEGMENT['kind']}, relationship {NEW_SEGMENT['relationship']}: "
-                "check them)"
-                if kind == "segment"
-                else ""
-            )
             label = plain_label(box.label)
-            changes.append(Change("added", node, f"added {kind} {node!r} ({label}){how}{extra}"))
+            changes.append(Change("added", node, f"added {kind} {node!r} ({label}){how}"))
+            if kind == "segment":
+                changes.append(Change("assumed", node, _segment_note(node)))
             continue
         section, index = where[node]
         if not plain_label(box.label):
