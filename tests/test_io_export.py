@@ -116,7 +116,10 @@ def test_drawio_structure(example):
     for edge in edges:  # bound to both ends, so an edge follows a moved box
         assert edge.get("source") in vertices and edge.get("target") in vertices
         source, target = cells[edge.get("source")], cells[edge.get("target")]
-        assert (edge.get("sc_from"), edge.get("sc_to")) == (source.get("sc_id"), target.get("sc_id"))
+        assert (edge.get("sc_from"), edge.get("sc_to")) == (
+            source.get("sc_id"),
+            target.get("sc_id"),
+        )
         assert chain.graph.has_edge(edge.get("sc_from"), edge.get("sc_to"))
     for background in ("company", "visibility"):  # locked, behind, holding nothing
         style = vertices[background].get("style")

@@ -141,9 +141,10 @@ def import_(
       servicechain import tests/data/io/bom_semicolon.csv \\
           --departments tests/data/io/departments.csv -o shop.yaml
       servicechain import tests/data/io/bom_semicolon.csv --create-missing --scale 1:7 -o shop7.json
-      servicechain import tests/data/drawio/flowershop-edited.drawio \\
-          --into models/flowershop.yaml -o flowershop-2.yaml
-      servicechain import tests/data/drawio/whiteboard.drawio -o sketch.yaml
+      servicechain import tests/data/drawio/shop-edited.drawio \\
+          --into tests/data/drawio/shop.yaml --allow-delete -o shop-2.yaml
+      servicechain import tests/data/drawio/whiteboard.drawio -o whiteboard.yaml
+      servicechain import tests/data/drawio/chain.mmd -o wiki.yaml
     """
     from .drawing import import_drawing, is_drawing
 

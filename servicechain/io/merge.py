@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import math
 import re
-from pathlib import PurePath
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 from ..model.spec import Model
