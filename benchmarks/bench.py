@@ -53,6 +53,8 @@ DRAW_MAX_DEPARTMENTS = 100_000
 TOL = 1e-9
 #: Departments of the ``--huge`` model (one segment).
 HUGE = 300_000
+#: Models of up to this many nodes also time 1,000 Monte Carlo draws of their scores.
+UNCERTAINTY_DRAWS_MAX = 2_000
 
 
 def _peak_mb() -> float:
@@ -126,6 +128,31 @@ def worker_draw(path: str) -> None:
         draw_chain(chain, group_by="group", force=True).save(io.BytesIO(), format="svg")
 
     _timed("draw grouped (SVG)", draw)
+
+
+def worker_uncertainty(path: str) -> None:
+    import dataclasses
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    import servicechain
+    from servicechain.flow import intervals, state_of
+
+    chain = servicechain.load(path)
+    net = chain.network
+    # every given score carries a standard error, as a survey of every hand-off would write
+    span = net.scale.max - net.scale.min
+    surveyed = dataclasses.replace(
+        net,
+        own_se=np.where(np.isnan(net.own), 0.0, 0.15 / span),
+        rating_se=np.where(np.isnan(net.rating), 0.0, 0.2 / span),
+    )
+    model = SimpleNamespace(name=chain.name, network=surveyed)
+    state_of(model)
+    _timed("uncertainty: delta intervals, every segment", lambda: intervals(model))
+    if len(net.ids) <= UNCERTAINTY_DRAWS_MAX:
+        _timed("uncertainty: 1,000 Monte Carlo draws", lambda: intervals(model, draws=1000))
 
 
 def _first_segment(chain) -> str:
@@ -222,6 +249,7 @@ WORKERS = {
     "analyze": worker_analyze,
     "draw": worker_draw,
     "cost": worker_cost,
+    "uncertainty": worker_uncertainty,
     "floor": worker_floor,
     "networkx": worker_networkx,
     "dense": worker_dense,
@@ -324,7 +352,7 @@ def bench(sizes: list[int], timeout: float) -> None:
                 4, {"stage": "= load+validate+build+score+rank", "seconds": end, "peak_mb": peak}
             )
             ends.append((services, end))
-        rows += results["analyze"][0] + results["draw"][0]
+        rows += results["analyze"][0] + results["draw"][0] + results["uncertainty"][0]
         cost = results["cost"][0]
         if len(cost) >= 2:
             both = cost[0]["seconds"] + cost[1]["seconds"]
@@ -332,7 +360,7 @@ def bench(sizes: list[int], timeout: float) -> None:
         rows += cost
         for row in rows:
             print(_line(n, "ours: " + row["stage"], row["seconds"], row["peak_mb"], floor, best))
-        for kind in ("analyze", "draw", "cost", "ours"):
+        for kind in ("analyze", "draw", "cost", "uncertainty", "ours"):
             if results[kind][1]:
                 print(f"{n:>7}  ours: {kind}: {results[kind][1]}")
         for kind in ("networkx", "dense", "floor"):

@@ -324,3 +324,58 @@ def test_a_model_without_standard_errors_says_so(runner):
     assert "  Note: no score carries a quality_se: every interval is a single value" in (
         result.stdout
     )
+
+
+def test_explain_uncertainty_gives_the_gap_and_every_shown_term_an_interval(runner, surveyed):
+    args = ["explain", str(surveyed), "compradores_online", "--top", "4", "--uncertainty"]
+    result = runner.invoke(main, [*args, "--draws", "100"], catch_exceptions=False)
+    assert result.exit_code == 0
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("Compradores online (compradores_online): 3.54 on 1..5 (90% interval")
+    data = json.loads(
+        runner.invoke(main, [*args, "--draws", "100", "--json"], catch_exceptions=False).stdout
+    )
+    assert len(data["terms"]) == 4
+    for term in data["terms"]:
+        assert term["low_points"] <= term["high_points"]
+    u = data["uncertainty"]
+    assert u["gap_low_points"] <= data["gap_points"] <= u["gap_high_points"]
+    assert (u["draws"], u["seed"], u["level"]) == (100, 0, 0.9)
+
+
+def test_a_single_term_moves_with_the_gap_as_the_delta_method_says():
+    """One department, one segment: the only term is the gap, so its interval over the draws
+    is the gap's delta-method interval, within the draws' own error."""
+    from servicechain.flow import explain_intervals
+
+    chain = Chain.from_dict(
+        {
+            "name": "One",
+            "departments": [
+                {"id": "a", "name": "A", "quality": 0.6, "quality_se": 0.05, "dependence": 0}
+            ],
+            "segments": [{"id": "s", "name": "S", "kind": "consumer", "relationship": "client"}],
+            "services": [{"from": "a", "to": "s"}],
+        }
+    )
+    result = explain_intervals(chain, "s", draws=4000, seed=5)
+    assert result.gap_se == pytest.approx(0.05)
+    assert result.low[0] == pytest.approx(0.4 - 1.6449 * 0.05, abs=0.006)
+    assert result.high[0] == pytest.approx(0.4 + 1.6449 * 0.05, abs=0.006)
+
+
+def test_draw_labels_interval_writes_each_box_interval(surveyed, tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from servicechain.draw.diagram import draw_chain
+
+    chain = load(surveyed)
+    figure = draw_chain(chain, labels="interval")
+    texts = [t.get_text() for t in figure.figure.findobj(matplotlib.text.Text)]
+    q, low, high = intervals(chain).by_id("compradores_online")
+    shown = f"{1 + 4 * q:.1f} ({1 + 4 * low:.1f}–{1 + 4 * high:.1f})"
+    assert any(shown in text for text in texts), shown
+    assert any("score (90% interval)" in text for text in texts)
+    # a box whose score no survey touched keeps its plain score
+    assert any(text.endswith("4.4") and "(" not in text for text in texts)

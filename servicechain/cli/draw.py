@@ -150,8 +150,9 @@ def _render_and_save(make: Callable[[], Any], output: Path, params: dict[str, st
 )
 @click.option(
     "--labels",
-    type=click.Choice(["ratings"]),
-    help="Write each rated service's rating on its arrow.",
+    type=click.Choice(["ratings", "interval"]),
+    help="ratings: each rated service's rating on its arrow; interval: each box's 90% interval "
+    "from the scores' standard errors (quality_se) beside its score.",
 )
 @click.option(
     "--force",

@@ -46,7 +46,8 @@ def uncertainty_options(func):
         metavar="N",
         default=None,
         help="Monte Carlo draws of the scores within the scale, each drawn model solved exactly "
-        "(the cap included): score adds them as a check, rank re-ranks each [rank: 1000].",
+        "(the cap included): score adds them as a check, explain and rank redo their terms "
+        "and gains in each [explain, rank: 500].",
     )
     @click.option(
         "--seed",
@@ -123,9 +124,16 @@ def score(
     "linearised breakdown, where a hand-off rated above its supplier gets a negative term.",
 )
 @top_option()
+@uncertainty_options
 @json_option
 def explain(
-    model_path: Path, max_bytes: int, segment: str, method: str, top: int | None, as_json: bool
+    model_path: Path,
+    max_bytes: int,
+    segment: str,
+    method: str,
+    top: int | None,
+    uncertainty: dict | None,
+    as_json: bool,
 ) -> None:
     """Split the gap of SEGMENT to a perfect score into each department's own shortfall, each
     hand-off's loss and the part from outside the chain (price, product ...), largest first,
@@ -134,14 +142,29 @@ def explain(
     The terms are never negative and add up to the gap exactly: a supplier's gap is traced
     upstream in proportion to what its customers receive of it (gap tracing).
 
+    With --uncertainty, the gap gets its 90% interval (--level) by the delta method and each
+    term its interval over 500 drawn models (--draws, --seed), from the scores' quality_se.
+
     \b
     Examples:
       servicechain explain models/sapataria.yaml compradores_online --top 8
       servicechain explain models/sapataria.yaml clube --method marginal
+      servicechain explain models/sapataria.yaml passagem --top 5 --uncertainty --draws 200
     """
     chain = load_chain(model_path, max_bytes)
     try:
-        result = flow.explain(chain, segment, top=top, method=method)
+        if uncertainty is not None:
+            result = flow.explain_intervals(
+                chain,
+                segment,
+                top=top,
+                method=method,
+                level=uncertainty["level"],
+                draws=uncertainty["draws"] or flow.EXPLAIN_DRAWS,
+                seed=uncertainty["seed"],
+            )
+        else:
+            result = flow.explain(chain, segment, top=top, method=method)
     except ServiceChainError as err:
         raise reraise(err, param="SEGMENT") from None
     echo_result(result, as_json)
@@ -290,7 +313,7 @@ def rank(
     carry their linear bound).
 
     With --uncertainty (ranking by gain), the top N rows (--top, default 10) are re-ranked in
-    1,000 draws of the scores within their standard errors (--draws), each solved exactly: each
+    500 draws of the scores within their standard errors (--draws), each solved exactly: each
     row gets its gain's interval and the share of draws in which it stays in the top N, and
     neighbours whose order the noise can swap are said to be tied.
 

@@ -137,8 +137,10 @@ def draw_chain(
     threshold : float, optional
         The score, on the model's scale, where quality colours are neutral (default 70% of
         the scale).
-    labels : {"ratings"}, optional
-        Write each rated service's rating on its arrow, where there is room.
+    labels : {"ratings", "interval"}, optional
+        ``"ratings"``: write each rated service's rating on its arrow, where there is room;
+        ``"interval"``: write each box's 90% interval (from the scores' ``quality_se``, by the
+        delta method) beside its score.
     title : str, optional
         Title above the diagram (default the model's name and what the view shows).
     size : str or (float, float), optional
@@ -190,8 +192,8 @@ def draw_chain(
 
     if color not in COLORS:
         raise DrawError(f"unknown colour {color!r}; use one of {', '.join(COLORS)}")
-    if labels not in (None, "ratings"):
-        raise DrawError(f"unknown labels {labels!r}; use ratings")
+    if labels not in (None, "ratings", "interval"):
+        raise DrawError(f"unknown labels {labels!r}; use ratings or interval")
     note = ""
     if group_by:  # rolled up from the arrays: no graph of every service
         full, note = _collapse_outside(rollup(chain, by=group_by), slide=max_slide_boxes)
@@ -232,6 +234,8 @@ def draw_chain(
     lo, hi = chain.network.scale.min, chain.network.scale.max
     unrated = _unrated_nodes(chain, full)
     scored = _scores(chain, full, lo, hi, unrated)
+    if labels == "interval":
+        scored = (scored[0], _interval_texts(chain, full, scored[1], lo, hi))
     unrated_edges = {(u, v) for u, v, q in full.edges(data="quality") if q is None}
     kwargs: dict = {}
     if color == "quality":
@@ -275,6 +279,8 @@ def draw_chain(
         unrated_edges = set()
     if title is None:
         title = f"{chain.name} — {what}" if what else chain.name
+        if labels == "interval":
+            title += " · score (90% interval)"
     page = size or "slide"
     if ax is not None:
         shown = full if _fits(full, force, max_slide_boxes, max_boxes) else graph
@@ -348,6 +354,25 @@ def _scores(chain, graph: nx.DiGraph, lo: float, hi: float, unrated: set) -> tup
         elif node in values:
             texts[node] = score_text(lo + (hi - lo) * values[node], lo, hi)
     return values, texts
+
+
+def _interval_texts(chain, graph: nx.DiGraph, texts: dict, lo: float, hi: float) -> dict:
+    """Each box's text with its 90% interval, ``3.9 (3.8–4.1)``, where its delivered quality
+    has a standard error (a group's box keeps its plain score)."""
+    from ..flow.uncertainty import intervals
+
+    result = intervals(chain)
+    where = {ident: i for i, ident in enumerate(result.ids)}
+    low, high = result.low, result.high
+    out = dict(texts)
+    for node, text in texts.items():
+        i = where.get(node)
+        if i is None or graph.nodes[node].get("members") or not result.se[i] > 0:
+            continue
+        a = score_text(lo + (hi - lo) * float(low[i]), lo, hi)
+        b = score_text(lo + (hi - lo) * float(high[i]), lo, hi)
+        out[node] = f"{text} ({a}–{b})"
+    return out
 
 
 def _fits(graph: nx.DiGraph, force: bool, slide: int, hard: int) -> bool:

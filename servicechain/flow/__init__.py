@@ -10,6 +10,7 @@ The docstring examples share ``shop``: IT (own quality 0.6, relying on nothing) 
 """
 
 from .explain import METHODS, Breakdown, Term, explain
+from .gap_intervals import EXPLAIN_DRAWS, GapIntervals, explain_intervals
 from .quadrants import QUADRANTS, Split
 from .rank import BY, EXACT_ROWS, TEXT_ROWS, Ranking, Row, rank
 from .scenario import Scenario, ScenarioError
@@ -31,11 +32,13 @@ __all__ = [
     "BY",
     "DEFAULT_DRAWS",
     "EXACT_ROWS",
+    "EXPLAIN_DRAWS",
     "METHODS",
     "QUADRANTS",
     "TEXT_ROWS",
     "Breakdown",
     "Comparison",
+    "GapIntervals",
     "Impact",
     "Intervals",
     "RankedWithStability",
@@ -52,6 +55,7 @@ __all__ = [
     "Term",
     "compare",
     "explain",
+    "explain_intervals",
     "impact",
     "influence",
     "intervals",

@@ -33,6 +33,7 @@ __all__ = [
     "adjoint_batch",
     "data_operator",
     "draw_inputs",
+    "drawn_scores",
     "solve_batch",
     "solve_draws",
     "uncertain_inputs",
@@ -123,8 +124,9 @@ def data_operator(state: State) -> Operator:
     return Operator(system_matrix(net.n, net.target[free], net.source[free], net.reliance[free]))
 
 
-def _drawn(state: State, inputs: Inputs, own: np.ndarray, rating: np.ndarray):
-    """Own qualities (nodes × draws) and ratings (services × draws, nan where unrated)."""
+def drawn_scores(state: State, inputs: Inputs, own: np.ndarray, rating: np.ndarray):
+    """Own qualities (nodes × draws, filled in) and ratings (services × draws, nan where
+    unrated) of the drawn models."""
     net = state.net
     d = own.shape[1] if own.size else rating.shape[1]
     b = np.repeat(net.own_filled[:, None], d, axis=1)
@@ -140,7 +142,7 @@ def solve_draws(
     """The current state of every draw (nodes × draws): the delivered quality its data gives,
     ``Q = L0 (a b + sum_rated r P)``, one batched solve."""
     net = state.net
-    b, p = _drawn(state, inputs, own, rating)
+    b, p = drawn_scores(state, inputs, own, rating)
     rated = ~np.isnan(net.rating)
     flow = net.reliance[rated, None] * p[rated]
     c = net.own_share[:, None] * b + _incidence(net.target[rated], net.n) @ flow
@@ -159,7 +161,7 @@ class Batch:
 
     def __init__(self, state: State, inputs: Inputs, own, rating, q: np.ndarray):
         net = state.net
-        self.b, self.p = _drawn(state, inputs, own, rating)
+        self.b, self.p = drawn_scores(state, inputs, own, rating)
         rated = ~np.isnan(net.rating)[:, None]
         supplied = q[net.source]
         self.zero = rated & (supplied <= ZERO)

@@ -28,6 +28,7 @@ __all__ = [
     "check_sum",
     "explain",
     "service_losses",
+    "term_values",
 ]
 
 #: The terms of a breakdown must add up to the gap within ``GAP_TOL``, or within
@@ -169,6 +170,12 @@ def service_losses(state) -> np.ndarray:
     """``r_ji (1 - e_ji)`` per service (``r_ji (1 - P_ji)`` for a constant rating)."""
     net = state.net
     return net.reliance * np.where(state.constant, 1.0 - net.rating, 1.0 - state.e)
+
+
+def term_values(state, k: int, method: str = "tracing") -> tuple[np.ndarray, np.ndarray]:
+    """Own terms per node and hand-off terms per service of node ``k``'s gap, for ``state``
+    (a model's current state): the numbers :func:`explain` lists, as arrays."""
+    return _terms(state, k, method)
 
 
 def _terms(state, k: int, method: str) -> tuple[np.ndarray, np.ndarray]:

@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 #: Draws of ``rank --uncertainty`` when ``--draws`` is not given.
-DEFAULT_DRAWS = 1000
+DEFAULT_DRAWS = 500
 
 
 @dataclass

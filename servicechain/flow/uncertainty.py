@@ -34,13 +34,14 @@ __all__ = [
     "Intervals",
     "MonteCarlo",
     "delta_rows",
+    "input_weights",
     "intervals",
     "z_value",
 ]
 
 #: Models up to this many nodes get intervals for every node; larger ones for the segments and
 #: the company (one adjoint solve per segment, batched).
-ALL_ROWS_MAX = 3000
+ALL_ROWS_MAX = 2000
 #: The default level of every interval.
 DEFAULT_LEVEL = 0.90
 
@@ -58,6 +59,23 @@ def z_value(level: float) -> float:
     return float(norm.ppf(0.5 + level / 2))
 
 
+def input_weights(state: State, inputs: Inputs) -> np.ndarray:
+    """``sum (coefficient × se)^2`` of the uncertain inputs entering at each node: ``(a_i se_i)^2``
+    for an own quality, ``(r_ji se_ji)^2`` for a rating of a service into ``i``. The inputs are
+    independent, so ``var Q_k = sum_i L0[k, i]^2`` times this."""
+    net = state.net
+    w = np.zeros(net.n)
+    w += np.bincount(
+        inputs.nodes, weights=(net.own_share[inputs.nodes] * inputs.own_se) ** 2, minlength=net.n
+    )
+    w += np.bincount(
+        net.target[inputs.services],
+        weights=(net.reliance[inputs.services] * inputs.rating_se) ** 2,
+        minlength=net.n,
+    )
+    return w
+
+
 def delta_rows(state: State, inputs: Inputs, rows: np.ndarray) -> np.ndarray:
     """``var Q_k = sum_i (dQ_k/dx_i se_i)^2`` for each row ``rows[:, k] = L0[k, :]`` (nodes ×
     rows): the variance of each row's node.
@@ -73,14 +91,11 @@ def delta_rows(state: State, inputs: Inputs, rows: np.ndarray) -> np.ndarray:
     >>> float(np.sqrt(delta_rows(state, inputs, rows))[0].round(6))  # rated IT → store
     0.0
     """
-    net = state.net
-    rows = np.asarray(rows).reshape(net.n, -1)
-    own = rows[inputs.nodes] * (net.own_share[inputs.nodes] * inputs.own_se)[:, None]
-    svc = (
-        rows[net.target[inputs.services]]
-        * (net.reliance[inputs.services] * inputs.rating_se)[:, None]
-    )
-    return (own * own).sum(axis=0) + (svc * svc).sum(axis=0)
+    rows = np.asarray(rows).reshape(state.net.n, -1)
+    w = input_weights(state, inputs)
+    at = np.flatnonzero(w > 0)
+    part = rows[at]
+    return w[at] @ (part * part)
 
 
 @dataclass
