@@ -87,16 +87,20 @@ def uncertain_inputs(state: State) -> Inputs:
 
 def _within_scale(mean: np.ndarray, se: np.ndarray, rng: np.random.Generator, draws: int):
     """``draws`` values per input, within 0..1, with the input's mean and standard error."""
-    mean = np.asarray(mean, dtype=float)[:, None]
-    se = np.asarray(se, dtype=float)[:, None]
+    mean = np.asarray(mean, dtype=float)
+    se = np.asarray(se, dtype=float)
+    out = np.empty((len(mean), draws))
     room = mean * (1.0 - mean)
     beta = (se > 0) & (se * se < room)
-    nu = np.where(beta, room / np.where(beta, se * se, 1.0) - 1.0, 1.0)
-    a = np.where(beta, mean * nu, 1.0)
-    b = np.where(beta, (1.0 - mean) * nu, 1.0)
-    out = rng.beta(np.broadcast_to(a, (len(mean), draws)), np.broadcast_to(b, (len(mean), draws)))
-    normal = np.clip(mean + se * rng.standard_normal((len(mean), draws)), 0.0, 1.0)
-    return np.where(beta, out, normal)
+    if beta.any():
+        nu = room[beta] / (se[beta] * se[beta]) - 1.0
+        a, b = mean[beta] * nu, (1.0 - mean[beta]) * nu
+        out[beta] = rng.beta(a[:, None], b[:, None], size=(int(beta.sum()), draws))
+    rest = ~beta
+    if rest.any():
+        noise = rng.standard_normal((int(rest.sum()), draws))
+        out[rest] = np.clip(mean[rest, None] + se[rest, None] * noise, 0.0, 1.0)
+    return out
 
 
 def draw_inputs(inputs: Inputs, draws: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -140,12 +144,21 @@ def solve_draws(
     state: State, inputs: Inputs, own: np.ndarray, rating: np.ndarray, operator=None
 ) -> np.ndarray:
     """The current state of every draw (nodes × draws): the delivered quality its data gives,
-    ``Q = L0 (a b + sum_rated r P)``, one batched solve."""
+    ``Q = L0 (a b + sum_rated r P)``, one batched solve. Only the drawn scores are gathered:
+    the rest of ``a b + sum_rated r P`` is the same in every draw."""
     net = state.net
-    b, p = drawn_scores(state, inputs, own, rating)
+    draws = own.shape[1] if own.size else rating.shape[1]
     rated = ~np.isnan(net.rating)
-    flow = net.reliance[rated, None] * p[rated]
-    c = net.own_share[:, None] * b + _incidence(net.target[rated], net.n) @ flow
+    base = net.own_share * net.own_filled + np.bincount(
+        net.target[rated], weights=(net.reliance * net.rating)[rated], minlength=net.n
+    )
+    c = np.repeat(base[:, None], draws, axis=1)
+    nodes, services = inputs.nodes, inputs.services
+    c[nodes] += net.own_share[nodes, None] * (own - net.own_filled[nodes, None])
+    if len(services):
+        moved = rating - net.rating[services, None]
+        moved *= net.reliance[services, None]
+        c += _incidence(net.target[services], net.n) @ moved
     if rated.all():
         return np.clip(c, 0.0, 1.0)
     op = operator if operator is not None else data_operator(state)

@@ -54,9 +54,9 @@ def z_value(level: float) -> float:
     >>> round(z_value(0.90), 4), round(z_value(0.95), 4)
     (1.6449, 1.96)
     """
-    from scipy.stats import norm
+    from scipy.special import ndtri  # the normal quantile, without importing scipy.stats
 
-    return float(norm.ppf(0.5 + level / 2))
+    return float(ndtri(0.5 + level / 2))
 
 
 def input_weights(state: State, inputs: Inputs) -> np.ndarray:

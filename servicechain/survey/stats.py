@@ -42,9 +42,9 @@ class Estimate:
 
 
 def _t(level: float, df: int) -> float:
-    from scipy.stats import t
+    from scipy.special import stdtrit  # Student's t quantile, without importing scipy.stats
 
-    return float(t.ppf(0.5 + level / 2, df))
+    return float(stdtrit(df, 0.5 + level / 2))
 
 
 def mean_estimate(
@@ -213,7 +213,7 @@ def cronbach_alpha(
     >>> round(a.alpha, 4), a.items, a.respondents
     (0.7326, 3, 5)
     """
-    from scipy.stats import f
+    from scipy.special import fdtri  # the F quantile, without importing scipy.stats
 
     x = np.asarray(scores, dtype=float)
     n, k = x.shape
@@ -223,6 +223,6 @@ def cronbach_alpha(
         return Alpha(dimension, k, n, math.nan, math.nan, math.nan, level)
     alpha = k / (k - 1) * (1 - item_var / total_var)
     df1, df2 = n - 1, (n - 1) * (k - 1)
-    low = 1 - (1 - float(alpha)) * float(f.ppf(0.5 + level / 2, df1, df2))
-    high = 1 - (1 - float(alpha)) * float(f.ppf(0.5 - level / 2, df1, df2))
+    low = 1 - (1 - float(alpha)) * float(fdtri(df1, df2, 0.5 + level / 2))
+    high = 1 - (1 - float(alpha)) * float(fdtri(df1, df2, 0.5 - level / 2))
     return Alpha(dimension, k, n, float(alpha), low, high, level)
