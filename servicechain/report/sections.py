@@ -3,7 +3,9 @@
 Only plain data and lazily drawn charts come out of here; no format is known (see
 :mod:`~servicechain.report.document`). The sections themselves live in
 :mod:`~servicechain.report.overview` (the organisation and its diagram),
-:mod:`~servicechain.report.scores` (segments, priorities, what-if) and
+:mod:`~servicechain.report.scores` (segments, priorities, what-if),
+:mod:`~servicechain.report.uncertainty` (how sure the numbers are, when scores carry standard
+errors) and
 :mod:`~servicechain.report.weak_points` (gateways, loops, disconnected work).
 """
 
@@ -20,6 +22,7 @@ from .document import Document
 from .labels import score_format
 from .overview import DIAGRAM, chain_section, departments_section, glance_section
 from .scores import priorities_section, scenarios_section, segments_section
+from .uncertainty import uncertainty_section
 from .weak_points import disconnected_section, structure_section
 
 if TYPE_CHECKING:
@@ -37,6 +40,7 @@ __all__ = [
     "scenarios_section",
     "segments_section",
     "structure_section",
+    "uncertainty_section",
 ]
 
 
@@ -67,6 +71,9 @@ def build_document(
     sections = [glance_section(chain), diagram]
     if chain.model.segments:
         sections += [segments_section(chain, result), priorities_section(chain)]
+    sure = uncertainty_section(chain)
+    if sure is not None:
+        sections.append(sure)
     cost = cost_section(chain, result)
     if cost is not None:
         sections.append(cost)
