@@ -31,7 +31,7 @@ INDEX: dict[str, tuple[str, str]] = {
     "rank": ("flow", "What to fix first: exact gain if perfect, importance, failure."),
     "trace": ("structure", "What lies upstream or downstream of a node; paths to another."),
     "analyze": ("structure", "Roles, gateways, loops and unreached work; no scores needed."),
-    "import": ("io", "Build or update a model from a spreadsheet, draw.io file or Mermaid."),
+    "import": ("imports", "Build or update a model from a spreadsheet, draw.io file or Mermaid."),
     "template": ("io", "Write a ready-to-fill spreadsheet for `import`."),
     "survey": ("io", "Fold survey answers into MODEL's scores; write the new model."),
     "export": ("io", "Write MODEL for draw.io, Gephi, Graphviz, Mermaid or a sheet."),

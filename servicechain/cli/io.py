@@ -1,4 +1,4 @@
-"""Commands that move data in and out: import, template, survey, export."""
+"""Commands that move data in and out: template, survey, export (import: :mod:`.imports`)."""
 
 from __future__ import annotations
 
@@ -8,22 +8,19 @@ import click
 
 from ..errors import ServiceChainError
 from ..io.atomic import write_atomic
-from ..io.rewrite import model_text
 from ._common import (
     echo_json,
     force_option,
     json_option,
     load_chain,
-    max_size_option,
     model_argument,
     model_format,
     output_option,
     parse_number,
-    plural,
 )
 from ._common import reraise as _reraise
 
-__all__ = ["COMMANDS"]
+__all__ = ["COMMANDS", "ScaleType", "refuse_existing", "write_file"]
 
 
 class ScaleType(click.ParamType):
@@ -47,183 +44,18 @@ def _hint(param: click.Parameter | None) -> str | None:
     return f"'--{param.name.replace('_', '-')}'" if param is not None and param.name else None
 
 
-def _refuse_existing(path: Path, force: bool) -> None:
+def refuse_existing(path: Path, force: bool) -> None:
+    """A usage error when ``path`` exists and ``--force`` was not given."""
     if path.exists() and not force:
         raise click.ClickException(f"{path} exists already; use --force to overwrite it")
 
 
-def _write(path: Path, data: str | bytes) -> None:
+def write_file(path: Path, data: str | bytes) -> None:
+    """Write ``path`` atomically; a library error becomes a clean exit."""
     try:
         write_atomic(path, data)
     except ServiceChainError as err:
         raise _reraise(err) from None
-
-
-def _table_file(section: str) -> click.Option:
-    return click.option(
-        f"--{section}",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help=f"A CSV or XLSX file with the {section} table.",
-    )
-
-
-@click.command(
-    "import", short_help="Build or update a model from a spreadsheet, draw.io file or Mermaid."
-)
-@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@output_option(help="Model file to write: .yaml (or .json).")
-@click.option(
-    "--into",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    metavar="MODEL",
-    help="Drawings: the model the drawing was exported from; its changes are listed and a new "
-    "model written with MODEL's comments kept.",
-)
-@click.option("--page", metavar="NAME", help="draw.io: the page to read (default: the first).")
-@click.option(
-    "--allow-delete",
-    is_flag=True,
-    help="With --into: remove the departments, partners and segments whose box was deleted, "
-    "with their services.",
-)
-@_table_file("departments")
-@_table_file("segments")
-@_table_file("partners")
-@click.option("--name", help="Name of the model (default: the model table's, or the file name).")
-@click.option(
-    "--scale",
-    type=ScaleType(),
-    help="Scale of the scores, e.g. 1:5 or 0:10 (default: the model table's, or 1:5).",
-)
-@click.option(
-    "--create-missing",
-    is_flag=True,
-    help="Create a department for each supplier or customer that no table declares.",
-)
-@max_size_option
-@force_option
-@json_option
-def import_(
-    source: Path,
-    output: Path,
-    into: Path | None,
-    page: str | None,
-    allow_delete: bool,
-    departments: Path | None,
-    segments: Path | None,
-    partners: Path | None,
-    name: str | None,
-    scale: tuple[float, float] | None,
-    create_missing: bool,
-    max_size: float,
-    force: bool,
-    as_json: bool,
-) -> None:
-    """Build a model file from a spreadsheet: a CSV or XLSX service list (one row per service:
-    supplier, customer, name, quality, weight, ...) and, optionally, tables of departments,
-    segments and partners (sheets of the workbook, [section] rows of the CSV, or other files).
-
-    Headers are matched case-insensitively with common aliases (supplier/source for from,
-    customer/target for to). Every problem is listed as FILE[SHEET]:ROW:COLUMN and nothing is
-    written until there are none.
-
-    A draw.io file (.drawio, .xml, .drawio.svg; plain or compressed) or a Mermaid flowchart
-    (.mmd, .mermaid, or the first mermaid block of a .md) is read as a drawing. With --into
-    MODEL (the model it was exported from), boxes moved, added, renamed, regrouped or deleted
-    and arrows added, deleted or re-attached are listed and a new model is written with
-    MODEL's comments kept; moved boxes pin every box where it stands (the model's layout).
-    Without --into, the drawing's boxes and arrows become a new model.
-
-    \b
-    Examples:
-      servicechain template -o services.xlsx    # fill it in, then:
-      servicechain import services.xlsx -o company.yaml
-      servicechain import tests/data/io/bom_semicolon.csv \\
-          --departments tests/data/io/departments.csv -o shop.yaml
-      servicechain import tests/data/io/bom_semicolon.csv --create-missing --scale 1:7 -o shop7.json
-      servicechain import tests/data/drawio/shop-edited.drawio \\
-          --into tests/data/drawio/shop.yaml --allow-delete -o shop-2.yaml
-      servicechain import tests/data/drawio/whiteboard.drawio -o whiteboard.yaml
-      servicechain import tests/data/drawio/chain.mmd -o wiki.yaml
-    """
-    from .drawing import import_drawing, is_drawing
-
-    fmt = model_format(output)
-    _refuse_existing(output, force)
-    if is_drawing(source):
-        tables = [
-            o
-            for o, v in (
-                ("--departments", departments),
-                ("--segments", segments),
-                ("--partners", partners),
-                ("--scale", scale),
-            )
-            if v
-        ]
-        if create_missing or tables:
-            used = ", ".join([*tables, *(["--create-missing"] if create_missing else [])])
-            raise click.UsageError(f"{used}: for spreadsheets only, not for a drawing")
-        import_drawing(
-            source,
-            output,
-            into=into,
-            page=page,
-            allow_delete=allow_delete,
-            name=name,
-            max_bytes=int(max_size * 2**20),
-            as_json=as_json,
-        )
-        return
-    drawing_only = [
-        o for o, v in (("--into", into), ("--page", page), ("--allow-delete", allow_delete)) if v
-    ]
-    if drawing_only:
-        raise click.UsageError(
-            f"{', '.join(drawing_only)}: for a drawing (.drawio, .mmd) only, not a spreadsheet"
-        )
-    from ..io.importer import import_tables
-
-    extra = {
-        section: path
-        for section, path in (
-            ("departments", departments),
-            ("segments", segments),
-            ("partners", partners),
-        )
-        if path is not None
-    }
-    try:
-        result = import_tables(
-            source, extra=extra, name=name, scale=scale, create_missing=create_missing
-        )
-    except ServiceChainError as err:
-        raise _reraise(err) from None
-    text = result.text if fmt == "yaml" else model_text(result.model, changes={}, fmt=fmt)
-    _write(output, text)
-    if as_json:
-        echo_json({"output": str(output), **result.to_dict()})
-        return
-    m = result.model
-    counts = ", ".join(
-        plural(len(items), word)
-        for items, word in (
-            (m.departments, "department"),
-            (m.segments, "segment"),
-            (m.partners, "partner"),
-            (m.services, "service"),
-        )
-    )
-    scale_text = f"scale {m.scale.min:g}..{m.scale.max:g}"
-    if not result.scale_given:
-        scale_text += ", the default: set another with --scale"
-    click.echo(f"Wrote {output}: {counts} ({scale_text}).")
-    if result.created:
-        click.echo(
-            f"Created {plural(len(result.created), 'department')} that no table declares: "
-            + ", ".join(result.created)
-        )
-    click.echo(f"Next: servicechain validate {output}")
 
 
 @click.command(short_help="Write a ready-to-fill spreadsheet for `import`.")
@@ -255,13 +87,13 @@ def template(fmt: str | None, output: Path, force: bool) -> None:
             param_hint="'-o' / '--output'",
         )
     fmt = named
-    _refuse_existing(output, force)
+    refuse_existing(output, force)
     model = parse_model(STARTER, fmt="yaml").model
     try:
         data = to_csv(model) if fmt == "csv" else to_xlsx(model)
     except ServiceChainError as err:
         raise _reraise(err) from None
-    _write(output, data)
+    write_file(output, data)
     click.echo(f"Wrote {output}. Fill it in, then: servicechain import {output} -o model.yaml")
 
 
@@ -331,7 +163,7 @@ def export(model_path: Path, max_bytes: int, fmt: str | None, output: Path) -> N
         text = run_export(chain, fmt)
     except ServiceChainError as err:
         raise _reraise(err) from None
-    _write(output, text)
+    write_file(output, text)
     click.echo(f"Wrote {output} ({fmt}).")
 
 
@@ -420,7 +252,7 @@ def survey(
     from ..survey.fold import fold_survey
 
     fmt = model_format(output)
-    _refuse_existing(output, force)
+    refuse_existing(output, force)
     chain = load_chain(model_path, max_bytes)
     try:
         result = fold_survey(
@@ -437,7 +269,7 @@ def survey(
         )
     except ServiceChainError as err:
         raise _reraise(err) from None
-    _write(output, result.text)
+    write_file(output, result.text)
     if as_json:
         echo_json({"output": str(output), **result.to_dict()})
         return
@@ -445,4 +277,4 @@ def survey(
     click.echo(f"Wrote {output}.")
 
 
-COMMANDS = [import_, template, survey, export]
+COMMANDS = [template, survey, export]

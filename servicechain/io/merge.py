@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
 from ..model.spec import Model
+from .changes import Change, Edits, Merged
 from .load import validate_data
 from .sketch import Arrow, Box, DrawingError, Sketch, plain_label
 
-__all__ = ["Change", "Edits", "Merged", "derived_id", "merge_sketch", "model_from_sketch"]
+__all__ = ["NEW_SEGMENT", "derived_id", "merge_sketch", "model_from_sketch"]
 
 _SECTION = {"department": "departments", "partner": "partners", "segment": "segments"}
 #: The kind and relationship a segment drawn as a new box gets (listed with the changes).
@@ -28,76 +28,6 @@ NEW_SEGMENT = {"kind": "consumer", "relationship": "customer"}
 #: Boxes whose centre moved by less than this many pixels count as not moved.
 MOVE_TOLERANCE = 1.0
 _ID = re.compile(r"^[^\s]{1,100}$")
-
-
-@dataclass(frozen=True)
-class Change:
-    """One change a drawing makes to a model: ``kind`` (added, renamed, moved, regrouped,
-    deleted, re-attached, ...), ``subject`` (a node id or ``from -> to``) and a sentence."""
-
-    kind: str
-    subject: str
-    text: str
-
-    def __str__(self) -> str:
-        return self.text
-
-    def to_dict(self) -> dict:
-        """Plain-data form, for ``--json`` output."""
-        return {"kind": self.kind, "subject": self.subject, "text": self.text}
-
-
-@dataclass
-class Edits:
-    """Edits of a model file by record: values set ``(section, index, field) -> value``,
-    records deleted ``(section, index)``, records appended per section, and the new ``layout``
-    section (``None``: unchanged). Indices count the records of the original file."""
-
-    values: dict[tuple[str, int, str], Any] = field(default_factory=dict)
-    deleted: set[tuple[str, int]] = field(default_factory=set)
-    appended: dict[str, list[dict]] = field(default_factory=dict)
-    layout: dict[str, dict] | None = None
-
-    def apply(self, data: dict) -> dict:
-        """``data`` (a model as plain data) with the edits made, as a new dict."""
-        out = dict(data)
-        for section in ("departments", "partners", "segments", "services"):
-            records = [dict(r) for r in data.get(section) or []]
-            for (sec, index, name), value in self.values.items():
-                if sec == section:
-                    records[index][name] = value
-            kept = [r for i, r in enumerate(records) if (section, i) not in self.deleted]
-            kept += self.appended.get(section, [])
-            if kept or section in data:
-                out[section] = kept
-        if self.layout is not None:
-            out["layout"] = self.layout
-        return out
-
-
-@dataclass
-class Merged:
-    """A model made or changed from a drawing: the new ``model``, the ``changes`` (in order),
-    the ids derived from labels (id → label), the shapes ``ignored``, and the ``edits`` that
-    turn the original file into the new one."""
-
-    model: Model
-    changes: list[Change]
-    derived: dict[str, str]
-    ignored: list[str]
-    edits: Edits
-
-    def __repr__(self) -> str:
-        return f"<Merged {self.model.name!r}: {len(self.changes)} changes>"
-
-    def to_dict(self) -> dict:
-        """Plain-data form, for ``--json`` output."""
-        return {
-            "name": self.model.name,
-            "changes": [c.to_dict() for c in self.changes],
-            "derived": self.derived,
-            "ignored": self.ignored,
-        }
 
 
 def derived_id(label: str) -> str:
@@ -352,8 +282,9 @@ def merge_sketch(
             text = f"renamed {node!r}: {names[node]!r} → {plain_label(box.label)!r}"
             changes.append(Change("renamed", node, text))
         if kind_of[node] == "department" and sketch.groups:
-            old = model.departments[index].group
-            if (old or None) != box.group:
+            old = model.departments[index].group or None
+            same = old == box.group or (old and box.group and _same_name(box.group, old))
+            if not same:
                 edits.values[section, index, "group"] = box.group
                 text = f"regrouped {node!r}: {old or 'no group'} → {box.group or 'no group'}"
                 changes.append(Change("regrouped", node, text))
