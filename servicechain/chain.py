@@ -196,6 +196,46 @@ class Chain:
             costs = (np.where(department, allocated.total, np.nan), allocated.amount)
         return flow.rank(self, segment=segment, by=by, top=top, exact=exact, costs=costs)
 
+    def intervals(
+        self, *, level: float = 0.90, draws: int = 0, seed: int = 0, top: int | None = None
+    ):
+        """Delivered quality with standard errors and intervals from the scores' ``quality_se``
+        (delta method; with ``draws``, a Monte Carlo check: ``flow.intervals``)."""
+        from . import flow
+
+        return flow.intervals(self, level=level, draws=draws, seed=seed, top=top)
+
+    def explain_intervals(
+        self,
+        segment: str,
+        *,
+        level: float = 0.90,
+        draws: int = 500,
+        seed: int = 0,
+        top: int | None = None,
+    ):
+        """A segment's gap breakdown with intervals (``flow.explain_intervals``)."""
+        from . import flow
+
+        return flow.explain_intervals(self, segment, level=level, draws=draws, seed=seed, top=top)
+
+    def rank_stability(
+        self,
+        *,
+        segment: str | None = None,
+        top: int = 10,
+        level: float = 0.90,
+        draws: int = 500,
+        seed: int = 0,
+    ):
+        """The top priorities by exact gain and the share of draws of the scores in which each
+        stays in the top ``top`` (``flow.ranked_with_stability``)."""
+        from . import flow
+
+        return flow.ranked_with_stability(
+            self, segment=segment, top=top, level=level, draws=draws, seed=seed
+        )
+
     def sensitivities(self, *, segment: str | None = None):
         """dQ/d(own quality) per node and dQ/d(rating) per service (``flow.sensitivities``)."""
         from . import flow

@@ -379,3 +379,30 @@ def test_draw_labels_interval_writes_each_box_interval(surveyed, tmp_path):
     assert any("score (90% interval)" in text for text in texts)
     # a box whose score no survey touched keeps its plain score
     assert any(text.endswith("4.4") and "(" not in text for text in texts)
+
+
+def test_chain_methods_and_notebook_display(surveyed):
+    chain = load(surveyed)
+    shown = chain.intervals(top=2)
+    assert list(shown._repr_mimebundle_()) == ["text/plain", "text/html"]
+    ranked = chain.rank_stability(top=2, draws=50)
+    assert [row.node for row in ranked.stability.departments] == ["it", "armazem"]
+    gap = chain.explain_intervals("passagem", draws=50, top=2)
+    html = gap._repr_mimebundle_()["text/html"]
+    assert "low_points" in html and "Clientes de passagem" in html
+
+
+def test_cli_survey_bootstrap_json(runner, tmp_path):
+    out = tmp_path / "boot.yaml"
+    args = ["survey", str(SAPATARIA), str(SURVEY), "-o", str(out), "--json"]
+    data = json.loads(
+        runner.invoke(
+            main, [*args, "--bootstrap", "200", "--seed", "4"], catch_exceptions=False
+        ).stdout
+    )
+    assert data["bootstrap"] == {"resamples": 200, "seed": 4}
+    assert data["standard_error"] == "bootstrap of the respondents (200 resamples)"
+    assert all(s["method"] == "bootstrap" for s in data["services"])
+    result = runner.invoke(main, [*args[:-1], "--force", "--bootstrap", "50"])
+    assert result.exit_code == 2
+    assert "--bootstrap" in result.output and "100" in result.output

@@ -54,6 +54,12 @@ class GapIntervals:
         }
         return data
 
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        """Text and an HTML table in Jupyter."""
+        from ..display import result_bundle
+
+        return result_bundle(self, "Gap breakdown with intervals", include=include, exclude=exclude)
+
     __repr__ = text_repr
 
     def __str__(self) -> str:

@@ -107,6 +107,12 @@ class Stability:
             },
         }
 
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        """Text and an HTML table in Jupyter."""
+        from ..display import result_bundle
+
+        return result_bundle(self, "Stability of the priorities", include=include, exclude=exclude)
+
     __repr__ = text_repr
 
     def __str__(self) -> str:
