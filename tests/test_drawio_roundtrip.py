@@ -417,3 +417,11 @@ def test_moves_come_back_as_pinned_positions(moves):
             assert (p.x, p.y) == pytest.approx(
                 (placed[node][0] + dx, placed[node][1] + dy), abs=0.11
             )
+
+
+def test_an_arrow_drawn_again_keeps_its_service():
+    chain, mx = _shop_file()
+    edit.delete(mx, edit.arrow(mx, "stock", "store"))
+    edit.add_arrow(mx, "again", edit.box(mx, "stock"), edit.box(mx, "store"))
+    merged = _merge(chain, edit.saved(mx))
+    assert merged.changes == [] and merged.model == chain.model  # weight 2 and rating kept

@@ -145,3 +145,31 @@ def test_a_segment_that_supplies_is_refused_naming_the_arrow():
         "arrow 'line 2' (no label) starts at the segment 's': a segment supplies nothing (turn "
         "the arrow round, or make the box a department)"
     ]
+
+
+def test_ids_mermaid_cannot_hold_come_back_by_name():
+    chain = Chain.from_dict(
+        {
+            "name": "Clinic",
+            "departments": [
+                {"id": "front-desk", "name": "Front desk", "quality": 0.7},
+                {"id": "end", "name": "Records"},
+            ],
+            "segments": [
+                {
+                    "id": "walk-ins",
+                    "name": "Walk-ins",
+                    "kind": "consumer",
+                    "relationship": "customer",
+                }
+            ],
+            "services": [
+                {"from": "end", "to": "front-desk", "name": "Files", "quality": 0.6},
+                {"from": "front-desk", "to": "walk-ins"},
+            ],
+        }
+    )
+    text = export(chain, "mermaid")
+    assert "front-desk" not in text and " end[" not in text  # written as generated ids
+    merged = merge_sketch(chain.model, read_mermaid(text))
+    assert merged.changes == [] and merged.model == chain.model

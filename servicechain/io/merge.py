@@ -2,10 +2,12 @@
 (boxes moved, added, renamed, regrouped or deleted; arrows added, deleted or re-attached), or a
 new model built from it.
 
-Boxes are matched by the model id they carry (``sc_id`` in draw.io, the node id in Mermaid);
-a box without one is a new node, whose id is derived from its label. Arrows are matched by the
-service they were drawn for (``sc_from``/``sc_to``); an arrow without one is a new service. The
-result keeps a list of edits by record, so the model file can be rewritten with its comments.
+Boxes are matched by the model id they carry (``sc_id`` in draw.io, the node id in Mermaid),
+else by the name of a node no other box stands for; any other box is a new node, whose id is
+derived from its label. Arrows are matched by the service they were drawn for
+(``sc_from``/``sc_to``), else by the service that joins their two boxes; any other arrow is a
+new service. The result keeps a list of edits by record, so the model file can be rewritten with
+its comments.
 """
 
 from __future__ import annotations
@@ -240,6 +242,19 @@ def merge_sketch(
             ident[box.ref] = box.model_id
         else:
             new_boxes.append(box)
+    # a box without a known id, labelled with the name of exactly one node no box stands for
+    # (of its kind), is that node: drawn again, or from a format that lost the id
+    matched = set(ident.values())
+    by_name: dict[str, list[str]] = {}
+    for node, name in names.items():
+        if node not in matched:
+            by_name.setdefault(plain_label(name), []).append(node)
+    for box in list(new_boxes):
+        nodes = by_name.get(plain_label(box.label), [])
+        if len(nodes) == 1 and (box.kind or "department") == kind_of[nodes[0]]:
+            ident[box.ref] = nodes[0]
+            by_name[plain_label(box.label)] = []
+            new_boxes.remove(box)
     for box in new_boxes:
         kind = box.kind or "department"
         if box.model_id and _ID.match(box.model_id) and box.model_id not in taken:
@@ -297,20 +312,31 @@ def merge_sketch(
         also = f" and its {count} service{'s' if count != 1 else ''}" if count else ""
         text = f"deleted {kind_of[node]} {node!r} ({names[node]}){also}"
         changes.append(Change("deleted", node, text))
-    # arrows
+    # arrows: those drawn for a service keep it; then an arrow between two boxes a service
+    # still joins (drawn again, or from a format without service ids) takes that service
     services = {(s.source, s.target): i for i, s in enumerate(model.services)}
-    kept: set[int] = set()
-    for arrow in sketch.arrows:
+    claimed: dict[int, int] = {}  # arrow -> service
+    for tagged in (True, False):
+        for n, arrow in enumerate(sketch.arrows):
+            if n in claimed or (arrow.service is not None) != tagged:
+                continue
+            ends = arrow.service if tagged else (ident[arrow.source], ident[arrow.target])
+            index = services.get(ends)
+            if index is None and tagged:
+                index = services.get((ident[arrow.source], ident[arrow.target]))
+            if index is not None and index not in claimed.values():
+                claimed[n] = index
+    kept = set(claimed.values())
+    for n, arrow in enumerate(sketch.arrows):
         src, dst = ident[arrow.source], ident[arrow.target]
-        index = services.get(arrow.service) if arrow.service else None
-        if index is None or index in kept:
+        if n not in claimed:
             edits.appended.setdefault("services", []).append(_service(arrow, src, dst))
             label = f" ({plain_label(arrow.label)})" if arrow.label.strip() else ""
             changes.append(
                 Change("added", f"{src} -> {dst}", f"added service {src!r} → {dst!r}{label}")
             )
             continue
-        kept.add(index)
+        index = claimed[n]
         old = model.services[index]
         if (src, dst) != (old.source, old.target):
             edits.values["services", index, "from"] = src

@@ -8,7 +8,7 @@ partner) and the other box shapes (departments); edges ``A --> B``, ``A -->|"tex
 company boundary, any other a group); Mermaid's entity codes (``#quot;``, ``#35;``) and
 ``<br>``. Styling statements (``classDef``, ``class``, ``style``, ``linkStyle``) are ignored and
 listed; ``click`` callbacks are never run, only listed. A node's Mermaid id is taken as its
-model id.
+model id; an edge carries no service id, so it is matched to a model's service by its ends.
 """
 
 from __future__ import annotations
@@ -172,7 +172,7 @@ def read_mermaid(text: str, *, file: str = "<mermaid>") -> Sketch:
             )
             continue
         for (u, v), label in zip(itertools.pairwise(ends), texts, strict=True):
-            arrows.append(Arrow(f"line {number}", label, u, v, (u, v)))
+            arrows.append(Arrow(f"line {number}", label, u, v))
     if stack:
         problems.append(f"subgraph {stack[-1][0]!r} has no `end` (add one)")
     if problems:
