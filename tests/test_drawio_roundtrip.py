@@ -425,3 +425,24 @@ def test_an_arrow_drawn_again_keeps_its_service():
     edit.add_arrow(mx, "again", edit.box(mx, "stock"), edit.box(mx, "store"))
     merged = _merge(chain, edit.saved(mx))
     assert merged.changes == [] and merged.model == chain.model  # weight 2 and rating kept
+
+
+def test_an_editable_svg_saved_by_drawio_is_read(runner, tmp_path):
+    """draw.io's .drawio.svg keeps the diagram file in the SVG's ``content`` attribute."""
+    from xml.sax.saxutils import quoteattr
+
+    inner = EDITED_COMPRESSED.read_text(encoding="utf-8")
+    svg = tmp_path / "shop.drawio.svg"
+    svg.write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="700" height="320" version="1.1" '
+        f"content={quoteattr(inner)}><g/></svg>\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "shop-2.yaml"
+    args = ["import", str(svg), "--into", str(SHOP), "--allow-delete", "-o", str(out)]
+    result = runner.invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0
+    assert result.stdout.startswith(f"7 changes from {svg}:\n")
+    assert out.read_text(encoding="utf-8") == (DATA / "drawio" / "shop-pinned.yaml").read_text(
+        encoding="utf-8"
+    )

@@ -7,7 +7,7 @@ place and each other box the nearest free place to its layered one, searched out
 steps. Arrows then run as direct curves from side to side between their boxes (the lanes of
 the layered drawing do not survive hand placement), the company boundary is drawn round the
 departments and the line of visibility between the back office and the front line where they
-stand apart.
+stand apart (where the layout's own line crosses no box, that line).
 """
 
 from __future__ import annotations
@@ -199,7 +199,12 @@ def pin_layout(layout, graph, pinned: dict, *, head: float):
         boundary = (x0 - _PAD, y0 - _PAD - _STRIP, x1 + _PAD, y1 + _PAD + _STRIP)
         front = {u for u, v in edges if kinds[u] == "department" and kinds[v] == "segment"}
         back = [n for n in depts if n not in front]
-        if front:
+        line = None if layout.visibility_x is None else layout.visibility_x + dx
+        if line is not None and not any(
+            abs(pos[n][0] - line) < size[n][0] / 2 for n in depts
+        ):  # the layout's line still parts the columns: no box was moved across it
+            visibility_x = line
+        elif front:
             front_left = min(pos[n][0] - size[n][0] / 2 for n in front)
             back_right = max((pos[n][0] + size[n][0] / 2 for n in back), default=-math.inf)
             if back_right < front_left:
