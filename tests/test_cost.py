@@ -556,7 +556,7 @@ def test_cli_rank_by_gain_per_cost(runner):
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert "cost  gain per 1M" in lines[2]
-    assert lines[3].split()[:2] == ["1.", "coding"]
+    assert lines[3].split()[:2] == ["1.", "discharge"]
     result = runner.invoke(main, ["rank", str(MODELS / "airline.yaml"), "--by", "gain-per-cost"])
     assert result.exit_code == 1
     assert "no department has a cost" in result.output
