@@ -93,7 +93,7 @@ def test_hostile_names_in_markdown_are_literal():
     text, images = markdown_report(chain, folder="x_files", today=DAY)
     assert "<script" not in text and "<img" not in text and "<b>" not in text
     assert r"&lt;script&gt;alert(1)&lt;/script&gt;" in text
-    assert r"| # Heading? \| pipe | note |" in text
+    assert r"| # Heading? \| pipe | department |" in text
     assert set(images) >= {"diagram.png"}
 
 
@@ -146,8 +146,8 @@ def test_write_report_returns_the_report_then_its_images(tmp_path, monkeypatch):
 
 def test_write_report_refuses_unknown_suffix_and_writes_nothing(tmp_path):
     chain = servicechain.load(servicechain.example_path("flowershop"))
-    with pytest.raises(ReportError, match=r"cannot write a report as \.pdf; use a \.html or"):
-        write_report(chain, tmp_path / "r.pdf")
+    with pytest.raises(ReportError, match=r"cannot write a report as \.docx; use a \.html, "):
+        write_report(chain, tmp_path / "r.docx")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -181,7 +181,7 @@ def test_report_command_bad_suffix(runner, tmp_path):
     assert result.exit_code == 2  # a usage error, as for every command's -o
     assert result.stderr.endswith(
         "Error: Invalid value for '-o' / '--output': cannot write .docx; "
-        "use a .html, .htm, .md or .markdown file name\n"
+        "use a .html, .htm, .md, .markdown or .pdf file name\n"
     )
     assert not out.exists()
 

@@ -128,10 +128,10 @@ def test_report_tables_sort_by_column(browser, sapataria):
     _, path = sapataria
     browser.open(path)
     read = """Array.from(document.querySelectorAll("#departments tbody tr"),
-        function (r) { return parseFloat(r.cells[6].getAttribute("data-value")); })"""
+        function (r) { return parseFloat(r.cells[5].getAttribute("data-value")); })"""
     header = browser.eval(
         """(function () {
-            var th = document.querySelectorAll("#departments thead th")[6];
+            var th = document.querySelectorAll("#departments thead th")[5];
             th.scrollIntoView({block: "center"});
             var r = th.getBoundingClientRect();
             return [r.x + r.width / 2, r.y + r.height / 2, th.textContent];
@@ -218,3 +218,85 @@ def test_clicking_a_department_highlights_the_arrows_of_its_chain(browser, sapat
     )
     assert float(opacity) < 0.5
     assert browser.errors == []
+
+
+@pytest.fixture(scope="module", params=["hospital", "airline"])
+def story_report(request, tmp_path_factory):
+    model = servicechain.example_path(request.param)
+    return servicechain.load(model), shared_report(tmp_path_factory, model)
+
+
+def test_the_summary_comes_first_and_names_the_top_fix(browser, story_report):
+    from servicechain.flow import rank
+    from servicechain.report.summary import fixes
+
+    chain, path = story_report
+    browser.open(path)
+    first = browser.eval("document.querySelector('main > section').id")
+    assert first == "summary"
+    text = browser.eval("document.getElementById('summary').innerText")
+    top = fixes(rank(chain, top=None, exact=len(chain.network.ids)))[0]
+    net = chain.network
+    ends = [top.node] if isinstance(top.node, str) else list(top.node)
+    for end in ends:
+        assert net.names[net.index[end]] in text.split("Fix first.")[1].split("\n")[1]
+    assert browser.errors == []
+
+
+def test_no_text_shows_a_model_id_where_a_name_exists(browser, story_report):
+    import re
+
+    chain, path = story_report
+    browser.open(path)
+    text = browser.eval("document.body.innerText")
+    net = chain.network
+    names = " ".join(net.names).lower()
+    for name in sorted(net.names, key=len, reverse=True):  # what is left once names are out
+        text = text.replace(name, "\u2022")
+    for ident, name in zip(net.ids, net.names, strict=True):
+        if name == ident:
+            continue
+        for shape in (f"({ident})", f"'{ident}'", f"{ident} →", f"→ {ident}", f"{ident}->"):
+            assert shape not in text, (ident, shape)
+        if ident.lower() not in names and not re.fullmatch(r"[a-z]+", ident):
+            assert not re.search(rf"(?<![\w-]){re.escape(ident)}(?![\w-])", text), ident
+
+
+def test_a_breakdown_chart_and_its_table_name_the_same_remainder(browser, story_report):
+    _, path = story_report
+    browser.open(path)
+    pairs = browser.eval(
+        """Array.from(document.querySelectorAll("figure[id^='fig-waterfall-']"), function (f) {
+            var table = f.nextElementSibling.querySelector("table");
+            var last = table.tBodies[0].rows[table.tBodies[0].rows.length - 1];
+            return [f.querySelector(".chart-text").textContent,
+                    last.cells[0].textContent, last.cells[2].textContent,
+                    last.cells[3].textContent, table.tBodies[0].rows.length];
+        })"""
+    )
+    assert pairs
+    remainders = 0
+    for said, where, points, share, rows in pairs:
+        if where.endswith(("smaller terms", "smaller term")):
+            remainders += 1
+            assert where in said.split("; ")  # the chart's bar carries the same label
+            assert f"{points.replace('-', '−')} ({share})" in said  # same number, same sign
+            assert rows == 9  # eight terms and the remainder, as the chart
+    assert remainders
+
+
+def test_printing_puts_the_diagram_on_a_landscape_page(browser, story_report):
+    import base64
+
+    from pypdf import PdfReader
+
+    _, path = story_report
+    browser.open(path)
+    data = browser.send("Page.printToPDF", printBackground=True, preferCSSPageSize=True)["data"]
+    reader = PdfReader(io.BytesIO(base64.b64decode(data)))
+    sizes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages]
+    wide = [i for i, (w, h) in enumerate(sizes) if w > h]
+    assert len(wide) == 1 and 0 < wide[0] < 4, sizes[:6]
+    page = reader.pages[wide[0]].extract_text()
+    assert "The chain" in page
+    assert "\u2195" not in "".join(p.extract_text() for p in reader.pages)  # no sort arrows

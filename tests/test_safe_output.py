@@ -36,7 +36,7 @@ WRITERS = {
 BAD_SUFFIX = {
     "draw": "chain.gif",
     "plot": "ipa.jpg",
-    "report-html": "report.pdf",
+    "report-html": "report.png",
     "export": "chain.svg",
     "import": "m.csv",
     "survey": "new.txt",

@@ -24,9 +24,9 @@ __all__ = ["COMMANDS"]
 @output_option(
     required=False,
     suffixes=tuple(FORMATS),
-    help="Report file: .html (one self-contained page) or .md (Markdown, images in "
-    "<name>_files/ beside it). Default: <model>-report.html in the current folder. Replaced "
-    "if it exists.",
+    help="Report file: .html (one self-contained page), .md (Markdown, images in "
+    "<name>_files/ beside it) or .pdf (printed by headless Chromium). Default: "
+    "<model>-report.html in the current folder. Replaced if it exists.",
 )
 @click.option(
     "--scenario",
@@ -36,19 +36,23 @@ __all__ = ["COMMANDS"]
 )
 @max_size_option
 def report(model_path: Path | None, output: Path | None, scenario: Path | None, max_size: float):
-    """Write a report of MODEL a consultant can hand over as is: the organisation at a glance,
-    the chain diagram, each segment's score and where its gap comes from, the priorities, the
-    gateways and loops, disconnected work, and optional what-if scenarios.
+    """Write a report of MODEL a consultant can hand over as is: an executive summary of
+    findings first (the customers' quality, the weakest segment and where its gap comes from,
+    the top fixes by exact gain, the single points of failure, the largest what-if, what was
+    assumed), then the chain diagram, each segment's score and gap, the priorities, the cost
+    to serve, the gateways and loops, disconnected work and optional what-if scenarios.
 
     The HTML report is one file that opens offline: hover over or click a department in the
     diagram to highlight its chain, click a column heading to sort a table; it stays readable
-    without JavaScript and prints cleanly to PDF. Without MODEL, the bundled example
-    (sapataria) is used.
+    without JavaScript and prints cleanly (the diagram on a landscape page of its own). A .pdf
+    is printed by headless Chromium (Debian's chromium package). Without MODEL, the bundled
+    example (sapataria) is used.
 
     \b
     Examples:
       servicechain report -o sapataria-report.html
       servicechain report models/airline.yaml -o airline.md
+      servicechain report models/hospital.yaml -o hospital.pdf
       servicechain report --scenario models/scenarios/sapataria.yaml -o board.html
     """
     path = model_path if model_path is not None else example_path()

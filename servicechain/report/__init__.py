@@ -22,6 +22,7 @@ from ..io.atomic import ensure_folder, write_atomic, write_many
 from .document import Document
 from .html import render_html
 from .markdown import render_markdown
+from .pdf import PdfError, html_to_pdf
 from .sections import build_document
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FORMATS",
+    "PdfError",
     "ReportError",
     "build_document",
     "html_report",
@@ -38,7 +40,13 @@ __all__ = [
 ]
 
 #: File suffixes and the report format each one means.
-FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown"}
+FORMATS = {
+    ".html": "html",
+    ".htm": "html",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".pdf": "pdf",
+}
 
 
 class ReportError(ServiceChainError):
@@ -52,15 +60,15 @@ def report_format(path: str | os.PathLike) -> str:
     --------
     >>> report_format("deck/report.MD")
     'markdown'
-    >>> report_format("report.pdf")
+    >>> report_format("report.docx")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    servicechain.report.ReportError: cannot write a report as .pdf; use a .html or .md file name
+    servicechain.report.ReportError: cannot write a report as .docx; use a .html, .md or .pdf ...
     """
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
         shown = suffix or "a file without a suffix"
-        raise ReportError(f"cannot write a report as {shown}; use a .html or .md file name")
+        raise ReportError(f"cannot write a report as {shown}; use a .html, .md or .pdf file name")
     return FORMATS[suffix]
 
 
@@ -117,8 +125,9 @@ def write_report(
     today: date | None = None,
 ) -> list[Path]:
     """Write the report to ``path``: HTML for ``.html``, Markdown for ``.md`` (its images go
-    to the folder ``<stem>_files`` next to it). Everything is computed before anything is
-    written, and each file is written atomically.
+    to the folder ``<stem>_files`` next to it), PDF for ``.pdf`` (the HTML report printed by
+    headless Chromium). Everything is computed before anything is written, and each file is
+    written atomically.
 
     Returns
     -------
@@ -128,12 +137,15 @@ def write_report(
     Raises
     ------
     ReportError
-        When the suffix of ``path`` is neither ``.html`` nor ``.md``.
+        When the suffix of ``path`` is not ``.html``, ``.md`` or ``.pdf``.
+    PdfError
+        For a PDF, when no Chromium is installed or it fails.
     """
     path = Path(path)
     fmt = report_format(path)
-    if fmt == "html":
-        write_atomic(path, html_report(chain, scenarios=scenarios, source=source, today=today))
+    if fmt in ("html", "pdf"):
+        page = html_report(chain, scenarios=scenarios, source=source, today=today)
+        write_atomic(path, page if fmt == "html" else html_to_pdf(page))
         return [path]
     folder = path.parent / f"{path.stem}_files"
     text, images = markdown_report(

@@ -31,11 +31,21 @@ nav.toc ol { margin: 0; padding: 0; list-style: none; display: flex; flex-wrap: 
 nav.toc a { color: var(--accent); text-decoration: none; font-size: 14px; }
 nav.toc a:hover { text-decoration: underline; }
 p.note { color: var(--muted); font-size: 13px; }
+#summary { background: var(--soft); border-left: 4px solid var(--accent); padding: 2px 20px 8px;
+           margin-top: 24px; }
+#summary h2 { border-bottom: none; margin-top: 16px; }
+ul.findings { list-style: none; margin: 6px 0 10px; padding: 0; }
+ul.findings li { margin: 0 0 10px; font-size: 16px; }
+ul.findings strong.finding { color: var(--accent); }
+ul.findings ol { margin: 4px 0 0; padding-left: 24px; }
+ul.findings ol li { margin: 2px 0; font-size: 15px; }
 ul.bullets { margin: 6px 0 12px; padding-left: 22px; }
 figure { margin: 14px 0 20px; break-inside: avoid; page-break-inside: avoid; }
 figure .svg-wrap { overflow-x: auto; }
 figure svg { max-width: 100%; height: auto; display: block; }
 figcaption { color: var(--muted); font-size: 13px; margin-top: 4px; }
+.chart-text { position: absolute; width: 1px; height: 1px; overflow: hidden;
+              clip: rect(0 0 0 0); white-space: nowrap; margin: -1px; padding: 0; }
 .table-wrap { overflow-x: auto; margin: 8px 0 18px; }
 table { border-collapse: collapse; font-size: 14px; min-width: 50%; }
 caption { text-align: left; color: var(--muted); font-size: 13px; padding-bottom: 4px; }
@@ -57,6 +67,9 @@ tbody tr:hover { background: #fafbfd; }
 .hint .loop { color: var(--loop); font-weight: 600; }
 .chain-status .down { color: var(--down); font-weight: 600; }
 svg .sc-node { cursor: pointer; }
+svg .sc-node:focus { outline: none; }
+svg .sc-node:focus-visible path, svg .sc-node:focus-visible rect { stroke: #000 !important;
+                                                                   stroke-width: 3px !important; }
 svg .sc-faded { opacity: 0.15; transition: opacity .15s; }
 svg .sc-focus path, svg .sc-focus rect { stroke: #000 !important; stroke-width: 3px !important; }
 svg .sc-up path, svg .sc-up rect { stroke: var(--up) !important; stroke-width: 3px !important; }
@@ -65,15 +78,32 @@ svg .sc-down path, svg .sc-down rect { stroke: var(--down) !important;
 svg .sc-up.sc-down path { stroke: var(--loop) !important; }
 footer { color: var(--muted); font-size: 12px; margin-top: 40px; padding-bottom: 30px;
          border-top: 1px solid var(--line); padding-top: 10px; }
+@page { size: A4; margin: 16mm 14mm; }
+@page diagram { size: A4 landscape; margin: 8mm; }
 @media print {
-  body { font-size: 11pt; }
+  body { font-size: 10.5pt; }
   header, main, footer, nav.toc { max-width: none; padding: 0; }
   nav.toc, .hint, .chain-status { display: none !important; }
   svg .sc-faded { opacity: 1; }
-  h2 { break-after: avoid; page-break-after: avoid; }
-  tr, figure { break-inside: avoid; page-break-inside: avoid; }
+  h1, h2, h3, caption, .table-wrap > table > caption { break-after: avoid;
+                                                       page-break-after: avoid; }
+  h2, h3 { break-inside: avoid; }
+  section > p:first-of-type { break-before: avoid; }
+  tr, figure, ul.findings li { break-inside: avoid; page-break-inside: avoid; }
+  main section section { break-inside: avoid; }
+  section > p + figure.chart { break-before: avoid; }
   .table-wrap, figure .svg-wrap { overflow: visible; }
   a { color: inherit; text-decoration: none; }
+  .js table.sortable th { cursor: auto; }
+  .js table.sortable th::after, .js table.sortable th[aria-sort]::after { content: none; }
+  #summary { break-inside: avoid; }
+  /* the chain diagram alone on a landscape page, as wide as the page allows */
+  #chain { page: diagram; break-before: page; break-after: page; }
+  #chain > p { display: none; }
+  #chain h2 { margin-top: 0; }
+  #chain figure { margin: 0; }
+  #chain figure svg { width: 100%; max-height: 170mm; }
+  tbody tr:hover { background: none; }
 }
 """
 

@@ -26,19 +26,24 @@ def _shown(values: list[float], total: float) -> list[float]:
     return [c / 100 for c in cents(values, total)]
 
 
-def cost_section(chain: Chain, result: Any) -> Section | None:
+def cost_section(chain: Chain, result: Any, costs: Any = None) -> Section | None:
     """Cost to serve by the reciprocal method, or ``None`` when no department has a cost.
 
-    ``result`` is the chain's :func:`~servicechain.flow.score` (for delivered quality).
+    ``result`` is the chain's :func:`~servicechain.flow.score` (for delivered quality);
+    ``costs`` the allocation already made (:func:`~servicechain.cost.allocate`), or the text of
+    the reason it could not be made; computed here when not given.
     """
     from ..cost import CostError, allocate
 
     if not chain.costs.any_given:
         return None
-    try:
-        costs = allocate(chain)
-    except CostError as err:
-        return Section("cost", "Cost to serve", [Text(str(err), note=True)])
+    if costs is None:
+        try:
+            costs = allocate(chain)
+        except CostError as err:
+            costs = str(err)
+    if isinstance(costs, str):
+        return Section("cost", "Cost to serve", [Text(costs, note=True)])
     fmt = score_format(chain)
     currency = f" ({costs.currency})" if costs.currency else ""
     blocks: list[Any] = [

@@ -19,6 +19,7 @@ __all__ = [
     "Bullets",
     "Document",
     "Figure",
+    "Findings",
     "Section",
     "Table",
     "Text",
@@ -43,6 +44,14 @@ class Bullets:
     """A list of plain-text items."""
 
     items: Sequence[str]
+
+
+@dataclass(frozen=True)
+class Findings:
+    """Statements with a short title each: ``items`` holds ``(title, text, points)``, the
+    points being a list the text introduces (may be empty)."""
+
+    items: Sequence[tuple[str, str, Sequence[str]]]
 
 
 @dataclass(frozen=True)
@@ -112,8 +121,22 @@ class Figure:
         """The chart as PNG bytes."""
         return png_bytes(self.made(), dpi=dpi)
 
+    def texts(self) -> list[str]:
+        """Every piece of text drawn on the chart (tick labels, bar labels, legend), in drawing
+        order: what a reader without the picture is given, and what a test can read back."""
+        from matplotlib.text import Text as MplText
 
-Block = Text | Bullets | Table | Figure
+        made = self.made()
+        figure = getattr(made, "figure", made)
+        out = []
+        for artist in figure.findobj(MplText):
+            text = artist.get_text().strip()
+            if text and artist.get_visible() and not _NUMBER.match(text):
+                out.append(text)
+        return out
+
+
+Block = Text | Bullets | Findings | Table | Figure
 
 
 @dataclass
@@ -163,6 +186,8 @@ def format_cell(value: Cell, spec: str | None = None) -> str:
 
 
 _SVG_START = re.compile(r"<svg\b")
+#: An axis tick: a bare number (not worth reading out).
+_NUMBER = re.compile(r"^[−+-]?[\d.,]+%?$")
 _ZERO = re.compile(r"^[-+]?[0.,]+%?$")
 
 

@@ -13,7 +13,7 @@ from html import escape as _escape
 
 from ..text import BIDI_CONTROLS, plain_text
 from .assets import CSS, SCRIPT
-from .document import Bullets, Document, Figure, Section, Table, Text
+from .document import Bullets, Document, Figure, Findings, Section, Table, Text
 
 __all__ = ["escape", "render_html", "scope_svg", "script_json"]
 
@@ -115,8 +115,12 @@ def _figure(fig: Figure) -> str:
             '<p class="chain-status" aria-live="polite"></p>'
             f"<figcaption>{escape(fig.caption)}</figcaption></figure>"
         )
+    said = escape("; ".join(fig.texts()))
     return (
-        f'<figure id="fig-{escape(fig.name)}" class="chart"><div class="svg-wrap">{svg}</div>'
+        f'<figure id="fig-{escape(fig.name)}" class="chart">'
+        f'<div class="svg-wrap" role="img" aria-label="{escape(fig.caption)}" '
+        f'aria-describedby="text-{escape(fig.name)}">{svg}</div>'
+        f'<p class="chart-text" id="text-{escape(fig.name)}">{said}</p>'
         f"<figcaption>{escape(fig.caption)}</figcaption></figure>"
     )
 
@@ -131,6 +135,18 @@ def _block(block: object) -> str:
     if isinstance(block, Bullets):
         items = "".join(f"<li>{escape(item)}</li>" for item in block.items)
         return f'<ul class="bullets">{items}</ul>'
+    if isinstance(block, Findings):
+        items = "".join(
+            f'<li><strong class="finding">{escape(title)}.</strong> {escape(text)}'
+            + (
+                "<ol>" + "".join(f"<li>{escape(p)}</li>" for p in points) + "</ol>"
+                if points
+                else ""
+            )
+            + "</li>"
+            for title, text, points in block.items
+        )
+        return f'<ul class="findings">{items}</ul>'
     if isinstance(block, Table):
         return _table(block)
     if isinstance(block, Figure):

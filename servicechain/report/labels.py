@@ -7,7 +7,16 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ..chain import Chain
 
-__all__ = ["anchor", "chart", "label", "lo_hi", "node_name", "score_format", "service_names"]
+__all__ = [
+    "anchor",
+    "chart",
+    "label",
+    "lo_hi",
+    "money",
+    "node_name",
+    "score_format",
+    "service_names",
+]
 
 
 def score_format(chain: Chain) -> str:
@@ -17,9 +26,27 @@ def score_format(chain: Chain) -> str:
 
 
 def label(names: dict[str, str], ident: str) -> str:
-    """``Name (id)``, or the id alone when the name is the id."""
-    name = names.get(ident, ident)
-    return ident if name == ident else f"{name} ({ident})"
+    """The name of ``ident`` (a client reads names, never ids); the id when it has no name."""
+    return names.get(ident, ident)
+
+
+def money(amount: float, currency: str | None = None, *, sign: bool = False) -> str:
+    """An amount of money with the model's currency code when it has one: whole units below a
+    million, millions with one decimal from there.
+
+    Examples
+    --------
+    >>> money(1234567.8, "EUR"), money(-2500, None, sign=True), money(0.4, "CNY", sign=True)
+    ('EUR 1.2 million', '-2,500', 'CNY 0')
+    >>> money(12_373_333, "EUR", sign=True)
+    '+EUR 12.4 million'
+    """
+    size = abs(amount)
+    text = f"{size / 1e6:,.1f} million" if size >= 999_950 else f"{size:,.0f}"
+    if text == "0":
+        return f"{currency} 0" if currency else "0"
+    mark = "-" if amount < 0 else ("+" if sign else "")
+    return f"{mark}{currency} {text}" if currency else f"{mark}{text}"
 
 
 def node_name(net: Any, node: Any) -> str:

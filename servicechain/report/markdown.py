@@ -11,7 +11,7 @@ import re
 from urllib.parse import quote
 
 from ..text import plain_text
-from .document import Bullets, Document, Figure, Section, Table, Text
+from .document import Bullets, Document, Figure, Findings, Section, Table, Text
 
 __all__ = ["md_escape", "md_link", "render_markdown"]
 
@@ -77,6 +77,11 @@ def _section(section: Section, folder: str, images: dict[str, bytes], level: int
             lines += [f"*{text}*" if block.note else text, ""]
         elif isinstance(block, Bullets):
             lines += [f"- {md_escape(item)}" for item in block.items] + [""]
+        elif isinstance(block, Findings):
+            for title, text, points in block.items:
+                lines.append(f"- **{md_escape(title)}.** {md_escape(text)}")
+                lines += [f"  {n}. {md_escape(p)}" for n, p in enumerate(points, 1)]
+            lines.append("")
         elif isinstance(block, Table):
             lines += _table(block)
         elif isinstance(block, Figure):

@@ -7,12 +7,18 @@ from typing import TYPE_CHECKING, Any
 
 from ..model.network import KIND_NAMES
 from .document import Bullets, Figure, Section, Table, Text
-from .labels import label, score_format
+from .labels import label, score_format, service_names
 
 if TYPE_CHECKING:
     from ..chain import Chain
 
-__all__ = ["DIAGRAM", "chain_section", "departments_section", "glance_section"]
+__all__ = [
+    "DIAGRAM",
+    "assumption_texts",
+    "chain_section",
+    "departments_section",
+    "glance_section",
+]
 
 #: Name of the chain diagram's figure; its SVG ids start with ``diagram-``.
 DIAGRAM = "diagram"
@@ -63,10 +69,38 @@ def glance_section(chain: Chain) -> Section:
         blocks.append(Text(f"Front line (serving customers directly): {front}."))
     if summary.assumptions:
         blocks.append(Text("Assumptions made for scores the model does not give:"))
-        blocks.append(Bullets([str(a) for a in summary.assumptions]))
+        blocks.append(Bullets(assumption_texts(chain)))
     else:
         blocks.append(Text("No assumptions: every score is given in the model."))
     return Section("glance", "At a glance", blocks)
+
+
+def assumption_texts(chain: Chain) -> list[str]:
+    """Each assumption the flow makes, in plain words with names (never ids)."""
+    from ..model.assumptions import assumptions_of
+    from ..model.network import DEPARTMENT, PARTNER
+
+    net = chain.network
+    found = assumptions_of(net)
+    top = f"{net.scale.max:g}"
+    out = []
+    for i in found.nodes.tolist():
+        name = net.names[i]
+        if net.kind[i] in (DEPARTMENT, PARTNER):
+            out.append(f"{name} has no score of its own quality: counted as perfect ({top}).")
+        else:
+            out.append(
+                f"{name}: satisfaction from outside the chain is not given: counted as "
+                f"perfect ({top})."
+            )
+    services = service_names(net)
+    for j in found.services.tolist():
+        s, t = net.ids[net.source[j]], net.ids[net.target[j]]
+        name = services.get((s, t), "")
+        what = f"The hand-off {net.names[net.source[j]]} → {net.names[net.target[j]]}"
+        what += f" ({name})" if name else ""
+        out.append(f"{what} is not rated: taken as what {net.names[net.source[j]]} delivers.")
+    return out
 
 
 def chain_section(chain: Chain) -> tuple[Section, dict | None]:
@@ -148,7 +182,6 @@ def departments_section(chain: Chain, result: Any) -> Section:
         rows.append(
             [
                 net.names[i],
-                ident,
                 kind,
                 groups.get(ident),
                 own,
@@ -157,9 +190,9 @@ def departments_section(chain: Chain, result: Any) -> Section:
             ]
         )
     table = Table(
-        ["Name", "Id", "Kind", "Group", "Own quality", "Dependence", "Delivered quality"],
+        ["Name", "Kind", "Group", "Own quality", "Dependence", "Delivered quality"],
         rows,
-        formats=[None, None, None, None, fmt, ".0%", fmt],
+        formats=[None, None, None, fmt, ".0%", fmt],
         caption="Own quality is what a unit achieves with perfect inputs; delivered quality "
         "includes what it receives. Click a column heading to sort.",
     )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .document import Bullets, Figure, Section, Table, Text
 from .labels import anchor, chart, lo_hi, node_name, score_format, service_names
+from .summary import elastic, revenue_if_perfect
 
 if TYPE_CHECKING:
     from ..chain import Chain
@@ -24,9 +26,19 @@ __all__ = [
 TOP_SERVICES = 15
 
 
-def segments_section(chain: Chain, result: Any) -> Section:
+def _with_currency(title: str, chain: Chain) -> str:
+    currency = chain.model.currency
+    return f"{title} ({currency})" if currency else title
+
+
+def segments_section(
+    chain: Chain, result: Any, breakdowns: Mapping[str, Any] | None = None
+) -> Section:
     """Each segment's predicted satisfaction and where its gap to a perfect score comes from:
-    gap tracing, the same terms and labelled remainder as the waterfall chart beside it."""
+    gap tracing, the same terms and labelled remainder as the waterfall chart beside it.
+
+    ``breakdowns`` holds the gap tracing of each segment by id (made here when not given).
+    """
     from ..flow.explain import OUTSIDE, SHOWN_TERMS, explain
 
     net = chain.network
@@ -45,7 +57,15 @@ def segments_section(chain: Chain, result: Any) -> Section:
             "the chain. The gap is the distance to a perfect score."
         ),
         Table(
-            ["Segment", "Kind", "Relationship", "Customers", "Revenue", "Satisfaction", "Gap"],
+            [
+                "Segment",
+                "Kind",
+                "Relationship",
+                "Customers",
+                _with_currency("Revenue", chain),
+                "Satisfaction",
+                "Gap",
+            ],
             rows,
             formats=[None, None, None, ",d", ",.0f", fmt, fmt],
         ),
@@ -53,7 +73,7 @@ def segments_section(chain: Chain, result: Any) -> Section:
     services = service_names(net)
     span = chain.model.scale.max - chain.model.scale.min
     for ident, seg in records.items():
-        breakdown = explain(chain, ident)
+        breakdown = breakdowns[ident] if breakdowns else explain(chain, ident)
         shown = breakdown.terms[:SHOWN_TERMS]
         term_rows = []
         for term in shown:
@@ -66,11 +86,11 @@ def segments_section(chain: Chain, result: Any) -> Section:
                 name = services.get(tuple(term.node), "")
                 where += f" ({name})" if name else ""
                 what = "hand-off loss"
-            term_rows.append([where, what, term.value * span, term.share_of_gap])
+            term_rows.append([where, what, -term.value * span, term.share_of_gap])
         hidden, rest, label = breakdown.remainder(len(shown))
         if hidden:
             share = rest / breakdown.gap if breakdown.gap > 0 else 0.0
-            term_rows.append([label, "together", rest * span, share])
+            term_rows.append([label, "together", -rest * span, share])
         sub: list[Any] = [
             Text(
                 f"Satisfaction {lo_hi(chain, breakdown.quality, fmt)}; gap to a perfect "
@@ -90,18 +110,23 @@ def segments_section(chain: Chain, result: Any) -> Section:
         if term_rows:
             sub.append(
                 Table(
-                    ["Where", "What", "Points of the gap", "Share of the gap"],
+                    ["Where", "What", "Points lost", "Share of the gap"],
                     term_rows,
-                    formats=[None, None, fmt, ".1%"],
+                    formats=[None, None, fmt, ".0%"],
+                    caption="The same parts, in the same order, as the chart above.",
                 )
             )
         blocks.append(Section(f"segment-{anchor(ident)}", f"{seg.name}", sub))
     return Section("segments", "Customer segments", blocks)
 
 
-def priorities_section(chain: Chain, *, top: int = TOP_SERVICES) -> Section:
+def priorities_section(chain: Chain, ranking: Any = None, *, top: int = TOP_SERVICES) -> Section:
     """Departments, partners and services by exact gain if perfect, with importance, exact
-    failure and quadrant (split values stated, contradictions explained)."""
+    failure and quadrant (split values stated, contradictions explained).
+
+    ``ranking`` is the company-level :func:`~servicechain.flow.rank` by gain with exact rows
+    (made here when not given).
+    """
     from ..flow import rank
     from ..flow.rank import MARK
 
@@ -109,8 +134,10 @@ def priorities_section(chain: Chain, *, top: int = TOP_SERVICES) -> Section:
     fmt = score_format(chain)
     span = chain.model.scale.max - chain.model.scale.min
     services = service_names(net)
-    ranking = rank(chain, top=None, exact=max(top, len(net.ids)))
+    if ranking is None:
+        ranking = rank(chain, top=None, exact=max(top, len(net.ids)))
     marked = False
+    priced = elastic(chain)
 
     def rows(items: list, *, service: bool) -> list[list]:
         nonlocal marked
@@ -131,10 +158,16 @@ def priorities_section(chain: Chain, *, top: int = TOP_SERVICES) -> Section:
                     (row.quadrant or "no effect") + row.mark,
                 ]
             )
+            if priced:
+                money = revenue_if_perfect(chain, row.node) if n <= top else None
+                out[-1].insert(5, money)
         return out
 
     columns = ["Rank", "", "Importance", "Score", "Gain if perfect", "If it failed", "Quadrant"]
     formats = [None, None, ".3f", fmt, fmt, fmt, None]
+    if priced:
+        columns.insert(5, _with_currency("Revenue if perfect", chain))
+        formats.insert(5, "+,.0f")
     split = ranking.splits["departments"]
     blocks: list[Any] = [
         Text(
@@ -144,6 +177,12 @@ def priorities_section(chain: Chain, *, top: int = TOP_SERVICES) -> Section:
             "if it failed are exact what-ifs, in points of the model's scale (a hand-off "
             "already rated near its cap gains less than its importance suggests). Quadrants "
             "split importance and score at their means over the items that reach a customer."
+            + (
+                f" Revenue if perfect is the yearly revenue change of the segments with a "
+                f"revenue elasticity (for the first {top} rows of each table)."
+                if priced
+                else ""
+            )
         ),
         Table(
             ["Rank", "Department or partner", *columns[2:]],
@@ -189,15 +228,20 @@ def priorities_section(chain: Chain, *, top: int = TOP_SERVICES) -> Section:
     return Section("priorities", "Priorities", blocks)
 
 
-def scenarios_section(chain: Chain, scenarios: Any) -> Section:
-    """What-if scenarios side by side: each segment and the company before and after."""
+def scenarios_section(chain: Chain, scenarios: Any, comparison: Any = None) -> Section:
+    """What-if scenarios side by side: each segment and the company before and after.
+
+    ``comparison`` is :func:`~servicechain.flow.compare` of the scenarios (made here when not
+    given).
+    """
     from ..flow import compare
     from ..io.scenario import read_scenarios
 
     if isinstance(scenarios, str | os.PathLike):
         scenarios = read_scenarios(scenarios)
-    comparison = compare(chain, dict(scenarios))
-    impacts = list(comparison.impacts.values())
+    if comparison is None and scenarios:
+        comparison = compare(chain, dict(scenarios))
+    impacts = list(comparison.impacts.values()) if comparison is not None else []
     fmt = score_format(chain)
     blocks: list[Any] = []
     if not impacts:
@@ -247,7 +291,7 @@ def scenarios_section(chain: Chain, scenarios: Any) -> Section:
     if any(not math.isnan(imp.revenue_total) for imp in impacts):
         blocks.append(
             Table(
-                ["Scenario", "Revenue change"],
+                ["Scenario", _with_currency("Revenue change", chain)],
                 [
                     [imp.name, None if math.isnan(imp.revenue_total) else imp.revenue_total]
                     for imp in impacts

@@ -12,6 +12,7 @@ errors) and
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -21,7 +22,8 @@ from .costs import cost_section
 from .document import Document
 from .labels import score_format
 from .overview import DIAGRAM, chain_section, departments_section, glance_section
-from .scores import priorities_section, scenarios_section, segments_section
+from .scores import TOP_SERVICES, priorities_section, scenarios_section, segments_section
+from .summary import summarize
 from .uncertainty import uncertainty_section
 from .weak_points import disconnected_section, structure_section
 
@@ -54,6 +56,18 @@ def _facts(chain: Chain, result: Any) -> list[tuple[str, str]]:
     return facts
 
 
+def _costs(chain: Chain) -> Any:
+    """The reciprocal cost allocation, the reason it cannot be made (text), or ``None``."""
+    from ..cost import CostError, allocate
+
+    if not chain.costs.any_given:
+        return None
+    try:
+        return allocate(chain)
+    except CostError as err:
+        return str(err)
+
+
 def build_document(
     chain: Chain,
     *,
@@ -62,25 +76,56 @@ def build_document(
     today: date | None = None,
 ) -> Document:
     """The whole report of ``chain`` (and of its what-if ``scenarios``) as a document."""
-    from ..flow import score
+    from ..flow import compare, explain, rank, score
+    from ..io.scenario import read_scenarios
     from ..structure import analyze
 
     result = score(chain)
     analysis = analyze(chain)
+    has_segments = bool(chain.model.segments)
+    # One set of results for every section and for the summary: one story.
+    ranking = (
+        rank(chain, top=None, exact=max(TOP_SERVICES, len(chain.network.ids)))
+        if has_segments
+        else None
+    )
+    breakdowns = {s.id: explain(chain, s.id) for s in chain.model.segments}
+    comparison = None
+    if scenarios is not None:
+        if isinstance(scenarios, str | os.PathLike):
+            scenarios = read_scenarios(scenarios)
+        scenarios = dict(scenarios)
+        comparison = compare(chain, scenarios) if scenarios else None
+    costs = _costs(chain)
     diagram, chain_data = chain_section(chain)
-    sections = [glance_section(chain), diagram]
-    if chain.model.segments:
-        sections += [segments_section(chain, result), priorities_section(chain)]
+    sections = []
+    if has_segments:
+        found = summarize(
+            chain,
+            result=result,
+            ranking=ranking,
+            breakdowns=breakdowns,
+            analysis=analysis,
+            comparison=comparison,
+            costs=costs if not isinstance(costs, str) else None,
+        )
+        sections.append(found.section())
+    sections += [glance_section(chain), diagram]
+    if has_segments:
+        sections += [
+            segments_section(chain, result, breakdowns),
+            priorities_section(chain, ranking),
+        ]
     sure = uncertainty_section(chain)
     if sure is not None:
         sections.append(sure)
-    cost = cost_section(chain, result)
+    cost = cost_section(chain, result, costs)
     if cost is not None:
         sections.append(cost)
     if scenarios is not None:
-        sections.append(scenarios_section(chain, scenarios))
+        sections.append(scenarios_section(chain, scenarios, comparison))
     sections += [
-        structure_section(chain, analysis),
+        structure_section(chain, analysis, ranking),
         disconnected_section(chain, analysis),
         departments_section(chain, result),
     ]
