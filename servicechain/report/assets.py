@@ -92,6 +92,11 @@ footer { color: var(--muted); font-size: 12px; margin-top: 40px; padding-bottom:
   tr, figure, ul.findings li { break-inside: avoid; page-break-inside: avoid; }
   main section section { break-inside: avoid; }
   section > p + figure.chart { break-before: avoid; }
+  section > p + .table-wrap, h2 + .table-wrap, h3 + .table-wrap { break-before: avoid; }
+  thead { display: table-header-group; }
+  p { orphans: 3; widows: 3; }
+  footer { break-before: avoid; margin-top: 12px; }
+  h2 + p, h3 + p { break-inside: avoid; }
   .table-wrap, figure .svg-wrap { overflow: visible; }
   a { color: inherit; text-decoration: none; }
   .js table.sortable th { cursor: auto; }

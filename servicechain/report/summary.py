@@ -193,7 +193,7 @@ def _term_text(net: Any, term: Any, services: Mapping, segment_name: str) -> str
     if term.kind == "outside":
         return f"what {segment_name} judge outside the chain (price, product ...)"
     if term.kind == "own":
-        return f"{node_name(net, term.node)}'s own shortfall"
+        return f"{node_name(net, term.node)} (own shortfall)"
     name = services.get(tuple(term.node), "")
     return f"the hand-off {node_name(net, term.node)}" + (f" ({name})" if name else "")
 
