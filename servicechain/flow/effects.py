@@ -21,6 +21,7 @@ from scipy import sparse
 from .scenario import Scenario
 from .solve import CAP_TOL
 from .state import ZERO, State
+from .upward import Upward
 from .whatif import solve_scenario
 
 __all__ = ["Effects", "certify"]
@@ -54,6 +55,14 @@ class Effects:
             weights=(y[net.target] * net.reliance * net.rating)[state.constant],
             minlength=net.n,
         )
+        self._upward: Upward | None = None
+
+    @property
+    def upward(self) -> Upward:
+        """The rising flow (made on first use): exact gains where no cap is reached."""
+        if self._upward is None:
+            self._upward = Upward(self.state, self.w)
+        return self._upward
 
     # ---- bounds (the linear estimates) -------------------------------------------------------
 
@@ -90,6 +99,10 @@ class Effects:
         todo = np.flatnonzero(bound > 0)
         net = self.net
         extra = net.own_share[nodes[todo]] * (1.0 - net.own_filled[nodes[todo]])
+        # Where no service can reach its cap the rise is linear: one adjoint for them all.
+        free = self.upward.cap_free(nodes[todo], extra)
+        out[todo[free]] = self.upward.y[nodes[todo[free]]] * extra[free]
+        todo, extra = todo[~free], extra[~free]
         out[todo] = self._raised(
             nodes[todo],
             extra,
@@ -115,6 +128,13 @@ class Effects:
             out[todo] = bound[todo] / (1.0 + r[todo] * e[todo] * lji)
             return out
         todo = np.flatnonzero(bound > 0)
+        # Off a loop the service's own flow does not move: its gain is the rise of its
+        # customer by r (1 - P), linear where no cap is reached.
+        off = todo[~loop[todo]]
+        x = r[off] * (1.0 - state.service_quality[services[off]])
+        free = self.upward.cap_free(tgt[off], x)
+        out[off[free]] = self.upward.y[tgt[off[free]]] * x[free]
+        todo = np.setdiff1d(todo, off[free])
         moving = ~state.constant[services[todo]]
         p = state.service_quality[services[todo]]
         extra = r[todo] * np.where(moving, 1.0, 1.0 - p)
