@@ -13,7 +13,7 @@ import servicechain
 from servicechain.cli import main
 from servicechain.io import jsonout
 from servicechain.io.jsonout import dumps, write_json
-from servicechain.model.records import Coded, Records, plain
+from servicechain.model.records import Coded, Ends, Records, plain
 from servicechain.samples.generate import generate
 from servicechain.samples.generate import write_json as write_model
 
@@ -30,13 +30,19 @@ def records(draw):
     names = draw(st.lists(text, min_size=1, max_size=4, unique=True))
     columns = {}
     for name in names:
-        form = draw(st.sampled_from(["array", "coded", "list"]))
+        form = draw(st.sampled_from(["array", "coded", "list", "ends"]))
         if form == "array":
             columns[name] = np.array(draw(st.lists(number, min_size=rows, max_size=rows)))
         elif form == "coded":
             values = draw(st.lists(scalar, min_size=1, max_size=4))
             codes = draw(st.lists(st.integers(0, len(values) - 1), min_size=rows, max_size=rows))
             columns[name] = Coded(values, np.array(codes, dtype=int))
+        elif form == "ends":
+            ids = draw(st.lists(text, min_size=1, max_size=4))
+            ends = st.integers(-1, len(ids) - 1)
+            first = draw(st.lists(ends, min_size=rows, max_size=rows))
+            second = draw(st.lists(st.integers(0, len(ids) - 1), min_size=rows, max_size=rows))
+            columns[name] = Ends(ids, np.array(first, dtype=int), np.array(second, dtype=int))
         else:
             columns[name] = draw(
                 st.lists(scalar | st.lists(text, max_size=2), min_size=rows, max_size=rows)

@@ -11,7 +11,9 @@ import numpy as np
 from ..errors import ServiceChainError, did_you_mean
 from ..model.lazy import LazyList
 from ..model.network import SEGMENT
+from ..model.records import Ends
 from ..text import fmt_score, percent, table, text_repr
+from .columns import TermColumns, labels, service_labels
 from .sensitivity import segment_index
 from .solve import SolveError
 from .state import NO_SEGMENTS, state_of
@@ -100,6 +102,8 @@ class Breakdown:
     extra: dict = field(default_factory=dict)
     values: np.ndarray | None = field(default=None, repr=False)
     method: str = "tracing"
+    #: The terms as columns (what ``--json`` streams).
+    columns: TermColumns | None = field(default=None, repr=False, compare=False)
 
     def remainder(self, shown: int) -> tuple[int, float, str]:
         """``(count, value, label)`` of the terms after the first ``shown``: the one labelled
@@ -126,6 +130,19 @@ class Breakdown:
 
     def to_dict(self) -> dict:
         """Plain data with values on 0..1 and on the model's scale (``points``)."""
+        span = self.scale[1] - self.scale[0]
+        return self._data([t.to_dict(span) for t in self.shown()])
+
+    def json_data(self) -> dict:
+        """:meth:`to_dict` with its terms as :class:`~servicechain.model.records.Records`
+        (what ``--json`` streams)."""
+        if self.columns is None:
+            return self.to_dict()
+        count = len(self.terms) if self.top is None else min(self.top, len(self.terms))
+        span = self.scale[1] - self.scale[0]
+        return self._data(self.columns.records(count, self.gap, span))
+
+    def _data(self, terms) -> dict:
         lo, hi = self.scale
         span = hi - lo
         return {
@@ -137,7 +154,7 @@ class Breakdown:
             "gap": self.gap,
             "gap_points": self.gap * span,
             "method": self.method,
-            "terms": [t.to_dict(span) for t in self.shown()],
+            "terms": terms,
             "terms_total": len(self.terms),
         }
 
@@ -283,6 +300,32 @@ def explain(chain, segment: str, *, top: int | None = None, method: str = "traci
         label = f"{a} → {b}" + (f" ({names[s]})" if names[s] else "")
         return Term("service", (a, b), label, value, share)
 
+    is_service = order >= len(nodes)
+    at = np.where(is_service, 0, order)
+    on = np.where(is_service, order - len(nodes), 0)
+    node = nodes[at] if len(nodes) else np.zeros(len(order), dtype=int)
+    service = services[on] if len(services) else np.zeros(len(order), dtype=int)
+    first = np.where(is_service, net.source[service] if net.m else -1, -1)
+    second = np.where(is_service, net.target[service] if net.m else 0, node)
+    kind = np.where(is_service, 2, (net.kind[node] == SEGMENT).astype(np.intp))
+
+    def term_labels(where: np.ndarray) -> list[str]:
+        out = [OUTSIDE] * len(where)
+        for group, make in (
+            (kind[where] == 0, lambda w: labels(net.ids, net.names, node[w])),
+            (
+                kind[where] == 2,
+                lambda w: service_labels(net.ids, net.source, net.target, names, service[w]),
+            ),
+        ):
+            picked = np.flatnonzero(group)
+            for t, text in zip(picked.tolist(), make(where[picked]), strict=True):
+                out[t] = text
+        return out
+
+    columns = TermColumns(
+        values, ["own", "outside", "service"], kind, Ends(net.ids, first, second), term_labels
+    )
     return Breakdown(
         segment=segment,
         name=net.names[k],
@@ -294,4 +337,5 @@ def explain(chain, segment: str, *, top: int | None = None, method: str = "traci
         residual=residual,
         values=values,
         method=method,
+        columns=columns,
     )

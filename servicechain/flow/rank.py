@@ -11,7 +11,9 @@ import numpy as np
 from ..errors import ServiceChainError, did_you_mean
 from ..model.lazy import LazyList
 from ..model.network import PARTNER, SEGMENT
+from ..model.records import Ends
 from ..text import fmt_score, table, text_repr
+from .columns import RankColumns, labels, service_labels
 from .effects import Effects, certify
 from .quadrants import QUADRANTS, Split, quadrants
 from .sensitivity import segment_index
@@ -116,6 +118,8 @@ class Ranking:
     exact_rows: int = 0
     notes: list[str] = field(default_factory=list)
     partners: bool = False
+    #: The numbers of ``departments`` and ``services`` as columns (what ``--json`` streams).
+    columns: dict[str, RankColumns] | None = field(default=None, repr=False, compare=False)
 
     def shown(self, rows: Sequence[Row]) -> list[Row]:
         """The first ``top`` rows (all without ``top``)."""
@@ -129,6 +133,26 @@ class Ranking:
 
     def to_dict(self) -> dict:
         """Plain data: lists of rows, the quadrant split values and notes."""
+        return {
+            **self._head(),
+            "departments": [r.to_dict(self.scale) for r in self.shown(self.departments)],
+            "services": [r.to_dict(self.scale) for r in self.shown(self.services)],
+        }
+
+    def json_data(self) -> dict:
+        """:meth:`to_dict` with its lists of rows as
+        :class:`~servicechain.model.records.Records` (what ``--json`` streams)."""
+        data = self._head()
+        for key, rows in (("departments", self.departments), ("services", self.services)):
+            count = len(rows) if self.top is None else min(self.top, len(rows))
+            held = None if self.columns is None else self.columns[key].records(count, self.scale)
+            # rows with a cost beside rows without one are written as plain dicts
+            data[key] = (
+                held if held is not None else [r.to_dict(self.scale) for r in self.shown(rows)]
+            )
+        return data
+
+    def _head(self) -> dict:
         lo, hi = self.scale
         return {
             "segment": self.segment,
@@ -137,8 +161,6 @@ class Ranking:
             "exact_rows": self.exact_rows,
             "quadrant_split": {k: s.to_dict(self.scale) for k, s in self.splits.items()},
             "notes": list(self.notes),
-            "departments": [r.to_dict(self.scale) for r in self.shown(self.departments)],
-            "services": [r.to_dict(self.scale) for r in self.shown(self.services)],
         }
 
     __repr__ = text_repr
@@ -292,14 +314,20 @@ def rank(
     eff = Effects(state, w, y)
     count = top if top is not None else (TEXT_ROWS if exact is None else exact)
     reach = state.reaching(w)
-    ids, labels = net.ids, net.names
+    ids, names_of = net.ids, net.names
 
     nodes = np.flatnonzero(net.kind != SEGMENT)
     imp = y[nodes] * net.own_share[nodes]
     zero = ~reach[nodes] | (net.own_share[nodes] <= 0)
     kinds = np.where(net.kind[nodes] == 0, "department", "partner")
     node_cost, service_cost = costs if costs is not None else (None, None)
-    departments, dsplit = _rows(
+    node_items = (
+        ["department", "partner"],
+        (net.kind[nodes] != 0).astype(np.intp),
+        Ends(ids, np.full(len(nodes), -1), nodes),
+        lambda where: labels(ids, names_of, nodes[where]),
+    )
+    departments, dsplit, dcols = _rows(
         by,
         count,
         imp,
@@ -307,7 +335,8 @@ def rank(
         zero,
         (eff.node_gain_bound(nodes), lambda i: eff.node_gain(nodes[i])),
         (eff.node_failure_bound(nodes), lambda i: eff.node_failure(nodes[i])),
-        lambda i: (str(kinds[i]), ids[nodes[i]], f"{ids[nodes[i]]} ({labels[nodes[i]]})"),
+        lambda i: (str(kinds[i]), ids[nodes[i]], f"{ids[nodes[i]]} ({names_of[nodes[i]]})"),
+        node_items,
         None if node_cost is None else np.asarray(node_cost, dtype=float)[nodes],
     )
     services = np.arange(net.m)
@@ -317,7 +346,13 @@ def rank(
         a, b = ids[net.source[j]], ids[net.target[j]]
         return "service", (a, b), f"{a} → {b}" + (f" ({names[j]})" if names[j] else "")
 
-    rows, ssplit = _rows(
+    service_items = (
+        ["service"],
+        np.zeros(net.m, dtype=np.intp),
+        Ends(ids, net.source, net.target),
+        lambda where: service_labels(ids, net.source, net.target, names, where),
+    )
+    rows, ssplit, scols = _rows(
         by,
         count,
         y[net.target] * net.reliance,
@@ -326,6 +361,7 @@ def rank(
         (eff.service_gain_bound(services), eff.service_gain),
         (eff.service_failure_bound(services), eff.service_failure),
         service,
+        service_items,
         None if service_cost is None else np.asarray(service_cost, dtype=float),
     )
     return Ranking(
@@ -339,12 +375,14 @@ def rank(
         exact_rows=count,
         notes=notes,
         partners=bool((net.kind[nodes] == PARTNER).any()),
+        columns={"departments": dcols, "services": scols},
     )
 
 
-def _rows(by: str, count: int, imp, perf, zero, gains, failures, describe, cost=None):
+def _rows(by: str, count: int, imp, perf, zero, gains, failures, describe, items, cost=None):
     """Rows sorted by ``by`` (largest first, ties in file order) with exact gains and
-    failures for the first ``count``, made when looked at; and the quadrant split."""
+    failures for the first ``count``, made when looked at; the quadrant split; and the rows'
+    numbers as columns (``items``: kind names, kind per item, ends, labels)."""
     n = len(imp)
     gain, gain_known = np.full(n, np.nan), np.zeros(n, dtype=bool)
     fail, fail_known = np.full(n, np.nan), np.zeros(n, dtype=bool)
@@ -404,4 +442,7 @@ def _rows(by: str, count: int, imp, perf, zero, gains, failures, describe, cost=
             float("nan") if cost is None else float(cost[i]),
         )
 
-    return LazyList(n, row), split
+    columns = RankColumns(
+        order, imp, perf, gain, gain_bound, fail, fail_bound, quadrant, cost, *items
+    )
+    return LazyList(n, row), split, columns

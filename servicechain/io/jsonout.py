@@ -14,7 +14,7 @@ from typing import Any
 import msgspec
 import numpy as np
 
-from ..model.records import Coded, Records
+from ..model.records import Coded, Ends, Records
 
 __all__ = ["dumps", "write_json"]
 
@@ -132,6 +132,8 @@ def _encoded(
             text = _encoded(distinct, name, 0, len(held.values), level, indent, {})
             coded[name] = np.array(text, dtype=object)
         return coded[name][held.codes].tolist()
+    if isinstance(held, Ends):
+        return _ends(held, level, indent)
     values = held.tolist() if isinstance(held, np.ndarray) else list(held)
     if isinstance(held, np.ndarray) and held.dtype.kind == "f":
         return _floats(held, values, name)
@@ -139,6 +141,20 @@ def _encoded(
         return list(map(encode_basestring, values))
     except TypeError:
         return [_scalar(v, level, indent) for v in values]
+
+
+def _ends(held: Ends, level: int, indent: int) -> list[str]:
+    """Each id as a JSON string, each pair as the indented list ``json.dumps`` writes."""
+    ids = np.array(list(map(encode_basestring, held.ids)) or [""], dtype=object)
+    single = held.first < 0
+    inner, outer = " " * ((level + 1) * indent), " " * (level * indent)
+    out = ids[held.second]
+    pairs = np.flatnonzero(~single)
+    if len(pairs):
+        out[pairs] = (
+            "[\n" + inner + ids[held.first[pairs]] + ",\n" + inner + ids[held.second[pairs]]
+        ) + ("\n" + outer + "]")
+    return out.tolist()
 
 
 def _floats(held: np.ndarray, values: list[float], name: str) -> list[str]:

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Coded", "Records", "plain"]
+__all__ = ["Coded", "Ends", "Records", "plain"]
 
 
 class Coded:
@@ -41,6 +41,39 @@ class Coded:
         """The plain values of every row."""
         values = self.values
         return [values[i] for i in self.codes.tolist()]
+
+
+class Ends:
+    """A column of node ids and pairs of them: row ``i`` holds the pair
+    ``[ids[first[i]], ids[second[i]]]`` (the ends of a service), or ``ids[second[i]]`` alone
+    where ``first[i]`` is negative (a department, partner or segment).
+
+    Examples
+    --------
+    >>> Ends(["a", "b"], np.array([-1, 0]), np.array([1, 1])).tolist()
+    ['b', ['a', 'b']]
+    """
+
+    __slots__ = ("first", "ids", "second")
+
+    def __init__(self, ids: Sequence[str], first: np.ndarray, second: np.ndarray):
+        self.ids = ids
+        self.first = np.asarray(first, dtype=np.intp)
+        self.second = np.asarray(second, dtype=np.intp)
+
+    def __len__(self) -> int:
+        return len(self.second)
+
+    def __getitem__(self, where):
+        return Ends(self.ids, self.first[where], self.second[where])
+
+    def tolist(self) -> list:
+        """The plain values of every row."""
+        ids = self.ids
+        return [
+            ids[b] if a < 0 else [ids[a], ids[b]]
+            for a, b in zip(self.first.tolist(), self.second.tolist(), strict=True)
+        ]
 
 
 class Records:
@@ -95,7 +128,7 @@ class Records:
         stop = len(self) if stop is None else stop
         if self.order is not None:
             where = self.order[start:stop]
-            if isinstance(values, np.ndarray | Coded):
+            if isinstance(values, np.ndarray | Coded | Ends):
                 return values[where]
             return [values[i] for i in where.tolist()]
         return values[start:stop]
@@ -128,7 +161,7 @@ def plain(data: Any) -> Any:
 
 
 def _tolist(values: Any) -> list:
-    return values.tolist() if isinstance(values, np.ndarray | Coded) else list(values)
+    return values.tolist() if isinstance(values, np.ndarray | Coded | Ends) else list(values)
 
 
 def _plain(values: list) -> list:
