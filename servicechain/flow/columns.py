@@ -34,11 +34,13 @@ def service_labels(ids: list[str], source, target, names: list[str], where) -> l
     >>> service_labels(["it", "hr"], np.array([0]), np.array([1]), ["Payroll"], np.array([0]))
     ['it → hr (Payroll)']
     """
-    out = []
-    for s in where.tolist():
-        text = f"{ids[source[s]]} → {ids[target[s]]}"
-        out.append(text + f" ({names[s]})" if names[s] else text)
-    return out
+    where = np.asarray(where, dtype=np.intp)
+    ends = zip(source[where].tolist(), target[where].tolist(), strict=True)
+    named = [names[s] for s in where.tolist()]
+    return [
+        f"{ids[a]} → {ids[b]} ({name})" if name else f"{ids[a]} → {ids[b]}"
+        for (a, b), name in zip(ends, named, strict=True)
+    ]
 
 
 def _coded(values: np.ndarray) -> Coded:

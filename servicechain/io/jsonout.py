@@ -171,8 +171,10 @@ def _floats(held: np.ndarray, values: list[float], name: str) -> list[str]:
     out = msgspec.json.encode(values)[1:-1].decode().split(",")
     size = np.abs(held)
     odd = np.flatnonzero(((size < 1e-4) & (size > 0)) | (size >= 1e16))
-    for i in odd.tolist():
-        out[i] = float.__repr__(values[i])
+    if len(odd):
+        fixed = np.array(out, dtype=object)
+        fixed[odd] = list(map(float.__repr__, held[odd].tolist()))
+        out = fixed.tolist()
     return out
 
 
