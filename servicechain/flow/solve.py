@@ -150,9 +150,18 @@ class Operator:
             a = self._sweep[transpose] = (sparse.eye_array(self.n, format="csr") - matrix).tocsr()
         tol = _SWEEP_TOL * max(1.0, float(np.abs(b).max(initial=0.0)))
         x, last = b.copy(), np.inf
+        scratch = np.empty_like(x)  # the change of a sweep, computed in place
+        # Columns of L (unit right-hand sides) add b where it is not zero only.
+        where = np.nonzero(b) if np.count_nonzero(b) * 8 < b.size else None
         for sweep in range(1, 10 * _SWEEP_MAX):
-            new = b + a @ x
-            change = float(np.abs(new - x).max(initial=0.0))
+            new = a @ x
+            if where is None:
+                new += b
+            else:
+                new[where] += b[where]
+            np.subtract(new, x, out=scratch)
+            np.abs(scratch, out=scratch)
+            change = float(scratch.max(initial=0.0))
             # The first sweeps may grow while mass travels round the loops (a cost allocation
             # does); after them, a growing change means the sweeps do not converge.
             if not np.isfinite(change) or (change > last and sweep > _SWEEP_GROWTH):

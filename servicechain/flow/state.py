@@ -161,8 +161,7 @@ class State:
         same = (label[rows] == label[cols]) & (sizes[label[cols]] > 1)
         for comp in np.unique(label[cols[same]]):
             pick = np.flatnonzero(same & (label[cols] == comp))
-            members = np.flatnonzero(label == comp)
-            op = Operator(self.operator.matrix[members][:, members].tocsr())
+            members, op = self._block(int(comp))
             wanted, inverse = np.unique(cols[pick], return_inverse=True)
             where_col = np.searchsorted(members, wanted)
             where_row = np.searchsorted(members, rows[pick])
@@ -179,6 +178,15 @@ class State:
                 mine = (inverse >= start) & (inverse < start + len(chunk))
                 out[pick[mine]] = block[where_row[mine], inverse[mine] - start]
         return out
+
+    def _block(self, comp: int) -> tuple[np.ndarray, Operator]:
+        """The nodes of one strongly connected block and the solver of ``I - A`` on it
+        (made once: every exact failure and loop service of the block uses it)."""
+        blocks = self.__dict__.setdefault("_blocks", {})
+        if comp not in blocks:
+            members = np.flatnonzero(self.components[1] == comp)
+            blocks[comp] = members, Operator(self.operator.matrix[members][:, members].tocsr())
+        return blocks[comp]
 
     def diagonal(self, nodes: np.ndarray) -> np.ndarray:
         """``L[d, d]`` for the given nodes (see :meth:`entries`)."""
