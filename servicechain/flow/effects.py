@@ -100,7 +100,7 @@ class Effects:
         net = self.net
         extra = net.own_share[nodes[todo]] * (1.0 - net.own_filled[nodes[todo]])
         # Where no service can reach its cap the rise is linear: one adjoint for them all.
-        free = self.upward.cap_free(nodes[todo], extra)
+        free, risky = self.upward.check(nodes[todo], extra)
         out[todo[free]] = self.upward.y[nodes[todo[free]]] * extra[free]
         todo, extra = todo[~free], extra[~free]
         out[todo] = self._raised(
@@ -108,6 +108,7 @@ class Effects:
             extra,
             np.full(len(todo), -1),
             lambda t: Scenario(own={int(nodes[todo[t]]): 1.0}),
+            risky=risky,
         )
         return out
 
@@ -132,9 +133,11 @@ class Effects:
         # customer by r (1 - P), linear where no cap is reached.
         off = todo[~loop[todo]]
         x = r[off] * (1.0 - state.service_quality[services[off]])
-        free = self.upward.cap_free(tgt[off], x)
+        free, risky = self.upward.check(tgt[off], x)
         out[off[free]] = self.upward.y[tgt[off[free]]] * x[free]
         todo = np.setdiff1d(todo, off[free])
+        if loop[todo].any():  # no bound on the rise of a service on a loop
+            risky = None
         moving = ~state.constant[services[todo]]
         p = state.service_quality[services[todo]]
         extra = r[todo] * np.where(moving, 1.0, 1.0 - p)
@@ -143,6 +146,7 @@ class Effects:
             extra,
             np.where(moving, services[todo], -1),
             lambda t: Scenario(rating={int(services[todo[t]]): 1.0}),
+            risky=risky,
         )
         return out
 
@@ -152,10 +156,14 @@ class Effects:
         extra: np.ndarray,
         held: np.ndarray,
         scenario: Callable[[int], Scenario],
+        *,
+        risky: np.ndarray | None = None,
     ) -> np.ndarray:
         """Exact value-weighted gains of what-ifs that each add ``extra`` to the constant part
         of one node and hold one moving service (``held``, -1 for none) out of the flow;
-        ``scenario(t)`` is what-if ``t`` for the general solve.
+        ``scenario(t)`` is what-if ``t`` for the general solve. ``risky``, when given, marks
+        the only nodes whose services may reach their cap in these what-ifs (from
+        :meth:`Upward.check`): the other services stay in the linear operator.
 
         The what-if is the fixed point of ``Q = c' + sum_s r_s min(1, e_s Q_source(s))``; from
         today's state the sweeps rise monotonically to it (the map is monotone and contracting),
@@ -166,13 +174,15 @@ class Effects:
         n = net.n
         # Services with e <= 1 never reach the cap (Q <= 1): they stay in a linear operator;
         # only the others go through min(1, .) on every sweep.
+        ids = self._moving_over
+        if risky is not None:
+            ids = ids[risky[net.source[ids]] | self.upward.top[ids]]
         over = np.zeros(net.m, dtype=bool)
-        over[self._moving_over] = True
+        over[ids] = True
         linear = ~state.constant & ~over
-        held_over = np.isin(held, self._moving_over)
+        held_over = np.isin(held, ids)
         flow = state.e * net.reliance
         a_lin = _matrix(n, net.target[linear], net.source[linear], flow[linear])
-        ids = self._moving_over
         k = len(ids)
         gather = _matrix(k, np.arange(k), net.source[ids], state.e[ids], cols=n)
         scatter = _matrix(n, net.target[ids], np.arange(k), net.reliance[ids], cols=k)

@@ -61,6 +61,8 @@ class Upward:
         n = net.n
         moving = ~state.constant
         top = moving & (state.service_quality >= 1.0 - CAP_TOL)
+        #: The moving services delivered at the top today (capped from the first rise on).
+        self.top = top
         keep = np.flatnonzero(moving & ~top)
         src, tgt = net.source[keep], net.target[keep]
         e = state.e[keep]
@@ -85,17 +87,25 @@ class Upward:
         """Whether adding ``x[t]`` to the input of ``nodes[t]`` provably raises no moving
         service to its cap (its gain is then exactly ``y[nodes[t]] * x[t]``); False where
         that could not be shown (the what-if must be solved)."""
+        return self.check(nodes, x)[0]
+
+    def check(self, nodes: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`cap_free` of each item, and the nodes whose services may reach their cap in
+        the rise of some item that is not cap-free (no other service can, in any of them)."""
         nodes = np.asarray(nodes, dtype=int)
         x = np.asarray(x, dtype=float)
         out = np.zeros(len(nodes), dtype=bool)
-        if not len(nodes) or not self._mu > 0:
-            return out
+        risky = np.zeros(len(self._g), dtype=bool)
+        if not len(nodes):
+            return out, risky
+        if not self._mu > 0:
+            return out, np.ones(len(self._g), dtype=bool)
         for start in range(0, len(nodes), _BATCH):
             stop = min(start + _BATCH, len(nodes))
-            out[start:stop] = self._batch(nodes[start:stop], x[start:stop])
-        return out
+            out[start:stop] = self._batch(nodes[start:stop], x[start:stop], risky)
+        return out, risky
 
-    def _batch(self, nodes: np.ndarray, x: np.ndarray) -> np.ndarray:
+    def _batch(self, nodes: np.ndarray, x: np.ndarray, risky: np.ndarray) -> np.ndarray:
         n, k = len(self._g), len(nodes)
         tau = self._mu / 2
         cols = np.arange(k)
@@ -120,4 +130,8 @@ class Upward:
         done = pushed.tocoo()
         over = done.data + most[done.col] * self._g[done.row] > self.slack[done.row]
         ok[done.col[over]] = False
+        # Where the rise of an item left to the what-if solve may reach a cap.
+        if not ok.all():
+            risky |= float(most[~ok].max()) * self._g > self.slack
+            risky[done.row[over & ~ok[done.col]]] = True
         return ok
