@@ -298,7 +298,10 @@ def bench_commands(sizes: list[int], timeout: float, huge: bool, repeat: int | N
     import commands
 
     print("== commands: each command as a whole process, imports included ==")
-    print("times in seconds; peak MB = the process's ru_maxrss; out MB = what it printed\n")
+    print(
+        "times in seconds; peak MB = the process's ru_maxrss; cpu s = its user + system time, "
+        "cpu x = that over the floor's; out MB = what it printed\n"
+    )
     commands.fixed_table()
     times = []
     for n in sizes:

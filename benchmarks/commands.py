@@ -2,7 +2,9 @@
 
 Every command runs as ``python -m servicechain ...`` in a fresh process (imports included), its
 output written to a file as a shell redirection would. Wall time is measured around the process;
-peak MB is the process's own ``ru_maxrss`` (``os.wait4``). The floor of the same run is
+CPU time is the process's own user + system time and peak MB its own ``ru_maxrss`` (both from
+``os.wait4``): on a loaded machine CPU time and its ratio to the floor's stay meaningful where
+wall times do not. The floor of the same run is
 ``python -c "import json; json.load(open(F))"`` on the same file, a fresh process too. Each
 command is run three times (once at 100k departments and more; ``--repeat`` sets it) and the
 median is shown.
@@ -31,13 +33,15 @@ MAX_MB = 1024
 
 @dataclass
 class Run:
-    """One command run: wall seconds, peak resident MB, exit code, bytes written to stdout."""
+    """One command run: wall seconds, peak resident MB, exit code, bytes written to stdout, CPU
+    seconds (user + system)."""
 
     seconds: float
     peak_mb: float
     code: int
     out_bytes: int
     note: str = ""
+    cpu: float = 0.0
 
 
 def run_command(args: list[str], *, timeout: float, workdir: Path) -> Run:
@@ -60,7 +64,8 @@ def run_command(args: list[str], *, timeout: float, workdir: Path) -> Run:
         note = f"killed after {timeout:g} s"
     elif proc.returncode != 0:
         note = f"exit {proc.returncode}: {last[:60]}"
-    return Run(seconds, usage.ru_maxrss / 1024, proc.returncode, size, note)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(seconds, usage.ru_maxrss / 1024, proc.returncode, size, note, cpu)
 
 
 def _median_run(args: list[str], *, repeat: int, timeout: float, workdir: Path) -> Run:
@@ -141,7 +146,7 @@ def _commands(path: Path, departments: int) -> list[tuple[str, list, Target]]:
         ("rank --json", ["rank", f, "--json"], json_target),
         ("export -f graphml", ["export", f, "-f", "graphml", "-o", "out.graphml"], export),
         ("export -f drawio", ["export", f, "-f", "drawio", "-o", "out.drawio"], export),
-        ("draw --by-group", ["draw", f, "--by-group", "-o", "out.svg"], draw),
+        ("draw --by-group", ["draw", f, "--by-group", "--force", "-o", "out.svg"], draw),
     ]
     if report is not None:
         rows.append(("report", ["report", f, "-o", "out.html"], report))
@@ -164,22 +169,24 @@ def floor_run(path: Path, *, repeat: int, timeout: float, workdir: Path) -> Run:
     )
 
 
-def _line(label: str, run: Run, floor: float | None, target: Target) -> str:
-    ratio = f"{run.seconds / floor:8.2f}" if floor else f"{'':8}"
-    misses = target.misses(run, floor or math.inf)
+def _line(label: str, run: Run, floor: Run | None, target: Target) -> str:
+    ratio = f"{run.seconds / floor.seconds:8.2f}" if floor else f"{'':8}"
+    cpu_ratio = f"{run.cpu / floor.cpu:8.2f}" if floor and floor.cpu > 0 else f"{'':8}"
+    misses = target.misses(run, floor.seconds if floor else math.inf)
     if target.text() == "-":
         holds = run.note or ""
     else:
         holds = "yes" if not misses else "NO: " + "; ".join(misses)
     out_mb = f"{run.out_bytes / 2**20:8.1f}"
     return (
-        f"  {label:<24}{run.seconds:9.3f}{run.peak_mb:9.0f}{ratio}{out_mb}  "
-        f"{target.text():<18}{holds}"
+        f"  {label:<24}{run.seconds:9.3f}{run.peak_mb:9.0f}{ratio}{run.cpu:8.2f}{cpu_ratio}"
+        f"{out_mb}  {target.text():<18}{holds}"
     )
 
 
 HEADER = (
-    f"  {'command':<24}{'seconds':>9}{'peak MB':>9}{'x floor':>8}{'out MB':>8}  {'target':<18}holds"
+    f"  {'command':<24}{'seconds':>9}{'peak MB':>9}{'x floor':>8}{'cpu s':>8}{'cpu x':>8}"
+    f"{'out MB':>8}  {'target':<18}holds"
 )
 
 
@@ -210,13 +217,13 @@ def commands_table(
         workdir = Path(tmp)
         floor = floor_run(path, repeat=repeat, timeout=timeout, workdir=workdir)
         print(
-            f'  floor: python -c "import json; json.load(open(F))" {floor.seconds:.3f} s, '
-            f"{floor.peak_mb:.0f} MB"
+            f'  floor: python -c "import json; json.load(open(F))" {floor.seconds:.3f} s '
+            f"({floor.cpu:.2f} s CPU), {floor.peak_mb:.0f} MB"
         )
         print(HEADER)
         for label, args, target in _commands(path, departments):
             run = _median_run(args, repeat=repeat, timeout=timeout, workdir=workdir)
-            print(_line(label, run, floor.seconds, target))
+            print(_line(label, run, floor, target))
             sys.stdout.flush()
             if not run.note:
                 seconds[label] = run.seconds
