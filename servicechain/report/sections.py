@@ -82,6 +82,8 @@ def build_document(
 
     result = score(chain)
     analysis = analyze(chain)
+    # the diagram first: a model too large to draw is refused before the long computations
+    diagram, chain_data = chain_section(chain)
     has_segments = bool(chain.model.segments)
     # One set of results for every section and for the summary: one story.
     ranking = (
@@ -97,7 +99,6 @@ def build_document(
         scenarios = dict(scenarios)
         comparison = compare(chain, scenarios) if scenarios else None
     costs = _costs(chain)
-    diagram, chain_data = chain_section(chain)
     sections = []
     if has_segments:
         found = summarize(
