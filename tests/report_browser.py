@@ -161,9 +161,12 @@ class Browser:
         self.send("Page.navigate", url=Path(path).resolve().as_uri())
         self.wait_event("Page.loadEventFired")
 
-    def eval(self, expression: str) -> object:
-        """Evaluate JavaScript in the page and return the value."""
-        result = self.send("Runtime.evaluate", expression=expression, returnByValue=True)
+    def eval(self, expression: str, *, wait: bool = False) -> object:
+        """Evaluate JavaScript in the page and return the value (with ``wait``, the value the
+        promise it returns resolves to)."""
+        result = self.send(
+            "Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=wait
+        )
         if "exceptionDetails" in result:
             raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
         return result["result"].get("value")

@@ -212,10 +212,16 @@ def test_clicking_a_department_highlights_the_arrows_of_its_chain(browser, sapat
     )
     for j, cls in zip(drawn, classes, strict=True):
         assert cls == ("sc-on" if j in on_chain else "sc-faded"), (ends[j], cls)
-    opacity = browser.eval(
-        f"getComputedStyle(document.getElementById('diagram-edge-{min(set(drawn) - on_chain)}'))"
-        ".opacity"
+    # the fade is a short CSS transition: read the opacity once it has run (on a busy machine
+    # the first frames may not have been drawn yet)
+    faded = f"document.getElementById('diagram-edge-{min(set(drawn) - on_chain)}')"
+    settled = browser.eval(
+        f"Promise.all({faded}.getAnimations().map(function (a) {{ return a.finished; }}))"
+        ".then(function () { return true; })",
+        wait=True,
     )
+    assert settled is True
+    opacity = browser.eval(f"getComputedStyle({faded}).opacity")
     assert float(opacity) < 0.5
     assert browser.errors == []
 
