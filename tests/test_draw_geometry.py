@@ -20,7 +20,7 @@ from servicechain import Chain
 from servicechain.cli import main
 from servicechain.draw.diagram import SLIDE_BOXES, draw_chain
 from servicechain.draw.layout import layered_layout
-from servicechain.draw.page import MIN_SLIDE_FONT, SLIDE_WIDTH
+from servicechain.draw.page import MIN_SLIDE_FONT, SLIDE_WIDTH, diagram_aspect, font_per_scale
 from servicechain.draw.render import DiagramTooLargeError, SmallTextWarning
 from servicechain.draw.routing import sample_route
 from servicechain.draw.style import UNRATED_HATCH
@@ -249,11 +249,10 @@ def test_every_view_draws_clear_labels_at_slide_size(case):
                 continue
         assert tuple(drawing.figure.get_size_inches()) == (13.333, 7.5)
         shown = drawing.fontsize * SLIDE_WIDTH / 13.333
-        small = [w for w in caught if issubclass(w.category, SmallTextWarning)]
-        # at least 10 pt on a 13.33 in slide, or the user is told, with the views to draw
-        assert shown >= MIN_SLIDE_FONT - 0.005 or (small and "--segment" in str(small[0].message))
-        if isinstance(case, str):
-            assert shown >= MIN_SLIDE_FONT - 0.005, (case, view)
+        # at least 10 pt on a 13.33 in slide: dense generated models too (their gaps drawn
+        # compact); past what a slide holds, refused above
+        assert shown >= MIN_SLIDE_FONT - 0.005, (case, view)
+        assert not [w for w in caught if issubclass(w.category, SmallTextWarning)]
         _check_drawing(drawing, chain)
         if not view:
             full_positions = drawing.layout.pos
@@ -320,6 +319,46 @@ def test_more_boxes_than_a_slide_holds_are_refused_unless_forced():
         assert len(draw_chain(chain, force=True).boxes) == 66
 
 
+@pytest.mark.parametrize("seed", [1, 2, 6])
+def test_dense_generated_model_holds_10_pt_with_compact_gaps(seed):
+    # about five services per department: regular gaps come out under 10 pt for most seeds
+    chain = Chain.from_dict(generate(20, seed=seed))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SmallTextWarning)
+        drawing = draw_chain(chain)
+    assert drawing.fontsize * SLIDE_WIDTH / 13.333 >= MIN_SLIDE_FONT
+    assert _arrows_behind_boxes(drawing.layout, chain.graph) == []
+    page, aspect = "slide", diagram_aspect("slide")
+    least = MIN_SLIDE_FONT / font_per_scale(page, aspect)
+
+    def scale(layout) -> float:
+        x0, y0, x1, y1 = layout.extent
+        return min(aspect / (x1 - x0), 1 / (y1 - y0))
+
+    regular = layered_layout(chain.graph, notes=_score_notes(drawing), aspect=aspect)
+    assert scale(drawing.layout) >= least
+    # the compact gaps are taken only when the regular ones come out too small
+    assert (drawing.layout.extent == regular.extent) == (scale(regular) >= least)
+
+
+def _score_notes(drawing) -> dict:
+    return {n: text.get_text() for n, text in drawing.scores.items()}
+
+
+@pytest.mark.parametrize("departments", [60, 150])
+def test_past_a_slide_refused_forced_drawing_keeps_arrows_clear_of_boxes(departments):
+    chain = _generated(departments)
+    with pytest.raises(DiagramTooLargeError) as caught:
+        draw_chain(chain)
+    assert "--segment SEGMENT" in str(caught.value) and "--by-group" in str(caught.value)
+    assert "--force" in str(caught.value)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SmallTextWarning)
+        drawing = draw_chain(chain, force=True)
+    assert set(drawing.boxes) == set(chain.graph)
+    assert _arrows_behind_boxes(drawing.layout, chain.graph) == []
+
+
 def test_grouped_partners_are_rolled_up():
     data = generate(400, seed=2, services_per_department=3)
     data["partners"] += [{"id": f"px{i}", "name": f"Vendor {i}"} for i in range(12)]
@@ -362,8 +401,8 @@ def test_draw_says_when_labels_come_out_small(runner, tmp_path, monkeypatch):
     result = runner.invoke(main, ["draw", str(FLOWERSHOP), "-o", str(out)], catch_exceptions=False)
     assert result.exit_code == 0
     assert result.stderr == (
-        "Warning: the labels come out at 8.0 pt on a 13.33 in slide, less than 10 pt; a view "
-        "with fewer boxes (--segment SEGMENT, --by-group) draws them larger\n"
+        "Warning: the labels come out at 8.0 pt on a 13.33 in slide, less than 10 pt; one box "
+        "per group (--by-group) draws them larger\n"
     )
 
 

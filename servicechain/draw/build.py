@@ -13,7 +13,7 @@ from .crossings import Spans, sweep
 from .placement import place_rows, sub_layers
 from .plan import Layout
 from .routing import route_edges, side_lanes
-from .spacing import COLUMN_GAP, HEAD, LANE, LANE_CLEAR, MARGIN, PULL, ROW_GAP, STRIP, SUB_GAP
+from .spacing import HEAD, MARGIN, PULL, REGULAR, Spacing
 
 __all__ = ["build_layout"]
 
@@ -27,6 +27,7 @@ def build_layout(
     edges: list,
     parts: list,
     sweeps: int,
+    spacing: Spacing = REGULAR,
 ) -> Layout:
     """The layout of ``graph`` with column ``c`` (nodes ``by_col[c]``) split into ``parts[c]``
     layers: crossings reduced over boxes and lane dummies, rows placed, arrows routed, the
@@ -48,6 +49,8 @@ def build_layout(
         Layers of each column.
     sweeps : int
         Barycentre sweeps to reduce crossings.
+    spacing : Spacing, optional
+        Gaps between columns, boxes and lanes.
 
     Returns
     -------
@@ -109,11 +112,11 @@ def build_layout(
 
     # heights: boxes and lanes as close to their neighbours as their order allows
     dummy_set = {d for chain in dummies.values() for d in chain}
-    height = {n: (LANE if n in dummy_set else size[n][1]) for n in item_layer}
+    height = {n: (spacing.lane if n in dummy_set else size[n][1]) for n in item_layer}
 
     def gap(a, b) -> float:
         lanes = (a in dummy_set) + (b in dummy_set)
-        return ROW_GAP if lanes == 0 else LANE_CLEAR if lanes == 1 else 0.0
+        return spacing.row_gap if lanes == 0 else spacing.lane_clear if lanes == 1 else 0.0
 
     before = {n: [m for m in neighbours[n] if item_layer[m] < item_layer[n]] for n in item_layer}
     after = {n: [m for m in neighbours[n] if item_layer[m] > item_layer[n]] for n in item_layer}
@@ -136,19 +139,20 @@ def build_layout(
     for li in range(n_layers):
         if li:
             c, prev = column_of_layer[li], column_of_layer[li - 1]
-            g = COLUMN_GAP if c != prev else SUB_GAP
+            g = spacing.column_gap if c != prev else spacing.sub_gap
             if c != prev and (c == n_cols - 1 or (prev == 0 and has_partners)):
                 g *= 1.25
             g += min(0.006 * through_gap[li], 0.2)
             if lanes_right[li - 1]:
-                g += HEAD + 0.04 + lanes_right[li - 1] * LANE
+                g += HEAD + 0.04 + lanes_right[li - 1] * spacing.lane
             x += g
         left.append(x)
         x += widths[li]
         right.append(x)
     pos = {n: ((left[layer[n]] + right[layer[n]]) / 2, ys[n]) for n in graph}
     lane_x = {
-        e: right[layer[e[0]]] + HEAD + 0.04 + (k + 0.5) * LANE for e, k in lanes_beside.items()
+        e: right[layer[e[0]]] + HEAD + 0.04 + (k + 0.5) * spacing.lane
+        for e, k in lanes_beside.items()
     }
     routes = route_edges(
         edges,
@@ -184,13 +188,13 @@ def build_layout(
     else:
         dept_layers = {layer[n] for n in depts}
         lane_ys = [ys[d] for d in dummy_set if item_layer[d] in dept_layers]
-        lo_y = min([inner[1], *(y - LANE for y in lane_ys)])
-        hi_y = max([inner[3], *(y + LANE for y in lane_ys)])
+        lo_y = min([inner[1], *(y - spacing.lane for y in lane_ys)])
+        hi_y = max([inner[3], *(y + spacing.lane for y in lane_ys)])
         pad = 0.1
         x0 = inner[0] - pad
         if has_segments and front is not None and not any(layer[n] in back_layers for n in depts):
             x0 -= 0.3  # a back-office strip, so the line of visibility stands clear
-        boundary = (x0, lo_y - pad - STRIP, inner[2] + pad, hi_y + pad + STRIP)
+        boundary = (x0, lo_y - pad - spacing.strip, inner[2] + pad, hi_y + pad + spacing.strip)
         if has_segments and front is not None:
             front_x0 = left[first[front]]
             back = [li for li in back_layers if li < first[front] and order[li]]

@@ -19,11 +19,11 @@ import networkx as nx
 
 from .build import build_layout
 from .depth import columns, segment_distance
-from .page import MAX_FONT, diagram_aspect, font_per_scale
+from .page import MAX_FONT, MIN_SLIDE_FONT, SLIDE_WIDTH, diagram_aspect, font_per_scale, page_size
 from .pinned import pin_layout
 from .placement import split_columns
 from .plan import Layout
-from .spacing import BOLD, COLUMN_GAP, HEAD, LANE, LINE_MAX_EM, ROW_GAP, SUB_GAP, box_size
+from .spacing import BOLD, COMPACT, HEAD, LINE_MAX_EM, REGULAR, Spacing, box_size
 from .text import EM_PER_UNIT, label_lines, text_width
 
 __all__ = [
@@ -54,6 +54,7 @@ def layered_layout(
     notes: dict | None = None,
     aspect: float | None = None,
     enough: float | None = None,
+    least: float | None = None,
 ) -> Layout:
     """Place every node of a chain in columns, left (back office) to right (segments), and
     route every service between them.
@@ -76,6 +77,11 @@ def layered_layout(
         With ``aspect``: a scale (the page's height over the drawing's) past which a larger
         drawing gains nothing (its text would be capped); among splits that reach it, the one
         with the fewest hand-offs in lanes beside a column is kept.
+    least : float, optional
+        With ``aspect``: a scale under which the text would come out too small (under 10 pt
+        on a slide). A layout under it is made again with :data:`~.spacing.COMPACT` gaps
+        (narrower gaps between columns and boxes, lanes closer together), and the one that
+        fits larger is kept.
 
     Returns
     -------
@@ -112,16 +118,51 @@ def layered_layout(
         by_col[column[node]].append(node)
     edges = [(u, v) for u, v in graph.edges() if u != v]
 
-    # layers: each column split into as many sub-columns as the page's shape asks for
+    layout = _split_and_build(
+        graph, column, by_col, size, lines, edges, sweeps, aspect, enough, REGULAR
+    )
+    if aspect and least is not None and _scale(layout, aspect) < least:
+        compact = _split_and_build(
+            graph, column, by_col, size, lines, edges, sweeps, aspect, enough, COMPACT
+        )
+        if _scale(compact, aspect) > _scale(layout, aspect):
+            layout = compact
+    return layout
+
+
+def _scale(layout: Layout, aspect: float) -> float:
+    """The page's height over the drawing's, for a page of ``aspect`` (larger: larger text)."""
+    x0, y0, x1, y1 = layout.extent
+    return min(aspect / (x1 - x0), 1.0 / (y1 - y0))
+
+
+def _split_and_build(
+    graph: nx.DiGraph,
+    column: dict,
+    by_col: list,
+    size: dict,
+    lines: dict,
+    edges: list,
+    sweeps: int,
+    aspect: float | None,
+    enough: float | None,
+    spacing: Spacing,
+) -> Layout:
+    """The layout with each column split into as many sub-columns as the page's shape asks
+    for (see :func:`layered_layout`), its gaps those of ``spacing``."""
+    n_cols = len(by_col)
     if not (aspect and n_cols):
-        return build_layout(graph, column, by_col, size, lines, edges, [1] * n_cols, sweeps)
+        return build_layout(
+            graph, column, by_col, size, lines, edges, [1] * n_cols, sweeps, spacing
+        )
     through = [0] * n_cols
     for u, v in edges:
         lo_c, hi_c = sorted((column[u], column[v]))
         for c in range(lo_c + 1, hi_c):
             through[c] += 1
     heights = [
-        sum(size[n][1] + ROW_GAP for n in col) + through[c] * LANE for c, col in enumerate(by_col)
+        sum(size[n][1] + spacing.row_gap for n in col) + through[c] * spacing.lane
+        for c, col in enumerate(by_col)
     ]
     widths = [max((size[n][0] for n in col), default=0.3) for col in by_col]
     # a column whose boxes serve each other a lot starts in two sub-columns: its hand-offs then
@@ -139,8 +180,8 @@ def layered_layout(
             heights,
             widths,
             counts=[len(col) for col in by_col],
-            gap=COLUMN_GAP,
-            sub_gap=SUB_GAP,
+            gap=spacing.column_gap,
+            sub_gap=spacing.sub_gap,
             aspect=aspect,
             steps=True,
             start=begin,
@@ -148,7 +189,7 @@ def layered_layout(
     ]
     if len(graph) + len(edges) > _TRY_SPLITS_UP_TO:  # large: trust the estimate
         best_step = max(steps, key=lambda step: step[1])[0]
-        return build_layout(graph, column, by_col, size, lines, edges, best_step, sweeps)
+        return build_layout(graph, column, by_col, size, lines, edges, best_step, sweeps, spacing)
     # small: lay out each split walked through; of those that fit nearly as large as the
     # best, keep the one with the fewest hand-offs in lanes beside a column
     tried = []
@@ -157,10 +198,9 @@ def layered_layout(
         if tuple(parts) in seen:
             continue
         seen.add(tuple(parts))
-        layout = build_layout(graph, column, by_col, size, lines, edges, parts, sweeps)
-        x0, y0, x1, y1 = layout.extent
+        layout = build_layout(graph, column, by_col, size, lines, edges, parts, sweeps, spacing)
         beside = sum(1 for u, v in edges if layout.layer[u] == layout.layer[v])
-        tried.append((min(aspect / (x1 - x0), 1.0 / (y1 - y0)), beside, layout))
+        tried.append((_scale(layout, aspect), beside, layout))
     top = max(scale for scale, _, _ in tried)
     good = top * _NEARLY if enough is None else min(top * _NEARLY, enough)
     return min((t for t in tried if t[0] >= good), key=lambda t: (t[1], -t[0]))[2]
@@ -195,11 +235,14 @@ def diagram_layout(
             n: "not rated" if a.get("kind") != "segment" and a.get("quality") is None else "0.0"
             for n, a in graph.nodes(data=True)
         }
+    per_scale = font_per_scale(page, aspect)
     layout = layered_layout(
         graph,
         notes=scores,
         aspect=aspect,
-        enough=MAX_FONT / font_per_scale(page, aspect),
+        enough=MAX_FONT / per_scale,
+        # the slide's least size, on a page as much wider or narrower as it is
+        least=MIN_SLIDE_FONT * page_size(page)[0] / SLIDE_WIDTH / per_scale,
     )
     pinned = graph.graph.get("layout")
     return layout if relayout or not pinned else pin_layout(layout, graph, pinned, head=HEAD)

@@ -175,8 +175,8 @@ def render_graph(
             if (size or "slide") == "slide" and shown < MIN_SLIDE_FONT - 0.005:
                 warnings.warn(
                     f"the labels come out at {shown:.1f} pt on a {SLIDE_WIDTH:.2f} in slide, "
-                    f"less than {MIN_SLIDE_FONT:g} pt; a view with fewer boxes (--segment SEGMENT, "
-                    "--by-group) draws them larger",
+                    f"less than {MIN_SLIDE_FONT:g} pt; one box per group (--by-group) draws "
+                    "them larger",
                     SmallTextWarning,
                     stacklevel=2,
                 )
