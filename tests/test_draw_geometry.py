@@ -18,6 +18,7 @@ import pytest
 import servicechain
 from servicechain import Chain
 from servicechain.cli import main
+from servicechain.draw.backbone import SLIDE_ARROWS
 from servicechain.draw.diagram import SLIDE_BOXES, draw_chain
 from servicechain.draw.layout import layered_layout
 from servicechain.draw.page import MIN_SLIDE_FONT, SLIDE_WIDTH, diagram_aspect, font_per_scale
@@ -25,6 +26,7 @@ from servicechain.draw.render import DiagramTooLargeError, SmallTextWarning
 from servicechain.draw.routing import sample_route
 from servicechain.draw.style import UNRATED_HATCH
 from servicechain.samples.generate import generate
+from servicechain.structure.grouping import rollup
 
 matplotlib.use("Agg")
 
@@ -357,6 +359,41 @@ def test_past_a_slide_refused_forced_drawing_keeps_arrows_clear_of_boxes(departm
         drawing = draw_chain(chain, force=True)
     assert set(drawing.boxes) == set(chain.graph)
     assert _arrows_behind_boxes(drawing.layout, chain.graph) == []
+
+
+def test_grouped_view_of_2000_departments_draws_the_strongest_arrows_clear_of_boxes():
+    # 44 groups that nearly all serve each other: one arrow per pair would be 1,912 arrows
+    chain = Chain.from_dict(generate(2000, seed=1))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        drawing = draw_chain(chain, group_by="group", labels="ratings")
+    layout = drawing.layout
+    drawn = nx.DiGraph(list(layout.routes))
+    drawn.add_nodes_from(layout.pos)
+    assert "partners:all" in drawing.boxes  # 40 partners rolled up into one box
+    assert drawing.labels["partners:all"].get_text().replace("\n", " ") == (
+        "external partners (40)"
+    )
+    note = drawing.captions[-1].get_text()
+    assert note.startswith("40 segments drawn as 10 boxes by kind and relationship; ")
+    assert f"arrows: the {len(layout.routes)} of 1,912 hand-offs relied on most" in note
+    assert len(layout.routes) == SLIDE_ARROWS
+    assert _arrows_behind_boxes(layout, drawn) == []
+    # every group serves customers itself: all stand on the front line, right of the line of
+    # visibility, even where their arrows to the segments are among those left out
+    rolled = rollup(chain, by="group")
+    front = {n for n in rolled if any(rolled.nodes[m]["kind"] == "segment" for m in rolled[n])}
+    assert len(front) == 43
+    assert {layout.column[n] for n in front} == {max(layout.column.values()) - 1}
+    assert all(layout.pos[n][0] > layout.visibility_x for n in front)
+    _check_drawing(drawing, chain)
+    # from 1.9 pt before the arrows were thinned; still under 10 pt, and the user is told
+    shown = drawing.fontsize * SLIDE_WIDTH / 13.333
+    assert 8.5 < shown < MIN_SLIDE_FONT
+    (small,) = [w for w in caught if issubclass(w.category, SmallTextWarning)]
+    assert str(small.message).endswith(
+        "less than 10 pt; fewer groups (more departments sharing one) draw them larger"
+    )
 
 
 def test_grouped_partners_are_rolled_up():

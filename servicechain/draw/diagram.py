@@ -186,7 +186,8 @@ def draw_chain(
     from ..structure._base import resolve, resolve_segment
     from ..structure.grouping import rollup
     from ..structure.tracing import downstream, upstream
-    from .layout import HEAD, diagram_layout, layered_layout
+    from .backbone import backbone, backbone_note
+    from .layout import HEAD, columns, diagram_layout, layered_layout
     from .pinned import pin_layout
     from .render import DrawError, render_graph
 
@@ -196,14 +197,19 @@ def draw_chain(
         raise DrawError(f"unknown labels {labels!r}; use ratings or interval")
     note = ""
     if group_by:  # rolled up from the arrays: no graph of every service
-        full, note = _collapse_outside(rollup(chain, by=group_by), slide=max_slide_boxes)
+        whole, note = _collapse_outside(rollup(chain, by=group_by), slide=max_slide_boxes)
+        # groups that serve nearly every other group: only the strongest arrows are drawn
+        full = backbone(whole)
+        left_out = backbone_note(whole, full)
+        if left_out:
+            note = f"{note}; {left_out}" if note else left_out[0].upper() + left_out[1:]
     else:
-        full = chain.graph
+        full = whole = chain.graph
     graph = full
     what = ""
     if segment is not None:
         target = resolve_segment(chain, full, segment)
-        graph = full.subgraph([*nx.ancestors(full, target), target]).copy()
+        graph = full.subgraph([*nx.ancestors(whole, target), target]).copy()
         what = f"what reaches {full.nodes[target].get('name', target)}"
     _check_size(
         graph,
@@ -216,8 +222,10 @@ def draw_chain(
     keep = keep_edges = focus = None
     if highlight is not None:
         focus = resolve(chain, graph, highlight)
-        up = {focus: 0, **upstream(graph, focus, depth=depth)}
-        down = {focus: 0, **downstream(graph, focus, depth=depth)}
+        # the chain through every hand-off, drawn or not
+        traced = whole.subgraph(graph) if whole is not full else graph
+        up = {focus: 0, **upstream(traced, focus, depth=depth)}
+        down = {focus: 0, **downstream(traced, focus, depth=depth)}
         keep = {*up, *down}
         # the hand-offs on the chain: each one step nearer the node (up) or further (down)
         keep_edges = {
@@ -282,18 +290,22 @@ def draw_chain(
         if labels == "interval":
             title += " · score (90% interval)"
     page = size or "slide"
+    laid = full if _fits(full, force, max_slide_boxes, max_boxes) else graph
+    # columns from every hand-off, drawn or not: a group that serves customers stays on the
+    # front line when its arrows to them are among those left out
+    column = columns(whole) if whole is not full else None
     if ax is not None:
-        shown = full if _fits(full, force, max_slide_boxes, max_boxes) else graph
-        layout = layered_layout(shown, notes=scored[1])
-        if not relayout and shown.graph.get("layout"):
-            layout = pin_layout(layout, shown, shown.graph["layout"], head=HEAD)
+        layout = layered_layout(laid, notes=scored[1], column=column)
+        if not relayout and laid.graph.get("layout"):
+            layout = pin_layout(layout, laid, laid.graph["layout"], head=HEAD)
     else:
         layout = diagram_layout(
-            full if _fits(full, force, max_slide_boxes, max_boxes) else graph,
+            laid,
             page=page,
             note=bool(note),
             scores=scored[1],
             relayout=relayout,
+            column=column,
         )
     ratings = None
     if labels == "ratings":
@@ -321,6 +333,9 @@ def draw_chain(
         dpi=dpi,
         font=font,
         note=note,
+        larger="fewer groups (more departments sharing one) draw them larger"
+        if group_by
+        else "one box per group (--by-group) draws them larger",
         **kwargs,
     )
 

@@ -55,6 +55,7 @@ def layered_layout(
     aspect: float | None = None,
     enough: float | None = None,
     least: float | None = None,
+    column: dict | None = None,
 ) -> Layout:
     """Place every node of a chain in columns, left (back office) to right (segments), and
     route every service between them.
@@ -82,6 +83,10 @@ def layered_layout(
         on a slide). A layout under it is made again with :data:`~.spacing.COMPACT` gaps
         (narrower gaps between columns and boxes, lanes closer together), and the one that
         fits larger is kept.
+    column : dict, optional
+        Node → its column, when the columns come from more hand-offs than are drawn (a roll-up
+        drawing only its strongest arrows still puts each group where all of its work puts
+        it); default :func:`columns` of ``graph``.
 
     Returns
     -------
@@ -101,7 +106,7 @@ def layered_layout(
     ...                                        lay.routes["p", "b"][-1][1]]
     True
     """
-    column = columns(graph)
+    column = columns(graph) if column is None else {n: column[n] for n in graph}
     names = nx.get_node_attributes(graph, "name")
     labels = labels or {}
     notes = notes or {}
@@ -213,14 +218,16 @@ def diagram_layout(
     note: bool = False,
     scores: dict | None = None,
     relayout: bool = False,
+    column: dict | None = None,
 ) -> Layout:
     """The layout a chain diagram of ``graph`` is drawn with on ``page`` (``"slide"``,
     ``"a4"``, ``"a4-portrait"`` or inches): room for a score under every name (``scores``:
     node → its text; default "not rated" for a department or partner without ``quality``,
     else a number), columns split to the page's shape, ``note`` saying whether a line under
-    the title takes room. The DOT and draw.io exports use it too, so every picture of a model
-    agrees. Boxes the model pins (the graph's ``layout``) stay where they were pinned unless
-    ``relayout`` (see :func:`~servicechain.draw.pinned.pin_layout`).
+    the title takes room, ``column`` the columns when they come from more hand-offs than are
+    drawn (see :func:`layered_layout`). The DOT and draw.io exports use it too, so every
+    picture of a model agrees. Boxes the model pins (the graph's ``layout``) stay where they
+    were pinned unless ``relayout`` (see :func:`~servicechain.draw.pinned.pin_layout`).
 
     Examples
     --------
@@ -243,6 +250,7 @@ def diagram_layout(
         enough=MAX_FONT / per_scale,
         # the slide's least size, on a page as much wider or narrower as it is
         least=MIN_SLIDE_FONT * page_size(page)[0] / SLIDE_WIDTH / per_scale,
+        column=column,
     )
     pinned = graph.graph.get("layout")
     return layout if relayout or not pinned else pin_layout(layout, graph, pinned, head=HEAD)

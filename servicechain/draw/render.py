@@ -97,6 +97,7 @@ def render_graph(
     font: str | None = None,
     separate_arrows: bool | None = None,
     note: str = "",
+    larger: str = "one box per group (--by-group) draws them larger",
 ) -> Drawing:
     """Draw a chain graph: boxes in columns, routed arrows, company boundary and legend.
 
@@ -143,6 +144,8 @@ def render_graph(
         arrows.
     note : str, optional
         A line under the title saying what the boxes stand for.
+    larger : str, optional
+        What the warning about labels under 10 pt on a slide says draws them larger.
 
     Returns
     -------
@@ -175,8 +178,7 @@ def render_graph(
             if (size or "slide") == "slide" and shown < MIN_SLIDE_FONT - 0.005:
                 warnings.warn(
                     f"the labels come out at {shown:.1f} pt on a {SLIDE_WIDTH:.2f} in slide, "
-                    f"less than {MIN_SLIDE_FONT:g} pt; one box per group (--by-group) draws "
-                    "them larger",
+                    f"less than {MIN_SLIDE_FONT:g} pt; {larger}",
                     SmallTextWarning,
                     stacklevel=2,
                 )
