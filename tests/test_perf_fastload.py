@@ -114,6 +114,22 @@ def test_chain_from_the_fast_path_builds_its_model_on_demand(tmp_path):
     assert [str(a) for a in chain.assumptions] == [str(a) for a in slow.assumptions]
 
 
+@pytest.mark.parametrize(
+    "scale", [None, {"max": 5}, {"min": -1}], ids=["no-scale", "max-only", "min-only"]
+)
+def test_a_json_model_that_leaves_sections_out_summarises_as_its_yaml(tmp_path, scale):
+    data = {"name": "x", "departments": [{"id": "a", "name": "A", "group": "G", "quality": 0.5}]}
+    if scale is not None:
+        data["scale"] = scale
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    chain, slow = servicechain.load(path), servicechain.Chain.from_dict(data)
+    assert chain._model is None
+    assert chain.summary() == slow.summary()
+    assert chain.records.partners == chain.records.segments == chain.records.services == []
+    assert list(chain.rollup(by="group").nodes) == ["G"]
+
+
 def test_yaml_files_take_the_ordinary_path(example):
     loaded = read_model(example)
     assert not isinstance(loaded, FastLoaded)

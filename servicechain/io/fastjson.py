@@ -177,9 +177,11 @@ class _Model(_Record):
     description: str | UnsetType | None = UNSET
     scale: _Scale | UnsetType = UNSET
     currency: Annotated[str, Meta(pattern=r"^[A-Z]{3}\Z")] | UnsetType | None = UNSET
-    segments: list[_Segment] | UnsetType = UNSET
-    partners: list[_Partner] | UnsetType = UNSET
-    services: list[_Service] | UnsetType = UNSET
+    # Sections left out are empty lists, as in the spec (and, being defaults, left out again
+    # when the document is encoded).
+    segments: list[_Segment] = msgspec.field(default_factory=list)
+    partners: list[_Partner] = msgspec.field(default_factory=list)
+    services: list[_Service] = msgspec.field(default_factory=list)
     layout: dict[_Id, _Position] | UnsetType = UNSET
 
 

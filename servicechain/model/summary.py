@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from ..text import listed, text_repr
 from .assumptions import Assumption, list_assumptions
 from .records import Records, plain
-from .spec import Model
+from .spec import Model, Scale
 
 __all__ = ["RELATIONSHIP_WORDS", "Summary", "summarize"]
 
@@ -110,7 +110,7 @@ def summarize(model: Model, *, assumptions: Sequence[Assumption] | None = None) 
         by_rel[s.relationship] = by_rel.get(s.relationship, 0) + 1
     return Summary(
         name=model.name,
-        scale=(model.scale.min, model.scale.max),
+        scale=_scale(model.scale),
         counts={
             "departments": len(model.departments),
             "segments": len(model.segments),
@@ -123,3 +123,13 @@ def summarize(model: Model, *, assumptions: Sequence[Assumption] | None = None) 
         assumptions=list_assumptions(model) if assumptions is None else assumptions,
         names={d.id: d.name for d in model.departments if d.id in serving},
     )
+
+
+def _scale(scale) -> tuple[float, float]:
+    """``(min, max)`` of a model's scale; the spec's defaults where the file leaves a bound (or
+    the whole scale) out, as the fast JSON reader's records do."""
+    default = Scale()
+    lo, hi = getattr(scale, "min", None), getattr(scale, "max", None)
+    lo = lo if isinstance(lo, int | float) else default.min
+    hi = hi if isinstance(hi, int | float) else default.max
+    return float(lo), float(hi)
