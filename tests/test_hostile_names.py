@@ -74,6 +74,57 @@ def test_json_output_keeps_names_exact_and_inert(runner, command):
     assert any("\x1b" in s or "\x07" in s for s in strings)
 
 
+#: A name holding a C1 control (NEXT LINE), a right-to-left override and an escape sequence.
+EXACT_NAME = "Loja\x85 \u202eadmin\u202c \x1b[2J\u2028fim\x7f"
+
+
+def _strings(data) -> list[str]:
+    out, todo = [], [data]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, dict):
+            todo += [*item.keys(), *item.values()]
+        elif isinstance(item, list):
+            todo += item
+        elif isinstance(item, str):
+            out.append(item)
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["json", "yaml"])
+@pytest.mark.parametrize("command", ["score", "summary", "validate"])
+def test_json_output_carries_control_and_bidi_characters_exactly(runner, tmp_path, command, fmt):
+    model = {
+        "name": EXACT_NAME,
+        "departments": [{"id": "it", "name": EXACT_NAME, "group": EXACT_NAME}],
+        "segments": [
+            {"id": "s", "name": EXACT_NAME, "kind": "consumer", "relationship": "customer"}
+        ],
+        "services": [{"from": "it", "to": "s", "name": EXACT_NAME}],
+    }
+    path = tmp_path / f"m{EXACT_NAME}.{fmt}"
+    path.write_text(json.dumps(model), encoding="utf-8")  # JSON is YAML too
+    result = runner.invoke(main, [command, str(path), "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert not UNSAFE.search(result.stdout), repr(UNSAFE.search(result.stdout))
+    data = json.loads(result.stdout)
+    strings = _strings(data)
+    if command == "validate":  # the file and the assumption naming the department
+        assert data["file"] == str(path)
+        assert f"department 'it' ({EXACT_NAME}) has no quality" in data["assumptions"][0]["text"]
+    elif command == "summary":
+        assert data["name"] == EXACT_NAME
+        assert data["groups"] == {EXACT_NAME: 1}
+    else:
+        assert data["name"] == EXACT_NAME
+        assert {n["name"] for n in data["nodes"]} == {EXACT_NAME}
+        assert [s["name"] for s in data["services"]] == [EXACT_NAME]
+    assert EXACT_NAME in strings or command == "validate"
+    # the text output of the same command is sanitised for the terminal
+    text = runner.invoke(main, [command, str(path)], catch_exceptions=False)
+    assert text.exit_code == 0 and not UNSAFE.search(text.stdout)
+
+
 def test_columns_stay_aligned_with_escape_sequences_in_names(runner):
     result = runner.invoke(main, ["score", str(HOSTILE)], catch_exceptions=False)
     rows = [line for line in result.stdout.splitlines() if line.startswith("  department")]

@@ -1,12 +1,17 @@
 """Streamed JSON of results: the text of ``json.dumps(data, indent=2, ensure_ascii=False)``,
 written piece by piece, with :class:`~servicechain.model.records.Records` written from their
 columns (a block of rows at a time, no dict per row).
+
+Text is kept exactly: besides the escapes JSON requires, C1 control characters, bidirectional
+controls and the Unicode line separators are written as ``\\uXXXX`` escapes, so the JSON reads
+back to the model's own text while the output itself holds nothing a terminal would act on.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable
 from json.encoder import encode_basestring  # the C encoder when available
 from typing import Any
@@ -15,17 +20,31 @@ import msgspec
 import numpy as np
 
 from ..model.records import Coded, Ends, Records
+from ..text import BIDI_CONTROLS
 
 __all__ = ["dumps", "write_json"]
 
 #: Rows encoded and written at a time.
 BLOCK = 32_768
+#: Characters JSON allows raw in a string but a terminal acts on (C1 controls, bidirectional
+#: controls, line and paragraph separators): written escaped. JSON's own rules already escape
+#: the C0 controls.
+_ESCAPED = re.compile(f"[\x7f-\x9f\u2028\u2029{BIDI_CONTROLS}]")
+
+
+def _escape(text: str) -> str:
+    """``text`` (a piece of JSON) with every character of ``_ESCAPED`` as a ``\\uXXXX`` escape;
+    these can only stand inside strings, so the JSON means the same."""
+    if text.isascii() and "\x7f" not in text:
+        return text
+    return _ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def write_json(data: Any, write: Callable[[str], Any], *, indent: int = 2) -> None:
     """Write ``data`` as indented JSON through ``write``; a :class:`Records` is written as the
     list of its rows. Plain data comes out exactly as ``json.dumps(data, indent=indent,
-    ensure_ascii=False, allow_nan=False)`` would write it; NaN in a Records column is null.
+    ensure_ascii=False, allow_nan=False)`` would write it, except that DEL, C1 and bidirectional
+    controls are escaped (``\\u0085``) rather than written raw; NaN in a Records column is null.
 
     Examples
     --------
@@ -42,7 +61,7 @@ def write_json(data: Any, write: Callable[[str], Any], *, indent: int = 2) -> No
       "n": 1
     }
     """
-    _write(data, write, 0, indent)
+    _write(data, lambda text: write(_escape(text)), 0, indent)
 
 
 def dumps(data: Any, *, indent: int = 2) -> str:
