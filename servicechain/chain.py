@@ -170,10 +170,16 @@ class Chain:
 
         return flow.impact(self, **changes)
 
-    def compare(self, scenarios: dict):
-        """Several named what-if scenarios side by side (``flow.compare``)."""
+    def compare(self, scenarios: dict | str | os.PathLike):
+        """Several named what-if scenarios side by side (``flow.compare``): a mapping of
+        scenarios, or a scenario file (YAML or JSON), whose problems are then listed at their
+        line and column."""
         from . import flow
 
+        if isinstance(scenarios, str | os.PathLike):
+            from .io.scenario import read_scenarios
+
+            scenarios = read_scenarios(scenarios)
         return flow.compare(self, scenarios)
 
     def rank(

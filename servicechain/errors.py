@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ __all__ = [
     "did_you_mean",
     "field_path",
     "number_hint",
+    "shown_number",
     "unknown_node",
 ]
 
@@ -106,6 +108,20 @@ class ScenarioError(ServiceChainError):
         self.problems = list(problems or [])
         super().__init__(message)
 
+    @classmethod
+    def listing(cls, problems: list[Problem]) -> ScenarioError:
+        """The error for the problems of a scenario file: a count, then one line per problem.
+
+        Examples
+        --------
+        >>> print(ScenarioError.listing([Problem("s.yaml", 3, 5, "scenarios.x", "not a mapping")]))
+        1 problem in the scenario file
+        s.yaml:3:5: scenarios.x: not a mapping
+        """
+        count = len(problems)
+        head = f"{count} problem{'s' if count != 1 else ''} in the scenario file"
+        return cls("\n".join([head, *map(str, problems)]), problems)
+
 
 _DECIMAL_COMMA = re.compile(r"[-+]?\d{1,3}(?:\.\d{3})*,\d+|[-+]?\d+,\d+")
 _PERCENT = re.compile(r"[-+]?\d+(?:[.,]\d+)?\s*%")
@@ -131,6 +147,25 @@ def number_hint(text: str) -> str:
         share = float(text.rstrip("% ").replace(",", ".")) / 100
         return f"write a share as a decimal: {share:g}"
     return ""
+
+
+def shown_number(value: int | float) -> str:
+    """A number that is out of range, as a message shows it: a huge integer by its count of
+    digits, an overflowed float as ``infinity``.
+
+    Examples
+    --------
+    >>> shown_number(10**400), shown_number(float("inf")), shown_number(2e15), shown_number(10**16)
+    ('a number of about 401 digits', 'infinity', '2e+15', '10,000,000,000,000,000')
+    """
+    if isinstance(value, int):
+        digits = int(value.bit_length() * math.log10(2)) + 1
+        return f"{value:,}" if digits <= 24 else f"a number of about {digits:,} digits"
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "infinity"
+    return f"{value:g}"
 
 
 def did_you_mean(word: str, choices: Any, *, what: str = "") -> str:

@@ -171,9 +171,80 @@ def test_scenario_file_unknown_id_exit_1(runner, tmp_path):
     result = runner.invoke(main, ["impact", SHOP, "--scenario", str(path)])
     assert result.exit_code == 1
     assert result.stderr == (
-        "Error: scenario 'x': no department, segment or partner has the id 'itt'; "
-        "did you mean 'it'?\n"
+        "Error: 1 problem in the scenario file\n"
+        f"{path}:3:11: scenarios.x.set.itt: no department, segment or partner has the id 'itt' "
+        "(did you mean 'it'?)\n"
     )
+
+
+#: A scenario file with one problem of every kind the model decides, in YAML; the JSON
+#: version of the same scenarios is written by ``json.dumps(..., indent=1)``.
+BAD_SCENARIOS = """\
+scenarios:
+  better:
+    set: {itt: 3, it: 9, it->loja: 4, it->clientes: 3}
+    fail: [nobody, clientes, loja->it]
+  worse:
+    weight: {it->loja: 0, loja->clientes: 2}
+    dependence: {loja: 1.5, it: 0.2}
+  baseline:
+    set: {clientes: 4, loja: 1%s}
+""" % ("0" * 400)
+YAML_PROBLEMS = [
+    "{p}:3:11: scenarios.better.set.itt: no department, segment or partner has the id 'itt' "
+    "(did you mean 'it'?)",
+    "{p}:3:19: scenarios.better.set.it: 9 is outside the scale 1..5 (use a value from 1 to 5)",
+    "{p}:3:39: scenarios.better.set.it->clientes: no service from 'it' to 'clientes' "
+    "(did you mean 'loja->clientes'?)",
+    "{p}:4:12: scenarios.better.fail[0]: no department, segment or partner has the id 'nobody'",
+    "{p}:4:20: scenarios.better.fail[1]: 'clientes' is a segment (only a department or a "
+    "partner can fail)",
+    "{p}:4:30: scenarios.better.fail[2]: no service from 'loja' to 'it' (did you mean "
+    "'it->loja'? (a service runs from its supplier))",
+    "{p}:6:14: scenarios.worse.weight.it->loja: 0 is not a positive weight (a weight is a "
+    "positive number, e.g. 1)",
+    "{p}:7:18: scenarios.worse.dependence.loja: 1.5 is outside 0..1 (a dependence is a share "
+    "from 0 to 1, e.g. 0.5)",
+    "{p}:9:11: scenarios.baseline.set.clientes: 'clientes' is a segment with dependence 1, so "
+    "its baseline (what it gets from outside the chain) counts for nothing (give it a "
+    "dependence below 1 in the same scenario, e.g. `dependence: {{clientes: 0.8}}`)",
+    "{p}:9:24: scenarios.baseline.set.loja: a number of about 401 digits is too large (numbers "
+    "are at most 1e+15 in size)",
+]
+#: The same problems in the JSON file: each id sits on a line of its own.
+JSON_POSITIONS = ["5:5", "6:5", "8:5", "11:5", "12:5", "13:5", "18:5", "22:5", "28:5", "29:5"]
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json"])
+def test_scenario_file_reports_every_problem_with_its_position(runner, tmp_path, fmt):
+    import yaml
+
+    path = tmp_path / f"s.{fmt}"
+    if fmt == "yaml":
+        path.write_text(BAD_SCENARIOS, encoding="utf-8")
+        expected = [line.format(p=path) for line in YAML_PROBLEMS]
+    else:
+        data = yaml.safe_load(BAD_SCENARIOS)
+        path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+        expected = [
+            f"{path}:{where}:" + line.format(p="").split(":", 3)[3]
+            for line, where in zip(YAML_PROBLEMS, JSON_POSITIONS, strict=True)
+        ]
+    out = tmp_path / "out.html"
+    for args in (
+        ["impact", SHOP, "--scenario", str(path)],
+        ["report", SHOP, "--scenario", str(path), "-o", str(out)],
+    ):
+        result = runner.invoke(main, args)
+        assert result.exit_code == 1, result.output
+        assert result.stderr.splitlines() == [
+            "Error: 10 problems in the scenario file",
+            *expected,
+        ]
+        assert not out.exists()
+    with pytest.raises(ScenarioError) as info:
+        servicechain.flow.compare(servicechain.load(SHOP), read_scenarios(path))
+    assert [str(p) for p in info.value.problems] == expected
 
 
 def test_scenario_file_problems_positioned(tmp_path):

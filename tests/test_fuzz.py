@@ -97,7 +97,11 @@ def _mutate(data: bytes, rng: random.Random) -> bytes:
     return data
 
 
-def _check(result, args: list[str], out: Path | None, source: Path | None) -> None:
+def _check(
+    result, args: list[str], out: Path | None, source: Path | None, *, located: bool = False
+) -> None:
+    """Check one run. ``located``: the input is a file every problem of which has a place, so
+    a failure must list its problems, each at its line (a scenario file)."""
     text = result.output
     assert result.exit_code in (0, 1, 2), (args, text)
     assert "Traceback" not in text, (args, text)
@@ -114,9 +118,15 @@ def _check(result, args: list[str], out: Path | None, source: Path | None) -> No
     if out is not None:
         assert out.read_bytes() == SENTINEL, f"{args}: a failed command touched {out}"
     if result.exit_code == 1 and source is not None:
-        for line in text.splitlines():
+        lines = text.splitlines()
+        for line in lines:
             if line.startswith(f"{source}:") and not WHOLE_FILE.search(line):
                 assert re.match(rf"{re.escape(str(source))}(\[[^\]]*\])?:\d+", line), (args, line)
+        if located:
+            head = r"Error: \d+ problems? in the scenario file"
+            assert re.fullmatch(head, lines[0]), (args, text)
+            for line in lines[1:]:
+                assert line.startswith(f"{source}:"), (args, line)
 
 
 def _cases(seed: int, base: Path, count: int):
@@ -135,15 +145,20 @@ def _cases(seed: int, base: Path, count: int):
         ("csv-import", CSV, ".csv", ["import", "{in}", "--create-missing", "-o", "{out}.yaml"]),
         ("survey", RESPONSES, ".csv", ["survey", str(SHOP_IO), "{in}", "-o", "{out}.yaml"]),
         ("scenario", SCENARIOS, ".yaml", ["impact", str(FLOW_SHOP), "--scenario", "{in}"]),
+        ("scenario-json", None, ".json", ["impact", str(FLOW_SHOP), "--scenario", "{in}"]),
     ],
 )
 def test_mutated_files_never_crash(runner, tmp_path, name, base, suffix, command):
-    if base is None:  # the JSON model: the YAML example as JSON text
+    if base is None:  # the JSON model and scenarios: the YAML files as JSON text
         from servicechain import load
+        from servicechain.io.load import read_data
 
         base = tmp_path / "base.json"
-        model = load(SHOP).model.model_dump(by_alias=True, exclude_none=True)
-        base.write_text(json.dumps(model, indent=1, ensure_ascii=False), encoding="utf-8")
+        if name == "json-model":
+            data = load(SHOP).model.model_dump(by_alias=True, exclude_none=True)
+        else:
+            data = read_data(SCENARIOS.read_text(encoding="utf-8"))[0]
+        base.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
     seed = sum(map(ord, name))
     for i, data in enumerate(_cases(seed, base, 30)):
         source = tmp_path / f"in{i}{suffix}"
@@ -154,7 +169,7 @@ def test_mutated_files_never_crash(runner, tmp_path, name, base, suffix, command
         if target is not None:
             target.write_bytes(SENTINEL)
         result = runner.invoke(main, args, env={"SERVICECHAIN_MAX_SIZE": None})
-        _check(result, args, target if target is not None else None, source)
+        _check(result, args, target, source, located=name.startswith("scenario"))
 
 
 def test_mutated_workbooks_never_crash(runner, tmp_path):

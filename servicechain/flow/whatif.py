@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import ServiceChainError, UnknownNodeError, unknown_node
+from ..errors import ScenarioError, ServiceChainError, unknown_node
 from ..model.network import KIND_NAMES, SEGMENT
+from ..model.scenarios import ScenarioFile
 from ..text import fmt_score, number, table, text_repr
-from .scenario import Scenario, parse_scenario
+from .scenario import Scenario, parse_scenario, resolve_scenario
 from .solve import capped_fixed_point
 from .state import NO_SEGMENTS, ZERO, State, state_of
 
@@ -351,7 +352,14 @@ class Comparison:
 def compare(chain, scenarios: dict[str, dict]) -> Comparison:
     """Solve several named scenarios (as read by :func:`read_scenarios`) against ``chain``.
 
-    An unknown id raises :class:`UnknownNodeError` naming the scenario, with a "did you mean".
+    Every id and value of every scenario is checked first; the problems are raised together,
+    each at its line and column when ``scenarios`` came from a file.
+
+    Raises
+    ------
+    ScenarioError
+        Listing every problem as ``FILE:LINE:COL: field: message (fix)`` (an unknown id with a
+        "did you mean"); ``problems`` holds them.
 
     Examples
     --------
@@ -363,19 +371,26 @@ def compare(chain, scenarios: dict[str, dict]) -> Comparison:
     >>> c = compare(chain, {"better": {"set": {"it": 0.8}}, "none": {}})
     >>> [round(imp.company_after, 6) for imp in c.impacts.values()]
     [0.8, 0.6]
-    """
-    from .scenario import ScenarioError
-
+    >>> compare(chain, {"bad": {"set": {"itt": 0.8}, "fail": ["s"]}})
+    Traceback (most recent call last):
+    ...
+    servicechain.errors.ScenarioError: 2 problems in the scenario file
+    <scenarios>: scenarios.bad.set.itt: no department, segment or partner has the id 'itt' (did you mean 'it'?)
+    <scenarios>: scenarios.bad.fail[0]: 's' is a segment (only a department or a partner can fail)
+    """  # noqa: E501
     state = state_of(chain)
     _need_segments(state)
-    out: dict[str, Impact] = {}
+    located = scenarios if isinstance(scenarios, ScenarioFile) else ScenarioFile(scenarios)
+    resolved: dict[str, Scenario] = {}
+    problems = []
     for name, body in scenarios.items():
         fields = {k: body.get(k) for k in ("set", "weight", "dependence", "fail")}
-        try:
-            scenario = parse_scenario(state.net, **fields)
-        except UnknownNodeError as err:
-            raise UnknownNodeError(err.node, f"scenario {name!r}: {err.message}") from None
-        except ScenarioError as err:
-            raise ScenarioError(f"scenario {name!r}: {err}") from None
-        out[name] = _impact(chain, state, scenario, name)
-    return Comparison(out)
+        resolved[name], issues = resolve_scenario(state.net, **fields)
+        for issue in issues:
+            loc = ("scenarios", name, *issue.loc)
+            problems.append(located.problem(loc, issue.message, issue.fix))
+    if problems:
+        raise ScenarioError.listing(problems)
+    return Comparison(
+        {name: _impact(chain, state, scenario, name) for name, scenario in resolved.items()}
+    )

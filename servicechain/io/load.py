@@ -29,6 +29,7 @@ __all__ = [
     "ReadError",
     "decode_model_bytes",
     "format_of",
+    "json_positions",
     "load_model",
     "parse_model",
     "read_data",
@@ -115,12 +116,19 @@ def parse_model(raw: bytes | str, *, file: str = "<model>", fmt: str | None = No
     except ReadError as err:
         raise ModelError([Problem(file, err.line, err.col, "", err.message, err.fix)]) from None
     if fmt == "json" and len(text) <= JSON_POSITIONS_MAX_CHARS:
-        return validate_data(data, positions, file=file, locate=lambda: _json_positions(text))
+        return validate_data(data, positions, file=file, locate=lambda: json_positions(text))
     return validate_data(data, positions, file=file)
 
 
-def _json_positions(text: str) -> dict[Loc, Position]:
-    """Positions of the values of a JSON file, read again by the YAML reader (JSON is YAML)."""
+def json_positions(text: str) -> dict[Loc, Position]:
+    """Positions of the values of a JSON file, read again by the YAML reader (JSON is YAML);
+    empty when that reader cannot read it.
+
+    Examples
+    --------
+    >>> json_positions('{"a": [1,\\n  2]}')[("a", 1)]
+    (2, 3)
+    """
     try:
         return read_yaml(text, depth_limit=False)[1]
     except ReadError:

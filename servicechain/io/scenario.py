@@ -9,7 +9,8 @@ import os
 from pathlib import Path
 
 from ..errors import Problem, ScenarioError, did_you_mean
-from .load import ReadError, read_data
+from ..model.scenarios import ScenarioFile
+from .load import ReadError, json_positions, read_data
 
 __all__ = ["FIELDS", "read_scenarios"]
 
@@ -18,57 +19,68 @@ FIELDS = ("description", "set", "weight", "dependence", "fail")
 _MAX_BYTES = 10 * 2**20
 
 
-def read_scenarios(path: str | os.PathLike) -> dict[str, dict]:
+def read_scenarios(path: str | os.PathLike) -> ScenarioFile:
     """Read a scenario file (YAML or JSON) into ``{name: {set, weight, dependence, fail}}``.
 
     The file holds one mapping, ``scenarios``, of scenario names to scenarios; each may have a
     ``description`` (text), ``set`` (node id or ``SUPPLIER->CUSTOMER`` → value on the model's
     scale), ``weight`` (``SUPPLIER->CUSTOMER`` → positive number), ``dependence`` (id → 0..1)
-    and ``fail`` (list of department or partner ids). Ids are checked against the model later,
-    by :func:`~servicechain.flow.compare`.
+    and ``fail`` (list of department or partner ids). Ids and values are checked against the
+    model later, by :func:`~servicechain.flow.compare`, whose problems name their line and
+    column in this file too (the result keeps the positions of its values).
 
     Raises
     ------
     ScenarioError
         Listing every problem as ``FILE:LINE:COL: field: message (fix)``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "s.yaml"
+    >>> _ = path.write_text("scenarios:\\n  it-down:\\n    fail: [it]\\n", encoding="utf-8")
+    >>> scenarios = read_scenarios(path)
+    >>> scenarios, scenarios.positions[("scenarios", "it-down", "fail", 0)]
+    ({'it-down': {'fail': ['it']}}, (3, 12))
     """
     path = Path(path)
     name = str(path)
 
-    def fail(problems: list[Problem]) -> ScenarioError:
-        count = len(problems)
-        head = f"{count} problem{'s' if count != 1 else ''} in the scenario file"
-        return ScenarioError("\n".join([head, *map(str, problems)]), problems)
-
     try:
         if path.stat().st_size > _MAX_BYTES:
-            raise fail([Problem(name, None, None, "", "the file is over 10 MB", "split it")])
+            raise ScenarioError.listing(
+                [Problem(name, None, None, "", "the file is over 10 MB", "split it")]
+            )
         text = path.read_text(encoding="utf-8")
-        data, positions = read_data(text, fmt="json" if path.suffix.lower() == ".json" else "yaml")
+        fmt = "json" if path.suffix.lower() == ".json" else "yaml"
+        data, positions = read_data(text, fmt=fmt)
     except ReadError as err:
-        raise fail([Problem(name, err.line, err.col, "", err.message, err.fix)]) from None
+        raise ScenarioError.listing(
+            [Problem(name, err.line, err.col, "", err.message, err.fix)]
+        ) from None
     except (OSError, UnicodeDecodeError) as err:
         reason = getattr(err, "strerror", None) or "not UTF-8 text"
-        raise fail([Problem(name, None, None, "", f"cannot read the file: {reason}", "")]) from None
+        raise ScenarioError.listing(
+            [Problem(name, None, None, "", f"cannot read the file: {reason}", "")]
+        ) from None
+    if fmt == "json":  # JSON is read without positions: read again for them only when needed
+        located = ScenarioFile(file=name, locate=lambda: json_positions(text))
+    else:
+        located = ScenarioFile(file=name, positions=positions)
 
     problems: list[Problem] = []
 
     def problem(loc: tuple, message: str, fix: str) -> None:
-        probe = loc
-        while probe and probe not in positions:
-            probe = probe[:-1]
-        line, col = positions.get(probe, (None, None))
-        where = ".".join(str(p) for p in loc)
-        problems.append(Problem(name, line, col, where, message, fix))
+        problems.append(located.problem(loc, message, fix))
 
     example = "scenarios: {fix-it: {set: {it: 4}}}"
     if not isinstance(data, dict) or set(data) != {"scenarios"}:
         problem((), "expected one mapping named `scenarios`", f"write e.g. `{example}`")
-        raise fail(problems)
+        raise ScenarioError.listing(problems)
     scenarios = data["scenarios"]
     if not isinstance(scenarios, dict) or not scenarios:
         problem(("scenarios",), "expected a mapping of scenario names", f"write e.g. `{example}`")
-        raise fail(problems)
+        raise ScenarioError.listing(problems)
     out: dict[str, dict] = {}
     for sname, body in scenarios.items():
         loc = ("scenarios", sname)
@@ -99,5 +111,6 @@ def read_scenarios(path: str | os.PathLike) -> dict[str, dict]:
             problem((*loc, "description"), "expected text", "write a sentence")
         out[str(sname)] = {k: body[k] for k in FIELDS if k in body}
     if problems:
-        raise fail(problems)
-    return out
+        raise ScenarioError.listing(problems)
+    located.update(out)
+    return located

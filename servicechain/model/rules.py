@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..errors import did_you_mean, number_hint
+from ..errors import did_you_mean, number_hint, shown_number
 from .costs import cost_findings, costs_of
 from .links import closed_loop_groups, columns_of_data, cross_record_findings
 from .network import network
@@ -80,16 +80,11 @@ def _bounded(value: Any) -> bool:
 
 
 def _too_big(value: int | float) -> str:
-    if isinstance(value, int):
-        digits = int(value.bit_length() * math.log10(2)) + 1
-        shown = f"{value:,}" if digits <= 24 else f"a number of about {digits:,} digits"
-    elif math.isnan(value):
+    if isinstance(value, float) and math.isnan(value):
         return "nan is not a number"
-    elif math.isinf(value):
-        shown = "infinity"
-    else:
-        shown = f"{value:g}"
-    return f"{shown} is too large: numbers in a model are at most {MAX_NUMBER:g} in size"
+    return (
+        f"{shown_number(value)} is too large: numbers in a model are at most {MAX_NUMBER:g} in size"
+    )
 
 
 def pydantic_problems(err: ValidationError, data: Any) -> list[Finding]:

@@ -240,7 +240,7 @@ def scenarios_section(chain: Chain, scenarios: Any, comparison: Any = None) -> S
     if isinstance(scenarios, str | os.PathLike):
         scenarios = read_scenarios(scenarios)
     if comparison is None and scenarios:
-        comparison = compare(chain, dict(scenarios))
+        comparison = compare(chain, scenarios)
     impacts = list(comparison.impacts.values()) if comparison is not None else []
     fmt = score_format(chain)
     blocks: list[Any] = []

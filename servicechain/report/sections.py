@@ -96,7 +96,8 @@ def build_document(
     if scenarios is not None:
         if isinstance(scenarios, str | os.PathLike):
             scenarios = read_scenarios(scenarios)
-        scenarios = dict(scenarios)
+        if not isinstance(scenarios, dict):  # a file's scenarios keep their positions
+            scenarios = dict(scenarios)
         comparison = compare(chain, scenarios) if scenarios else None
     costs = _costs(chain)
     sections = []
