@@ -13,7 +13,7 @@ from ..model.network import KIND_NAMES, SEGMENT
 from ..model.scenarios import ScenarioFile
 from ..text import fmt_score, number, table, text_repr
 from .scenario import Scenario, parse_scenario, resolve_scenario
-from .solve import capped_fixed_point
+from .solve import SolveError, capped_fixed_point
 from .state import NO_SEGMENTS, ZERO, State, state_of
 
 __all__ = ["Comparison", "Impact", "compare", "impact", "solve_scenario"]
@@ -276,9 +276,21 @@ def _need_segments(state: State) -> None:
         raise ServiceChainError(NO_SEGMENTS)
 
 
+#: Why a what-if has no result: its dependences and weights close a loop (the model is valid).
+UNDETERMINED = (
+    "with the dependences, weights and ratings it sets, some departments pass all they deliver "
+    "round a loop, so the result is undetermined"
+)
+UNDETERMINED_FIX = "keep a dependence below 1, or a supplier outside the loop, for one of them"
+
+
 def _impact(chain, state: State, scenario: Scenario, name: str) -> Impact:
     net = state.net
-    after = solve_scenario(state, scenario)
+    try:
+        after = solve_scenario(state, scenario)
+    except SolveError:
+        message = f"this what-if has no result: {UNDETERMINED} ({UNDETERMINED_FIX})"
+        raise SolveError(message) from None
     before = state.quality.copy()
     return Impact(
         name=name,
@@ -391,6 +403,13 @@ def compare(chain, scenarios: dict[str, dict]) -> Comparison:
             problems.append(located.problem(loc, issue.message, issue.fix))
     if problems:
         raise ScenarioError.listing(problems)
-    return Comparison(
-        {name: _impact(chain, state, scenario, name) for name, scenario in resolved.items()}
-    )
+    out: dict[str, Impact] = {}
+    for name, scenario in resolved.items():
+        try:
+            out[name] = _impact(chain, state, scenario, name)
+        except SolveError:
+            loc = ("scenarios", name)
+            problems.append(located.problem(loc, UNDETERMINED, UNDETERMINED_FIX))
+    if problems:
+        raise ScenarioError.listing(problems)
+    return Comparison(out)

@@ -25,6 +25,7 @@ from msgspec import UNSET, Meta, Struct, UnsetType
 
 from ..model.costs import Costs, cost_findings, costs_of
 from ..model.links import SCORES, Columns, closed_loop_groups, cross_record_findings
+from ..model.loops import self_sustaining_groups
 from ..model.network import Network, build_network, field_floats
 from ..model.numbering import number_ends
 from ..model.spec import (
@@ -393,5 +394,9 @@ def _network(document: Any, *, nul_free: bool = False) -> Network | None:
         missing=UNSET,
     )
     if closed_loop_groups(net.own, net.dependence, net.source, net.target, len(departments)):
+        return None
+    if self_sustaining_groups(
+        net.own, net.dependence, net.rating, net.source, net.target, len(departments)
+    ):
         return None
     return net

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from ..errors import did_you_mean, number_hint, shown_number
 from .costs import cost_findings, costs_of
 from .links import closed_loop_groups, columns_of_data, cross_record_findings
+from .loops import self_sustaining_groups
 from .network import network
 from .spec import MAX_NUMBER, Department, Model, Partner, Scale, Segment, Service
 
@@ -22,6 +23,7 @@ __all__ = [
     "closed_loops",
     "layout_findings",
     "pydantic_problems",
+    "self_sustaining_loops",
 ]
 
 Loc = tuple[str | int, ...]
@@ -282,10 +284,51 @@ def _cost_findings(model: Model) -> list[Finding]:
     return cost_findings(net, costs)
 
 
+def self_sustaining_loops(model: Model) -> list[list[str]]:
+    """Groups of departments whose loop gain is exactly 1, though not closed loops: they pass
+    quality round a cycle and none has an own part or gets anything from outside the group
+    (what comes from outside is rated at the minimum, or comes from a supplier that delivers
+    nothing). How a change travels round such a loop is undetermined (``I - A`` is singular;
+    see :mod:`servicechain.model.loops`).
+
+    Examples
+    --------
+    >>> m = Model.model_validate({"name": "x",
+    ...     "departments": [{"id": "a", "name": "A", "dependence": 1},
+    ...                     {"id": "b", "name": "B", "dependence": 1}],
+    ...     "partners": [{"id": "p", "name": "P", "quality": 0.9}],
+    ...     "services": [{"from": "p", "to": "a", "quality": 0}, {"from": "b", "to": "a",
+    ...                   "quality": 0.8}, {"from": "a", "to": "b", "quality": 0.6}]})
+    >>> closed_loops(m), self_sustaining_loops(m)
+    ([], [['a', 'b']])
+    """
+    return _loops(model)[1]
+
+
+def _loops(model: Model) -> tuple[list[list[str]], list[list[str]]]:
+    """The closed loops, and the self-sustaining loops that share no member with them."""
+    net = network(model)
+    n_dep = len(model.departments)
+    closed = closed_loop_groups(net.own, net.dependence, net.source, net.target, n_dep)
+    taken = {int(i) for group in closed for i in group}
+    sustaining = [
+        group
+        for group in self_sustaining_groups(
+            net.own, net.dependence, net.rating, net.source, net.target, n_dep
+        )
+        if not taken.intersection(group.tolist())
+    ]
+    return (
+        [[net.ids[i] for i in group.tolist()] for group in closed],
+        [[net.ids[i] for i in group.tolist()] for group in sustaining],
+    )
+
+
 def _loop_findings(model: Model) -> list[Finding]:
     index = {d.id: i for i, d in enumerate(model.departments)}
     out = []
-    for loop in closed_loops(model):
+    closed, sustaining = _loops(model)
+    for loop in closed:
         members = ", ".join(repr(m) for m in loop)
         out.append(
             (
@@ -294,6 +337,19 @@ def _loop_findings(model: Model) -> list[Finding]:
                 "outside the loop (each has dependence 1 or own quality at the minimum)",
                 "give one of them its own quality and a dependence below 1, "
                 "or a supplier outside the loop",
+            )
+        )
+    for loop in sustaining:
+        members = ", ".join(repr(m) for m in loop)
+        out.append(
+            (
+                ("departments", index[loop[0]]),
+                f"closed loop: departments {members} pass all they deliver round the loop "
+                "(each has dependence 1 or own quality at the minimum, and what they get from "
+                "outside it is rated at the minimum or comes from suppliers that deliver "
+                "nothing), so how a change travels round it is undetermined",
+                "give one of them its own quality and a dependence below 1, or rate a "
+                "service it gets from outside the loop above the minimum",
             )
         )
     return out
