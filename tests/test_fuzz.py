@@ -221,3 +221,72 @@ def test_mutated_option_values_never_crash(runner, tmp_path):
         if command == "trace":
             args.append(rng.choice(["--up", "--down"]))
         _check(runner.invoke(main, args), args, None, None)
+
+
+#: Ids a service list might use: short, long, accented, CJK, look-alikes of layout anchors.
+IDS = ["it", "armazém", "loja", "客服", "rh", "__column_1", "compras", "ti-2", "online", "%3"]
+
+
+def _service_list(rng: random.Random) -> str:
+    """A CSV service list between departments only (what `import --create-missing` turns into
+    a model with no segment): some chains, some cycles, some departments serving nothing."""
+    ids = rng.sample(IDS, rng.randint(2, len(IDS)))
+    pairs = {(a, b) for a in ids for b in ids if a != b}
+    chosen = rng.sample(sorted(pairs), rng.randint(1, min(len(pairs), 14)))
+    # an island: a department serving another one, never reaching what the others reach
+    chosen.append(("ilha", rng.choice(["島", "ilha-2"])))
+    rows = ["supplier;customer;name;quality;weight"]
+    for a, b in chosen:
+        quality = rng.choice(["", "1", "2,5", "3", "4.5", "5"])
+        rows.append(f"{a};{b};{a} → {b};{quality};{rng.choice(['', '1', '3'])}")
+    return "\n".join(rows) + "\n"
+
+
+def _with_a_segment(path: Path, rng: random.Random) -> None:
+    """Give the imported model one segment, served by one department: the others reach it, or
+    serve departments that reach no segment at all."""
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    front = rng.choice([d["id"] for d in data["departments"] if d["id"] in IDS])
+    data["segments"] = [{"id": "clientes", "name": "Clientes", "kind": "consumer",
+                         "relationship": "customer"}]  # fmt: skip
+    data["services"].append({"from": front, "to": "clientes"})
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_generated_service_lists_draw_report_and_export(runner, tmp_path, seed):
+    """Valid models in which departments that reach no segment serve other departments (a
+    service list imported with --create-missing, with or without a segment) work with every
+    drawing and export command: exit 0 and the file written."""
+    import xml.etree.ElementTree as ET
+
+    rng = random.Random(1000 + seed)
+    source = tmp_path / "services.csv"
+    source.write_text(_service_list(rng), encoding="utf-8")
+    model = tmp_path / "model.yaml"
+    made = runner.invoke(main, ["import", str(source), "--create-missing", "-o", str(model)])
+    assert made.exit_code == 0, (source.read_text(encoding="utf-8"), made.output)
+    if seed % 3 != 0:
+        _with_a_segment(model, rng)
+    from servicechain import load
+
+    chain = load(model)
+    serving = {s.source for s in chain.model.services}
+    assert set(chain.disconnected()) & serving  # the class that once crashed the layout
+    outputs = {
+        "draw": ["draw", str(model), "-o", "{out}.png"],
+        "report": ["report", str(model), "-o", "{out}.html"],
+        "drawio": ["export", str(model), "-f", "drawio", "-o", "{out}.drawio"],
+        "dot": ["export", str(model), "-f", "dot", "-o", "{out}.dot"],
+    }
+    for name, command in outputs.items():
+        out = tmp_path / name
+        args = [a.replace("{out}", str(out)) for a in command]
+        result = runner.invoke(main, args)
+        assert result.exit_code == 0, (model.read_text(encoding="utf-8"), args, result.output)
+        written = Path(args[args.index("-o") + 1])
+        assert written.stat().st_size > 0, args
+        if written.suffix == ".drawio":
+            ET.parse(written)  # well-formed XML
