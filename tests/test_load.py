@@ -280,3 +280,23 @@ def test_folded_and_literal_text_read_as_written():
     )
     assert loaded.model.description == "one line and the next\n"
     assert loaded.model.departments[0].notes == "first\nsecond\n"
+
+
+def test_problems_of_a_json_file_with_raw_del_and_c1_characters_keep_their_positions(tmp_path):
+    # JSON allows DEL and C1 controls raw inside strings; YAML, which gives the positions, does
+    # not: every problem still names its line and column.
+    path = tmp_path / "m.json"
+    path.write_text(
+        '{"name": "x",\n'
+        ' "departments": [{"id": "a", "name": "A\x85\x9b"},\n'
+        '                 {"id": "b", "name": "B\u2028", "gr\x7foup": "G"}],\n'
+        ' "services": [{"from": "a", "to": "b\x7f"}]}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ModelError) as info:
+        load(path)
+    assert [str(p) for p in info.value.problems] == [
+        f"{path}:3:18: departments[1].gr\x7foup: unknown field 'gr\\x7foup' (did you mean "
+        "'group'?)",
+        f"{path}:4:29: services[0].to: unknown id 'b\\x7f' (did you mean 'b'?)",
+    ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,17 +121,24 @@ def parse_model(raw: bytes | str, *, file: str = "<model>", fmt: str | None = No
     return validate_data(data, positions, file=file)
 
 
+#: Characters JSON allows raw inside a string that the YAML reader refuses (DEL, C1 controls,
+#: two noncharacters) or counts as line breaks (NEL, the line and paragraph separators): read
+#: as spaces when a JSON file is read again as YAML for positions.
+_NOT_YAML = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+
+
 def json_positions(text: str) -> dict[Loc, Position]:
     """Positions of the values of a JSON file, read again by the YAML reader (JSON is YAML);
-    empty when that reader cannot read it.
+    empty when that reader cannot read it. Characters YAML refuses stand only inside strings
+    of valid JSON: they are read as spaces, so every position stays where it was.
 
     Examples
     --------
-    >>> json_positions('{"a": [1,\\n  2]}')[("a", 1)]
+    >>> json_positions('{"a": [1,\\n  "b\x7f"]}')[("a", 1)]
     (2, 3)
     """
     try:
-        return read_yaml(text, depth_limit=False)[1]
+        return read_yaml(_NOT_YAML.sub(" ", text), depth_limit=False)[1]
     except ReadError:
         return {}
 
