@@ -282,15 +282,16 @@ def test_folded_and_literal_text_read_as_written():
     assert loaded.model.departments[0].notes == "first\nsecond\n"
 
 
-def test_problems_of_a_json_file_with_raw_del_and_c1_characters_keep_their_positions(tmp_path):
-    # JSON allows DEL and C1 controls raw inside strings; YAML, which gives the positions, does
-    # not: every problem still names its line and column.
+def test_problems_of_a_json_file_keep_their_positions_whatever_yaml_reads_otherwise(tmp_path):
+    # JSON allows DEL, C1 controls and line separators raw inside strings, and a tab or a lone
+    # carriage return as white space; the YAML reader, which gives the positions, refuses them
+    # or reads them as line breaks: every problem still names its line and column.
     path = tmp_path / "m.json"
     path.write_text(
-        '{"name": "x",\n'
+        '\t{"name": "x",\r\n'
         ' "departments": [{"id": "a", "name": "A\x85\x9b"},\n'
         '                 {"id": "b", "name": "B\u2028", "gr\x7foup": "G"}],\n'
-        ' "services": [{"from": "a", "to": "b\x7f"}]}\n',
+        ' "services": [{"from": "a", "to"\r: "b\x7f"}]}\n',
         encoding="utf-8",
     )
     with pytest.raises(ModelError) as info:

@@ -121,16 +121,18 @@ def parse_model(raw: bytes | str, *, file: str = "<model>", fmt: str | None = No
     return validate_data(data, positions, file=file)
 
 
-#: Characters JSON allows raw inside a string that the YAML reader refuses (DEL, C1 controls,
-#: two noncharacters) or counts as line breaks (NEL, the line and paragraph separators): read
-#: as spaces when a JSON file is read again as YAML for positions.
-_NOT_YAML = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+#: Characters JSON allows that the YAML reader refuses or reads otherwise: tab and carriage
+#: return as white space (YAML: no tab before a value, CR a line break; JSON counts lines by LF
+#: alone), and raw inside strings DEL, C1 controls, two noncharacters, NEL and the line and
+#: paragraph separators (YAML: line breaks). Each is read as a space when a JSON file is read
+#: again as YAML for positions, so every position stays where it was.
+_NOT_YAML = re.compile("[\t\r\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 
 
 def json_positions(text: str) -> dict[Loc, Position]:
     """Positions of the values of a JSON file, read again by the YAML reader (JSON is YAML);
-    empty when that reader cannot read it. Characters YAML refuses stand only inside strings
-    of valid JSON: they are read as spaces, so every position stays where it was.
+    empty when that reader cannot read it. Characters the two read differently (``_NOT_YAML``)
+    are read as spaces.
 
     Examples
     --------
