@@ -240,3 +240,29 @@ def test_cli_import_create_missing_reports_created(runner, tmp_path):
         "Created 3 departments that no table declares: it, store, stock\n"
         f"Next: servicechain validate {out}\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "\ufeffSupplier ;CUSTOMER; Service\n",
+            "{p}:1: the service list has a header but no rows (add one row per service under "
+            "the header: supplier, customer, name, quality)",
+        ),
+        (
+            "",
+            "{p}: no table holds a department or a service (start from `servicechain template "
+            "-o services.xlsx`, or `-o services.csv`)",
+        ),
+    ],
+    ids=["header-only", "empty"],
+)
+def test_a_service_list_without_rows_says_so(runner, tmp_path, text, message):
+    path = tmp_path / "services.csv"
+    path.write_text(text, encoding="utf-8")
+    out = tmp_path / "m.yaml"
+    result = runner.invoke(main, ["import", str(path), "--create-missing", "-o", str(out)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == message.format(p=path)
+    assert not out.exists()

@@ -243,6 +243,8 @@ def import_tables(
     if "services" in seen:
         _services(seen["services"], builder)
     data = {**head, **{k: v for k, v in builder.data.items() if v}}
+    if not builder.problems and not builder.data["departments"]:
+        builder.problems.append(_nothing_to_import(path, seen.get("services")))
     if not builder.problems:
         builder.problems.extend(_validate(data, builder, str(path)))
     if builder.problems:
@@ -322,6 +324,26 @@ def _check_near_duplicates(builder: _Builder) -> None:
                 else:
                     table, row, _ = builder.where[(section, i)]
                     first.setdefault(near, (text, f"{table.source} row {row.number}", i))
+
+
+def _nothing_to_import(path: Path, services: Table | None) -> Problem:
+    """The problem of tables that hold no department: a service list with a header and no
+    rows (at its header), or no table at all."""
+    if services is not None:
+        return services.problem(
+            None,
+            "",
+            "the service list has a header but no rows",
+            "add one row per service under the header: supplier, customer, name, quality",
+        )
+    return Problem(
+        str(path),
+        None,
+        None,
+        "",
+        "no table holds a department or a service",
+        "start from `servicechain template -o services.xlsx`, or `-o services.csv`",
+    )
 
 
 def _services(table: Table, builder: _Builder) -> None:
