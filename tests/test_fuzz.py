@@ -73,7 +73,9 @@ WHOLE_FILE = re.compile(
     r"cannot read|the top level holds|expected one mapping named|is too large to read|"
     r"needs at least one|workbook|no table|not a CSV|the sheet"
 )
-NON_FINITE = re.compile(r"(?<![\w.])-?(nan|inf|infinity)(?![\w.])", re.IGNORECASE)
+#: How a non-finite number reads in text (Python's ``nan``, ``inf``) or JSON (``NaN``,
+#: ``Infinity``); case-sensitive, so that a name such as "Inf&a ormática" is not taken for one.
+NON_FINITE = re.compile(r"(?<![\w.])-?(nan|inf|NaN|Infinity)(?![\w.])")
 
 
 def _mutate(data: bytes, rng: random.Random) -> bytes:
@@ -142,8 +144,19 @@ def _cases(seed: int, base: Path, count: int):
         ("yaml-model", SHOP, ".yaml", ["score", "{in}", "--json"]),
         ("yaml-validate", SHOP, ".yaml", ["validate", "{in}"]),
         ("json-model", None, ".json", ["rank", "{in}", "--json"]),
-        ("csv-import", CSV, ".csv", ["import", "{in}", "--create-missing", "-o", "{out}.yaml"]),
-        ("survey", RESPONSES, ".csv", ["survey", str(SHOP_IO), "{in}", "-o", "{out}.yaml"]),
+        # --force: the earlier output stands where the file goes, and only a failure keeps it
+        (
+            "csv-import",
+            CSV,
+            ".csv",
+            ["import", "{in}", "--create-missing", "-o", "{out}.yaml", "--force"],
+        ),
+        (
+            "survey",
+            RESPONSES,
+            ".csv",
+            ["survey", str(SHOP_IO), "{in}", "-o", "{out}.yaml", "--force"],
+        ),
         ("scenario", SCENARIOS, ".yaml", ["impact", str(FLOW_SHOP), "--scenario", "{in}"]),
         ("scenario-json", None, ".json", ["impact", str(FLOW_SHOP), "--scenario", "{in}"]),
     ],
