@@ -225,7 +225,7 @@ def _pair_problem(item: str, option: str) -> str:
     "--scenario",
     "scenario_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="YAML file of named scenarios, compared side by side.",
+    help="YAML or JSON file of named scenarios, compared side by side.",
 )
 @json_option
 def impact(
