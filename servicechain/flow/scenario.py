@@ -84,7 +84,11 @@ def _node(net: Network, key: Any, loc: tuple) -> int:
     try:
         return net.node(key)
     except UnknownNodeError as err:
-        message, _, hint = err.message.partition("; ")
+        message, found, hint = err.message.rpartition("; did you mean ")
+        if not found:  # no hint (an id may hold "; " itself: split at the hint alone)
+            message, hint = err.message, ""
+        else:
+            hint = "did you mean " + hint
         raise _Refused(Issue(loc, message, hint, err.message, unknown=str(key))) from None
 
 
