@@ -97,6 +97,11 @@ def self_sustaining_groups(
     >>> self_sustaining_groups(own, dependence, np.array([0.1, 0.8, 0.6]), source, target, 2)
     []
     """
+    with np.errstate(invalid="ignore"):
+        quality = own[:n_dep]
+        own_part = (dependence[:n_dep] < 1) & ~(quality <= 0)
+    if own_part.all():  # every member of such a group has no own part: the usual case
+        return []
     positive = delivers_something(own, dependence, rating, source, target)
     rated = ~np.isnan(rating)
     with np.errstate(invalid="ignore"):
@@ -109,9 +114,6 @@ def self_sustaining_groups(
     )
     _, label = connected_components(graph, directed=True, connection="strong")
     size = np.bincount(label, minlength=n_dep)
-    with np.errstate(invalid="ignore"):
-        quality = own[:n_dep]
-        own_part = (dependence[:n_dep] < 1) & ~(quality <= 0)
     opened = np.zeros(n_dep, dtype=bool)
     opened[label[own_part]] = True
     # a carrying service from outside the group (a partner, another group) opens it
