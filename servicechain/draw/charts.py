@@ -26,6 +26,10 @@ KINDS = ("waterfall", "tornado", "ipa", "heatmap", "whatif")
 _LOSS, _GAIN, _TOTAL, _NEUTRAL = "#c44e52", "#4c72b0", "#6b7580", "#9aa3ad"
 _OUTSIDE = "#dd8452"
 _TOP = 14
+#: The quadrant chart names this many of its most important points; the rest stay dots.
+_IPA_NAMES = 40
+#: ... of which this many are named even where no clear place is left.
+_IPA_SURE = 15
 
 
 @dataclass(repr=False)
@@ -221,13 +225,22 @@ def _ipa(chain, ax: Axes, *, segment: str | None, **_: Any) -> str:
     left = split.total - split.items
     note = f" ({left} without effect left out)" if left else ""
     order = np.argsort(-y, kind="stable")  # the most important get the nearest places
+    named, rest = order[:_IPA_NAMES], order[_IPA_NAMES:]
+    if len(rest):
+        ax.set_xlabel(
+            ax.get_xlabel()
+            + f"\nnames of the most important (up to {_IPA_NAMES}) of {len(order):,}"
+        )
 
     def finish() -> None:
-        labels = [names[rows[i].node] for i in order]
-        placed = place_point_labels(ax, labels, x[order], y[order])
-        for k, i in enumerate(order):
-            if unrated[i]:
-                placed[k].artist.set_color(_TOTAL)
+        labels = [names[rows[i].node] for i in named]
+        placed = place_point_labels(
+            ax, labels, x[named], y[named], avoid=(x[rest], y[rest]), required=_IPA_SURE
+        )
+        grey = {names[rows[i].node] for i in named if unrated[i]}
+        for label in placed:
+            if label.text in grey:
+                label.artist.set_color(_TOTAL)
 
     return "Importance and performance of the departments" + note, finish
 

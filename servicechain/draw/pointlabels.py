@@ -2,10 +2,11 @@
 
 Each label is measured with the figure's renderer (its real extent in the chosen font), then
 tried at places around its point, nearest first: beside it, above or below it, then on rings
-further out in twelve directions, joined to the point by a thin leader line. A place is taken
+further out in twenty directions, joined to the point by a thin leader line. A place is taken
 only when the label stays inside the axes and clears every point, every label placed before it
 and the other texts of the axes, and when its leader line crosses no other label or point. When
-no place is clear, the label goes where it overlaps least. Points are labelled in the order
+no place is clear, the label goes where it overlaps least (crossing a reference line counts
+less than covering a point or a name). Points are labelled in the order
 given (the most important first), so the important ones get the nearest places.
 """
 
@@ -21,11 +22,35 @@ from matplotlib.axes import Axes
 
 __all__ = ["Placed", "place_point_labels"]
 
-#: Rings of leader-line lengths, in points, and the directions tried on each (degrees).
-_RINGS = (14, 24, 36, 50, 66, 86, 110, 140)
-_ANGLES = (0, 180, 25, -25, 155, -155, 55, -55, 125, -125, 90, -90)
+#: Rings of leader-line lengths, in points, and the directions tried on each
+#: (degrees, the flattest first).
+_RINGS = (14, 24, 36, 50, 66, 86, 110, 140, 175, 215)
+_ANGLES = (
+    0,
+    180,
+    15,
+    -15,
+    165,
+    -165,
+    35,
+    -35,
+    145,
+    -145,
+    55,
+    -55,
+    125,
+    -125,
+    75,
+    -75,
+    105,
+    -105,
+    90,
+    -90,
+)
 #: Gap between a point and a label beside it, and half the size of a point's keep-out box.
 _GAP, _POINT = 5.0, 3.5
+#: White space kept around each label, in points, so neighbouring names never touch.
+_MARGIN = 1.5
 
 
 @dataclass(frozen=True)
@@ -39,10 +64,23 @@ class Placed:
     artist: Any = field(repr=False, compare=False)
 
 
-def _overlap(a, b) -> float:
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    return w * h if w > 0 and h > 0 else 0.0
+def _overlap_area(box, boxes: np.ndarray) -> float:
+    """Total area of ``box`` covered by each of ``boxes`` (rows ``x0, y0, x1, y1``)."""
+    w = np.minimum(box[2], boxes[:, 2]) - np.maximum(box[0], boxes[:, 0])
+    h = np.minimum(box[3], boxes[:, 3]) - np.maximum(box[1], boxes[:, 1])
+    return float((np.clip(w, 0, None) * np.clip(h, 0, None)).sum())
+
+
+def _boxes_hit(p, q, boxes: np.ndarray, along: np.ndarray) -> int:
+    """How many of ``boxes`` the segment ``p``-``q`` passes through (sampled along it)."""
+    pts = np.asarray(p) + along * (np.asarray(q) - np.asarray(p))
+    inside = (
+        (pts[None, :, 0] > boxes[:, None, 0])
+        & (pts[None, :, 0] < boxes[:, None, 2])
+        & (pts[None, :, 1] > boxes[:, None, 1])
+        & (pts[None, :, 1] < boxes[:, None, 3])
+    )
+    return int(inside.any(axis=1).sum())
 
 
 def _crosses(p, q, box) -> bool:
@@ -101,7 +139,15 @@ def _end(px, py, box):
 
 
 def place_point_labels(
-    ax: Axes, labels: list[str], x, y, *, fontsize: float = 7.0, color: str = "#222222"
+    ax: Axes,
+    labels: list[str],
+    x,
+    y,
+    *,
+    avoid: tuple | None = None,
+    required: int | None = None,
+    fontsize: float = 7.0,
+    color: str = "#222222",
 ) -> list[Placed]:
     """Label the points ``(x[i], y[i])`` (data coordinates) of ``ax`` with ``labels[i]``.
 
@@ -116,6 +162,12 @@ def place_point_labels(
         One label per point, in the order they are given places (most important first).
     x, y : array-like
         The points, in data coordinates.
+    avoid : (x, y) of array-like, optional
+        Further points without a label, which labels keep clear of.
+    required : int, optional
+        Only the first ``required`` labels are placed where they overlap least when no place
+        is clear; the others are left out (their point stays unnamed) unless a place clear of
+        everything but a reference line is left. Default: all labels are placed.
     fontsize : float, optional
         Label size in points.
     color : str, optional
@@ -124,7 +176,7 @@ def place_point_labels(
     Returns
     -------
     list of Placed
-        Where each label went, in the order of ``labels``.
+        Where each label went, in the order of ``labels`` (those left out are missing).
 
     Examples
     --------
@@ -144,10 +196,11 @@ def place_point_labels(
     frame = (frame.x0, frame.y0, frame.x1, frame.y1)
     points = ax.transData.transform(np.column_stack([np.asarray(x), np.asarray(y)]))
     pad = _POINT * unit
-    dots = [(px - pad, py - pad, px + pad, py + pad) for px, py in points]
-    others = [
-        tuple(t.get_window_extent(renderer).extents) for t in ax.texts if t.get_text().strip()
-    ]
+    dots = np.column_stack([points - pad, points + pad])  # x0, y0, x1, y1 per point
+    if avoid is not None and len(avoid[0]):
+        extra = ax.transData.transform(np.column_stack([np.asarray(avoid[0]), avoid[1]]))
+        dots = np.vstack([dots, np.column_stack([extra - pad, extra + pad])])
+    others = [t.get_window_extent(renderer).extents for t in ax.texts if t.get_text().strip()]
     # Lines already drawn (reference lines, grids): a label should not be struck through.
     strokes = []
     for line in ax.get_lines():
@@ -156,32 +209,40 @@ def place_point_labels(
     leaders: list[tuple] = []
     to_axes = ax.transAxes.inverted()
     placed: list[Placed] = []
+    along = np.linspace(0.05, 0.95, 12)[:, None]
     for i, text in enumerate(labels):
         artist = ax.text(0, 0, text, fontsize=fontsize, color=color, transform=ax.transAxes)
         extent = artist.get_window_extent(renderer)
-        w, h = extent.width + 2 * unit, extent.height + unit
         px, py = points[i]
-        blockers = [d for j, d in enumerate(dots) if j != i] + [p.box for p in placed] + others
-        best, best_cost = None, math.inf
-        for box, leader in _candidates(px, py, w, h, unit):
-            inside = (
-                box[0] >= frame[0]
-                and box[2] <= frame[2]
-                and box[1] >= frame[1]
-                and box[3] <= frame[3]
-            )
-            cost = sum(_overlap(box, b) for b in blockers) + (0 if inside else w * h * 4)
-            cost += sum(w * h / 4 for a, b in strokes if _crosses(a, b, box))
-            if leader:
-                end = _end(px, py, box)
-                cost += sum(w * h for b in blockers if _crosses((px, py), end, b))
-                cost += sum(w * h for a, b in leaders if _segments_cross((px, py), end, a, b))
-            if cost < best_cost:
-                best, best_cost = (box, leader), cost
-            if cost == 0:
+        blockers = np.vstack(
+            [np.delete(dots, i, axis=0), *([p.box] for p in placed), *([o] for o in others)]
+        )
+        best, best_cost, best_hard, margin = None, math.inf, math.inf, _MARGIN
+        for margin in (_MARGIN, 0.0):  # white space around the name, if room allows
+            w = extent.width + 2 * margin * unit
+            h = extent.height + 2 * margin * unit
+            for box, leader in _candidates(px, py, w, h, unit):
+                inside = frame[0] <= box[0] and box[2] <= frame[2]
+                inside = inside and frame[1] <= box[1] and box[3] <= frame[3]
+                hard = _overlap_area(box, blockers) + (0 if inside else w * h * 4)
+                if leader:
+                    end = _end(px, py, box)
+                    hard += w * h * _boxes_hit((px, py), end, blockers, along)
+                    hard += sum(w * h for a, b in leaders if _segments_cross((px, py), end, a, b))
+                # Crossing a reference line is allowed where nothing else is free.
+                cost = hard + sum(w * h / 4 for a, b in strokes if _crosses(a, b, box))
+                if cost < best_cost:
+                    best, best_cost, best_hard = (box, leader, margin), cost, hard
+                if cost == 0:
+                    break
+            if best_hard == 0:
                 break
-        box, leader = best
-        ax_x, ax_y = to_axes.transform((box[0] + unit, (box[1] + box[3]) / 2))
+        box, leader, margin = best
+        if best_hard > 0 and required is not None and i >= required:
+            artist.remove()
+            continue
+        box = tuple(float(v) for v in box)
+        ax_x, ax_y = to_axes.transform((box[0] + margin * unit, (box[1] + box[3]) / 2))
         artist.set_position((ax_x, ax_y))
         artist.set_ha("left")
         artist.set_va("center")

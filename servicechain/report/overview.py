@@ -130,7 +130,11 @@ def chain_section(chain: Chain) -> tuple[Section, dict | None]:
         groups = {d.group for d in chain.model.departments if d.group}
         if not groups:
             return Section("chain", "The chain", [Text(f"No diagram: {err}.", note=True)]), None
-        drawing = draw_chain(chain, color="quality", title="", group_by="group")
+        try:  # a page of its own holds more boxes than a slide
+            drawing = draw_chain(chain, color="quality", title="", group_by="group", force=True)
+        except DiagramTooLargeError as grouped:
+            note = Text(f"No diagram: {grouped}.", note=True)
+            return Section("chain", "The chain", [note]), None
         interactive = False
         notes = [
             Text(
