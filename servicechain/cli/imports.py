@@ -28,6 +28,19 @@ DRAWING_SUFFIXES = (".drawio", ".xml", ".svg")
 MERMAID_SUFFIXES = (".mmd", ".mermaid", ".md")
 
 
+def _counts(model) -> str:
+    """``"3 departments, 1 segment, 0 partners, 4 services"``: what a written model holds."""
+    return ", ".join(
+        plural(len(items), word)
+        for items, word in (
+            (model.departments, "department"),
+            (model.segments, "segment"),
+            (model.partners, "partner"),
+            (model.services, "service"),
+        )
+    )
+
+
 def is_drawing(path: Path) -> bool:
     """Whether ``import`` reads ``path`` as a drawing (draw.io or Mermaid), by its name."""
     return path.suffix.lower() in DRAWING_SUFFIXES + MERMAID_SUFFIXES
@@ -126,16 +139,7 @@ def _import_drawing(
         echo_json({"output": str(output), "source": str(source), **merged.to_dict()})
         return
     if chain is None:
-        m = merged.model
-        counts = ", ".join(
-            plural(len(items), word)
-            for items, word in (
-                (m.departments, "department"),
-                (m.segments, "segment"),
-                (m.partners, "partner"),
-                (m.services, "service"),
-            )
-        )
+        counts = _counts(merged.model)
         click.echo(f"Wrote {output}: {counts}, from the drawing {source}.")
         for change in merged.changes:
             if change.kind == "assumed":
@@ -302,15 +306,7 @@ def import_(
         echo_json({"output": str(output), **result.to_dict()})
         return
     m = result.model
-    counts = ", ".join(
-        plural(len(items), word)
-        for items, word in (
-            (m.departments, "department"),
-            (m.segments, "segment"),
-            (m.partners, "partner"),
-            (m.services, "service"),
-        )
-    )
+    counts = _counts(m)
     scale_text = f"scale {m.scale.min:g}..{m.scale.max:g}"
     if not result.scale_given:
         scale_text += ", the default: set another with --scale"
