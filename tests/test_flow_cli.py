@@ -4,7 +4,6 @@ example, clean errors."""
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import numpy as np
@@ -266,10 +265,9 @@ def test_scenario_and_options_exclusive(runner):
     assert "give either --scenario or --set/--weight/--dependence/--fail" in result.stderr
 
 
-def test_every_example_fast_and_exact(example, runner):
+def test_every_example_exact_and_runs_from_the_cli(example, runner):
     chain = servicechain.load(example)
     net = chain.network
-    started = time.perf_counter()
     chain.score()
     for k in np.flatnonzero(net.kind == 2):
         b = explain(chain, net.ids[k])
@@ -278,7 +276,6 @@ def test_every_example_fast_and_exact(example, runner):
     first = deps[0]
     chain.impact(set={first: net.scale.max}, fail=[deps[-1]])
     chain.rank(by="failure")
-    assert time.perf_counter() - started < 1.0
     for args in (["score"], ["rank", "--top", "3"], ["impact", "--fail", first]):
         result = run(runner, args[0], example, *args[1:], "--json")
         assert result.exit_code == 0
