@@ -64,6 +64,15 @@ def test_waterfall_shows_the_terms_and_remainder_of_the_report_table():
     assert widths == pytest.approx(expected, abs=1e-12)
 
 
+def test_waterfall_axis_stops_at_the_top_of_the_scale(example):
+    chain = servicechain.load(example)
+    hi = chain.model.scale.max
+    ax = plot(chain, "waterfall", segment=_first_segment(chain)).ax
+    ticks = ax.get_xticks()
+    assert max(ticks) <= hi + 1e-9 and ax.get_xlim()[1] > hi  # room for labels, no ticks there
+    assert ax.spines["bottom"].get_bounds()[1] == hi
+
+
 def test_tornado_is_sorted_largest_first():
     chart = plot(servicechain.load(SAPATARIA), "tornado")
     widths = [b.get_width() for b in chart.ax.patches]

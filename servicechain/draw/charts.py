@@ -117,6 +117,9 @@ def _waterfall(chain, ax: Axes, *, segment: str | None, top: int | None = None, 
     # Zoomed on the gap (the first and last bars run on to the left edge of the scale).
     left = max(lo, score - 0.6 * (hi - score)) if score < hi else lo
     ax.set_xlim(left, hi + (hi - left) * 0.14)
+    # The room right of the scale is for the bar labels: no ticks or axis line past its top.
+    ax.set_xticks([t for t in ax.get_xticks() if left - 1e-9 <= t <= hi + 1e-9])
+    ax.spines["bottom"].set_bounds(left, hi)
     ax.set_xlabel(f"satisfaction (scale {lo:g}–{hi:g}); each bar is one part of the gap")
     ax.axvline(score, color=_TOTAL, linewidth=0.8, linestyle=":")
     from matplotlib.patches import Patch
