@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from servicechain import Chain, load
 from servicechain.cli import main
+from servicechain.draw.detour import around_boxes, boxes_hit
 from servicechain.draw.diagram import draw_chain
 from servicechain.draw.layout import HEAD, diagram_layout, layered_layout
 from servicechain.draw.pinned import PIXELS_PER_UNIT, pin_layout
@@ -183,3 +184,46 @@ def test_a_position_of_no_node_is_a_problem(runner, tmp_path):
     )
     result = runner.invoke(main, ["validate", str(as_json)])
     assert result.exit_code == 1 and "layout.stor: unknown id 'stor'" in result.stdout
+
+
+def _boxes_but(layout, edge) -> np.ndarray:
+    return np.array([(*layout.pos[n], *layout.size[n]) for n in layout.pos if n not in edge])
+
+
+def test_an_arrow_goes_round_a_box_moved_into_its_way():
+    layout = draw_chain(load(DATA / "drawio" / "shop-in-the-way.yaml")).layout
+    direct = layout.pos["it"][1], layout.pos["online"][1]
+    assert abs(direct[0] - direct[1]) < 0.1  # the online shop stands in the straight line
+    for edge, route in layout.routes.items():
+        assert boxes_hit(route, _boxes_but(layout, edge)) == 0, edge
+    route = layout.routes["it", "store"]
+    y, h = layout.pos["online"][1], layout.size["online"][1]
+    assert route[:, 1].min() < y - h / 2 or route[:, 1].max() > y + h / 2  # over or under
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.floats(-3, 3), st.floats(-2, 2), st.floats(0.2, 1.2), st.floats(0.2, 0.8)),
+        max_size=8,
+    ),
+    st.floats(-2, 2),
+)
+def test_a_detour_keeps_its_ends_and_never_hits_more_boxes(boxes, rise):
+    start, tip = np.array([-4.0, 0.0]), np.array([4.0, rise])
+    base = tip - np.array([HEAD, 0.0])
+    direct = np.array(
+        [
+            start,
+            start + np.array([2.0, 0.0]),
+            base - np.array([2.0, 0.0]),
+            base,
+            *(base + (tip - base) * [[1 / 3], [2 / 3]]),
+            tip,
+        ]
+    )
+    table = np.array(boxes, dtype=float).reshape(-1, 4)
+    route = around_boxes(direct, table)
+    assert (len(route) - 1) % 3 == 0
+    assert np.allclose(route[0], start) and np.allclose(route[-4:], direct[-4:])
+    assert boxes_hit(route, table) in (0, boxes_hit(direct, table))

@@ -5,8 +5,9 @@ The layered layout of the whole chain is computed as usual, then moved so that i
 the pinned boxes stand (by the median of their offsets); each pinned box takes its pinned
 place and each other box the nearest free place to its layered one, searched outwards in
 steps. Arrows then run as direct curves from side to side between their boxes (the lanes of
-the layered drawing do not survive hand placement), the company boundary is drawn round the
-departments and the line of visibility between the back office and the front line where they
+the layered drawing do not survive hand placement), or round the boxes in their way where a
+direct curve would pass behind one. The company boundary is drawn round the departments and
+the line of visibility between the back office and the front line where they
 stand apart (where the layout's own line crosses no box, that line).
 """
 
@@ -17,6 +18,7 @@ import math
 
 import numpy as np
 
+from .detour import around_boxes
 from .routing import PORT_SPREAD, sample_route
 
 __all__ = ["PIXELS_PER_UNIT", "pin_layout", "pinned_units"]
@@ -122,7 +124,13 @@ def _routes(edges, pos, size, head) -> dict:
         for i, (_, _, e, end) in enumerate(items):
             y = cy + h * PORT_SPREAD / 2 * (1 - 2 * (i + 0.5) / n)
             port[e][end] = (cx + side * w / 2, y)
-    return {e: _route(port[e][0], port[e][1], *sides[e], head) for e in sides}
+    table = {n: (*pos[n], *size[n]) for n in pos}
+    routes = {}
+    for e in sides:
+        direct = _route(port[e][0], port[e][1], *sides[e], head)
+        others = np.array([box for n, box in table.items() if n not in e]).reshape(-1, 4)
+        routes[e] = around_boxes(direct, others)
+    return routes
 
 
 def pin_layout(layout, graph, pinned: dict, *, head: float):
