@@ -268,6 +268,18 @@ def test_a_box_moved_into_another_group_changes_its_group():
     assert merged.model.departments[4].group == "Back office"
 
 
+def test_groups_whose_boxes_stand_apart_are_a_property_that_comes_back_edited(compressed):
+    chain = load(DATA.parent.parent / "models" / "flowershop.yaml")
+    mx = edit.parse(export(chain, "drawio"))
+    cells = edit.page_root(mx)
+    assert not [o for o in cells.iter("object") if o.get("sc_role") == "group"]  # would cross
+    van = next(o for o in cells.iter("object") if o.get("sc_id") == "van")
+    old = van.get("sc_group")
+    van.set("sc_group", "Back office")  # Edit Data in draw.io
+    merged = _merge(chain, edit.saved(mx, compressed=compressed))
+    assert [str(c) for c in merged.changes] == [f"regrouped 'van': {old} → Back office"]
+
+
 # --- a drawing without a model -------------------------------------------------------------------
 
 

@@ -107,6 +107,34 @@ def _drawio_cells(text: str) -> dict:
     return cells
 
 
+def _frames_hold_their_members_only(cells: dict, containers: list) -> None:
+    """No frame touches a box it does not hold, nor another frame (absolute page pixels)."""
+
+    def absolute(cell) -> tuple[float, float, float, float]:
+        g = cell.find("mxGeometry")
+        x, y = float(g.get("x", 0)), float(g.get("y", 0))
+        parent = cells.get(cell.get("parent"))
+        if parent is not None and parent.find("mxGeometry") is not None:
+            px, py, _, _ = absolute(parent)
+            x, y = x + px, y + py
+        return x, y, float(g.get("width")), float(g.get("height"))
+
+    def touch(a, b) -> bool:
+        return (
+            a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+        )
+
+    boxes = {i: c for i, c in cells.items() if str(i).startswith("node-")}
+    for frame in containers:
+        area = absolute(frame)
+        for box in boxes.values():
+            if box.get("parent") != frame.get("id"):
+                assert not touch(area, absolute(box)), (frame.get("value"), box.get("value"))
+        for other in containers:
+            if other is not frame:
+                assert not touch(area, absolute(other))
+
+
 def test_drawio_structure(example):
     chain = load(example)
     cells = _drawio_cells(export(chain, "drawio"))
@@ -127,8 +155,17 @@ def test_drawio_structure(example):
         assert not any(c.get("parent") == background for c in cells.values())
     groups = {d.group for d in chain.model.departments if d.group}
     containers = [c for i, c in vertices.items() if i.startswith("group-")]
-    assert {c.get("value") for c in containers} == groups
     assert all("container=1" in c.get("style") for c in containers)
+    framed = {c.get("value") for c in containers}
+    as_property = {c.get("sc_group") for c in vertices.values() if c.get("sc_group")}
+    assert framed | as_property == groups and not framed & as_property
+    for d in chain.model.departments:  # each member: in its group's frame, or carrying its name
+        cell = next(
+            c for i, c in vertices.items() if i.startswith("node-") and c.get("sc_id") == d.id
+        )
+        parent = cells[cell.get("parent")]
+        assert (parent.get("value") if parent in containers else cell.get("sc_group")) == d.group
+    _frames_hold_their_members_only(cells, containers)
     nodes = [c for i, c in vertices.items() if i.startswith("node-")]
     assert len(nodes) == chain.graph.number_of_nodes()
     assert {c.get("sc_id") for c in nodes} == set(chain.graph)

@@ -1,6 +1,7 @@
 """draw.io (diagrams.net) XML: the diagram layout's boxes as vertices, services as edges bound
 to their source and target (so they follow a moved box) along the diagram's routes, groups as
-containers, the company boundary and the line of visibility as locked background shapes.
+containers (a group whose members stand apart among other boxes as an ``sc_group`` property of
+each member instead), the company boundary and the line of visibility as locked background shapes.
 
 Every box carries its model id and kind (``sc_id``, ``sc_kind``) and every arrow the service it
 stands for (``sc_from``, ``sc_to``) as properties of an ``<object>`` wrapper, which draw.io keeps
@@ -123,6 +124,32 @@ def _ends(layout, source, target) -> str:
     return f"exitX={ex:g};exitY={ey:g};entryX={nx_:g};entryY={ny:g};"
 
 
+def _frames(groups: dict, boxes: dict, pad: float) -> dict:
+    """The frame (x, y, width, height in pixels) of each group drawn as a container: a group
+    whose frame round its members would hold or touch a box of another group, or cross a frame
+    already drawn, gets none (its members then carry the group as a property).
+
+    Examples
+    --------
+    >>> boxes = {"a": (0, 0, 10, 10), "b": (40, 0, 10, 10), "c": (20, 0, 10, 10)}
+    >>> _frames({"G": ["a", "b"], "H": ["c"]}, boxes, 2)
+    {'H': (18, -16, 14, 28)}
+    """
+    frames: dict = {}
+    for group, members in groups.items():
+        x0 = min(boxes[m][0] for m in members) - pad
+        y0 = min(boxes[m][1] for m in members) - pad - 14
+        x1 = max(boxes[m][0] + boxes[m][2] for m in members) + pad
+        y1 = max(boxes[m][1] + boxes[m][3] for m in members) + pad
+        others = [b for n, b in boxes.items() if n not in members]
+        taken = [(x, y, w, h) for x, y, w, h in frames.values()]
+        if not any(
+            x < x1 and x0 < x + w and y < y1 and y0 < y + h for x, y, w, h in others + taken
+        ):
+            frames[group] = (x0, y0, x1 - x0, y1 - y0)
+    return frames
+
+
 def to_drawio(chain: Chain) -> str:
     """The chain as a draw.io file (open it in diagrams.net, or import it into Confluence).
 
@@ -192,20 +219,21 @@ def to_drawio(chain: Chain) -> str:
         if kinds[n] == "department" and graph.nodes[n].get("group"):
             groups.setdefault(graph.nodes[n]["group"], []).append(n)
     parent_of = dict.fromkeys(graph, "1")
+    frames = _frames(groups, {n: node_box(n) for n in graph}, _GROUP_PAD * PIXELS_PER_UNIT)
+    group_of = {}
     for i, (group, members) in enumerate(groups.items()):
-        boxes = [node_box(m) for m in members]
-        pad = _GROUP_PAD * PIXELS_PER_UNIT
-        x0 = min(b[0] for b in boxes) - pad
-        y0 = min(b[1] for b in boxes) - pad - 14
-        x1 = max(b[0] + b[2] for b in boxes) + pad
-        y1 = max(b[1] + b[3] for b in boxes) + pad
+        if group not in frames:  # members apart: the group is a property of each box
+            group_of.update(dict.fromkeys(members, group))
+            continue
         style = _CONTAINER + "strokeColor=#bbbbbb;fontSize=10;"
-        vertex(f"group-{i}", group, style, "1", (x0, y0, x1 - x0, y1 - y0), sc_role="group")
+        vertex(f"group-{i}", group, style, "1", frames[group], sc_role="group")
         for m in members:
             parent_of[m] = f"group-{i}"
     for n in graph:
         label = _label(graph.nodes[n].get("name", n), layout.lines[n])
         props = {"sc_id": xml_safe(str(n)), "sc_kind": kinds[n]}
+        if n in group_of:
+            props["sc_group"] = drawio_text(group_of[n])
         vertex(cell_id[n], label, _STYLE[kinds[n]], parent_of[n], node_box(n), **props)
     for i, (source, target, attrs) in enumerate(graph.edges(data=True)):
         width = 1 + 3 * float(attrs.get("reliance") or 0)

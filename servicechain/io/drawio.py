@@ -6,8 +6,9 @@ either as XML or compressed the way draw.io's ``Graph.compress`` writes it: the 
 URL-encoded (``encodeURIComponent``), deflated without a zlib header (``pako.deflateRaw``) and
 base64-encoded. Each shape is an ``<mxCell>``; a shape with properties of its own is wrapped in
 an ``<object>`` (or ``<UserObject>``) that carries its ``id``, its ``label`` and the properties as
-attributes: ``export -f drawio`` writes ``sc_id`` and ``sc_kind`` on every box and ``sc_from``
-and ``sc_to`` on every arrow, and draw.io keeps them through every edit.
+attributes: ``export -f drawio`` writes ``sc_id`` and ``sc_kind`` on every box (and
+``sc_group`` on the members of a group drawn without a container) and ``sc_from`` and ``sc_to``
+on every arrow, and draw.io keeps them through every edit.
 
 The XML is parsed without DTDs or entities (defusedxml) and a compressed page may inflate to
 at most :data:`MAX_PAGE_BYTES`.
@@ -32,7 +33,7 @@ __all__ = ["MAX_PAGE_BYTES", "compress_page", "decompress_page", "page_names", "
 #: The largest size a compressed page may inflate to.
 MAX_PAGE_BYTES = 64 * 1024 * 1024
 #: Properties ``export -f drawio`` writes on its shapes.
-ID, KIND, ROLE, FROM, TO = "sc_id", "sc_kind", "sc_role", "sc_from", "sc_to"
+ID, KIND, ROLE, FROM, TO, GROUP = "sc_id", "sc_kind", "sc_role", "sc_from", "sc_to", "sc_group"
 #: Characters ``encodeURIComponent`` leaves as they are, besides letters and digits.
 _URI_SAFE = "-_.!~*'()"
 _WRAPPERS = ("object", "UserObject")
@@ -210,7 +211,9 @@ def read_drawio(data: str | bytes, *, file: str = "<drawio>", page: str | None =
     """The boxes and arrows of one page of a draw.io file (the first, or the one named ``page``).
 
     Boxes are vertices with a label; a vertex holding other boxes is a container whose label
-    is their group. Shapes that are neither (free text, images, lines, the locked company
+    is their group (a box outside every container keeps the group of its ``sc_group``
+    property, which the export writes where a group's members stand apart). Shapes that are
+    neither (free text, images, lines, the locked company
     boundary and line of visibility) are listed in ``ignored``.
 
     Parameters
@@ -330,6 +333,8 @@ def _sketch(model: Element, *, file: str, page: str) -> Sketch:
             if by_id[up][0].get(ROLE) != "boundary":
                 group = " ".join(labels[up].split()) or None
             up = parent[up]
+        if group is None:  # outside every container: the group it was written with, if any
+            group = " ".join((attrs.get(GROUP) or "").split()) or None
         model_id = (attrs.get(ID) or "").strip() or None
         boxes.append(Box(i, labels[i], model_id, kind, group, (x + w / 2, y + h / 2)))
     order = {i: n for n, i in enumerate(by_id)}
