@@ -5,13 +5,18 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from .document import Bullets, Section, Table, Text
+from .document import Section, Table, Text
 from .labels import label, score_format
 
 if TYPE_CHECKING:
     from ..chain import Chain
 
-__all__ = ["disconnected_section", "structure_section"]
+__all__ = ["LOOP_SHOWN", "TOP_LOOPS", "disconnected_section", "loops_section", "structure_section"]
+
+#: A loop is listed when it passes back at least this share of a change per trip round it.
+LOOP_SHOWN = 0.01
+#: At most this many loops are listed; the rest are counted in one line.
+TOP_LOOPS = 10
 
 
 def structure_section(chain: Chain, analysis: Any, ranking: Any = None) -> Section:
@@ -78,17 +83,7 @@ def structure_section(chain: Chain, analysis: Any, ranking: Any = None) -> Secti
             Text("No gateways: every department reaches each segment by more than one route.")
         )
     blocks.extend(Text(note, note=True) for note in analysis.notes)
-    sub: list[Any] = []
-    if analysis.clusters:
-        for c in analysis.clusters:
-            members = ", ".join(label(names, m) for m in c.members)
-            sub.append(Text(f"{len(c.members)} departments depend on each other: {members}."))
-            loops = [" → ".join(names.get(n, n) for n in [*cycle, cycle[0]]) for cycle in c.cycles]
-            if loops:
-                sub.append(Bullets(loops))
-    else:
-        sub.append(Text("None: no departments serve each other in a loop."))
-    blocks.append(Section("mutual", "Mutual dependencies", sub))
+    blocks.append(loops_section(chain, analysis))
     if analysis.single_front_line:
         rows = [[label(names, s), label(names, d)] for s, d in analysis.single_front_line.items()]
         blocks.append(
@@ -122,3 +117,67 @@ def disconnected_section(chain: Chain, analysis: Any) -> Section:
             Table(["Name", "Kind"], rows),
         ],
     )
+
+
+def loops_section(chain: Chain, analysis: Any) -> Section:
+    """Departments serving each other in loops: the loops that pass quality back round them
+    (at least :data:`LOOP_SHOWN` of a change per trip, strongest first, at most
+    :data:`TOP_LOOPS`), with names; the rest counted in one line."""
+    from ..flow.loops import loop_gains
+
+    names = analysis.names
+    title = "Mutual dependencies"
+    if not analysis.clusters:
+        return Section("mutual", title, [Text("None: no departments serve each other in a loop.")])
+    cycles = [cycle for c in analysis.clusters for cycle in c.cycles]
+    gains = loop_gains(chain, cycles)
+    order = sorted(range(len(cycles)), key=lambda i: (-gains[i], len(cycles[i]), i))
+    shown = [i for i in order if gains[i] >= LOOP_SHOWN][:TOP_LOOPS]
+    blocks: list[Any] = [
+        Text(
+            "Departments that serve each other in a loop: a change to one of them comes back "
+            "to it round the loop, so a weakness there feeds on itself. Passed back is the "
+            "share of a change to one member's delivered quality that returns to it after one "
+            "trip round the loop (the product of how strongly each hand-off passes quality on)."
+        )
+    ]
+    if shown:
+        rows = [
+            [
+                " → ".join(label(names, n) for n in [*cycles[i], cycles[i][0]]),
+                len(cycles[i]),
+                gains[i],
+            ]
+            for i in shown
+        ]
+        blocks.append(
+            Table(
+                ["Loop", "Departments", "Passed back"],
+                rows,
+                formats=[None, None, ".1%"],
+                caption=f"Loops passing back at least {LOOP_SHOWN:.0%} of a change, "
+                "strongest first.",
+            )
+        )
+    rest = len(cycles) - len(shown)
+    sizes = sorted((len(c.members) for c in analysis.clusters), reverse=True)
+    if len(sizes) == 1:
+        line = f"{sizes[0]:,} departments depend on each other in one group"
+    else:
+        line = (
+            f"{sum(sizes):,} departments are in {len(sizes)} groups that depend on each other "
+            f"(of {_join([f'{n:,}' for n in sizes])} departments)"
+        )
+    if rest:
+        weak = all(gains[i] < LOOP_SHOWN for i in order[len(shown) :])
+        verb = "pass" if rest != 1 else "passes"
+        line += f"; {rest} more loop{'s' if rest != 1 else ''} {verb} back less than " + (
+            f"{LOOP_SHOWN:.0%} of a change each" if weak else "the last one listed"
+        )
+    line += "; the shortest loops of each group are the ones looked at"
+    blocks.append(Text(line + ".", note=True))
+    return Section("mutual", title, blocks)
+
+
+def _join(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
