@@ -154,9 +154,11 @@ def test_summary_is_first_and_every_number_matches_the_cli_json(runner, story):
                     expected = gap["gap_points"]
                 else:
                     expected = next(t["points"] for t in gap["terms"] if _node(t["node"]) == ident)
-            elif kind == "cost":
+            elif kind in ("cost", "cost_share"):
                 costs = _json(runner, "cost", str(path))
                 expected = next(s["cost_to_serve"] for s in costs["segments"] if s["id"] == ident)
+                if kind == "cost_share":
+                    expected /= costs["total_direct"]
             elif kind == "assumed":
                 checks = _json(runner, "validate", str(path))
                 expected = len(checks["assumptions"])

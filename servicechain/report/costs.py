@@ -14,9 +14,11 @@ from .labels import score_format
 if TYPE_CHECKING:
     from ..chain import Chain
 
-__all__ = ["cost_section"]
+__all__ = ["SEGMENT_SHARE", "cost_section"]
 
 _MONEY = ",.2f"
+#: Format of a segment's share of all direct costs, in the table and in the summary.
+SEGMENT_SHARE = ".0%"
 
 
 def _shown(values: list[float], total: float) -> list[float]:
@@ -71,10 +73,12 @@ def _segment_table(costs: Any, fmt: str, currency: str) -> Table:
         values.append(kept)
         labels.append("Kept by departments that serve no one")
     shown = _shown(values, costs.total_direct)
+    total = costs.total_direct
     rows = []
     for i, label in enumerate(labels):
+        share = values[i] / total if total else None
         if i >= len(segments):
-            rows.append([label, None, shown[i], None, None, None])
+            rows.append([label, None, shown[i], share, None, None, None])
             continue
         k = segments[i]
         customers, revenue = costs.customers[k], costs.revenue[k]
@@ -85,23 +89,25 @@ def _segment_table(costs: Any, fmt: str, currency: str) -> Table:
                 label,
                 float(costs.satisfaction[k]),
                 shown[i],
+                share,
                 per,
                 None if np.isnan(revenue) else float(revenue),
                 margin,
             ]
         )
-    rows.append(["Total", None, round(sum(shown), 2), None, None, None])
+    rows.append(["Total", None, round(sum(shown), 2), 1.0 if total else None, None, None, None])
     return Table(
         [
             "Segment",
             "Satisfaction",
             f"Cost to serve{currency}",
-            "Per customer",
-            "Revenue",
-            "Margin after cost to serve",
+            "Share of direct costs",
+            f"Per customer{currency}",
+            f"Revenue{currency}",
+            f"Margin after cost to serve{currency}",
         ],
         rows,
-        formats=[None, fmt, _MONEY, _MONEY, _MONEY, _MONEY],
+        formats=[None, fmt, _MONEY, SEGMENT_SHARE, _MONEY, _MONEY, _MONEY],
         caption="Satisfaction is the delivered quality on the model's scale; the margin is "
         "revenue less cost to serve.",
         sortable=False,

@@ -20,9 +20,10 @@ __all__ = [
 
 
 def score_format(chain: Chain) -> str:
-    """Number format of scores on the model's scale: two decimals on short scales."""
+    """Number format of scores on the model's scale: two decimals, one on scales wider than 20
+    (as the command line rounds them, :func:`servicechain.text.fmt_score`)."""
     span = chain.model.scale.max - chain.model.scale.min
-    return ".2f" if span <= 10 else ".1f"
+    return ".1f" if span > 20 else ".2f"
 
 
 def label(names: dict[str, str], ident: str) -> str:

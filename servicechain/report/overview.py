@@ -68,8 +68,14 @@ def glance_section(chain: Chain) -> Section:
         front = ", ".join(label(names, d) for d in summary.front_line)
         blocks.append(Text(f"Front line (serving customers directly): {front}."))
     if summary.assumptions:
-        blocks.append(Text("Assumptions made for scores the model does not give:"))
-        blocks.append(Bullets(assumption_texts(chain)))
+        assumed = assumption_texts(chain)
+        blocks.append(
+            Text(
+                f"{len(assumed)} score{'s' if len(assumed) != 1 else ''} the model does not "
+                "give, and what was assumed in their place:"
+            )
+        )
+        blocks.append(Bullets(assumed))
     else:
         blocks.append(Text("No assumptions: every score is given in the model."))
     return Section("glance", "At a glance", blocks)

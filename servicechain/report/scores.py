@@ -47,14 +47,22 @@ def segments_section(
     records = {s.id: s for s in chain.model.segments}
     if not records:
         return Section("segments", "Customer segments", [Text("The model has no segments.")])
+    span = chain.model.scale.max - chain.model.scale.min
+    if breakdowns is None:
+        breakdowns = {ident: explain(chain, ident) for ident in records}
     rows = []
     for ident, seg in records.items():
         q = float(result.to_scale(result.quality[net.index[ident]]))
-        rows.append([seg.name, seg.kind, seg.relationship, seg.customers, seg.revenue, q, hi - q])
+        # the gap as the breakdown below states it (hi - q may round the other way)
+        gap = breakdowns[ident].gap * span
+        rows.append([seg.name, seg.kind, seg.relationship, seg.customers, seg.revenue, q, gap])
+    company = float(result.to_scale(result.company))
     blocks: list[Any] = [
         Text(
             "Predicted satisfaction of each segment, from the quality that reaches it through "
-            "the chain. The gap is the distance to a perfect score."
+            "the chain. The gap is the distance to a perfect score. Weighted by each segment's "
+            "value (its revenue, else its number of customers), the company as a whole scores "
+            f"{company:{fmt}}."
         ),
         Table(
             [
@@ -71,9 +79,8 @@ def segments_section(
         ),
     ]
     services = service_names(net)
-    span = chain.model.scale.max - chain.model.scale.min
     for ident, seg in records.items():
-        breakdown = breakdowns[ident] if breakdowns else explain(chain, ident)
+        breakdown = breakdowns[ident]
         shown = breakdown.terms[:SHOWN_TERMS]
         term_rows = []
         for term in shown:

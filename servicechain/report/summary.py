@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .costs import SEGMENT_SHARE
 from .document import Findings, Section, Text
 from .labels import money, node_name, score_format, service_names
 
@@ -330,9 +331,9 @@ def _costs(chain: Chain, costs: Any, fmt: str) -> Finding | None:
     share = amount / costs.total_direct if costs.total_direct else 0.0
     text = (
         f"Serving {costs.names[k]} costs the most: {money(amount, costs.currency)} a year, "
-        f"{share:.0%} of all direct costs"
+        f"{share:{SEGMENT_SHARE}} of all direct costs"
     )
-    numbers = {f"cost:{costs.ids[k]}": amount}
+    numbers = {f"cost:{costs.ids[k]}": amount, f"cost_share:{costs.ids[k]}": share}
     revenue = costs.revenue[k]
     if not np.isnan(revenue):
         text += f", against {money(float(revenue), costs.currency)} of revenue"
