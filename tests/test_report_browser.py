@@ -7,6 +7,7 @@ have installed it and a missing browser is a failure.
 
 from __future__ import annotations
 
+import base64
 import io
 import os
 
@@ -306,3 +307,108 @@ def test_printing_puts_the_diagram_on_a_landscape_page(browser, story_report):
     page = reader.pages[wide[0]].extract_text()
     assert "The chain" in page
     assert "\u2195" not in "".join(p.extract_text() for p in reader.pages)  # no sort arrows
+
+
+def _page_rect(browser: Browser, element_id: str) -> tuple[float, float, float, float]:
+    """An element's box in page coordinates (what a clipped screenshot takes)."""
+    return tuple(
+        browser.eval(
+            f"""(function () {{
+                var r = document.getElementById({element_id!r}).getBoundingClientRect();
+                return [r.x + window.scrollX, r.y + window.scrollY, r.width, r.height];
+            }})()"""
+        )
+    )
+
+
+def _pixels(browser: Browser, rect: tuple[float, float, float, float], grow: float = 0.0):
+    from PIL import Image
+
+    x, y, w, h = rect
+    clip = {"x": x - grow, "y": y - grow, "width": w + 2 * grow, "height": h + 2 * grow}
+    data = browser.send("Page.captureScreenshot", format="png", clip={**clip, "scale": 2})
+    return Image.open(io.BytesIO(base64.b64decode(data["data"]))).convert("RGB")
+
+
+def _changed(a, b) -> int:
+    """Pixels that differ visibly (by more than anti-aliasing) between two images."""
+    from PIL import ImageChops
+
+    diff = ImageChops.difference(a, b).convert("L").point(lambda v: 255 if v > 24 else 0)
+    return diff.histogram()[255]
+
+
+def _tab(browser: Browser) -> str:
+    """Press Tab (a real key press) and return the id of the element that has the focus."""
+    for kind in ("keyDown", "keyUp"):
+        browser.send(
+            "Input.dispatchKeyEvent", type=kind, key="Tab", code="Tab", windowsVirtualKeyCode=9
+        )
+    return browser.eval("document.activeElement ? document.activeElement.id : ''")
+
+
+def test_focus_and_highlight_rings_never_cover_a_label(browser, tmp_path_factory):
+    """Real keyboard focus and a real click on the box whose label comes closest to its edge
+    (an unrated, hatched box of the hospital): the ring is drawn outside the box, so not one
+    pixel of the label changes, while the ring itself shows; each box is one keyboard stop."""
+    model = servicechain.example_path("hospital")
+    browser.open(shared_report(tmp_path_factory, model))
+    margins = browser.eval(
+        """Array.from(document.querySelectorAll('[id^="diagram-node-"]'), function (box) {
+            var k = box.id.split("-").pop();
+            var r = box.getBoundingClientRect();
+            var q = document.getElementById("diagram-label-" + k).getBoundingClientRect();
+            return [box.id, Math.min(q.left - r.left, r.right - q.right, q.top - r.top,
+                                     r.bottom - q.bottom)];
+        })"""
+    )
+    assert len(margins) == servicechain.load(model).network.n
+    # every label lies inside its box, so a ring outside the box cannot reach a label
+    assert all(m > 0.5 for _, m in margins), margins
+    target, _ = min(margins, key=lambda x: x[1])
+    label = target.replace("node", "label")
+    browser.eval(f"document.getElementById({target!r}).scrollIntoView({{block: 'center'}})")
+    box_rect, label_rect = _page_rect(browser, target), _page_rect(browser, label)
+    before_label = _pixels(browser, label_rect)
+    before_box = _pixels(browser, box_rect, grow=4)
+
+    focused = ""
+    for _ in range(200):  # Tab from the top of the page until the box has the focus
+        focused = _tab(browser)
+        if focused == target:
+            break
+    assert focused == target
+    assert browser.eval("document.activeElement.matches(':focus-visible')") is True
+    assert _page_rect(browser, target) == box_rect  # (the box was in view: nothing scrolled)
+    ring = browser.eval(
+        f"""(function () {{
+            var c = getComputedStyle(document.querySelector("#{target} path"));
+            return [c.paintOrder, c.strokeWidth, c.stroke];
+        }})()"""
+    )
+    assert ring[0].startswith("stroke") and ring[1] == "6px" and ring[2] == "rgb(0, 0, 0)"
+    assert _changed(before_label, _pixels(browser, label_rect)) == 0
+    assert _changed(before_box, _pixels(browser, box_rect, grow=4)) > 50  # the ring shows
+
+    # the next stop is the next box, never the label of this one
+    assert _tab(browser) not in (label, target)
+    assert browser.eval(f"document.getElementById({label!r}).tabIndex") == -1
+
+    # a real click on the label keeps the highlight on the box, the label untouched
+    browser.send("Input.dispatchKeyEvent", type="keyDown", key="Escape", code="Escape")
+    x, y, w, h = browser.eval(
+        f"""(function () {{
+            var r = document.getElementById({label!r}).getBoundingClientRect();
+            return [r.x, r.y, r.width, r.height];
+        }})()"""
+    )
+    browser.click(x + w / 2, y + h / 2)
+    assert "sc-focus" in browser.eval(f"document.getElementById({target!r}).className.baseVal")
+    assert _changed(before_label, _pixels(browser, _page_rect(browser, label))) == 0
+    # the chain's rings (upstream, downstream) are drawn outside their boxes too
+    orders = browser.eval(
+        """Array.from(document.querySelectorAll(".sc-up path, .sc-down path"),
+            function (p) { return getComputedStyle(p).paintOrder; })"""
+    )
+    assert orders and all(o.startswith("stroke") for o in orders)
+    assert browser.errors == []

@@ -66,15 +66,19 @@ tbody tr:hover { background: #fafbfd; }
 .hint .down { color: var(--down); font-weight: 600; }
 .hint .loop { color: var(--loop); font-weight: 600; }
 .chain-status .down { color: var(--down); font-weight: 600; }
-svg .sc-node { cursor: pointer; }
+svg .sc-node, svg .sc-label { cursor: pointer; }
 svg .sc-node:focus { outline: none; }
-svg .sc-node:focus-visible path, svg .sc-node:focus-visible rect { stroke: #000 !important;
-                                                                   stroke-width: 3px !important; }
+/* Rings round a box are drawn outside it, never over its label: the stroke is painted first
+   and the box's fill covers its inner half (paint-order), so 6px show as 3px outside. */
+svg .sc-node:focus-visible path, svg .sc-node:focus-visible rect,
+svg .sc-focus path, svg .sc-focus rect,
+svg .sc-up path, svg .sc-up rect,
+svg .sc-down path, svg .sc-down rect { stroke-width: 6px !important; paint-order: stroke fill; }
+svg .sc-node:focus-visible path, svg .sc-node:focus-visible rect,
+svg .sc-focus path, svg .sc-focus rect { stroke: #000 !important; }
 svg .sc-faded { opacity: 0.15; transition: opacity .15s; }
-svg .sc-focus path, svg .sc-focus rect { stroke: #000 !important; stroke-width: 3px !important; }
-svg .sc-up path, svg .sc-up rect { stroke: var(--up) !important; stroke-width: 3px !important; }
-svg .sc-down path, svg .sc-down rect { stroke: var(--down) !important;
-                                       stroke-width: 3px !important; }
+svg .sc-up path, svg .sc-up rect { stroke: var(--up) !important; }
+svg .sc-down path, svg .sc-down rect { stroke: var(--down) !important; }
 svg .sc-up.sc-down path { stroke: var(--loop) !important; }
 footer { color: var(--muted); font-size: 12px; margin-top: 40px; padding-bottom: 30px;
          border-top: 1px solid var(--line); padding-top: 10px; }
@@ -234,19 +238,24 @@ SCRIPT = """\
     }
   }
   nodeEls.forEach(function (pair, k) {
-    pair.forEach(function (x) {
+    pair.forEach(function (x, which) {
       if (!x) { return; }
-      x.classList.add("sc-node");
-      x.setAttribute("tabindex", "0");
-      x.setAttribute("role", "button");
-      x.setAttribute("aria-label", chain.nodes[k].name);
       x.addEventListener("mouseenter", function () { if (locked === null) { show(k); } });
       x.addEventListener("mouseleave", function () { if (locked === null) { clear(); } });
-      x.addEventListener("focus", function () { if (locked === null) { show(k); } });
       x.addEventListener("click", function (ev) {
         ev.stopPropagation();
         if (locked === k) { locked = null; clear(); } else { locked = k; show(k); }
       });
+      if (which === 1) {  /* a label takes the mouse only (a focus listener would make it a
+                             second keyboard stop, ringed by the browser over its text) */
+        x.classList.add("sc-label");
+        return;
+      }
+      x.classList.add("sc-node");
+      x.setAttribute("tabindex", "0");
+      x.setAttribute("role", "button");
+      x.setAttribute("aria-label", chain.nodes[k].name);
+      x.addEventListener("focus", function () { if (locked === null) { show(k); } });
       x.addEventListener("keydown", function (ev) {
         if (ev.key === "Enter" || ev.key === " ") {
           ev.preventDefault();
