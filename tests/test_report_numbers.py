@@ -252,10 +252,12 @@ def test_cost_tables_match_cost_json(story):
     segments = story.page.table("Segment", "Satisfaction", f"Cost to serve{currency}")
     assert segments.head[3:] == [
         "Share of direct costs",
-        f"Per customer{currency}",
-        f"Revenue{currency}",
-        f"Margin after cost to serve{currency}",
+        "Per customer",
+        "Revenue",
+        "Margin after cost to serve",
     ]
+    if currency:
+        assert segments.caption.endswith(f"; amounts in {costs['currency']}.")
     by_name = {s["name"]: s for s in costs["segments"]}
     total = costs["total_direct"]
     for row in segments.rows[:-1]:
@@ -319,14 +321,33 @@ def test_scenario_tables_match_impact_json(whatif):
 # --- gateways, loops, departments ---------------------------------------------------------
 
 
-def test_gateway_summary_line_matches_analyze_json(story):
+def test_gateway_table_and_line_match_analyze_and_rank_json(story):
     gateways = story.json("analyze")["gateways"]
-    trivial = [(g["segment"], gw["id"]) for g in gateways for gw in g["gateways"]]
-    trivial = [
-        pair
-        for pair, gw in zip(trivial, [gw for g in gateways for gw in g["gateways"]], strict=True)
-        if len(gw["gates"]) == 1
-    ]
+    failure = {r["node"]: r["failure_points"] for r in story.json("rank")["departments"]}
+    names = story.names
+    merged: dict[tuple, list[str]] = {}
+    trivial = []
+    for g in gateways:
+        for gw in g["gateways"]:
+            if len(gw["gates"]) > 1:
+                merged.setdefault((gw["id"], tuple(gw["gates"])), []).append(g["segment"])
+            else:
+                trivial.append((g["segment"], gw["id"]))
+    expected = sorted(
+        (
+            [
+                names[gateway],
+                ", ".join(names[s] for s in segments),
+                str(len(gates)),
+                ", ".join(names[x] for x in gates),
+                shown(failure[gateway], story.fmt),
+            ]
+            for (gateway, gates), segments in merged.items()
+        ),
+        key=lambda r: (-failure[next(k for k in names if names[k] == r[0])], r[0], r[1]),
+    )
+    tables = [t for t in story.page.tables_in("structure") if t.head[0] == "Gateway"]
+    assert [t.rows for t in tables] == ([expected] if expected else [])
     text = story.page.text["structure"]
     if trivial:
         units = len({d for _, d in trivial})
@@ -420,7 +441,7 @@ def test_every_table_with_numbers_is_checked_here(story, whatif):
         ("Department", "Delivered quality"),
         ("Segment", "Now"),
         ("Scenario",),
-        ("Gateway", "Segment"),  # tests/test_report_summary.py
+        ("Gateway", "Segments"),  # tests/test_report_summary.py
         ("Loop", "Departments"),
         ("Name", "Kind", "Group"),
     }
@@ -512,7 +533,7 @@ def test_every_summary_number_is_shown_again_in_its_section(name, tmp_path_facto
                 table = page.table("Scenario")
                 assert _row(table, ident)[1] == shown(value, "+,.0f")
             elif kind == "failure":
-                table = page.table("Gateway", "Segment")
+                table = page.table("Gateway", "Segments")
                 rows = [r for r in table.rows if r[0] == story.names[ident]]
                 assert rows and all(r[4] == shown(value, fmt) for r in rows)
             elif kind in ("scenario", "company_after"):

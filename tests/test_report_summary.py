@@ -220,7 +220,7 @@ def test_priorities_and_gateways_match_rank_json(runner, story):
         assert row[4] == f"{data['gain_points']:{fmt}}"
     failure = {r["node"]: r["failure_points"] for r in ranked["departments"]}
     names = {chain.network.names[chain.network.index[n]]: n for n in failure}
-    gateways = [t for t in _tables(page) if t["head"][:2] == ["Gateway", "Segment"]]
+    gateways = [t for t in _tables(page) if t["head"][:2] == ["Gateway", "Segments"]]
     for table in gateways:
         losses = [float(r[4]) for r in table["rows"]]
         assert losses == sorted(losses, reverse=True)

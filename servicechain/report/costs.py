@@ -102,14 +102,15 @@ def _segment_table(costs: Any, fmt: str, currency: str) -> Table:
             "Satisfaction",
             f"Cost to serve{currency}",
             "Share of direct costs",
-            f"Per customer{currency}",
-            f"Revenue{currency}",
-            f"Margin after cost to serve{currency}",
+            "Per customer",
+            "Revenue",
+            "Margin after cost to serve",
         ],
         rows,
         formats=[None, fmt, _MONEY, SEGMENT_SHARE, _MONEY, _MONEY, _MONEY],
         caption="Satisfaction is the delivered quality on the model's scale; the margin is "
-        "revenue less cost to serve.",
+        "revenue less cost to serve"
+        + (f"; amounts in {currency.strip(' ()')}." if currency else "."),
         sortable=False,
     )
 

@@ -40,30 +40,35 @@ def structure_section(chain: Chain, analysis: Any, ranking: Any = None) -> Secti
             "a segment passes: if it falters, all of them lose their way to that segment."
         )
     ]
-    rows, trivial = [], []
+    # one row per gateway and the units it gates, naming every segment it gates them from
+    merged: dict[tuple, list[str]] = {}
+    trivial = []
     for g in analysis.gateways:
         for gw in g.gateways:
             if len(gw.gates) > 1:
-                rows.append(
-                    [
-                        label(names, gw.id),
-                        label(names, g.segment),
-                        len(gw.gates),
-                        ", ".join(label(names, x) for x in gw.gates),
-                        failure.get(gw.id),
-                    ]
-                )
+                merged.setdefault((gw.id, tuple(gw.gates)), []).append(g.segment)
             else:
                 trivial.append(gw)
+    rows = [
+        [
+            label(names, gateway),
+            ", ".join(label(names, s) for s in segments),
+            len(gates),
+            ", ".join(label(names, x) for x in gates),
+            failure.get(gateway),
+        ]
+        for (gateway, gates), segments in merged.items()
+    ]
     rows.sort(key=lambda r: (-(r[4] if r[4] is not None else -1.0), r[0], r[1]))
     if rows:
         blocks.append(
             Table(
-                ["Gateway", "Segment", "Gated", "Departments and partners gated", "If it failed"],
+                ["Gateway", "Segments", "Gated", "Departments and partners gated", "If it failed"],
                 rows,
                 formats=[None, None, None, None, fmt],
                 caption="Gateways of more than one department or partner, by the points the "
-                "customers (value-weighted) would lose if the gateway failed (exact).",
+                "customers (value-weighted) would lose if the gateway failed (exact); each "
+                "row names the segments the gated units reach only through the gateway.",
             )
         )
     if trivial:
