@@ -576,3 +576,22 @@ def test_a_section_that_disagrees_fails_the_check(tmp_path_factory):
     table.rows[0][c] = f"{value + 0.01:{story.fmt}}"
     with pytest.raises(AssertionError):
         _check_priorities(story, table, story.json("rank")["departments"], None)
+
+
+def test_scenario_changes_are_named_never_ids(whatif):
+    """The scenario file speaks in ids (``it->armazem: 4.2``); the report in names."""
+    text = whatif.page.text["scenarios"]
+    names = whatif.names
+    assert f"{names['it']} → {names['armazem']}" in text
+    assert f"{names['transportadora']} fails" in text
+    for ident, name in names.items():
+        if name == ident:
+            continue
+        for shape in (
+            f"{ident}->",
+            f"->{ident}",
+            f" {ident} =",
+            f"{ident} fails",
+            f"weight {ident}",
+        ):
+            assert shape not in text, (ident, shape)

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "TOP_SERVICES",
+    "named_changes",
     "priorities_section",
     "scenarios_section",
     "segments_section",
@@ -256,7 +257,7 @@ def scenarios_section(chain: Chain, scenarios: Any, comparison: Any = None) -> S
     items = []
     for imp in impacts:
         description = str(scenarios[imp.name].get("description") or "")
-        changes = "; ".join(imp.changes) or "no change"
+        changes = "; ".join(named_changes(chain, scenarios[imp.name])) or "no change"
         items.append(
             f"{imp.name}: {description} ({changes})" if description else f"{imp.name}: {changes}"
         )
@@ -308,3 +309,45 @@ def scenarios_section(chain: Chain, scenarios: Any, comparison: Any = None) -> S
             )
         )
     return Section("scenarios", "What-if scenarios", blocks)
+
+
+def _named(chain: Chain, key: Any, services: Mapping) -> str:
+    """A scenario's key (an id, or ``a->b`` for a service) as the names a client reads."""
+    net = chain.network
+    text = str(key)
+    for arrow in ("->", "→"):
+        if arrow in text:
+            a, _, b = (x.strip() for x in text.partition(arrow))
+            if a in net.index and b in net.index:
+                name = services.get((a, b), "")
+                return f"{node_name(net, (a, b))}" + (f" ({name})" if name else "")
+            return text
+    return node_name(net, text) if text in net.index else text
+
+
+def named_changes(chain: Chain, scenario: Mapping[str, Any]) -> list[str]:
+    """What a scenario (one entry of a scenario file) changes, in words with names (never ids),
+    in the order the what-if takes them: scores set, weights, dependences, failures.
+
+    Examples
+    --------
+    >>> import servicechain
+    >>> chain = servicechain.load(servicechain.example_path("sapataria"))
+    >>> named_changes(chain, {"set": {"it": 3.6}, "fail": ["transportadora"]})
+    ['Informática = 3.6', 'Transportadora expresso fails']
+    """
+    services = service_names(chain.network)
+    out = [
+        f"{_named(chain, k, services)} = {float(v):g}"
+        for k, v in (scenario.get("set") or {}).items()
+    ]
+    out += [
+        f"weight of {_named(chain, k, services)} = {float(v):g}"
+        for k, v in (scenario.get("weight") or {}).items()
+    ]
+    out += [
+        f"dependence of {_named(chain, k, services)} = {float(v):.0%}"
+        for k, v in (scenario.get("dependence") or {}).items()
+    ]
+    out += [f"{_named(chain, k, services)} fails" for k in scenario.get("fail") or ()]
+    return out
