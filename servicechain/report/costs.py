@@ -60,7 +60,10 @@ def cost_section(chain: Chain, result: Any, costs: Any = None) -> Section | None
     ]
     blocks.append(_segment_table(costs, fmt, currency))
     blocks.append(_department_table(costs, result, fmt, currency))
-    blocks.extend(Text(f"Note: {note}", note=True) for note in costs.notes)
+    blocks.extend(
+        Text(f"Note: {note}" + ("" if note.endswith(".") else "."), note=True)
+        for note in costs.notes
+    )
     return Section("cost", "Cost to serve", blocks)
 
 
