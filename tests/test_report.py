@@ -274,7 +274,8 @@ def test_scenarios_are_compared_side_by_side(runner, tmp_path):
     section = section[: section.index("</section>")]
     for name in ("better-it", "warehouse-down", "faster-delivery"):
         assert f'<th scope="col" class="num">{name}</th>' in section
-    assert "The central warehouse stops for a week (department armazem fails)" in section
+    # the changes named as the client reads them, not by the scenario file's ids
+    assert "The central warehouse stops for a week (Armazém central (Alverca) fails)" in section
     assert "<td>Company (value-weighted)</td>" in section
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import io
 import os
+import time
 
 import networkx as nx
 import pytest
@@ -368,6 +369,10 @@ def test_focus_and_highlight_rings_never_cover_a_label(browser, tmp_path_factory
     target, _ = min(margins, key=lambda x: x[1])
     label = target.replace("node", "label")
     browser.eval(f"document.getElementById({target!r}).scrollIntoView({{block: 'center'}})")
+    # the pointer (left wherever an earlier test put it) off the diagram: nothing highlighted
+    browser.send("Input.dispatchMouseEvent", type="mouseMoved", x=2, y=2)
+    lit = "document.querySelectorAll('.sc-faded, .sc-up, .sc-down, .sc-focus, .sc-on').length"
+    assert browser.eval(lit) == 0
     box_rect, label_rect = _page_rect(browser, target), _page_rect(browser, label)
     before_label = _pixels(browser, label_rect)
     before_box = _pixels(browser, box_rect, grow=4)
@@ -387,6 +392,7 @@ def test_focus_and_highlight_rings_never_cover_a_label(browser, tmp_path_factory
         }})()"""
     )
     assert ring[0].startswith("stroke") and ring[1] == "6px" and ring[2] == "rgb(0, 0, 0)"
+    time.sleep(0.5)  # the other boxes fade in 0.15 s
     assert _changed(before_label, _pixels(browser, label_rect)) == 0
     assert _changed(before_box, _pixels(browser, box_rect, grow=4)) > 50  # the ring shows
 
@@ -403,6 +409,7 @@ def test_focus_and_highlight_rings_never_cover_a_label(browser, tmp_path_factory
         }})()"""
     )
     browser.click(x + w / 2, y + h / 2)
+    time.sleep(0.5)
     assert "sc-focus" in browser.eval(f"document.getElementById({target!r}).className.baseVal")
     assert _changed(before_label, _pixels(browser, _page_rect(browser, label))) == 0
     # the chain's rings (upstream, downstream) are drawn outside their boxes too
