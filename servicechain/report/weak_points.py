@@ -171,7 +171,7 @@ def loops_section(chain: Chain, analysis: Any) -> Section:
     else:
         line = (
             f"{sum(sizes):,} departments are in {len(sizes)} groups that depend on each other "
-            f"(of {_join([f'{n:,}' for n in sizes])} departments)"
+            f"({_sizes(sizes)})"
         )
     if rest:
         weak = all(gains[i] < LOOP_SHOWN for i in order[len(shown) :])
@@ -186,3 +186,22 @@ def loops_section(chain: Chain, analysis: Any) -> Section:
 
 def _join(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _sizes(sizes: list[int], shown: int = 5) -> str:
+    """The sizes of the groups, largest first: the first ``shown`` of them, the rest counted.
+
+    Examples
+    --------
+    >>> _sizes([8, 2, 2])
+    'of 8, 2 and 2 departments'
+    >>> _sizes([900, 7, 5, 3, 3, 2, 2, 2])
+    'of 900, 7, 5, 3 and 3 departments, and 3 more groups of 2'
+    """
+    text = f"of {_join([f'{n:,}' for n in sizes[:shown]])} departments"
+    rest = sizes[shown:]
+    if rest:
+        lo, hi = min(rest), max(rest)
+        span = f"{lo:,}" if lo == hi else f"{lo:,} to {hi:,}"
+        text += f", and {len(rest):,} more group{'s' if len(rest) != 1 else ''} of {span}"
+    return text
