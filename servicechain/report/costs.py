@@ -145,5 +145,5 @@ def _department_table(costs: Any, result: Any, fmt: str, currency: str) -> Table
         rows,
         formats=[None, fmt, _MONEY, ".1%", _MONEY],
         caption="Total cost counts a support cost again at each department it passes, so the "
-        "totals add up to more than the direct costs. Click a column heading to sort.",
+        "totals add up to more than the direct costs.",
     )

@@ -204,6 +204,6 @@ def departments_section(chain: Chain, result: Any) -> Section:
         rows,
         formats=[None, None, None, fmt, ".0%", fmt],
         caption="Own quality is what a unit achieves with perfect inputs; delivered quality "
-        "includes what it receives. Click a column heading to sort.",
+        "includes what it receives.",
     )
     return Section("departments", "Departments and partners", [table])
