@@ -20,12 +20,15 @@ checked, and a draw whose sweeps do not settle is solved alone by
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
 
 from .solve import RESIDUAL_TOL, Operator, SolveError, capped_fixed_point, system_matrix
 from .state import ZERO, State
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 __all__ = [
     "Batch",
@@ -196,6 +199,8 @@ class Batch:
 
 def _incidence(target: np.ndarray, n: int) -> sparse.csr_array:
     """``n × len(target)`` matrix summing service values into their customer nodes."""
+    from scipy import sparse
+
     m = len(target)
     return sparse.csr_array((np.ones(m), (target, np.arange(m))), shape=(n, m))
 

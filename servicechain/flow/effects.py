@@ -14,15 +14,17 @@ upper bounds of the exact values, which the cap and the loops only reduce.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
 
 from .scenario import Scenario
 from .solve import CAP_TOL
 from .state import ZERO, State
-from .upward import Upward
 from .whatif import solve_scenario
+
+if TYPE_CHECKING:
+    from .upward import Upward
 
 __all__ = ["Effects", "certify"]
 
@@ -61,6 +63,8 @@ class Effects:
     def upward(self) -> Upward:
         """The rising flow (made on first use): exact gains where no cap is reached."""
         if self._upward is None:
+            from .upward import Upward  # with scipy.sparse: only where a rise is checked
+
             self._upward = Upward(self.state, self.w)
         return self._upward
 
@@ -233,6 +237,8 @@ class Effects:
 
 
 def _matrix(rows: int, r: np.ndarray, c: np.ndarray, v: np.ndarray, *, cols: int | None = None):
+    from scipy import sparse
+
     return sparse.csr_array((v, (r, c)), shape=(rows, rows if cols is None else cols))
 
 

@@ -1,21 +1,28 @@
 """Sparse solves of the quality flow: ``(I - A) x = b`` with residual checks, and the capped fixed
 point used by what-ifs.
 
-Small systems are factorised once with a sparse LU (``splu``) and reused for every right-hand
-side, transposed ones included; large ones by the sweeps ``x <- b + A x`` while they converge
-fast (a few dozen sparse products on the usual models), else by GMRES from where the sweeps got
-to. No result is trusted without a residual check, and nothing here builds a dense inverse.
+The systems of a model a person draws by hand (up to ``DENSE_MAX_NODES`` nodes) are solved by
+LAPACK's LU of the dense matrix, built straight from the arrays: no sparse machinery to load for
+a command on a bundled example. Larger small systems are factorised once with a sparse LU
+(``splu``) and reused for every right-hand side, transposed ones included; large ones by the
+sweeps ``x <- b + A x`` while they converge fast (a few dozen sparse products on the usual
+models), else by GMRES from where the sweeps got to. No result is trusted without a residual
+check, and nothing here builds an inverse.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from scipy import sparse
-from scipy.sparse import linalg as spla
 
 from ..errors import ServiceChainError
 
+if TYPE_CHECKING:
+    from scipy import sparse
+
 __all__ = [
+    "DENSE_MAX_NODES",
     "DIRECT_MAX_NODES",
     "Operator",
     "SolveError",
@@ -23,6 +30,8 @@ __all__ = [
     "system_matrix",
 ]
 
+#: Systems up to this many nodes are solved by a dense LU (the bundled examples have under 30).
+DENSE_MAX_NODES = 64
 #: Systems up to this many nodes are solved by a sparse LU factorisation, larger ones by GMRES.
 DIRECT_MAX_NODES = 400
 #: Largest accepted residual, relative to the size of the right-hand side.
@@ -51,13 +60,26 @@ def system_matrix(n: int, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) 
     >>> system_matrix(2, np.array([1]), np.array([0]), np.array([0.5])).toarray().tolist()
     [[1.0, 0.0], [-0.5, 1.0]]
     """
+    from scipy import sparse
+
     a = sparse.coo_array((np.asarray(vals, dtype=float), (rows, cols)), shape=(n, n)).tocsr()
     a.sum_duplicates()
     return (sparse.eye_array(n, format="csr") - a).tocsr()
 
 
+#: Why a singular ``I - A`` has no solution, and the way out.
+SINGULAR = (
+    "the quality flow has no unique solution (the matrix I - A is singular): "
+    "some departments sustain each other with no contribution of their own; "
+    "give one of them an own quality and a dependence below 1"
+)
+
+
 class Operator:
     """Solves with one matrix ``M = I - A``, factorised at most once.
+
+    ``matrix`` is sparse, or for a system of up to ``DENSE_MAX_NODES`` nodes a dense array
+    (see :meth:`of`); :attr:`matrix` is sparse either way.
 
     Examples
     --------
@@ -68,12 +90,42 @@ class Operator:
     [0.5, 1.0]
     """
 
-    def __init__(self, matrix: sparse.csr_array):
-        self.matrix = matrix.tocsr()
+    def __init__(self, matrix: sparse.csr_array | np.ndarray):
         self.n = matrix.shape[0]
+        if isinstance(matrix, np.ndarray):
+            self._matrix, self._dense = None, matrix
+        else:
+            self._matrix = matrix.tocsr()
+            self._dense = matrix.toarray() if self.n <= DENSE_MAX_NODES else None
         self._lu = None
         self._transposed = None
         self._sweep: dict[bool, sparse.csr_array] = {}
+
+    @classmethod
+    def of(cls, n: int, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> Operator:
+        """The operator of ``I - A`` with ``A[rows[s], cols[s]] += vals[s]``, built straight
+        from the arrays: a dense array up to ``DENSE_MAX_NODES`` nodes, else sparse.
+
+        Examples
+        --------
+        >>> op = Operator.of(2, np.array([1]), np.array([0]), np.array([0.5]))
+        >>> op.solve(np.array([1.0, 0.0])).tolist(), op.matrix.toarray().tolist()
+        ([1.0, 0.5], [[1.0, 0.0], [-0.5, 1.0]])
+        """
+        if n > DENSE_MAX_NODES:
+            return cls(system_matrix(n, rows, cols, vals))
+        dense = np.eye(n)
+        np.subtract.at(dense, (rows, cols), np.asarray(vals, dtype=float))
+        return cls(dense)
+
+    @property
+    def matrix(self) -> sparse.csr_array:
+        """``M`` as a sparse CSR array."""
+        if self._matrix is None:
+            from scipy import sparse
+
+            self._matrix = sparse.csr_array(self._dense)
+        return self._matrix
 
     @property
     def direct(self) -> bool:
@@ -82,14 +134,12 @@ class Operator:
 
     def _factor(self):
         if self._lu is None:
+            from scipy.sparse import linalg as spla
+
             try:
                 self._lu = spla.splu(self.matrix.tocsc())
             except RuntimeError as err:
-                raise SolveError(
-                    "the quality flow has no unique solution (the matrix I - A is singular): "
-                    "some departments sustain each other with no contribution of their own; "
-                    "give one of them an own quality and a dependence below 1"
-                ) from err
+                raise SolveError(SINGULAR) from err
         return self._lu
 
     def solve(self, rhs: np.ndarray, *, transpose: bool = False) -> np.ndarray:
@@ -97,7 +147,12 @@ class Operator:
         rhs = np.asarray(rhs, dtype=float)
         if self.n == 0:
             return rhs.copy()
-        if self.direct:
+        if self._dense is not None:
+            try:
+                x = np.linalg.solve(self._dense.T if transpose else self._dense, rhs)
+            except np.linalg.LinAlgError as err:
+                raise SolveError(SINGULAR) from err
+        elif self.direct:
             x = self._factor().solve(rhs, trans="T" if transpose else "N")
         else:
             x = self._iterate(rhs, transpose)
@@ -120,6 +175,8 @@ class Operator:
         x, done = self._sweeps(matrix, columns[:, live], transpose)
         out[:, live] = x
         if not done:
+            from scipy.sparse import linalg as spla
+
             for j in live:
                 b = columns[:, j]
                 x, info = spla.gmres(
@@ -145,6 +202,8 @@ class Operator:
         its error shrinks by the spectral radius of ``A`` per sweep (about 25 sweeps to 1e-14
         on a generated organisation of 100,000 departments, against seconds of GMRES).
         """
+        from scipy import sparse
+
         a = self._sweep.get(transpose)
         if a is None:
             a = self._sweep[transpose] = (sparse.eye_array(self.n, format="csr") - matrix).tocsr()
@@ -177,7 +236,8 @@ class Operator:
         return x, False
 
     def _check(self, x: np.ndarray, rhs: np.ndarray, transpose: bool) -> None:
-        matrix = self.matrix.T if transpose else self.matrix
+        matrix = self._dense if self._dense is not None else self.matrix
+        matrix = matrix.T if transpose else matrix
         if not np.all(np.isfinite(x)):
             raise SolveError("the solve of the quality flow gave non-finite values")
         residual = np.abs(matrix @ x - rhs).max(initial=0.0)
@@ -228,7 +288,7 @@ def capped_fixed_point(
     for _ in range(max_rounds):
         free = ~capped
         rhs = c + np.bincount(target[capped], weights=r[capped], minlength=n)
-        op = Operator(system_matrix(n, target[free], source[free], r[free] * e[free]))
+        op = Operator.of(n, target[free], source[free], r[free] * e[free])
         q = op.solve(rhs)
         # A service exactly at the cap counts as capped: round-off must not flip it back and forth
         # (min(1, e*Q) is the same either way to within CAP_TOL).

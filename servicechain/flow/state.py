@@ -8,12 +8,10 @@ import weakref
 from functools import cached_property
 
 import numpy as np
-from scipy import sparse
-from scipy.sparse import csgraph
 
 from ..errors import ServiceChainError
 from ..model.network import SEGMENT, Network
-from .solve import Operator, SolveError, system_matrix
+from .solve import Operator, SolveError
 
 __all__ = ["NO_SEGMENTS", "NO_VALUE", "ZERO", "State", "current_state", "state_of"]
 
@@ -67,7 +65,7 @@ class State:
             q = rhs
         else:
             free = ~rated
-            q = Operator(system_matrix(n, tgt[free], src[free], r[free])).solve(rhs)
+            q = Operator.of(n, tgt[free], src[free], r[free]).solve(rhs)
         self.quality = np.clip(q, 0.0, 1.0)
         supplied = self.quality[src]
         self.service_quality = np.where(rated, net.rating, supplied)
@@ -93,7 +91,7 @@ class State:
     def operator(self) -> Operator:
         """Solves with ``I - A``, ``A[i, j] = r_ji e_ji``."""
         net = self.net
-        return Operator(system_matrix(net.n, net.target, net.source, net.reliance * self.e))
+        return Operator.of(net.n, net.target, net.source, net.reliance * self.e)
 
     @cached_property
     def adjoint(self) -> np.ndarray:
@@ -136,6 +134,9 @@ class State:
     @cached_property
     def components(self) -> tuple[int, np.ndarray, np.ndarray]:
         """Strongly connected blocks of ``A``: ``(count, label per node, size per block)``."""
+        from scipy import sparse
+        from scipy.sparse import csgraph
+
         a = sparse.eye_array(self.net.n, format="csr") - self.operator.matrix
         count, label = csgraph.connected_components(a, directed=True, connection="strong")
         return count, label, np.bincount(label, minlength=count)
@@ -201,6 +202,9 @@ class State:
     def reaching(self, w: np.ndarray) -> np.ndarray:
         """Whether each node's quality reaches a node of positive weight ``w`` through the
         transmission (a structurally non-zero row ``w^T L``)."""
+        from scipy import sparse
+        from scipy.sparse import csgraph
+
         n = self.net.n
         a = (sparse.eye_array(n, format="csr") - self.operator.matrix).tocoo()
         keep = a.data != 0
@@ -219,7 +223,7 @@ class State:
         """Solves with ``I - Psi``, ``Psi[k, j] = r_jk psi_jk``: how a supplier's gap is
         passed on to its customers (DESIGN, gap tracing)."""
         net = self.net
-        return Operator(system_matrix(net.n, net.target, net.source, net.reliance * self.psi))
+        return Operator.of(net.n, net.target, net.source, net.reliance * self.psi)
 
     @cached_property
     def gap(self) -> np.ndarray:

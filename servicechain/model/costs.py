@@ -14,8 +14,6 @@ from operator import attrgetter
 from typing import Any
 
 import numpy as np
-from scipy.sparse import coo_array
-from scipy.sparse.csgraph import connected_components
 
 from .network import DEPARTMENT, Network, field_floats
 
@@ -163,6 +161,11 @@ def closed_cost_loops(net: Network, costs: Costs) -> list[list[int]]:
     n = net.n
     flowing = costs.volume > 0
     src, tgt = net.source[flowing], net.target[flowing]
+    if _all_drain(n, src, tgt):
+        return []
+    from scipy.sparse import coo_array
+    from scipy.sparse.csgraph import connected_components
+
     graph = coo_array((np.ones(len(src)), (src, tgt)), shape=(n, n))
     _, label = connected_components(graph, directed=True, connection="strong")
     size = np.bincount(label, minlength=n)
@@ -174,6 +177,31 @@ def closed_cost_loops(net: Network, costs: Costs) -> list[list[int]]:
     for node in np.flatnonzero(closed).tolist():
         groups.setdefault(int(label[node]), []).append(node)
     return sorted(groups.values())
+
+
+#: Sweeps :func:`_all_drain` makes before it leaves the question to the graph algorithm.
+_DRAIN_SWEEPS = 30
+
+
+def _all_drain(n: int, src: np.ndarray, tgt: np.ndarray) -> bool:
+    """Whether every node is shown, within ``_DRAIN_SWEEPS`` sweeps back along the edges
+    ``src -> tgt``, to reach a node with no outgoing edge; ``False`` when that is not shown.
+
+    Every node reaches a last strongly connected group, one with no edge leaving it; when every
+    node reaches a node without outgoing edges, each last group is such a node alone, so no
+    group of two or more can be closed. On the usual model (a few steps from any department to
+    a segment) this settles the question without building a graph.
+    """
+    drains = np.bincount(src, minlength=n) == 0
+    for _ in range(_DRAIN_SWEEPS):
+        if drains.all():
+            return True
+        more = drains.copy()
+        more[src[drains[tgt]]] = True
+        if np.array_equal(more, drains):
+            return False
+        drains = more
+    return bool(drains.all())
 
 
 def _mixed_units(net: Network, costs: Costs) -> list[tuple[int, list[str]]]:

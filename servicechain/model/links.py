@@ -14,13 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.sparse import coo_array
-from scipy.sparse.csgraph import connected_components
 
 from ..errors import did_you_mean
+from .limits import MAX_NUMBER
 from .network import DEPARTMENT, PARTNER, SEGMENT
 from .numbering import number_ends
-from .spec import MAX_NUMBER
 
 __all__ = ["Columns", "closed_loop_groups", "columns_of_data", "cross_record_findings"]
 
@@ -273,6 +271,9 @@ def closed_loop_groups(
         without_own = (dependence[:n_dep] >= 1) | (~np.isnan(quality) & (quality <= 0))
     if not without_own.any():
         return []
+    from scipy.sparse import coo_array
+    from scipy.sparse.csgraph import connected_components
+
     internal = (source < n_dep) & (target < n_dep)
     graph = coo_array(
         (np.ones(int(internal.sum())), (source[internal], target[internal])), shape=(n_dep, n_dep)

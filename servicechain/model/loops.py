@@ -16,8 +16,6 @@ itself delivers nothing.
 from __future__ import annotations
 
 import numpy as np
-from scipy.sparse import coo_array
-from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 __all__ = ["delivers_something", "self_sustaining_groups"]
 
@@ -43,6 +41,9 @@ def delivers_something(
     ...     np.array([nan, 0.0]), np.array([0, 1]), np.array([1, 2])).tolist()
     [False, False, False]
     """
+    from scipy.sparse import coo_array
+    from scipy.sparse.csgraph import breadth_first_order
+
     n = len(own)
     relied = dependence[target] > 0
     rated = ~np.isnan(rating)
@@ -109,6 +110,9 @@ def self_sustaining_groups(
     inside = carries & (source < n_dep) & (target < n_dep) & positive[source] & positive[target]
     if not inside.any():
         return []
+    from scipy.sparse import coo_array
+    from scipy.sparse.csgraph import connected_components
+
     graph = coo_array(
         (np.ones(int(inside.sum())), (source[inside], target[inside])), shape=(n_dep, n_dep)
     )
