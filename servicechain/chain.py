@@ -17,7 +17,6 @@ from .io.load import DEFAULT_MAX_BYTES, Loaded, validate_data
 from .model.assumptions import Assumptions, assumptions_of
 from .model.costs import Costs, costs_of
 from .model.network import DEPARTMENT, PARTNER, SEGMENT, Network, network
-from .model.spec import Model
 from .model.summary import Summary, summarize
 from .progress import ProgressCallback
 
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from . import structure
+    from .model.spec import Model
 
 __all__ = ["Chain", "diff", "load"]
 
@@ -64,7 +64,7 @@ class Chain:
             return cls(loaded.model, file=loaded.file, positions=loaded.positions, checked=True)
         chain = cls.__new__(cls)
         chain._model, chain._fast = None, loaded
-        chain.file, chain.positions = loaded.file, {}
+        chain.file, chain.positions = loaded.file, loaded.positions
         chain.__dict__["network"] = loaded.network
         return chain
 

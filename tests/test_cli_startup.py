@@ -8,6 +8,7 @@ import os
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -19,7 +20,7 @@ from .conftest import MODELS, ROOT
 HEAVY = ("numpy", "scipy", "networkx", "pydantic", "matplotlib", "msgspec", "ruamel")
 
 
-def _imported_by(code: str) -> list[str]:
+def _imported_by(code: str, cwd: Path | None = None) -> list[str]:
     """The heavy top-level packages a fresh interpreter has imported after running ``code``."""
     probe = (
         "import atexit, sys\n"
@@ -29,7 +30,7 @@ def _imported_by(code: str) -> list[str]:
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=False
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=cwd, check=False
     )
     return ast.literal_eval(done.stderr.strip().splitlines()[-1])
 
@@ -43,11 +44,43 @@ def test_help_and_version_import_no_heavy_package(args):
     assert _imported_by(f"from servicechain.cli import main; main({args!r})") == []
 
 
-def test_a_command_imports_what_it_needs_and_no_drawing():
-    code = f"from servicechain.cli import main; main(['score', {str(MODELS / 'sapataria.yaml')!r}])"
-    found = _imported_by(code)
-    assert "numpy" in found
-    assert "matplotlib" not in found
+EXAMPLE = str(MODELS / "sapataria.yaml")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["score", EXAMPLE],
+        ["score", EXAMPLE, "--json"],
+        ["explain", EXAMPLE, "clube"],
+        ["impact", EXAMPLE, "--fail", "it"],
+        ["impact", EXAMPLE, "--set", "it=5"],
+        ["validate", EXAMPLE],
+        ["summary", EXAMPLE, "--json"],
+    ],
+    ids=" ".join,
+)
+def test_the_analyses_of_a_small_yaml_model_load_no_sparse_solver_graph_library_or_pydantic(
+    args,
+):
+    # a model a person draws is solved densely, read by the Structs, and its costs checked
+    # without a graph algorithm: numpy, msgspec and the YAML reader are all it takes
+    code = f"from servicechain.cli import main; main({args!r})"
+    assert _imported_by(code) == ["msgspec", "numpy", "ruamel"]
+
+
+def test_a_ranking_loads_the_sparse_graph_algorithms_and_still_no_drawing():
+    found = _imported_by(f"from servicechain.cli import main; main(['rank', {EXAMPLE!r}])")
+    assert "scipy" in found
+    assert not {"matplotlib", "networkx", "pydantic"} & set(found)
+
+
+def test_a_drawing_loads_matplotlib(tmp_path):
+    code = (
+        f"from servicechain.cli import main; main(['plot', {EXAMPLE!r}, 'tornado', '-o', 'x.png'])"
+    )
+    assert "matplotlib" in _imported_by(code, cwd=tmp_path)
+    assert (tmp_path / "x.png").is_file()
 
 
 def test_the_index_lists_every_command_where_it_lives_with_its_own_short_help():

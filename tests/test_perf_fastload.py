@@ -20,10 +20,12 @@ from servicechain.io.fastjson import (
     STRUCTS,
     FastLoaded,
     decode,
+    parse_data,
     parse_fast,
     read_model,
 )
 from servicechain.io.load import load_model, parse_model, read_data
+from servicechain.model import spec
 from servicechain.model.network import network
 from servicechain.model.numbering import _by_hash, number_ends
 from servicechain.model.spec import (
@@ -130,10 +132,19 @@ def test_a_json_model_that_leaves_sections_out_summarises_as_its_yaml(tmp_path, 
     assert list(chain.rollup(by="group").nodes) == ["G"]
 
 
-def test_yaml_files_take_the_ordinary_path(example):
+def test_yaml_files_take_the_fast_path_with_their_positions(example):
     loaded = read_model(example)
-    assert not isinstance(loaded, FastLoaded)
-    assert loaded.model == load_model(example).model
+    slow = load_model(example)
+    assert isinstance(loaded, FastLoaded)
+    assert loaded.positions == slow.positions
+    _assert_same_network(loaded.network, network(slow.model))
+    assert loaded.model() == slow.model
+
+
+@pytest.mark.parametrize("path", BAD_DATA, ids=[p.name for p in BAD_DATA])
+def test_the_fast_path_steps_aside_for_every_bad_data_file(path):
+    data, _ = read_data(path.read_text(encoding="utf-8"))
+    assert parse_data(data) is None
 
 
 @pytest.mark.parametrize("path", BAD, ids=[p.name for p in BAD])
@@ -187,6 +198,12 @@ def _accepted(doc) -> tuple[bool, bool]:
         fast_ok = True
     except (msgspec.ValidationError, msgspec.DecodeError):
         fast_ok = False
+    # plain data as the YAML reader gives it goes through the same Structs
+    try:
+        msgspec.convert(doc, STRUCTS["Model"])
+        assert fast_ok, "the Structs accept as data what they refuse as JSON"
+    except msgspec.ValidationError:
+        assert not fast_ok, "the Structs refuse as data what they accept as JSON"
     if fast_ok:  # the scale decoded, so its bounds are numbers where given
         scale = doc.get("scale", {})
         fast_ok = scale.get("max", 1) > scale.get("min", 0)
@@ -206,10 +223,11 @@ def test_the_structs_accept_every_example(example):
     assert _accepted(data) == (True, True)
 
 
-@pytest.mark.parametrize("spec_model", list(STRUCTS), ids=lambda m: m.__name__)
-def test_the_structs_have_the_fields_of_the_spec(spec_model):
+@pytest.mark.parametrize("name", list(STRUCTS))
+def test_the_structs_have_the_fields_of_the_spec(name):
+    spec_model = getattr(spec, name)
     fields = {(f.alias or name): f.is_required() for name, f in spec_model.model_fields.items()}
-    struct_fields = {f.encode_name: f.required for f in msgspec.structs.fields(STRUCTS[spec_model])}
+    struct_fields = {f.encode_name: f.required for f in msgspec.structs.fields(STRUCTS[name])}
     assert struct_fields == fields
 
 

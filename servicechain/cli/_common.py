@@ -16,7 +16,7 @@ from ..chain import Chain, load
 from ..errors import ModelError, ServiceChainError, UnknownNodeError, number_hint
 from ..io.jsonout import write_json
 from ..io.load import DEFAULT_MAX_BYTES
-from ..model.spec import MAX_NUMBER
+from ..model.limits import MAX_NUMBER
 from .progress import Progress
 
 __all__ = [

@@ -10,9 +10,7 @@ from ..chain import load
 from ..errors import ModelError, OutputError
 from ..io.atomic import write_atomic
 from ..io.load import parse_model
-from ..io.rewrite import model_text
 from ..model.records import Records
-from ..model.spec import json_schema_text
 from ..samples.examples import STARTER, example_names, example_path
 from ..text import listed
 from ._common import (
@@ -105,6 +103,8 @@ def schema() -> None:
     Example:
       servicechain schema > servicechain.schema.json
     """
+    from ..model.spec import json_schema_text  # pydantic: only for the commands that need it
+
     click.echo(json_schema_text(), nl=False)
 
 
@@ -130,6 +130,9 @@ def init(path: Path, example: str | None, force: bool) -> None:
       servicechain init shoes.yaml --example sapataria
       servicechain init shoes.json --example sapataria
     """
+    from ..io.rewrite import model_text
+    from ..model.spec import json_schema_text
+
     fmt = model_format(path, param="'PATH'")
     if path.exists() and not force:
         raise click.ClickException(f"{path} exists already; use --force to overwrite it")

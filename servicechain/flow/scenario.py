@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import ScenarioError, UnknownNodeError, did_you_mean, shown_number
+from ..model.limits import MAX_NUMBER
 from ..model.network import DEPARTMENT, PARTNER, SEGMENT, Network
-from ..model.spec import MAX_NUMBER
 
 __all__ = ["Issue", "Scenario", "ScenarioError", "parse_scenario", "resolve_scenario"]
 

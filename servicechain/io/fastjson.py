@@ -1,10 +1,12 @@
-"""The fast path for large JSON models: parse, validate and build the arrays in one sweep.
+"""The fast path for models: parse, validate and build the arrays in one sweep.
 
 A JSON file is decoded and validated in one pass by ``msgspec`` into Structs mirroring
 :mod:`servicechain.model.spec` (same fields, types, constraints and aliases; small objects the
 garbage collector does not track), the rules of :mod:`servicechain.model.rules` are checked on
 numpy arrays, and the :class:`~servicechain.model.network.Network` is built straight from them.
-The pydantic :class:`~servicechain.model.spec.Model` is built only when asked for.
+A YAML file is read into plain data with the position of every value, and that data is
+validated into the same Structs. The pydantic :class:`~servicechain.model.spec.Model` is built
+only when asked for (so a command on a small YAML model does not even load pydantic).
 
 The fast path never reports problems itself: when a file breaks any rule (or uses anything it
 does not handle, such as field names instead of aliases), it steps aside and the ordinary
@@ -18,30 +20,34 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from operator import attrgetter
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
 
 from ..model.costs import Costs, cost_findings, costs_of
+from ..model.limits import MAX_NUMBER
 from ..model.links import SCORES, Columns, closed_loop_groups, cross_record_findings
 from ..model.loops import self_sustaining_groups
-from ..model.network import Network, build_network, field_floats
+from ..model.network import Bounds, Network, build_network, field_floats
 from ..model.numbering import number_ends
-from ..model.spec import (
-    MAX_NUMBER,
-    Department,
-    Model,
-    Partner,
-    Position,
-    Scale,
-    Segment,
-    Service,
-)
 from ..progress import ProgressCallback, gc_paused, report
-from .load import DEFAULT_MAX_BYTES, Loaded, ReadError, decode_model_bytes, format_of, parse_model
+from .load import (
+    DEFAULT_MAX_BYTES,
+    Loaded,
+    ReadError,
+    decode_model_bytes,
+    format_of,
+    parse_model,
+    read_model_bytes,
+    read_model_data,
+    validate_data,
+)
 
-__all__ = ["STRUCTS", "FastLoaded", "decode", "parse_fast", "read_model"]
+if TYPE_CHECKING:
+    from ..model.spec import Model
+
+__all__ = ["STRUCTS", "FastLoaded", "decode", "parse_data", "parse_fast", "read_model"]
 
 
 @dataclass
@@ -84,6 +90,8 @@ class FastLoaded:
 
     def model(self) -> Model:
         """The :class:`~servicechain.model.spec.Model` of the data (about 3 s a million records)."""
+        from ..model.spec import Model
+
         with gc_paused():
             return Model.model_validate(msgspec.to_builtins(self.document))
 
@@ -186,15 +194,16 @@ class _Model(_Record):
     layout: dict[_Id, _Position] | UnsetType = UNSET
 
 
-#: The spec's models and the Structs that mirror them (a test compares them field by field).
+#: The names of the spec's models and the Structs that mirror them (a test compares them field
+#: by field).
 STRUCTS = {
-    Model: _Model,
-    Scale: _Scale,
-    Department: _Department,
-    Segment: _Segment,
-    Partner: _Partner,
-    Service: _Service,
-    Position: _Position,
+    "Model": _Model,
+    "Scale": _Scale,
+    "Department": _Department,
+    "Segment": _Segment,
+    "Partner": _Partner,
+    "Service": _Service,
+    "Position": _Position,
 }
 
 
@@ -268,7 +277,12 @@ def read_model(
     fmt = format_of(path, b"")
     if fmt == "yaml":
         report(progress, "reading YAML")
-        return load_model(path, max_bytes=max_bytes)
+        data, positions, _, _ = read_model_data(
+            read_model_bytes(path, max_bytes=max_bytes), file=name, fmt=fmt
+        )
+        report(progress, "checking the rules")
+        fast = parse_data(data, file=name, positions=positions)
+        return fast if fast is not None else validate_data(data, positions, file=name)
     try:
         if path.stat().st_size > max_bytes:
             return load_model(path, max_bytes=max_bytes)
@@ -317,9 +331,37 @@ def parse_fast(
         net = _network(
             document, nul_free=("\\u0000" if isinstance(text, str) else b"\\u0000") not in text
         )
+    return _checked(document, net, file, {})
+
+
+def parse_data(
+    data: Any, *, file: str = "<model>", positions: dict | None = None
+) -> FastLoaded | None:
+    """Validate plain data shaped like a model file (as the YAML reader gives it, with the
+    ``positions`` of its values) into the Structs and build its arrays, or ``None`` if it
+    breaks any rule: then :func:`~servicechain.io.load.validate_data` gives the messages.
+
+    Examples
+    --------
+    >>> parse_data({"name": "x", "departments": [{"id": "a", "name": "A", "quality": 0.5}]}
+    ...            ).network.own.tolist()
+    [0.5]
+    >>> parse_data({"name": "x", "departments": [{"id": "a", "name": "A", "quality": "high"}]})
+    """
+    with gc_paused():
+        try:
+            document = msgspec.convert(data, _Model)
+        except msgspec.ValidationError:
+            return None
+        net = _network(document)
+    return _checked(document, net, file, positions or {})
+
+
+def _checked(document: Any, net: Network | None, file: str, positions: dict) -> FastLoaded | None:
+    """The loaded model, or ``None`` when the arrays broke a rule or the costs break one."""
     if net is None:
         return None
-    fast = FastLoaded(document=document, network=net, file=file)
+    fast = FastLoaded(document=document, network=net, file=file, positions=positions)
     if cost_findings(net, fast.costs):
         return None
     return fast
@@ -388,7 +430,7 @@ def _network(document: Any, *, nul_free: bool = False) -> Network | None:
         partners,
         segments,
         services,
-        scale=Scale(min=lo, max=hi),
+        scale=Bounds(lo, hi),
         source=columns.ends[:m],
         target=columns.ends[m:],
         missing=UNSET,

@@ -13,16 +13,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ModelError, Problem, field_path
-from ..model.rules import check_model, pydantic_problems
-from ..model.spec import Model
 from ..progress import gc_paused
 from .text import bom_codec
 from .yamlread import MAX_DEPTH, ReadError, read_yaml, whole_number
+
+if TYPE_CHECKING:
+    from ..model.spec import Model
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -34,6 +33,8 @@ __all__ = [
     "load_model",
     "parse_model",
     "read_data",
+    "read_model_bytes",
+    "read_model_data",
     "validate_data",
 ]
 
@@ -81,6 +82,13 @@ def load_model(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -
         With every problem of the file, each naming its line, field and fix.
     """
     path = Path(path)
+    raw = read_model_bytes(path, max_bytes=max_bytes)
+    return parse_model(raw, file=str(path), fmt=format_of(path, raw))
+
+
+def read_model_bytes(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The bytes of a model file; a :class:`ModelError` when it is over ``max_bytes`` or
+    cannot be read."""
     name = str(path)
     try:
         size = path.stat().st_size
@@ -96,7 +104,7 @@ def load_model(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -
         raise ModelError(
             [Problem(name, None, None, "", f"cannot read the file: {err.strerror}", "")]
         ) from err
-    return parse_model(raw, file=name, fmt=format_of(path, raw))
+    return raw
 
 
 def parse_model(raw: bytes | str, *, file: str = "<model>", fmt: str | None = None) -> Loaded:
@@ -108,6 +116,25 @@ def parse_model(raw: bytes | str, *, file: str = "<model>", fmt: str | None = No
     >>> loaded.model.departments[0].name, loaded.positions[("departments", 0, "id")]
     ('A', (2, 16))
     """
+    data, positions, fmt, text = read_model_data(raw, file=file, fmt=fmt)
+    if fmt == "json" and len(text) <= JSON_POSITIONS_MAX_CHARS:
+        return validate_data(data, positions, file=file, locate=lambda: json_positions(text))
+    return validate_data(data, positions, file=file)
+
+
+def read_model_data(
+    raw: bytes | str, *, file: str = "<model>", fmt: str | None = None
+) -> tuple[Any, dict[Loc, Position], str, str]:
+    """The plain data of a model file's text (not validated yet), the position of every value,
+    the format read (``fmt``, else ``"json"`` for text starting with ``{``, else ``"yaml"``)
+    and the decoded text; a :class:`ModelError` when the text cannot be read.
+
+    Examples
+    --------
+    >>> data, positions, fmt, _ = read_model_data("name: Demo\\nscale: {max: 5}")
+    >>> data, positions[("scale", "max")], fmt
+    ({'name': 'Demo', 'scale': {'max': 5}}, (2, 9), 'yaml')
+    """
     try:
         text = decode_model_bytes(raw) if isinstance(raw, bytes) else raw
         if not text.strip():
@@ -116,9 +143,7 @@ def parse_model(raw: bytes | str, *, file: str = "<model>", fmt: str | None = No
         data, positions = read_data(text, fmt=fmt)
     except ReadError as err:
         raise ModelError([Problem(file, err.line, err.col, "", err.message, err.fix)]) from None
-    if fmt == "json" and len(text) <= JSON_POSITIONS_MAX_CHARS:
-        return validate_data(data, positions, file=file, locate=lambda: json_positions(text))
-    return validate_data(data, positions, file=file)
+    return data, positions, fmt, text
 
 
 #: Characters JSON allows that the YAML reader refuses or reads otherwise: tab and carriage
@@ -170,6 +195,11 @@ def validate_data(
                 )
             ]
         )
+    from pydantic import ValidationError
+
+    from ..model.rules import check_model, pydantic_problems
+    from ..model.spec import Model
+
     found: list[tuple[Loc, str, str]] = []
     model = None
     with gc_paused():

@@ -6,13 +6,16 @@ when looked at.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import field_path
 from .lazy import LazyList
 from .network import DEPARTMENT, PARTNER, SEGMENT, Network, network
-from .spec import Model
+
+if TYPE_CHECKING:
+    from .spec import Model
 
 __all__ = ["Assumption", "Assumptions", "assumptions_of", "list_assumptions"]
 
@@ -103,6 +106,7 @@ def list_assumptions(model: Model) -> list[Assumption]:
 
     Examples
     --------
+    >>> from servicechain.model.spec import Model
     >>> m = Model.model_validate({"name": "x", "departments": [{"id": "a", "name": "A"}]})
     >>> [a.text for a in list_assumptions(m)]
     ["department 'a' (A) has no quality: counted as perfect (1)"]

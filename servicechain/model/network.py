@@ -10,19 +10,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from operator import attrgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import unknown_node
 from .numbering import number_ends
-from .spec import Model, Scale
+
+if TYPE_CHECKING:
+    from .spec import Model
 
 __all__ = [
     "DEPARTMENT",
     "KIND_NAMES",
     "PARTNER",
     "SEGMENT",
+    "Bounds",
     "Network",
     "build_network",
     "field_floats",
@@ -31,6 +34,20 @@ __all__ = [
 
 DEPARTMENT, PARTNER, SEGMENT = 0, 1, 2
 KIND_NAMES = ("department", "partner", "segment")
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """The model's scale as the arrays keep it: its worst and its best score.
+
+    Examples
+    --------
+    >>> Bounds(1.0, 5.0).max
+    5.0
+    """
+
+    min: float = 0.0
+    max: float = 1.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,7 +90,7 @@ class Network:
     rating: np.ndarray
     weight: np.ndarray
     value: np.ndarray
-    scale: Scale = field(default_factory=Scale)
+    scale: Bounds = field(default_factory=Bounds)
     service_names: list[str] | None = None
     revenue_slope: np.ndarray | None = None
     own_se: np.ndarray | None = None
@@ -166,7 +183,7 @@ def build_network(
     segments: list,
     services: list,
     *,
-    scale: Scale,
+    scale: Any,
     source: np.ndarray,
     target: np.ndarray,
     missing: Any = None,
@@ -174,10 +191,11 @@ def build_network(
     """The arrays of a model's records: the one builder, for every reader.
 
     The records are any objects with the fields of :mod:`servicechain.model.spec` as
-    attributes (the pydantic records, or the fast JSON path's Structs, which mark a field left
-    out with ``missing``). ``source`` and ``target`` are the node numbers of each service's
-    ends (see :func:`~servicechain.model.numbering.number_ends`). The records must have passed
-    the rules: this builds, it does not check.
+    attributes (the pydantic records, or the fast path's Structs, which mark a field left
+    out with ``missing``); ``scale`` is any object with ``min`` and ``max``. ``source`` and
+    ``target`` are the node numbers of each service's ends (see
+    :func:`~servicechain.model.numbering.number_ends`). The records must have passed the
+    rules: this builds, it does not check.
     """
     lo, hi = float(scale.min), float(scale.max)
     n_dep, n_par = len(departments), len(partners)
@@ -227,7 +245,7 @@ def build_network(
         rating=(field_floats(services, "quality", missing=missing) - lo) / (hi - lo),
         weight=field_floats(services, "weight", 1.0, missing),
         value=value,
-        scale=Scale(min=lo, max=hi),
+        scale=Bounds(lo, hi),
         service_names=[s.name or "" for s in services],
         revenue_slope=revenue_slope,
         own_se=own_se / (hi - lo),
@@ -240,6 +258,7 @@ def network(model: Model) -> Network:
 
     Examples
     --------
+    >>> from servicechain.model.spec import Model
     >>> m = Model.model_validate({"name": "x", "scale": {"min": 1, "max": 5},
     ...     "departments": [{"id": "a", "name": "A", "quality": 4}],
     ...     "segments": [{"id": "s", "name": "S", "kind": "consumer", "relationship": "customer"}],

@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from .limits import MAX_NUMBER
+
 __all__ = [
     "MAX_NUMBER",
     "RELATIONSHIPS",
@@ -27,9 +29,6 @@ __all__ = [
     "json_schema",
 ]
 
-#: The largest size of any number in a model. Whole numbers up to it are exact as floats, and
-#: every sum, product and spread the tool computes from such numbers stays finite.
-MAX_NUMBER = 1e15
 SEGMENT_KINDS = ("consumer", "business", "government", "nonprofit", "staff")
 RELATIONSHIPS = ("customer", "client")
 

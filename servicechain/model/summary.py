@@ -6,11 +6,15 @@ import textwrap
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..text import listed, text_repr
 from .assumptions import Assumption, list_assumptions
+from .network import Bounds
 from .records import Records, plain
-from .spec import Model, Scale
+
+if TYPE_CHECKING:
+    from .spec import Model
 
 __all__ = ["RELATIONSHIP_WORDS", "Summary", "summarize"]
 
@@ -93,6 +97,7 @@ def summarize(model: Model, *, assumptions: Sequence[Assumption] | None = None) 
 
     Examples
     --------
+    >>> from servicechain.model.spec import Model
     >>> m = Model.model_validate({"name": "Shop",
     ...     "departments": [{"id": "a", "name": "A", "group": "Ops", "quality": 0.9}],
     ...     "segments": [{"id": "s", "name": "S", "kind": "consumer", "relationship": "customer"}],
@@ -128,7 +133,7 @@ def summarize(model: Model, *, assumptions: Sequence[Assumption] | None = None) 
 def _scale(scale) -> tuple[float, float]:
     """``(min, max)`` of a model's scale; the spec's defaults where the file leaves a bound (or
     the whole scale) out, as the fast JSON reader's records do."""
-    default = Scale()
+    default = Bounds()
     lo, hi = getattr(scale, "min", None), getattr(scale, "max", None)
     lo = lo if isinstance(lo, int | float) else default.min
     hi = hi if isinstance(hi, int | float) else default.max
