@@ -17,7 +17,7 @@ __all__ = ["FORMATS", "export"]
 
 #: Format name → (module, function, file extension).
 FORMATS: dict[str, tuple[str, str, str]] = {
-    "graphml": ("graphs", "to_graphml", ".graphml"),
+    "graphml": ("graphml", "graphml_text", ".graphml"),
     "gexf": ("graphs", "to_gexf", ".gexf"),
     "json": ("graphs", "to_json", ".json"),
     "dot": ("dot", "to_dot", ".dot"),

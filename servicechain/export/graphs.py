@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from typing import TYPE_CHECKING
@@ -68,10 +67,12 @@ def plain_graph(chain: Chain, *, xml: bool = True) -> nx.DiGraph:
 
 
 def to_graphml(chain: Chain) -> str:
-    """The chain as GraphML text (``networkx.read_graphml`` reads it back unchanged)."""
-    buffer = io.BytesIO()
-    nx.write_graphml_xml(plain_graph(chain), buffer, infer_numeric_types=True)
-    return buffer.getvalue().decode("utf-8")
+    """The chain as GraphML text (``networkx.read_graphml`` reads it back unchanged): what
+    ``networkx.write_graphml_xml`` writes of :func:`plain_graph`, written straight from the
+    arrays (see :mod:`servicechain.export.graphml`)."""
+    from .graphml import graphml_text
+
+    return graphml_text(chain)
 
 
 def to_gexf(chain: Chain) -> str:
