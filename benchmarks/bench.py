@@ -302,6 +302,7 @@ def bench_commands(sizes: list[int], timeout: float, huge: bool, repeat: int | N
         "times in seconds; peak MB = the process's ru_maxrss; cpu s = its user + system time, "
         "cpu x = that over the floor's; out MB = what it printed\n"
     )
+    commands.compile_package()
     commands.fixed_table()
     times = []
     for n in sizes:
