@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import io
 import os
-import time
 
 import networkx as nx
 import pytest
@@ -339,6 +338,14 @@ def _changed(a, b) -> int:
     return diff.histogram()[255]
 
 
+def _drawn(browser: Browser) -> None:
+    """Wait until the page has drawn what the events so far changed (two animation frames)."""
+    browser.eval(
+        "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))",
+        wait=True,
+    )
+
+
 def _tab(browser: Browser) -> str:
     """Press Tab (a real key press) and return the id of the element that has the focus."""
     for kind in ("keyDown", "keyUp"):
@@ -354,6 +361,13 @@ def test_focus_and_highlight_rings_never_cover_a_label(browser, tmp_path_factory
     pixel of the label changes, while the ring itself shows; each box is one keyboard stop."""
     model = servicechain.example_path("hospital")
     browser.open(shared_report(tmp_path_factory, model))
+    # Rings and fades are checked in their final state: no transition is left running when a
+    # picture is taken, however slowly a busy machine draws.
+    browser.eval(
+        """document.head.appendChild(Object.assign(document.createElement("style"), {
+            textContent: "* { transition: none !important; animation: none !important; }"
+        })).textContent"""
+    )
     margins = browser.eval(
         """Array.from(document.querySelectorAll('[id^="diagram-node-"]'), function (box) {
             var k = box.id.split("-").pop();
@@ -371,6 +385,7 @@ def test_focus_and_highlight_rings_never_cover_a_label(browser, tmp_path_factory
     browser.eval(f"document.getElementById({target!r}).scrollIntoView({{block: 'center'}})")
     # the pointer (left wherever an earlier test put it) off the diagram: nothing highlighted
     browser.send("Input.dispatchMouseEvent", type="mouseMoved", x=2, y=2)
+    _drawn(browser)
     lit = "document.querySelectorAll('.sc-faded, .sc-up, .sc-down, .sc-focus, .sc-on').length"
     assert browser.eval(lit) == 0
     box_rect, label_rect = _page_rect(browser, target), _page_rect(browser, label)
@@ -392,7 +407,7 @@ def test_focus_and_highlight_rings_never_cover_a_label(browser, tmp_path_factory
         }})()"""
     )
     assert ring[0].startswith("stroke") and ring[1] == "6px" and ring[2] == "rgb(0, 0, 0)"
-    time.sleep(0.5)  # the other boxes fade in 0.15 s
+    _drawn(browser)
     assert _changed(before_label, _pixels(browser, label_rect)) == 0
     assert _changed(before_box, _pixels(browser, box_rect, grow=4)) > 50  # the ring shows
 
@@ -409,7 +424,7 @@ def test_focus_and_highlight_rings_never_cover_a_label(browser, tmp_path_factory
         }})()"""
     )
     browser.click(x + w / 2, y + h / 2)
-    time.sleep(0.5)
+    _drawn(browser)
     assert "sc-focus" in browser.eval(f"document.getElementById({target!r}).className.baseVal")
     assert _changed(before_label, _pixels(browser, _page_rect(browser, label))) == 0
     # the chain's rings (upstream, downstream) are drawn outside their boxes too
