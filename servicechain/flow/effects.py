@@ -129,7 +129,9 @@ class Effects:
         if not len(self._moving_over):
             # No cap can bind: Sherman-Morrison for the services on a loop, linear elsewhere.
             todo = np.flatnonzero((bound > 0) & loop)
-            lji = state.entries(src[todo], tgt[todo])
+            # d(gain) / d(L[j, i]) is at most bound r e: the weight of the entry's error
+            slope = bound[todo] * r[todo] * e[todo]
+            lji = state.entries(src[todo], tgt[todo], slope)
             out[todo] = bound[todo] / (1.0 + r[todo] * e[todo] * lji)
             return out
         todo = np.flatnonzero(bound > 0)
@@ -217,7 +219,8 @@ class Effects:
         node that delivers 0 today but whose services keep their ratings."""
         nodes = np.asarray(nodes, dtype=int)
         q = self.state.quality[nodes]
-        out = self.y[nodes] * q / self.state.diagonal(nodes)
+        # the drop moves by at most y_d Q_d per unit of error in L[d, d] (which is >= 1)
+        out = self.y[nodes] * q / self.state.diagonal(nodes, np.abs(self.y[nodes]) * q)
         for t in np.flatnonzero((q <= ZERO) & (self._constant_out[nodes] > 0)):
             out[t] = -self._resolve(Scenario(fail=[int(nodes[t])]))
         return out
@@ -227,9 +230,10 @@ class Effects:
         services = np.asarray(services, dtype=int)
         net, state = self.net, self.state
         src, tgt = net.source[services], net.target[services]
-        lji = state.entries(src, tgt)
         r, e = net.reliance[services], state.e[services]
-        return self.service_failure_bound(services) / (1.0 + r * e * lji)
+        bound = self.service_failure_bound(services)
+        lji = state.entries(src, tgt, np.abs(bound) * r * e)
+        return bound / (1.0 + r * e * lji)
 
     def _resolve(self, scenario: Scenario) -> float:
         after = solve_scenario(self.state, scenario)

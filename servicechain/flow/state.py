@@ -146,23 +146,44 @@ class State:
         _, label, sizes = self.components
         return sizes[label[np.asarray(nodes, dtype=int)]] > 1
 
-    def entries(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    def entries(
+        self, rows: np.ndarray, cols: np.ndarray, weight: np.ndarray | None = None
+    ) -> np.ndarray:
         """``L[rows[t], cols[t]]`` for pairs of nodes in the same strongly connected block
         (or equal), from that block alone; 0 for a pair in two different blocks, 1 on the
         diagonal of a node on no cycle.
 
         Every walk from ``col`` to ``row`` and back stays in their block when both are in it,
         and a walk from one block to another never returns, so the whole model is never
-        inverted: each block is solved for the columns asked of it.
+        inverted: each block is solved for the columns asked of it. A small block is
+        factorised; in a large one each column is swept only until ``weight[t]`` times the
+        error of its entries is proven below :data:`~servicechain.flow.inverse.ENTRY_TOL`
+        (``weight`` defaults to 1).
         """
         rows = np.asarray(rows, dtype=int)
         cols = np.asarray(cols, dtype=int)
+        weight = np.ones(len(rows)) if weight is None else np.asarray(weight, dtype=float)
         _, label, sizes = self.components
         out = np.where(rows == cols, 1.0, 0.0)
         same = (label[rows] == label[cols]) & (sizes[label[cols]] > 1)
         for comp in np.unique(label[cols[same]]):
             pick = np.flatnonzero(same & (label[cols] == comp))
             members, op = self._block(int(comp))
+            if not op.direct:
+                from .inverse import block_entries  # scipy only where a large loop is swept
+
+                a, g = self._sweep_of(int(comp))
+                found, done = block_entries(
+                    a,
+                    g,
+                    np.searchsorted(members, rows[pick]),
+                    np.searchsorted(members, cols[pick]),
+                    weight[pick],
+                )
+                out[pick[done]] = found[done]
+                pick = pick[~done]
+                if not len(pick):
+                    continue
             wanted, inverse = np.unique(cols[pick], return_inverse=True)
             where_col = np.searchsorted(members, wanted)
             where_row = np.searchsorted(members, rows[pick])
@@ -189,10 +210,26 @@ class State:
             blocks[comp] = members, Operator(self.operator.matrix[members][:, members].tocsr())
         return blocks[comp]
 
-    def diagonal(self, nodes: np.ndarray) -> np.ndarray:
+    def _sweep_of(self, comp: int) -> tuple:
+        """``A`` of one block (a sparse array) and ``g = L 1`` on it (one solve; made once)."""
+        from scipy import sparse
+
+        sweeps = self.__dict__.setdefault("_block_sweeps", {})
+        if comp not in sweeps:
+            _, op = self._block(comp)
+            try:
+                g = op.solve(np.ones(op.n))
+            except SolveError as err:
+                raise SolveError(
+                    "a loop of departments sustains itself (I - A is singular)"
+                ) from err
+            sweeps[comp] = (sparse.eye_array(op.n, format="csr") - op.matrix).tocsr(), g
+        return sweeps[comp]
+
+    def diagonal(self, nodes: np.ndarray, weight: np.ndarray | None = None) -> np.ndarray:
         """``L[d, d]`` for the given nodes (see :meth:`entries`)."""
         nodes = np.asarray(nodes, dtype=int)
-        return self.entries(nodes, nodes)
+        return self.entries(nodes, nodes, weight)
 
     @cached_property
     def largest_loop(self) -> int:
