@@ -8,6 +8,11 @@ column lies in ``[x_r, x_r + max(u) g_r]``. An entry weighted by ``w`` (how much
 in it moves the number shown: ``y_d Q_d`` for a failed department) is taken at the middle of its
 interval once ``max(u) g_r w / 2`` is within the tolerance. The first sweeps of a unit column
 touch a few nodes only and are made on sparse columns.
+
+The row side narrows the interval further: with ``V = sum_{t<T} (A^T)^t e_r`` (a few sparse
+steps back from ``r``) and ``v = (A^T)^T e_r``, ``e_r^T L u = V . u + v^T L u``, and
+``0 <= v^T L u <= max(u) v . g``, where ``v . g = (A^{T-1} (g - 1))_r`` is far smaller than
+``g_r``; a column is then done several sweeps earlier.
 """
 
 from __future__ import annotations
@@ -25,6 +30,10 @@ _MAX_SWEEPS = 400
 _CELLS = 8_000_000
 #: Columns are swept sparse while they fill at most this share of their block.
 _SPARSE_SHARE = 0.1
+#: Steps back from each row ...
+_BACK = 4
+#: ... while the rows' sparse vectors hold at most this many values in all.
+_BACK_CELLS = 2_000_000
 
 
 def block_entries(
@@ -34,6 +43,7 @@ def block_entries(
     cols: np.ndarray,
     weight: np.ndarray,
     *,
+    at: sparse.csr_array | None = None,
     tol: float = ENTRY_TOL,
 ) -> tuple[np.ndarray, np.ndarray]:
     """``L[rows[t], cols[t]]`` with ``L = (I - a)^-1``, each within ``tol / weight[t]``.
@@ -48,6 +58,8 @@ def block_entries(
         Positions in the block of the entries wanted.
     weight : array
         How much a unit of error in each entry matters (>= 0; 0 needs no accuracy).
+    at : sparse array, optional
+        ``a.T`` as CSR (made here when not given).
     tol : float
         Largest error of ``weight * entry``.
 
@@ -74,8 +86,9 @@ def block_entries(
     values = np.zeros(len(rows))
     done = np.zeros(len(rows), dtype=bool)
     wanted, which = np.unique(cols, return_inverse=True)
+    back, reach = _back(a.T.tocsr() if at is None else at, g, rows)
     # Per wanted column: the largest max(u) at which every entry asked of it is within tol.
-    need = np.where(weight > 0, g[rows] * weight, 0.0)
+    need = np.where(weight > 0, reach * weight, 0.0)
     worst = np.zeros(len(wanted))
     np.maximum.at(worst, which, need)
     with np.errstate(divide="ignore", over="ignore"):
@@ -85,13 +98,31 @@ def block_entries(
     batch = int(max(1, min(256, _CELLS // max(1, n))))
     for first in range(0, len(wanted), batch):
         cols_here = np.arange(first, min(first + batch, len(wanted)))
-        _sweep(a, g, wanted, cols_here, limit, pairs, starts, rows, values, done)
+        _sweep(a, (back, reach), wanted, cols_here, limit, pairs, starts, rows, values, done)
     return values, done
 
 
-def _sweep(a, g, wanted, batch, limit, pairs, starts, rows, values, done) -> None:
+def _back(at: sparse.csr_array, g: np.ndarray, rows: np.ndarray):
+    """``V`` (one column per entry, CSC) and ``v . g`` of each entry's row: the row side of
+    the interval (``V = 0`` and ``v . g = g_r`` when no step back is taken)."""
+    n, k = at.shape[0], len(rows)
+    step = sparse.csc_array((np.ones(k), (rows, np.arange(k))), shape=(n, k))
+    back = sparse.csc_array((n, k))
+    reach = g[rows].copy()
+    excess = np.maximum(g - 1.0, 0.0)  # A g = g - 1
+    for _ in range(_BACK):
+        if step.nnz > _BACK_CELLS:
+            break
+        back = back + step
+        reach = step.T @ excess  # v . g with v = A^T step
+        step = (at @ step).tocsc()
+    return back.tocsc(), reach
+
+
+def _sweep(a, side, wanted, batch, limit, pairs, starts, rows, values, done) -> None:
     """Sweep the columns ``wanted[batch]`` together, retiring each once it is certified; only
     the entries asked of a column are summed (``values`` holds their partial sums)."""
+    back, reach = side
     n, k = a.shape[0], len(batch)
     live = batch.copy()  # wanted-column number of each column still swept
     mine = [pairs[starts[c] : starts[c + 1]] for c in live.tolist()]
@@ -113,10 +144,15 @@ def _sweep(a, g, wanted, batch, limit, pairs, starts, rows, values, done) -> Non
         ready = top <= limit[live]
         if not ready.any():
             continue
-        # what is left of a retired column adds at most top g to each of its entries
+        # L[r, c] = x_r + V . u + v^T L u, the last within [0, max(u) v . g]
         out = ready[at]
-        values[held[out]] += 0.5 * top[at[out]] * g[rows[held[out]]]
-        done[held[out]] = True
+        gone, cols = held[out], at[out]
+        seen = back[:, gone].tocoo()
+        dense = u if not sparse.issparse(u) else u.tocsc()
+        near = np.asarray(dense[seen.row, cols[seen.col]]).ravel()
+        values[gone] += np.bincount(seen.col, weights=seen.data * near, minlength=len(gone))
+        values[gone] += 0.5 * top[cols] * reach[gone]
+        done[gone] = True
         keep = np.flatnonzero(~ready)
         if not len(keep):
             return

@@ -172,13 +172,14 @@ class State:
             if not op.direct:
                 from .inverse import block_entries  # scipy only where a large loop is swept
 
-                a, g = self._sweep_of(int(comp))
+                a, at, g = self._sweep_of(int(comp))
                 found, done = block_entries(
                     a,
                     g,
                     np.searchsorted(members, rows[pick]),
                     np.searchsorted(members, cols[pick]),
                     weight[pick],
+                    at=at,
                 )
                 out[pick[done]] = found[done]
                 pick = pick[~done]
@@ -211,7 +212,8 @@ class State:
         return blocks[comp]
 
     def _sweep_of(self, comp: int) -> tuple:
-        """``A`` of one block (a sparse array) and ``g = L 1`` on it (one solve; made once)."""
+        """``A`` of one block, its transpose (sparse arrays) and ``g = L 1`` on it (one solve;
+        made once)."""
         from scipy import sparse
 
         sweeps = self.__dict__.setdefault("_block_sweeps", {})
@@ -223,7 +225,8 @@ class State:
                 raise SolveError(
                     "a loop of departments sustains itself (I - A is singular)"
                 ) from err
-            sweeps[comp] = (sparse.eye_array(op.n, format="csr") - op.matrix).tocsr(), g
+            a = (sparse.eye_array(op.n, format="csr") - op.matrix).tocsr()
+            sweeps[comp] = a, a.T.tocsr(), g
         return sweeps[comp]
 
     def diagonal(self, nodes: np.ndarray, weight: np.ndarray | None = None) -> np.ndarray:
