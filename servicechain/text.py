@@ -84,12 +84,18 @@ def table(rows: list[list[str]], *, right: tuple[int, ...] = (), indent: str = "
     """Lines of an aligned table; columns whose index is in ``right`` are right-aligned."""
     if not rows:
         return []
-    cols = [max(width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    widths = [list(map(width, row)) for row in rows]  # each cell measured once
+    cols = [max(w[i] for w in widths) for i in range(len(rows[0]))]
+    flush = [i in right for i in range(len(cols))]
     return [
         (
-            indent + "  ".join(pad(cell, cols[i], right=i in right) for i, cell in enumerate(row))
+            indent
+            + "  ".join(
+                " " * (cols[i] - w) + cell if flush[i] else cell + " " * (cols[i] - w)
+                for i, (cell, w) in enumerate(zip(row, ws, strict=True))
+            )
         ).rstrip()
-        for row in rows
+        for row, ws in zip(rows, widths, strict=True)
     ]
 
 

@@ -129,14 +129,11 @@ class Score:
                 f"{fmt_score(self.to_scale(self.company), span)}"
             )
         rows = [["kind", "id", "name", "score"]]
+        shown = self.order()[: self.top]
+        scores = (lo + np.asarray(self.quality, dtype=float)[shown] * span).tolist()
         rows += [
-            [
-                self.kinds[i],
-                self.ids[i],
-                self.names[i],
-                fmt_score(self.to_scale(float(self.quality[i])), span),
-            ]
-            for i in self.order()[: self.top]
+            [self.kinds[i], self.ids[i], self.names[i], fmt_score(value, span)]
+            for i, value in zip(shown, scores, strict=True)
         ]
         lines += table(rows, right=(3,))
         hidden = len(self.ids) - (len(rows) - 1)
