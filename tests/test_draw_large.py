@@ -17,7 +17,7 @@ from servicechain.cli import main
 from servicechain.draw import crossings as crossings_module
 from servicechain.draw import layout as layout_module
 from servicechain.draw import render as render_module
-from servicechain.draw.collapse import PARTNERS_NODE, collapse_outside
+from servicechain.draw.collapse import PARTNERS_NODE, grouped_boxes
 from servicechain.draw.diagram import MAX_OUTSIDE_BOXES, draw_chain
 from servicechain.draw.render import (
     MAX_FIGURE_INCHES,
@@ -205,20 +205,35 @@ def test_crossings_by_merge_sort_match_the_pairwise_count():
 
 
 def test_collapse_keeps_every_service():
-    graph = nx.DiGraph()
-    graph.add_node("d", kind="department", name="Desk")
-    for i in range(6):
-        graph.add_node(f"p{i}", kind="partner", name=f"P{i}")
-        graph.add_edge(f"p{i}", "d", weight=1, reliance=0.1, quality=0.5)
-        kind = ("consumer", "business")[i % 2]
-        graph.add_node(f"s{i}", kind="segment", segment_kind=kind, relationship="client")
-        graph.add_edge("d", f"s{i}", weight=2, reliance=0.2, quality=1.0 if i % 2 else None)
-    collapsed = collapse_outside(graph)
-    assert sorted(collapsed) == ["d", "partners:all", "segments:business/client",
-                                 "segments:consumer/client"]  # fmt: skip
+    data = {
+        "name": "Desk",
+        "departments": [{"id": "d", "name": "Desk"}],
+        "partners": [{"id": f"p{i}", "name": f"P{i}"} for i in range(9)],
+        "segments": [
+            {
+                "id": f"s{i}",
+                "name": f"S{i}",
+                "kind": ("consumer", "business")[i % 2],
+                "relationship": "client",
+            }
+            for i in range(12)
+        ],
+        "services": [{"from": f"p{i}", "to": "d", "quality": 0.5} for i in range(9)]
+        + [
+            {"from": "d", "to": f"s{i}", "weight": 2, **({"quality": 1.0} if i % 2 else {})}
+            for i in range(12)
+        ],
+    }
+    boxes = grouped_boxes(servicechain.Chain.from_dict(data), slide=3)
+    collapsed = boxes.graph()
+    assert list(collapsed) == ["d", "partners:all", "segments:consumer/client",
+                               "segments:business/client"]  # fmt: skip
     edge = collapsed.edges["d", "segments:business/client"]
-    assert edge["count"] == 3 and edge["quality"] == 1.0
+    assert edge["count"] == 6 and edge["quality"] == 1.0 and edge["weight"] == 12
     assert collapsed.edges["d", "segments:consumer/client"]["quality"] is None
-    services = [p for _, _, s in collapsed.edges(data="services") for p in s]
-    assert sorted(services) == sorted(graph.edges)
-    assert collapsed.graph["members_of"]["s3"] == "segments:business/client"
+    assert collapsed.edges[PARTNERS_NODE, "d"]["count"] == 9
+    assert sum(c for _, _, c in collapsed.edges(data="count")) == len(data["services"])
+    assert boxes.members_of["s3"] == "segments:business/client"
+    assert boxes.note == (
+        "12 segments drawn as 2 boxes by kind and relationship; 9 partners as one box"
+    )

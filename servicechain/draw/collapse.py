@@ -1,16 +1,39 @@
-"""Collapse the outside of a chain for a diagram: segments by kind and relationship, partners
-into one box, so that a rolled-up diagram of a very large model keeps a legible number of boxes."""
+"""The boxes of a grouped diagram, on arrays: one per group, and the segments by kind and
+relationship and the partners as one box where there are too many to draw one each, so that a
+rolled-up diagram of a very large model keeps a legible number of boxes."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import networkx as nx
+import numpy as np
 
-from ..structure.grouping import merge_services
+from ..model.graph import given
+from ..model.network import PARTNER, SEGMENT
+from ..structure.grouping import group_attributes, group_boxes
+from ..structure.merging import Arrows
 
-__all__ = ["PARTNERS_NODE", "collapse_outside", "segment_box_name"]
+__all__ = [
+    "MAX_OUTSIDE_BOXES",
+    "MAX_OUTSIDE_PARTNERS",
+    "PARTNERS_NODE",
+    "SLIDE_BOXES",
+    "GroupedBoxes",
+    "grouped_boxes",
+    "segment_box_name",
+]
 
 #: Id of the one box that stands for every partner.
 PARTNERS_NODE = "partners:all"
+#: A rolled-up diagram with more segments than this draws them collapsed by kind and
+#: relationship.
+MAX_OUTSIDE_BOXES = 40
+#: A rolled-up diagram with more partners than this draws them as one box.
+MAX_OUTSIDE_PARTNERS = 8
+#: A slide holds about this many boxes; more are drawn only when forced.
+SLIDE_BOXES = 60
 
 
 def segment_box_name(kind: str | None, relationship: str | None, count: int) -> str:
@@ -28,87 +51,201 @@ def segment_box_name(kind: str | None, relationship: str | None, count: int) -> 
     return f"{who or 'other'} ({count:,} {noun})"
 
 
-def collapse_outside(
-    graph: nx.DiGraph, *, segments: bool = True, partners: bool = True
-) -> nx.DiGraph:
-    """The graph with its segments merged by ``(segment_kind, relationship)`` and its partners
-    merged into one box.
+@dataclass(frozen=True)
+class GroupedBoxes:
+    """What a grouped diagram draws, as arrays: its boxes and the arrows between them.
 
-    Parameters
+    Attributes
     ----------
-    graph : networkx.DiGraph
-        Shaped like ``chain.graph`` or a roll-up of it; segment nodes carry ``segment_kind``
-        and ``relationship``.
-    segments, partners : bool
-        Which side to collapse.
+    labels : list of str
+        The id of each box: a group's name, a node's own id, :data:`PARTNERS_NODE`, or
+        ``segments:KIND/RELATIONSHIP``.
+    attrs : list of dict
+        The attributes of each box's node (as in a roll-up: ``kind``, ``name``, ``members``,
+        ``size``; a segment box also ``segment_kind`` and ``relationship``).
+    arrows : Arrows
+        The services merged into one arrow per ordered pair of boxes.
+    services : numpy.ndarray
+        The services of the model merged into arrows (indices into the model's services), by
+        arrow, each arrow's in the order its services were merged.
+    service_arrow : numpy.ndarray
+        The arrow of each service in ``services``.
+    service_names : list of str or None
+        The model's service names (an arrow of one service takes its name).
+    members_of : dict
+        Every department merged into a group, and every segment or partner merged into a
+        box, to its box.
+    note : str
+        What was collapsed, for a line under the title ("" for nothing).
+    graph_attrs : dict
+        The attributes of the graph: the model's ``name``, ``description``, ``scale``
+        (and ``currency``), ``rolled_up_by`` and ``members_of``.
+    """
 
-    Returns
-    -------
-    networkx.DiGraph
-        A new graph shaped like a roll-up: a merged node has ``kind``, ``name``, ``members``
-        (ids of the original nodes) and ``size``; merged edges carry ``count``, ``weight``,
-        ``reliance`` (sums), ``quality`` (weight-averaged over the rated services), ``name``
-        and ``services`` (the original ``(supplier, customer)`` pairs). The graph attribute
-        ``members_of`` maps every merged node (and every department already merged by a
-        roll-up) to its box.
+    labels: list[str]
+    attrs: list[dict]
+    arrows: Arrows
+    services: np.ndarray
+    service_arrow: np.ndarray
+    service_names: list[str] | None
+    members_of: dict
+    note: str
+    graph_attrs: dict
+
+    def graph(self, arrows: np.ndarray | None = None) -> nx.DiGraph:
+        """The boxes as a graph shaped like a roll-up, with the arrows at positions ``arrows``
+        (default all), in that order. Each edge carries ``count``, ``weight``, ``reliance``,
+        ``quality`` (``None`` when no merged service is rated) and ``name``."""
+        result = nx.DiGraph(**self.graph_attrs)
+        for label, attrs in zip(self.labels, self.attrs, strict=True):
+            result.add_node(label, **attrs)
+        a = self.arrows
+        keep = np.arange(len(a)) if arrows is None else np.asarray(arrows, dtype=np.intp)
+        quality = a.quality[keep].tolist()
+        names = self.service_names
+        labels = self.labels
+        result.add_edges_from(
+            (
+                labels[u],
+                labels[v],
+                {
+                    "count": n,
+                    "weight": w,
+                    "reliance": r,
+                    "quality": None if q != q else q,
+                    "name": (names[h] or "" if names else "") if n == 1 else f"{n} services",
+                },
+            )
+            for u, v, n, w, r, q, h in zip(
+                a.source[keep].tolist(),
+                a.target[keep].tolist(),
+                a.count[keep].tolist(),
+                a.weight[keep].tolist(),
+                a.reliance[keep].tolist(),
+                quality,
+                a.head[keep].tolist(),
+                strict=True,
+            )
+        )
+        return result
+
+    def arrow_means(self, values: np.ndarray, arrows: np.ndarray) -> list[float | None]:
+        """The mean of ``values`` (one per service of the model) over the services of each
+        arrow at positions ``arrows``."""
+        keep = np.asarray(arrows, dtype=np.intp)
+        where = np.full(len(self.arrows) + 1, -1, dtype=np.intp)
+        where[keep] = np.arange(len(keep))
+        slot = where[self.service_arrow]
+        mine = np.flatnonzero(slot >= 0)
+        mine = mine[np.argsort(slot[mine], kind="stable")]
+        ends = np.cumsum(np.bincount(slot[mine], minlength=len(keep))).tolist()
+        values = np.asarray(values, dtype=float)[self.services[mine]]
+        return [float(np.mean(values[a:b])) for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+
+
+def grouped_boxes(chain: Any, *, slide: int = SLIDE_BOXES) -> GroupedBoxes:
+    """The boxes of the diagram of ``chain`` rolled up by ``group``: more than
+    :data:`MAX_OUTSIDE_PARTNERS` partners are one "external partners (N)" box, more than
+    :data:`MAX_OUTSIDE_BOXES` segments one box per kind and relationship; where the boxes
+    would not fit a slide of ``slide`` boxes otherwise, partners and more than 10 segments
+    are collapsed too. Built from the chain's arrays, without a graph of every service.
 
     Examples
     --------
-    >>> G = nx.DiGraph()
-    >>> G.add_nodes_from([("p1", {"kind": "partner"}), ("p2", {"kind": "partner"}),
-    ...                   ("d", {"kind": "department", "name": "Shop"}),
-    ...                   ("s1", {"kind": "segment", "segment_kind": "consumer",
-    ...                           "relationship": "customer"}),
-    ...                   ("s2", {"kind": "segment", "segment_kind": "consumer",
-    ...                           "relationship": "customer"})])
-    >>> G.add_edges_from([("p1", "d"), ("p2", "d"), ("d", "s1"), ("d", "s2")], weight=1,
-    ...                  reliance=0.5, quality=0.8)
-    >>> C = collapse_outside(G)
-    >>> [C.nodes[n]["name"] for n in C]
-    ['external partners (2)', 'Shop', 'consumer customers (2 segments)']
-    >>> C.edges["partners:all", "d"]["count"], C.edges["partners:all", "d"]["reliance"]
-    (2, 1.0)
+    >>> from servicechain import load
+    >>> from servicechain.samples.examples import example_path
+    >>> boxes = grouped_boxes(load(example_path("sapataria")), slide=5)
+    >>> PARTNERS_NODE in boxes.labels, boxes.note
+    (True, '3 partners as one box')
     """
-    box: dict = {}
-    for node, attrs in graph.nodes(data=True):
-        kind = attrs.get("kind")
-        if kind == "partner" and partners:
-            box[node] = PARTNERS_NODE
-        elif kind == "segment" and segments:
-            box[node] = f"segments:{attrs.get('segment_kind')}/{attrs.get('relationship')}"
-
-    result = nx.DiGraph(**graph.graph)
-    members_of = dict(graph.graph.get("members_of") or {})
-    for member, node in list(members_of.items()):
-        members_of[member] = box.get(node, node)
-    for node, target in box.items():
-        for member in graph.nodes[node].get("members") or [node]:
-            members_of[member] = target
-    result.graph["members_of"] = members_of
-
-    merged: dict = {}
-    for node, attrs in graph.nodes(data=True):
-        if node not in box:
-            result.add_node(node, **attrs)
+    net, records = chain.network, chain.records
+    grouping = group_boxes(chain)
+    kinds = net.kind[grouping.first]
+    segments = int(np.count_nonzero(kinds == SEGMENT))
+    partners = int(np.count_nonzero(kinds == PARTNER))
+    crowded = len(grouping) > slide
+    fold_segments = segments > MAX_OUTSIDE_BOXES or (crowded and segments > 10)
+    fold_partners = partners > MAX_OUTSIDE_PARTNERS or (crowded and partners > 1)
+    members = grouping.members(net.ids)
+    attrs = group_attributes(grouping, chain, members=members)
+    members_of = {
+        m: grouping.labels[b]
+        for b, g in enumerate(grouping.groups)
+        if g is not None
+        for m in members[b]
+    }
+    keys: list[str] = []
+    for b, label in enumerate(grouping.labels):
+        if kinds[b] == PARTNER and fold_partners:
+            label = PARTNERS_NODE
+        elif kinds[b] == SEGMENT and fold_segments:
+            label = f"segments:{attrs[b].get('segment_kind')}/{attrs[b].get('relationship')}"
+        keys.append(label)
+    number: dict[str, int] = {}
+    fold = np.array([number.setdefault(k, len(number)) for k in keys], dtype=np.intp)
+    labels = list(number)
+    boxes: list[dict] = [{} for _ in labels]
+    merged: set[int] = set()
+    for b, key in enumerate(keys):
+        c = int(fold[b])
+        if key == grouping.labels[b]:
+            boxes[c] = attrs[b]
             continue
-        key = box[node]
-        if key not in result:
-            merged[key] = attrs
-            result.add_node(key, kind=attrs.get("kind"), members=[], size=0)
-            if attrs.get("kind") == "segment":
-                result.nodes[key]["segment_kind"] = attrs.get("segment_kind")
-                result.nodes[key]["relationship"] = attrs.get("relationship")
-        entry = result.nodes[key]
-        entry["members"].extend(attrs.get("members") or [node])
+        entry = boxes[c]
+        if c not in merged:
+            merged.add(c)
+            entry.update(kind=attrs[b]["kind"], members=[], size=0)
+            if kinds[b] == SEGMENT:
+                entry["segment_kind"] = attrs[b].get("segment_kind")
+                entry["relationship"] = attrs[b].get("relationship")
+        entry["members"].extend(members[b])
         entry["size"] += 1
-    for key in merged:
-        entry = result.nodes[key]
-        if key == PARTNERS_NODE:
+        for member in members[b]:
+            members_of[member] = key
+    for c in merged:
+        entry = boxes[c]
+        if labels[c] == PARTNERS_NODE:
             entry["name"] = f"external partners ({entry['size']:,})"
         else:
             entry["name"] = segment_box_name(
                 entry.get("segment_kind"), entry.get("relationship"), entry["size"]
             )
-
-    merge_services(graph, result, box)
-    return result
+    arrows = grouping.arrows.merge(fold, boxes=len(labels))
+    # each service's arrow, the services of an arrow in the order they were merged: by the
+    # roll-up's arrows in the order a graph lists them, then as each of those took them
+    rolled = grouping.arrows
+    position = np.flatnonzero(rolled.arrow >= 0)  # in the order chain.graph lists services
+    rank = np.empty(len(rolled), dtype=np.intp)
+    rank[rolled.graph_order()] = np.arange(len(rolled))
+    arrow = arrows.arrow[rolled.arrow[position]]
+    position = position[arrow >= 0]
+    by = np.lexsort((position, rank[rolled.arrow[position]], arrows.arrow[rolled.arrow[position]]))
+    position = position[by]
+    services = np.argsort(net.source, kind="stable")[position]
+    service_arrow = arrows.arrow[rolled.arrow[position]]
+    parts = []
+    if fold_segments:
+        drawn = sum(1 for c in merged if boxes[c]["kind"] == "segment")
+        parts.append(f"{segments:,} segments drawn as {drawn} boxes by kind and relationship")
+    if fold_partners:
+        parts.append(f"{partners:,} partners as one box")
+    graph_attrs = {
+        "name": records.name,
+        "description": given(records, "description"),
+        "scale": (net.scale.min, net.scale.max),
+    }
+    if given(records, "currency") is not None:
+        graph_attrs["currency"] = records.currency
+    graph_attrs["rolled_up_by"] = "group"
+    graph_attrs["members_of"] = members_of
+    return GroupedBoxes(
+        labels=labels,
+        attrs=boxes,
+        arrows=arrows,
+        services=services,
+        service_arrow=service_arrow,
+        service_names=net.service_names,
+        members_of=members_of,
+        note="; ".join(parts).capitalize(),
+        graph_attrs=graph_attrs,
+    )

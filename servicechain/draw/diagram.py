@@ -9,6 +9,7 @@ import networkx as nx
 import numpy as np
 
 from ..model.network import DEPARTMENT
+from .collapse import MAX_OUTSIDE_BOXES, MAX_OUTSIDE_PARTNERS, SLIDE_BOXES
 from .style import DEFAULT_THRESHOLD, QUALITY_CMAP, quality_norm, score_text
 
 __all__ = [
@@ -26,30 +27,6 @@ COLORS = ("quality", "importance", "none")
 MAX_DEPARTMENTS = 200
 #: At most this many boxes of any kind are drawn; checked before any figure is made.
 MAX_BOXES = 300
-#: A rolled-up diagram with more segments than this draws them collapsed by kind and
-#: relationship.
-MAX_OUTSIDE_BOXES = 40
-#: A rolled-up diagram with more partners than this draws them as one box.
-MAX_OUTSIDE_PARTNERS = 8
-#: A slide holds about this many boxes; more are drawn only when forced.
-SLIDE_BOXES = 60
-
-
-def _quality_values(chain) -> tuple[dict, dict]:
-    from ..flow import score
-
-    result = score(chain)
-    nodes = {ident: float(q) for ident, q in zip(result.ids, result.quality, strict=True)}
-    net = chain.network
-    ids = net.ids
-    suppliers = map(ids.__getitem__, net.source.tolist())
-    pairs = zip(suppliers, map(ids.__getitem__, net.target.tolist()), strict=True)
-    sums: dict[tuple, list] = {}
-    for pair, q in zip(pairs, result.service_quality.tolist(), strict=True):
-        acc = sums.setdefault(tuple(pair), [0.0, 0])
-        acc[0] += float(q)
-        acc[1] += 1
-    return nodes, {pair: total / count for pair, (total, count) in sums.items()}
 
 
 def _importance_values(chain) -> tuple[dict, dict]:
@@ -70,22 +47,41 @@ def _importance_values(chain) -> tuple[dict, dict]:
     return nodes, edges
 
 
-def _roll_values(graph: nx.DiGraph, nodes: dict, edges: dict) -> tuple[dict, dict]:
-    """Values of a rolled-up graph: the mean over each group's members and merged services."""
-    rolled_nodes = {}
+def _roll_nodes(graph: nx.DiGraph, nodes: dict) -> dict:
+    """Values of the boxes of a rolled-up graph: the mean over each box's members."""
+    rolled = {}
     for node, attrs in graph.nodes(data=True):
         members = attrs.get("members")
         values = [nodes[m] for m in members if m in nodes] if members else [nodes.get(node)]
         values = [v for v in values if v is not None and not np.isnan(v)]
         if values:
-            rolled_nodes[node] = float(np.mean(values))
-    rolled_edges = {}
-    for u, v, attrs in graph.edges(data=True):
-        pairs = attrs.get("services") or [(u, v)]
-        values = [edges[tuple(p)] for p in pairs if tuple(p) in edges]
-        if values:
-            rolled_edges[u, v] = float(np.mean(values))
-    return rolled_nodes, rolled_edges
+            rolled[node] = float(np.mean(values))
+    return rolled
+
+
+def _grouped_importance(chain, grouped, kept, graph: nx.DiGraph) -> tuple[dict, dict]:
+    """Importance of the boxes of a grouped diagram (the mean over each group's departments)
+    and of its arrows at positions ``kept`` (the mean over their services, each service
+    counting all the services of its supplier and customer)."""
+    from ..flow.sensitivity import sensitivities
+
+    sens = sensitivities(chain)
+    net = chain.network
+    departments = np.flatnonzero(np.asarray(net.kind) == DEPARTMENT).tolist()
+    own = np.asarray(sens.own, dtype=float)
+    nodes = _roll_nodes(graph, {net.ids[i]: float(own[i]) for i in departments})
+    # a service counts every service between the same supplier and customer
+    pair = np.asarray(net.source, dtype=np.int64) * net.n + np.asarray(net.target)
+    _, which = np.unique(pair, return_inverse=True)
+    which = which.reshape(-1)
+    totals = np.bincount(which, weights=np.asarray(sens.service, dtype=float))[which]
+    means = grouped.arrow_means(totals, kept)
+    labels, arrows = grouped.labels, grouped.arrows
+    edges = {
+        (labels[arrows.source[k]], labels[arrows.target[k]]): mean
+        for k, mean in zip(np.asarray(kept).tolist(), means, strict=True)
+    }
+    return nodes, edges
 
 
 def draw_chain(
@@ -184,9 +180,9 @@ def draw_chain(
     [13.333, 7.5]
     """
     from ..structure._base import resolve, resolve_segment
-    from ..structure.grouping import rollup
     from ..structure.tracing import downstream, upstream
-    from .backbone import backbone, backbone_note
+    from .backbone import arrows_note, strongest
+    from .collapse import grouped_boxes
     from .layout import HEAD, columns, diagram_layout, layered_layout
     from .pinned import pin_layout
     from .render import DrawError, render_graph
@@ -195,12 +191,27 @@ def draw_chain(
         raise DrawError(f"unknown colour {color!r}; use one of {', '.join(COLORS)}")
     if labels not in (None, "ratings", "interval"):
         raise DrawError(f"unknown labels {labels!r}; use ratings or interval")
+    if group_by not in (None, "group"):
+        raise DrawError(f"cannot roll up by {group_by!r}; departments roll up by 'group'")
     note = ""
+    grouped = kept = None
     if group_by:  # rolled up from the arrays: no graph of every service
-        whole, note = _collapse_outside(rollup(chain, by=group_by), slide=max_slide_boxes)
+        grouped = grouped_boxes(chain, slide=max_slide_boxes)
+        note = grouped.note
+        arrows = grouped.arrows
+        whole = grouped.graph()
         # groups that serve nearly every other group: only the strongest arrows are drawn
-        full = backbone(whole)
-        left_out = backbone_note(whole, full)
+        kept = strongest(
+            arrows.source,
+            arrows.target,
+            reliance=arrows.reliance,
+            count=arrows.count,
+            names=grouped.labels,
+        )
+        full = whole if len(kept) == len(arrows) else grouped.graph(kept)
+        left_out = arrows_note(
+            len(arrows), len(kept), int(arrows.count.sum()), int(arrows.count[kept].sum())
+        )
         if left_out:
             note = f"{note}; {left_out}" if note else left_out[0].upper() + left_out[1:]
     else:
@@ -270,9 +281,10 @@ def draw_chain(
             colorbar_label="box: delivered quality · arrow: service rating",
         )
     elif color == "importance":
-        nodes, edges = _importance_values(chain)
-        if group_by:
-            nodes, edges = _roll_values(full, nodes, edges)
+        if grouped is not None:
+            nodes, edges = _grouped_importance(chain, grouped, kept, full)
+        else:
+            nodes, edges = _importance_values(chain)
         top = max([*nodes.values(), *edges.values(), 1e-9])
         kwargs.update(
             cmap="YlOrBr",
@@ -357,13 +369,19 @@ def _unrated_nodes(chain, graph: nx.DiGraph) -> set:
 def _scores(chain, graph: nx.DiGraph, lo: float, hi: float, unrated: set) -> tuple[dict, dict]:
     """Delivered quality (0..1) of every box of ``graph`` (a group: its members' mean) and
     the text its box shows: the score on the model's scale, or "not rated"."""
-    delivered, _ = _quality_values(chain)
+    from ..flow import score
+
+    result = score(chain)
+    index = chain.network.index if result.ids is chain.network.ids else None
+    if index is None:
+        index = {ident: i for i, ident in enumerate(result.ids)}
+    quality = np.asarray(result.quality, dtype=float)
     values, texts = {}, {}
     for node, attrs in graph.nodes(data=True):
         members = attrs.get("members") or [node]
-        found = [delivered[m] for m in members if m in delivered]
+        found = [index[m] for m in members if m in index]
         if found:
-            values[node] = float(np.mean(found))
+            values[node] = float(np.mean(quality[found]))
         if node in unrated:
             texts[node] = "not rated"
         elif node in values:
@@ -392,29 +410,6 @@ def _interval_texts(chain, graph: nx.DiGraph, texts: dict, lo: float, hi: float)
 
 def _fits(graph: nx.DiGraph, force: bool, slide: int, hard: int) -> bool:
     return graph.number_of_nodes() <= (hard if force else slide)
-
-
-def _collapse_outside(graph: nx.DiGraph, *, slide: int = SLIDE_BOXES) -> tuple[nx.DiGraph, str]:
-    """Collapse the segments and partners of a rolled-up graph where there are too many to
-    draw one box each (or the boxes would not fit a slide of ``slide`` boxes otherwise);
-    returns the graph and the note that says what was collapsed."""
-    from .collapse import collapse_outside
-
-    kinds = [k for _, k in graph.nodes(data="kind")]
-    segments, partners = kinds.count("segment"), kinds.count("partner")
-    crowded = len(kinds) > slide
-    fold_segments = segments > MAX_OUTSIDE_BOXES or (crowded and segments > 10)
-    fold_partners = partners > MAX_OUTSIDE_PARTNERS or (crowded and partners > 1)
-    if not (fold_segments or fold_partners):
-        return graph, ""
-    graph = collapse_outside(graph, segments=fold_segments, partners=fold_partners)
-    parts = []
-    if fold_segments:
-        boxes = sum(1 for _, k in graph.nodes(data="kind") if k == "segment")
-        parts.append(f"{segments:,} segments drawn as {boxes} boxes by kind and relationship")
-    if fold_partners:
-        parts.append(f"{partners:,} partners as one box")
-    return graph, "; ".join(parts).capitalize()
 
 
 def _check_size(

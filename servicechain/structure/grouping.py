@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
@@ -10,8 +11,9 @@ import numpy as np
 from ..errors import ServiceChainError
 from ..model.graph import given, node_attributes
 from ._base import as_graph, kind_of
+from .merging import Arrows, first_seen, merge_arrows
 
-__all__ = ["merge_services", "rollup"]
+__all__ = ["Grouping", "group_attributes", "group_boxes", "merge_services", "rollup"]
 
 _SUMMED = ("headcount", "cost")
 
@@ -113,15 +115,145 @@ def rollup(chain_or_graph: Any, *, by: str = "group") -> nx.DiGraph:
     return result
 
 
+@dataclass(frozen=True)
+class Grouping:
+    """The nodes of a chain in boxes, one per group and one per node without a group, and its
+    services merged between the boxes: the roll-up by ``group`` as arrays.
+
+    Boxes are numbered in the order their first node comes in the model (departments,
+    partners, then segments), arrows in the order a graph of the chain lists its services.
+
+    Attributes
+    ----------
+    box : numpy.ndarray
+        The box of each node (by the node's position in ``chain.network``).
+    labels : list of str
+        The id of each box in the rolled-up graph: the group's name (``group:NAME`` when a
+        node has that id), or the node's own id.
+    groups : list
+        The group of each box, ``None`` for a node that stays itself.
+    first : numpy.ndarray
+        The first node of each box.
+    arrows : Arrows
+        The services merged into one arrow per ordered pair of boxes.
+    """
+
+    box: np.ndarray
+    labels: list[str]
+    groups: list
+    first: np.ndarray
+    arrows: Arrows
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def members(self, ids: list[str]) -> list[list[str]]:
+        """The ids (of ``ids``, one per node) of each box's nodes, in model order.
+
+        Examples
+        --------
+        >>> from servicechain import load
+        >>> from servicechain.samples.examples import example_path
+        >>> chain = load(example_path("sapataria"))
+        >>> grouping = group_boxes(chain)
+        >>> members = grouping.members(chain.network.ids)
+        >>> sum(map(len, members)) == chain.network.n
+        True
+        """
+        order = np.argsort(self.box, kind="stable").tolist()
+        ends = np.cumsum(np.bincount(self.box, minlength=len(self))).tolist()
+        ordered = [ids[i] for i in order]
+        return [ordered[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+
+
+def group_boxes(chain: Any) -> Grouping:
+    """The roll-up of ``chain`` by ``group``, as arrays (see :class:`Grouping`).
+
+    Examples
+    --------
+    >>> from servicechain import load
+    >>> from servicechain.samples.examples import example_path
+    >>> chain = load(example_path("sapataria"))
+    >>> grouping = group_boxes(chain)
+    >>> grouping.labels[:3]
+    ['Lojas', 'Digital', 'Operações']
+    >>> int(grouping.arrows.count.sum() + grouping.arrows.inside.sum()) == chain.network.m
+    True
+    """
+    net, records = chain.network, chain.records
+    ids = net.ids
+    values = [given(d, "group") for d in records.departments]
+    values += [None] * (net.n - len(values))
+    code: dict = {}
+    keys = np.fromiter(
+        (
+            -1 - i if v in (None, "") else code.setdefault(v, len(code))
+            for i, v in enumerate(values)
+        ),
+        dtype=np.int64,
+        count=net.n,
+    )
+    box, first = first_seen(keys)
+    first_list = first.tolist()
+    groups = [values[i] if keys[i] >= 0 else None for i in first_list]
+    taken = {ids[i] for i, g in zip(first_list, groups, strict=True) if g is None}
+    labels = [
+        ids[i] if g is None else (str(g) if str(g) not in taken else f"group:{g}")
+        for i, g in zip(first_list, groups, strict=True)
+    ]
+    # services in the order chain.graph lists its edges: by supplier, then as added
+    order = np.argsort(net.source, kind="stable")
+    arrows = merge_arrows(
+        box[net.source[order]],
+        box[net.target[order]],
+        boxes=len(labels),
+        weight=net.weight[order],
+        reliance=net.reliance[order],
+        rating=net.rating[order],
+        head=order,
+    )
+    return Grouping(box=box, labels=labels, groups=groups, first=first, arrows=arrows)
+
+
+def group_attributes(grouping: Grouping, chain: Any, *, members: list[list[str]]) -> list[dict]:
+    """The attributes of each box's node in the rolled-up graph: those of the node itself for
+    a node that stays itself; ``kind``, ``name``, ``group``, ``members``, ``size``,
+    ``internal_services`` and the sums of ``headcount`` and ``cost`` where given, for a
+    group."""
+    net, records = chain.network, chain.records
+    parts = [*records.departments, *records.partners, *records.segments]
+    inside = grouping.arrows.inside.tolist()
+    out = []
+    for b, (i, group) in enumerate(zip(grouping.first.tolist(), grouping.groups, strict=True)):
+        if group is None:
+            out.append(node_attributes(net, i, parts[i]))
+            continue
+        out.append(
+            {
+                "kind": "department",
+                "name": str(group),
+                "group": group,
+                "members": members[b],
+                "size": len(members[b]),
+                "internal_services": inside[b],
+            }
+        )
+    grouped = [b for b, g in enumerate(grouping.groups) if g is not None]
+    if grouped:
+        for name in _SUMMED:
+            for i, b in enumerate(grouping.box[: len(records.departments)].tolist()):
+                value = given(records.departments[i], name)
+                if value is not None and grouping.groups[b] is not None:
+                    node = out[b]
+                    node[name] = node.get(name, 0) + value
+    return out
+
+
 def _rollup_arrays(chain: Any) -> nx.DiGraph:
     """:func:`rollup` of a chain by ``group``, built from its arrays and records: the same graph
     as the roll-up of ``chain.graph``, without making the graph of every service."""
     net, records = chain.network, chain.records
-    parts = [*records.departments, *records.partners, *records.segments]
-    departments = len(records.departments)
-    groups = [given(d, "group") for d in records.departments]
     ids = net.ids
-    taken = {ids[i] for i in range(net.n) if i >= departments or groups[i] in (None, "")}
     graph_attrs = {
         "name": records.name,
         "description": given(records, "description"),
@@ -130,77 +262,43 @@ def _rollup_arrays(chain: Any) -> nx.DiGraph:
     if given(records, "currency") is not None:
         graph_attrs["currency"] = records.currency
     result = nx.DiGraph(**graph_attrs)
-    group_node: dict = {}
-    members_of: dict[str, str] = {}
-    box = np.arange(net.n)  # the node each node goes into, as a position in ``labels``
-    labels = list(ids)
-    for i in range(net.n):
-        value = groups[i] if i < departments else None
-        if value in (None, ""):
-            result.add_node(ids[i], **node_attributes(net, i, parts[i]))
-            continue
-        if value not in group_node:
-            key = str(value) if str(value) not in taken else f"group:{value}"
-            group_node[value] = (key, i)
-            result.add_node(
-                key,
-                kind="department",
-                name=str(value),
-                group=value,
-                members=[],
-                size=0,
-                internal_services=0,
-            )
-        key, first = group_node[value]
-        box[i], labels[i] = first, key
-        members_of[ids[i]] = key
-        node = result.nodes[key]
-        node["members"].append(ids[i])
-        node["size"] += 1
-        for name in _SUMMED:
-            if given(parts[i], name) is not None:
-                node[name] = node.get(name, 0) + getattr(parts[i], name)
+    grouping = group_boxes(chain)
+    members = grouping.members(ids)
+    labels = grouping.labels
+    attributes = group_attributes(grouping, chain, members=members)
+    for label, attrs in zip(labels, attributes, strict=True):
+        result.add_node(label, **attrs)
     result.graph["rolled_up_by"] = "group"
-    result.graph["members_of"] = members_of
-    # services in the order chain.graph lists its edges: by supplier, then as added
+    result.graph["members_of"] = {
+        m: labels[b] for b, g in enumerate(grouping.groups) if g is not None for m in members[b]
+    }
+    arrows = grouping.arrows
+    # each arrow's services, in the order chain.graph lists them
     order = np.argsort(net.source, kind="stable")
-    src, dst = np.asarray(net.source)[order], np.asarray(net.target)[order]
-    a, b = box[src], box[dst]
-    inside = a == b
-    for key, count in zip(*np.unique(a[inside], return_counts=True), strict=True):
-        result.nodes[labels[key]]["internal_services"] += int(count)
-    order, src, dst, a, b = order[~inside], src[~inside], dst[~inside], a[~inside], b[~inside]
-    pair = a.astype(np.int64) * net.n + b
-    _, first, which = np.unique(pair, return_index=True, return_inverse=True)
-    rank = np.argsort(np.argsort(first, kind="stable"), kind="stable")
-    slot = rank[which]  # each service's merged edge, numbered in order of first appearance
-    edges = len(first)
-    count = np.bincount(slot, minlength=edges)
-    weight = np.bincount(slot, weights=net.weight[order], minlength=edges)
-    reliance = np.bincount(slot, weights=net.reliance[order], minlength=edges)
-    rating = net.rating[order]
-    rated = ~np.isnan(rating)
-    rated_weight = np.bincount(slot[rated], weights=net.weight[order][rated], minlength=edges)
-    rated_sum = np.bincount(
-        slot[rated], weights=(net.weight[order] * rating)[rated], minlength=edges
-    )
+    which = np.flatnonzero(arrows.arrow >= 0)
+    by_arrow = which[np.argsort(arrows.arrow[which], kind="stable")]
+    ends = np.cumsum(arrows.count).tolist()
+    src = [ids[u] for u in net.source[order[by_arrow]].tolist()]
+    dst = [ids[v] for v in net.target[order[by_arrow]].tolist()]
+    pairs = list(zip(src, dst, strict=True))
     names = net.service_names or [""] * net.m
-    pairs: list[list] = [[] for _ in range(edges)]
-    for k, u, v in zip(slot.tolist(), src.tolist(), dst.tolist(), strict=True):
-        pairs[k].append((ids[u], ids[v]))
-    heads = order[np.sort(first)]
-    for k in range(edges):
-        n = int(count[k])
+    quality = arrows.quality.tolist()
+    start = 0
+    ends_of = zip(
+        arrows.source.tolist(), arrows.target.tolist(), arrows.count.tolist(), ends, strict=True
+    )
+    for k, (a, b, n, end) in enumerate(ends_of):
         result.add_edge(
-            labels[box[net.source[heads[k]]]],
-            labels[box[net.target[heads[k]]]],
+            labels[a],
+            labels[b],
             count=n,
-            weight=float(weight[k]),
-            reliance=float(reliance[k]),
-            quality=float(rated_sum[k] / rated_weight[k]) if rated_weight[k] > 0 else None,
-            services=pairs[k],
-            name=(names[heads[k]] or "") if n == 1 else f"{n} services",
+            weight=float(arrows.weight[k]),
+            reliance=float(arrows.reliance[k]),
+            quality=None if np.isnan(quality[k]) else quality[k],
+            services=pairs[start:end],
+            name=(names[arrows.head[k]] or "") if n == 1 else f"{n} services",
         )
+        start = end
     return result
 
 
