@@ -167,7 +167,7 @@ def grouped_boxes(chain: Any, *, slide: int = SLIDE_BOXES) -> GroupedBoxes:
     fold_segments = segments > MAX_OUTSIDE_BOXES or (crowded and segments > 10)
     fold_partners = partners > MAX_OUTSIDE_PARTNERS or (crowded and partners > 1)
     members = grouping.members(net.ids)
-    attrs = group_attributes(grouping, chain, members=members)
+    attrs = group_attributes(grouping, chain, members=members, totals=False)
     members_of = {
         m: grouping.labels[b]
         for b, g in enumerate(grouping.groups)
@@ -221,7 +221,7 @@ def grouped_boxes(chain: Any, *, slide: int = SLIDE_BOXES) -> GroupedBoxes:
     position = position[arrow >= 0]
     by = np.lexsort((position, rank[rolled.arrow[position]], arrows.arrow[rolled.arrow[position]]))
     position = position[by]
-    services = np.argsort(net.source, kind="stable")[position]
+    services = grouping.order[position]
     service_arrow = arrows.arrow[rolled.arrow[position]]
     parts = []
     if fold_segments:

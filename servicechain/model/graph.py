@@ -9,7 +9,7 @@ from msgspec import UNSET
 from .network import KIND_NAMES, Network, network
 from .spec import Model, Scale
 
-__all__ = ["from_networkx", "given", "node_attributes", "to_networkx"]
+__all__ = ["from_networkx", "given", "given_values", "node_attributes", "to_networkx"]
 
 
 _NODE_FIELDS = {
@@ -104,6 +104,20 @@ def given(rec, name: str):
     """
     value = getattr(rec, name, None)
     return None if value is UNSET else value
+
+
+def given_values(records, name: str) -> list:
+    """A field of each record, ``None`` where absent (see :func:`given`).
+
+    Examples
+    --------
+    >>> m = Model.model_validate({"name": "x", "departments": [
+    ...     {"id": "a", "name": "A", "group": "G"}, {"id": "b", "name": "B"}]})
+    >>> given_values(m.departments, "group")
+    ['G', None]
+    """
+    values = [getattr(rec, name, None) for rec in records]
+    return [None if value is UNSET else value for value in values]
 
 
 def _denorm(value: float | None, scale: Scale) -> float | None:

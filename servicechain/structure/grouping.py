@@ -9,7 +9,7 @@ import networkx as nx
 import numpy as np
 
 from ..errors import ServiceChainError
-from ..model.graph import given, node_attributes
+from ..model.graph import given, given_values, node_attributes
 from ._base import as_graph, kind_of
 from .merging import Arrows, first_seen, merge_arrows
 
@@ -135,7 +135,10 @@ class Grouping:
     first : numpy.ndarray
         The first node of each box.
     arrows : Arrows
-        The services merged into one arrow per ordered pair of boxes.
+        The services merged into one arrow per ordered pair of boxes, taken in ``order``.
+    order : numpy.ndarray
+        The services in the order a graph of the chain lists them: by supplier, then as
+        given (``arrows.arrow[k]`` is the arrow of service ``order[k]``).
     """
 
     box: np.ndarray
@@ -143,6 +146,7 @@ class Grouping:
     groups: list
     first: np.ndarray
     arrows: Arrows
+    order: np.ndarray
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -182,17 +186,13 @@ def group_boxes(chain: Any) -> Grouping:
     """
     net, records = chain.network, chain.records
     ids = net.ids
-    values = [given(d, "group") for d in records.departments]
+    values = given_values(records.departments, "group")
     values += [None] * (net.n - len(values))
-    code: dict = {}
-    keys = np.fromiter(
-        (
-            -1 - i if v in (None, "") else code.setdefault(v, len(code))
-            for i, v in enumerate(values)
-        ),
-        dtype=np.int64,
-        count=net.n,
-    )
+    code = {v: k for k, v in enumerate(dict.fromkeys(values))}
+    code[None] = code[""] = -1  # a node without a group is a box of its own
+    keys = np.array([code[v] for v in values], dtype=np.int64)
+    alone = np.flatnonzero(keys < 0)
+    keys[alone] = -1 - alone
     box, first = first_seen(keys)
     first_list = first.tolist()
     groups = [values[i] if keys[i] >= 0 else None for i in first_list]
@@ -212,14 +212,16 @@ def group_boxes(chain: Any) -> Grouping:
         rating=net.rating[order],
         head=order,
     )
-    return Grouping(box=box, labels=labels, groups=groups, first=first, arrows=arrows)
+    return Grouping(box=box, labels=labels, groups=groups, first=first, arrows=arrows, order=order)
 
 
-def group_attributes(grouping: Grouping, chain: Any, *, members: list[list[str]]) -> list[dict]:
+def group_attributes(
+    grouping: Grouping, chain: Any, *, members: list[list[str]], totals: bool = True
+) -> list[dict]:
     """The attributes of each box's node in the rolled-up graph: those of the node itself for
     a node that stays itself; ``kind``, ``name``, ``group``, ``members``, ``size``,
-    ``internal_services`` and the sums of ``headcount`` and ``cost`` where given, for a
-    group."""
+    ``internal_services`` and (unless ``totals`` is false) the sums of ``headcount`` and
+    ``cost`` where given, for a group."""
     net, records = chain.network, chain.records
     parts = [*records.departments, *records.partners, *records.segments]
     inside = grouping.arrows.inside.tolist()
@@ -238,11 +240,11 @@ def group_attributes(grouping: Grouping, chain: Any, *, members: list[list[str]]
                 "internal_services": inside[b],
             }
         )
-    grouped = [b for b, g in enumerate(grouping.groups) if g is not None]
-    if grouped:
+    if totals and any(g is not None for g in grouping.groups):
+        boxes = grouping.box[: len(records.departments)].tolist()
         for name in _SUMMED:
-            for i, b in enumerate(grouping.box[: len(records.departments)].tolist()):
-                value = given(records.departments[i], name)
+            values = given_values(records.departments, name)
+            for b, value in zip(boxes, values, strict=True):
                 if value is not None and grouping.groups[b] is not None:
                     node = out[b]
                     node[name] = node.get(name, 0) + value
@@ -272,9 +274,8 @@ def _rollup_arrays(chain: Any) -> nx.DiGraph:
     result.graph["members_of"] = {
         m: labels[b] for b, g in enumerate(grouping.groups) if g is not None for m in members[b]
     }
-    arrows = grouping.arrows
+    arrows, order = grouping.arrows, grouping.order
     # each arrow's services, in the order chain.graph lists them
-    order = np.argsort(net.source, kind="stable")
     which = np.flatnonzero(arrows.arrow >= 0)
     by_arrow = which[np.argsort(arrows.arrow[which], kind="stable")]
     ends = np.cumsum(arrows.count).tolist()
