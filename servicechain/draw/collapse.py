@@ -92,18 +92,25 @@ class GroupedBoxes:
     note: str
     graph_attrs: dict
 
-    def graph(self, arrows: np.ndarray | None = None) -> nx.DiGraph:
+    def graph(self, arrows: np.ndarray | None = None, *, data: bool = True) -> nx.DiGraph:
         """The boxes as a graph shaped like a roll-up, with the arrows at positions ``arrows``
         (default all), in that order. Each edge carries ``count``, ``weight``, ``reliance``,
-        ``quality`` (``None`` when no merged service is rated) and ``name``."""
+        ``quality`` (``None`` when no merged service is rated) and ``name``; none of them
+        when ``data`` is false (a graph for tracing paths only)."""
         result = nx.DiGraph(**self.graph_attrs)
         for label, attrs in zip(self.labels, self.attrs, strict=True):
             result.add_node(label, **attrs)
         a = self.arrows
         keep = np.arange(len(a)) if arrows is None else np.asarray(arrows, dtype=np.intp)
+        labels = self.labels
+        if not data:
+            result.add_edges_from(
+                zip(map(labels.__getitem__, a.source[keep].tolist()),
+                    map(labels.__getitem__, a.target[keep].tolist()), strict=True)
+            )  # fmt: skip
+            return result
         quality = a.quality[keep].tolist()
         names = self.service_names
-        labels = self.labels
         result.add_edges_from(
             (
                 labels[u],

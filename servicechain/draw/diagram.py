@@ -199,7 +199,6 @@ def draw_chain(
         grouped = grouped_boxes(chain, slide=max_slide_boxes)
         note = grouped.note
         arrows = grouped.arrows
-        whole = grouped.graph()
         # groups that serve nearly every other group: only the strongest arrows are drawn
         kept = strongest(
             arrows.source,
@@ -208,7 +207,10 @@ def draw_chain(
             count=arrows.count,
             names=grouped.labels,
         )
-        full = whole if len(kept) == len(arrows) else grouped.graph(kept)
+        if len(kept) == len(arrows):
+            full = whole = grouped.graph()
+        else:  # every hand-off still traces chains and gives the columns
+            full, whole = grouped.graph(kept), grouped.graph(data=False)
         left_out = arrows_note(
             len(arrows), len(kept), int(arrows.count.sum()), int(arrows.count[kept].sum())
         )
