@@ -137,7 +137,7 @@ def worker_uncertainty(path: str) -> None:
     import numpy as np
 
     import servicechain
-    from servicechain.flow import intervals, state_of
+    from servicechain.flow import explain_intervals, intervals, ranked_with_stability, state_of
 
     chain = servicechain.load(path)
     net = chain.network
@@ -151,8 +151,16 @@ def worker_uncertainty(path: str) -> None:
     model = SimpleNamespace(name=chain.name, network=surveyed)
     state_of(model)
     _timed("uncertainty: delta intervals, every segment", lambda: intervals(model))
+    segment = _first_segment(model)
+    _timed(
+        "uncertainty: explain, delta, 20 terms", lambda: explain_intervals(model, segment, top=20)
+    )
     if len(net.ids) <= UNCERTAINTY_DRAWS_MAX:
         _timed("uncertainty: 1,000 Monte Carlo draws", lambda: intervals(model, draws=1000))
+        _timed(
+            "uncertainty: rank top 10, 1,000 draws",
+            lambda: str(ranked_with_stability(model, top=10, draws=1000)),
+        )
 
 
 def _first_segment(chain) -> str:

@@ -216,11 +216,12 @@ class Chain:
         segment: str,
         *,
         level: float = 0.90,
-        draws: int = 500,
+        draws: int = 0,
         seed: int = 0,
         top: int | None = None,
     ):
-        """A segment's gap breakdown with intervals (``flow.explain_intervals``)."""
+        """A segment's gap breakdown with the delta method's intervals (with ``draws``, a
+        Monte Carlo check: ``flow.explain_intervals``)."""
         from . import flow
 
         return flow.explain_intervals(self, segment, level=level, draws=draws, seed=seed, top=top)

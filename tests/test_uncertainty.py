@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from servicechain import Chain, load
 from servicechain.cli import main
 from servicechain.flow import intervals, ranked_with_stability
+from servicechain.flow.drawn_gains import DrawnGains
 from servicechain.flow.draws import Inputs, draw_inputs, solve_draws, uncertain_inputs
-from servicechain.flow.stability import _Gains
 from servicechain.flow.state import state_of
 from servicechain.flow.uncertainty import data_operator, delta_rows
 from servicechain.survey.stats import mean_estimate
@@ -189,7 +189,7 @@ def test_each_draws_exact_gains_are_the_gains_of_the_drawn_model():
     inputs = uncertain_inputs(state)
     own, rating = draw_inputs(inputs, 3, 11)
     w = np.where(state.net.kind == 2, state.net.value, 0.0) / state.total_value
-    gains = _Gains(state, inputs, own, rating, w)
+    gains = DrawnGains(state, inputs, own, rating, w)
     k = len(inputs.nodes)
     for d in range(3):
         drawn = _with_scores(data, state, inputs, np.concatenate([own[:, d], rating[:, d]]), k)
@@ -338,14 +338,15 @@ def test_explain_uncertainty_gives_the_gap_and_every_shown_term_an_interval(runn
     assert len(data["terms"]) == 4
     for term in data["terms"]:
         assert term["low_points"] <= term["high_points"]
+        assert term["monte_carlo"]["low_points"] <= term["monte_carlo"]["high_points"]
     u = data["uncertainty"]
     assert u["gap_low_points"] <= data["gap_points"] <= u["gap_high_points"]
-    assert (u["draws"], u["seed"], u["level"]) == (100, 0, 0.9)
+    assert (u["monte_carlo"], u["level"]) == ({"draws": 100, "seed": 0}, 0.9)
 
 
 def test_a_single_term_moves_with_the_gap_as_the_delta_method_says():
-    """One department, one segment: the only term is the gap, so its interval over the draws
-    is the gap's delta-method interval, within the draws' own error."""
+    """One department, one segment: the only term is the gap, so its delta-method interval is
+    the gap's, and its interval over the draws is that, within the draws' own error."""
     from servicechain.flow import explain_intervals
 
     chain = Chain.from_dict(
@@ -360,8 +361,12 @@ def test_a_single_term_moves_with_the_gap_as_the_delta_method_says():
     )
     result = explain_intervals(chain, "s", draws=4000, seed=5)
     assert result.gap_se == pytest.approx(0.05)
-    assert result.low[0] == pytest.approx(0.4 - 1.6449 * 0.05, abs=0.006)
-    assert result.high[0] == pytest.approx(0.4 + 1.6449 * 0.05, abs=0.006)
+    assert result.se[0] == pytest.approx(0.05)
+    z = 1.6448536269514722  # the normal quantile of 95%
+    assert result.low[0] == pytest.approx(0.4 - z * 0.05)
+    assert result.high[0] == pytest.approx(0.4 + z * 0.05)
+    assert result.mc_low[0] == pytest.approx(0.4 - 1.6449 * 0.05, abs=0.006)
+    assert result.mc_high[0] == pytest.approx(0.4 + 1.6449 * 0.05, abs=0.006)
 
 
 def test_draw_labels_interval_writes_each_box_interval(surveyed, tmp_path):

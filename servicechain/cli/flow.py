@@ -46,8 +46,8 @@ def uncertainty_options(func):
         metavar="N",
         default=None,
         help="Monte Carlo draws of the scores within the scale, each drawn model solved exactly "
-        "(the cap included): score adds them as a check, explain and rank redo their terms "
-        "and gains in each [explain, rank: 500].",
+        "(the cap included), reported beside the delta method: score and explain add them as "
+        "a check, rank also counts how often each top row stays in the top N [rank: 500].",
     )
     @click.option(
         "--seed",
@@ -142,8 +142,9 @@ def explain(
     The terms are never negative and add up to the gap exactly: a supplier's gap is traced
     upstream in proportion to what its customers receive of it (gap tracing).
 
-    With --uncertainty, the gap gets its 90% interval (--level) by the delta method and each
-    term its interval over 500 drawn models (--draws, --seed), from the scores' quality_se.
+    With --uncertainty, the gap and each term get a standard error and a 90% interval
+    (--level) by the delta method with the exact gradients, from the scores' quality_se;
+    --draws N adds each term's interval over N drawn models, each traced exactly (--seed).
 
     \b
     Examples:
@@ -312,10 +313,11 @@ def rank(
     of each list and --json gives every row, the first 2,000 exact (the others say so and
     carry their linear bound).
 
-    With --uncertainty (ranking by gain), the top N rows (--top, default 10) are re-ranked in
-    500 draws of the scores within their standard errors (--draws), each solved exactly: each
-    row gets its gain's interval and the share of draws in which it stays in the top N, and
-    neighbours whose order the noise can swap are said to be tied.
+    With --uncertainty (ranking by gain), each of the top N rows (--top, default 10) gets its
+    gain's standard error and interval by the delta method with the exact gradients, and the
+    ranking is redone in 500 draws of the scores within their standard errors (--draws), each
+    solved exactly: each row gets its gain's interval over the draws and the share of draws in
+    which it stays in the top N, and neighbours whose order the noise can swap are tied.
 
     \b
     Examples:

@@ -32,18 +32,24 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Batch",
+    "Flows",
     "Inputs",
     "adjoint_batch",
     "data_operator",
     "draw_inputs",
     "drawn_scores",
+    "incidence",
     "solve_batch",
     "solve_draws",
+    "solve_whatifs",
     "uncertain_inputs",
 ]
 
 #: Sweeps of a batch before its unsettled draws are solved one by one.
 _MAX_SWEEPS = 400
+#: The sweeps of a batch of what-ifs stop when no value changes by more than this (each is
+#: then within about this of its fixed point: the sweeps contract by the loops' gain).
+_WHATIF_TOL = 1e-13
 #: A batch of what-ifs holds at most this many service × draw values at once (memory).
 BATCH_CELLS = 4_000_000
 
@@ -161,7 +167,7 @@ def solve_draws(
     if len(services):
         moved = rating - net.rating[services, None]
         moved *= net.reliance[services, None]
-        c += _incidence(net.target[services], net.n) @ moved
+        c += incidence(net.target[services], net.n) @ moved
     if rated.all():
         return np.clip(c, 0.0, 1.0)
     op = operator if operator is not None else data_operator(state)
@@ -186,7 +192,7 @@ class Batch:
         self.e = np.where(rated, np.where(self.zero, 0.0, self.p / safe), 1.0)
         self.r = net.reliance
         self.source, self.target = net.source, net.target
-        self.gather = _incidence(net.target, net.n)
+        self.gather = incidence(net.target, net.n)
         held = np.where(self.zero, self.p, 0.0) * self.r[:, None]
         self.c = net.own_share[:, None] * self.b + self.gather @ held
         self.q = q
@@ -197,39 +203,69 @@ class Batch:
         return np.where(self.zero, self.p, flow)
 
 
-def _incidence(target: np.ndarray, n: int) -> sparse.csr_array:
-    """``n × len(target)`` matrix summing service values into their customer nodes."""
+def incidence(target: np.ndarray, n: int) -> sparse.csr_array:
+    """``n × len(target)`` matrix summing service values into the nodes ``target`` names
+    (their customers, or with the sources, their suppliers)."""
     from scipy import sparse
 
     m = len(target)
     return sparse.csr_array((np.ones(m), (target, np.arange(m))), shape=(n, m))
 
 
-def _sweep(batch: Batch, q: np.ndarray) -> np.ndarray:
-    flow = q[batch.source]
-    flow *= batch.e
-    np.minimum(flow, 1.0, out=flow)
-    flow *= batch.r[:, None]
-    out = batch.gather @ flow
-    out += batch.c
-    return out
-
-
 def solve_batch(state: State, batch: Batch) -> np.ndarray:
     """Every what-if of ``batch`` solved exactly (nodes × draws), sweeping up from the drawn
     states (a raise only ever raises them)."""
-    q = batch.q.copy()
+    return solve_whatifs(Flows.of(batch), batch.c, batch.e, batch.q)
+
+
+@dataclass
+class Flows:
+    """The services of a what-if's sweeps: ``n`` nodes, each service's ``source``, ``target``
+    and reliance ``r``, and ``gather`` (n × services) summing services into customers. Either
+    the whole model's, or the part of it that a raise at one node can reach."""
+
+    n: int
+    source: np.ndarray
+    target: np.ndarray
+    r: np.ndarray
+    gather: sparse.csr_array
+
+    @classmethod
+    def of(cls, batch: Batch) -> Flows:
+        """The whole model's services."""
+        return cls(len(batch.q), batch.source, batch.target, batch.r, batch.gather)
+
+
+def solve_whatifs(flows: Flows, c: np.ndarray, e: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """What-ifs ``Q_i = c_i + sum_s r_s min(1, e_s Q_source)`` of several draws (``c``: nodes ×
+    k, ``e``: services × k), each solved exactly from its drawn state ``q`` (nodes × k), which
+    it only raises.
+
+    Each sweep is a gather, two in-place products and one sparse product for every draw at
+    once; a draw whose residual the sweeps leave above the tolerance is solved alone.
+    """
+    r = flows.r[:, None]
+    er = e * r
+    q = q.copy()
     for _ in range(_MAX_SWEEPS):
-        new = _sweep(batch, q)
-        change = np.abs(new - q).max(initial=0.0)
+        flow = q.take(flows.source, axis=0)  # faster than fancy indexing or take with out=
+        flow *= er
+        np.minimum(flow, r, out=flow)
+        new = flows.gather @ flow
+        new += c
+        q -= new
+        change = float(np.abs(q).max(initial=0.0))
         q = new
-        if change <= 1e-14:
+        if change <= _WHATIF_TOL:
             break
-    residual = np.abs(_sweep(batch, q) - q).max(axis=0, initial=0.0)
+    flow = q.take(flows.source, axis=0)
+    flow *= er
+    np.minimum(flow, r, out=flow)
+    residual = np.abs(flows.gather @ flow + c - q).max(axis=0, initial=0.0)
     for j in np.flatnonzero(residual > RESIDUAL_TOL):
         try:
             q[:, j] = capped_fixed_point(
-                state.net.n, batch.c[:, j], batch.source, batch.target, batch.r, batch.e[:, j]
+                flows.n, c[:, j], flows.source, flows.target, flows.r, e[:, j]
             )
         except SolveError as err:
             raise SolveError(f"draw {j} of the Monte Carlo could not be solved: {err}") from err
@@ -243,7 +279,7 @@ def adjoint_batch(state: State, batch: Batch, w: np.ndarray) -> np.ndarray:
     net = state.net
     slope = batch.e * (batch.e * batch.q[batch.source] < 1.0)
     slope *= batch.r[:, None]
-    scatter = _incidence(batch.source, net.n)
+    scatter = incidence(batch.source, net.n)
     base = np.repeat(np.asarray(w, dtype=float)[:, None], batch.q.shape[1], axis=1)
     y = base.copy()
     for _ in range(_MAX_SWEEPS):

@@ -3,15 +3,13 @@ stays in the top N, its gain's interval over the draws, and which neighbours are
 the noise (DESIGN section 3b).
 
 In every draw (inputs drawn within the scale, :mod:`servicechain.flow.draws`) the gains are
-exact, the cap included, and the draw's top N is certified as the ranking's is: every item gets
-the linear bound of its gain at the draw's state (one batched adjoint solve), the items that
-could enter some draw's top N are solved exactly (one batched solve per item, all draws at
-once), and the walk stops when no other item's bound reaches the N-th exact gain of any draw.
+exact, the cap included, and the draw's top N is certified as the ranking's is
+(:mod:`servicechain.flow.drawn_gains`). Each top item's gain also gets its delta-method
+standard error from the exact gradient (:mod:`servicechain.flow.delta`).
 """
 
 from __future__ import annotations
 
-import copy
 import math
 from dataclasses import dataclass, field
 
@@ -19,19 +17,12 @@ import numpy as np
 
 from ..model.network import SEGMENT
 from ..text import fmt_score, table, text_repr
-from .draws import (
-    BATCH_CELLS,
-    Batch,
-    Inputs,
-    adjoint_batch,
-    draw_inputs,
-    solve_batch,
-    solve_draws,
-    uncertain_inputs,
-)
+from .delta import company_weights, gain_deltas
+from .drawn_gains import DrawnGains, certified_top
+from .draws import BATCH_CELLS, draw_inputs, uncertain_inputs
 from .sensitivity import segment_index
-from .state import ZERO, State, state_of
-from .uncertainty import DEFAULT_LEVEL
+from .state import state_of
+from .uncertainty import DEFAULT_LEVEL, z_value
 
 __all__ = [
     "DEFAULT_DRAWS",
@@ -44,20 +35,28 @@ __all__ = [
 
 #: Draws of ``rank --uncertainty`` when ``--draws`` is not given.
 DEFAULT_DRAWS = 500
+#: Marks a gain whose what-if takes a hand-off to the top of the scale.
+CAPPED = "†"
 
 
 @dataclass
 class Stable:
-    """One top item of a ranking: its exact gain today (0..1), the interval of its gain over
-    the draws, and the share of draws in which it stays in the top N."""
+    """One top item of a ranking: its exact gain today (0..1) with its delta-method standard
+    error and interval (``capped``: its what-if takes a hand-off to the top of the scale, so the
+    delta method holds that cap), the interval of its gain over the draws (``mc_low``,
+    ``mc_high``), and the share of draws in which it stays in the top N."""
 
     kind: str
     node: str | tuple[str, str]
     label: str
     gain: float
+    se: float
     low: float
     high: float
+    mc_low: float
+    mc_high: float
     stays: float
+    capped: bool = False
 
     def to_dict(self, span: float) -> dict:
         """Plain data; gains in points of the model's scale."""
@@ -66,8 +65,11 @@ class Stable:
             "node": list(self.node) if isinstance(self.node, tuple) else self.node,
             "label": self.label,
             "gain_points": self.gain * span,
+            "se_points": self.se * span,
             "low_points": self.low * span,
             "high_points": self.high * span,
+            "cap_binds": self.capped,
+            "monte_carlo": {"low_points": self.mc_low * span, "high_points": self.mc_high * span},
             "stays_in_top": self.stays,
         }
 
@@ -131,28 +133,40 @@ class Stability:
             if not rows:
                 continue
             lines.append(f"{title}:")
-            body = [["", "item", "gain", f"{pct} interval", f"stays in top {self.top}"]]
+            head = ["", "item", "gain", "± se", f"{pct} interval", "Monte Carlo"]
+            body = [[*head, f"stays in top {self.top}"]]
             for n, s in enumerate(rows, 1):
                 body.append(
                     [
                         f"{n}.",
                         s.label,
                         fmt_score(s.gain * span, span),
-                        f"{fmt_score(s.low * span, span)}..{fmt_score(s.high * span, span)}",
+                        fmt_score(s.se * span, span),
+                        f"{fmt_score(s.low * span, span)}..{fmt_score(s.high * span, span)}"
+                        + (CAPPED if s.capped else ""),
+                        f"{fmt_score(s.mc_low * span, span)}..{fmt_score(s.mc_high * span, span)}",
                         f"{s.stays * 100:.0f}%",
                     ]
                 )
-            lines += table(body, right=(0, 2, 3, 4))
+            lines += table(body, right=(0, 2, 3, 4, 5, 6))
             for a, b in self.ties.get(key, []):
                 lines.append(
                     f"  {_short(rows[a].label)} and {_short(rows[b].label)}: tied within noise"
                 )
         lines.append(
-            f"  gain: exact gain if perfect, in points; {pct} interval and 'stays' over the draws,"
+            f"  gain: exact gain if perfect, in points; ± se and {pct} interval: delta method "
+            "with the exact gradients;"
+        )
+        if any(s.capped for s in [*self.departments, *self.services]):
+            lines.append(
+                f"  {CAPPED}: its what-if takes a hand-off to the top of the scale; the delta "
+                "method holds that hand-off there (the Monte Carlo is the check);"
+            )
+        lines.append(
+            "  Monte Carlo and 'stays' over the draws, each draw solved exactly with the cap;"
         )
         lines.append(
-            "  each draw solved exactly with the cap; tied: the gains' difference changes sign "
-            f"within the {pct} interval."
+            f"  tied: the gains' difference changes sign within its {pct} interval over the draws."
         )
         return "\n".join(lines)
 
@@ -164,82 +178,35 @@ def _short(label: str) -> str:
     return label
 
 
-class _Gains:
-    """Exact gains of single items in every drawn model, weighted by ``w``."""
-
-    def __init__(self, state: State, inputs: Inputs, own, rating, w: np.ndarray):
-        self.state, self.net, self.w = state, state.net, w
-        q = solve_draws(state, inputs, own, rating)
-        self.batch = Batch(state, inputs, own, rating, q)
-        self.base = w @ q
-        self.y = adjoint_batch(state, self.batch, w)
-        self.p = self.batch.flows()
-
-    def node_bounds(self, nodes: np.ndarray) -> np.ndarray:
-        """Linear bounds of the gain of each node made perfect, per draw (items × draws)."""
-        a = self.net.own_share[nodes, None]
-        return self.y[nodes] * a * (1.0 - self.batch.b[nodes])
-
-    def service_bounds(self, services: np.ndarray) -> np.ndarray:
-        """Linear bounds of the gain of each service rated perfect, per draw."""
-        net = self.net
-        r = net.reliance[services, None]
-        return self.y[net.target[services]] * r * (1.0 - self.p[services])
-
-    def _gain(self, batch: Batch) -> np.ndarray:
-        return self.w @ solve_batch(self.state, batch) - self.base
-
-    def node_gain(self, i: int) -> np.ndarray:
-        """Exact gain of node ``i`` made perfect, in every draw."""
-        batch = copy.copy(self.batch)
-        batch.c = self.batch.c.copy()
-        batch.c[i] += self.net.own_share[i] * (1.0 - self.batch.b[i])
-        return self._gain(batch)
-
-    def service_gain(self, s: int) -> np.ndarray:
-        """Exact gain of service ``s`` rated perfect (its supplier unchanged), in every draw."""
-        net, batch = self.net, copy.copy(self.batch)
-        zero = self.batch.supplied[s] <= ZERO
-        batch.e = self.batch.e.copy()
-        batch.e[s] = np.where(zero, 0.0, 1.0 / np.where(zero, 1.0, self.batch.supplied[s]))
-        # A service whose supplier delivers nothing in a draw delivers its rating, held at 1.
-        batch.c = self.batch.c.copy()
-        held = np.where(self.batch.zero[s], self.batch.p[s], 0.0)
-        batch.c[net.target[s]] += net.reliance[s] * (np.where(zero, 1.0, 0.0) - held)
-        return self._gain(batch)
-
-
-def _certified_top(bounds: np.ndarray, exact, top: int) -> np.ndarray:
-    """Exact values (items × draws, nan where not solved) enough to know every draw's top
-    ``top``: no item left unsolved has a bound above the ``top``-th exact value of any draw."""
-    count, draws = bounds.shape
-    values = np.full((count, draws), np.nan)
-    solved = np.zeros(count, dtype=bool)
-    order = np.argsort(-bounds.max(axis=1), kind="stable")
-    todo = list(order[: top + 2])
-    while todo:
-        for i in todo:
-            values[i] = exact(int(i))
-            solved[i] = True
-        known = np.where(solved[:, None], values, -np.inf)
-        nth = -np.sort(-known, axis=0)[min(top, count) - 1]
-        rest = np.where(solved[:, None], -np.inf, bounds)
-        reach = (rest > nth[None, :] + 1e-15).any(axis=1)
-        todo = [int(i) for i in order if reach[i]][: max(4, top)]
-    return values
-
-
-def _summarise(values, picks, top, level, describe) -> tuple[list[Stable], list]:
-    """The top items' stability and the neighbours tied within the noise."""
+def _summarise(values, picks, top, level, describe, delta) -> tuple[list[Stable], list]:
+    """The top items' stability (with their delta-method standard errors ``delta``) and the
+    neighbours tied within the noise."""
     known = np.where(np.isnan(values), -np.inf, values)
-    rank_in_draw = (-known).argsort(axis=0, kind="stable").argsort(axis=0, kind="stable")
     tail = (1.0 - level) / 2 * 100
+    z = z_value(level)
     rows = []
-    for i, gain in picks:
+    for t, (i, gain) in enumerate(picks):
         low, high = np.percentile(values[i], [tail, 100 - tail])
-        stays = float((rank_in_draw[i] < top).mean())
+        # in the top N of a draw: fewer than N items ahead of it (the earlier row on a tie)
+        ahead = (known > known[i]).sum(axis=0) + (known[:i] == known[i]).sum(axis=0)
+        stays = float((ahead < top).mean())
         kind, node, label = describe(i)
-        rows.append(Stable(kind, node, label, gain, float(low), float(high), stays))
+        se = float(delta.se[t])
+        rows.append(
+            Stable(
+                kind,
+                node,
+                label,
+                gain,
+                se,
+                max(0.0, gain - z * se),
+                gain + z * se,
+                float(low),
+                float(high),
+                stays,
+                bool(delta.capped[t]),
+            )
+        )
     ties = []
     for k in range(len(picks) - 1):
         a, b = picks[k][0], picks[k + 1][0]
@@ -279,11 +246,7 @@ def stability(
     top = ranking.top or 10
     inputs = uncertain_inputs(state)
     segment = ranking.segment
-    if segment is None:
-        w = np.where(net.kind == SEGMENT, net.value, 0.0) / max(state.total_value, 1e-300)
-    else:
-        w = np.zeros(net.n)
-        w[segment_index(net, segment)] = 1.0
+    w = company_weights(state, None if segment is None else segment_index(net, segment))
     own, rating = draw_inputs(inputs, draws, seed)
     nodes = np.flatnonzero(net.kind != SEGMENT)
     at = {net.ids[i]: k for k, i in enumerate(nodes)}
@@ -293,26 +256,35 @@ def stability(
         "departments": (ranking.departments, at, np.full((len(nodes), draws), np.nan)),
         "services": (ranking.services, pairs, np.full((net.m, draws), np.nan)),
     }
+    shown = {
+        key: [row for row in rows[: min(top, len(rows))] if not math.isnan(row.gain)]
+        for key, (rows, _, _) in lists.items()
+    }
+    must = {key: [lists[key][1][row.node] for row in shown[key]] for key in lists}
     chunk = max(1, BATCH_CELLS // max(1, net.m, net.n))
     for start in range(0, draws, chunk):
         part = slice(start, min(draws, start + chunk))
-        gains = _Gains(state, inputs, own[:, part], rating[:, part], w)
+        gains = DrawnGains(state, inputs, own[:, part], rating[:, part], w)
         for key, bounds, exact in (
             (
                 "departments",
                 gains.node_bounds(nodes),
-                lambda i, g=gains: g.node_gain(int(nodes[i])),
+                lambda i, cols, g=gains: g.node_gain(int(nodes[i]), cols),
             ),
             ("services", gains.service_bounds(services), gains.service_gain),
         ):
             if lists[key][2].shape[0] and len(lists[key][0]):
-                lists[key][2][:, part] = _certified_top(bounds, exact, top)
+                lists[key][2][:, part] = certified_top(bounds, exact, top, must[key])
     out, ties = {}, {}
-    for key, (rows, where, values) in lists.items():
-        shown = [row for row in rows[: min(top, len(rows))] if not math.isnan(row.gain)]
-        picks = [(where[row.node], row.gain) for row in shown]
-        describe = {where[row.node]: (row.kind, row.node, row.label) for row in shown}
-        out[key], ties[key] = _summarise(values, picks, top, level, describe.__getitem__)
+    for key, (_, where, values) in lists.items():
+        picks = [(where[row.node], row.gain) for row in shown[key]]
+        describe = {where[row.node]: (row.kind, row.node, row.label) for row in shown[key]}
+        items = [
+            ("node", int(nodes[i])) if key == "departments" else ("service", int(i))
+            for i, _ in picks
+        ]
+        delta = gain_deltas(state, inputs, w, items)
+        out[key], ties[key] = _summarise(values, picks, top, level, describe.__getitem__, delta)
     return Stability(
         segment=segment,
         top=top,
