@@ -44,7 +44,8 @@ class Stable:
     """One top item of a ranking: its exact gain today (0..1) with its delta-method standard
     error and interval (``capped``: its what-if takes a hand-off to the top of the scale, so the
     delta method holds that cap), the interval of its gain over the draws (``mc_low``,
-    ``mc_high``), and the share of draws in which it stays in the top N."""
+    ``mc_high``; ``values``: the gain in each draw), and the share of draws in which it stays
+    in the top N."""
 
     kind: str
     node: str | tuple[str, str]
@@ -57,6 +58,8 @@ class Stable:
     mc_high: float
     stays: float
     capped: bool = False
+    #: The exact gain in each draw (0..1).
+    values: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self, span: float) -> dict:
         """Plain data; gains in points of the model's scale."""
@@ -89,6 +92,9 @@ class Stability:
     services: list[Stable]
     ties: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     inputs: int = 0
+    #: The largest exact gain of each list in each draw (certified: every item that could beat
+    #: it was solved in that draw).
+    best: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     def to_dict(self) -> dict:
         """Plain data, for ``--json``."""
@@ -205,6 +211,7 @@ def _summarise(values, picks, top, level, describe, delta) -> tuple[list[Stable]
                 float(high),
                 stays,
                 bool(delta.capped[t]),
+                values[i].copy(),
             )
         )
     ties = []
@@ -275,7 +282,7 @@ def stability(
         ):
             if lists[key][2].shape[0] and len(lists[key][0]):
                 lists[key][2][:, part] = certified_top(bounds, exact, top, must[key])
-    out, ties = {}, {}
+    out, ties, best = {}, {}, {}
     for key, (_, where, values) in lists.items():
         picks = [(where[row.node], row.gain) for row in shown[key]]
         describe = {where[row.node]: (row.kind, row.node, row.label) for row in shown[key]}
@@ -285,6 +292,8 @@ def stability(
         ]
         delta = gain_deltas(state, inputs, w, items)
         out[key], ties[key] = _summarise(values, picks, top, level, describe.__getitem__, delta)
+        if values.shape[0]:
+            best[key] = np.where(np.isnan(values), -np.inf, values).max(axis=0)
     return Stability(
         segment=segment,
         top=top,
@@ -295,6 +304,7 @@ def stability(
         departments=out["departments"],
         services=out["services"],
         ties=ties,
+        best=best,
         inputs=inputs.count,
     )
 

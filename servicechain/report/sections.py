@@ -22,9 +22,10 @@ from .costs import cost_section
 from .document import Document
 from .labels import score_format
 from .overview import DIAGRAM, chain_section, departments_section, glance_section
+from .robust import robust_summary
 from .scores import TOP_SERVICES, priorities_section, scenarios_section, segments_section
 from .summary import summarize
-from .uncertainty import uncertainty_section
+from .uncertainty import uncertainty_results, uncertainty_section
 from .weak_points import disconnected_section, structure_section
 
 if TYPE_CHECKING:
@@ -100,6 +101,7 @@ def build_document(
             scenarios = dict(scenarios)
         comparison = compare(chain, scenarios) if scenarios else None
     costs = _costs(chain)
+    sure_results = uncertainty_results(chain)
     sections = []
     if has_segments:
         found = summarize(
@@ -111,6 +113,8 @@ def build_document(
             comparison=comparison,
             costs=costs if not isinstance(costs, str) else None,
         )
+        if sure_results is not None:  # the survey's noise: which findings are robust
+            found = robust_summary(chain, found, result=sure_results[0], ranked=sure_results[1])
         sections.append(found.section())
     sections += [glance_section(chain), diagram]
     if has_segments:
@@ -118,7 +122,7 @@ def build_document(
             segments_section(chain, result, breakdowns),
             priorities_section(chain, ranking),
         ]
-    sure = uncertainty_section(chain)
+    sure = uncertainty_section(chain, results=sure_results)
     if sure is not None:
         sections.append(sure)
     cost = cost_section(chain, result, costs)

@@ -12,7 +12,13 @@ from .labels import node_name, score_format
 if TYPE_CHECKING:
     from ..chain import Chain
 
-__all__ = ["ROBUST_SHARE", "STABILITY_MAX_NODES", "TOP_PRIORITIES", "uncertainty_section"]
+__all__ = [
+    "ROBUST_SHARE",
+    "STABILITY_MAX_NODES",
+    "TOP_PRIORITIES",
+    "uncertainty_results",
+    "uncertainty_section",
+]
 
 #: A priority that stays in the top N in at least this share of the draws is a robust finding.
 ROBUST_SHARE = 0.95
@@ -23,20 +29,40 @@ TOP_PRIORITIES = 5
 STABILITY_MAX_NODES = 2000
 
 
-def uncertainty_section(chain: Chain, *, draws: int = 500, seed: int = 0) -> Section | None:
-    """How sure the segments' scores and the top priorities are, or ``None`` when no score of
-    the model carries a standard error (``quality_se``)."""
+def uncertainty_results(chain: Chain, *, draws: int = 500, seed: int = 0) -> tuple | None:
+    """What the section and the summary's robustness rest on: the delivered quality's
+    intervals and, on models of up to ``STABILITY_MAX_NODES`` nodes, the top priorities
+    re-ranked in ``draws`` drawn models; ``None`` when no score carries a standard error or the
+    model has no segment."""
     from ..flow.draws import uncertain_inputs
     from ..flow.stability import ranked_with_stability
     from ..flow.state import state_of
     from ..flow.uncertainty import intervals
 
-    state = state_of(chain)
-    inputs = uncertain_inputs(state)
-    if inputs.count == 0 or not chain.model.segments:
+    if uncertain_inputs(state_of(chain)).count == 0 or not chain.model.segments:
         return None
+    ranked = None
+    if chain.network.n <= STABILITY_MAX_NODES:
+        ranked = ranked_with_stability(chain, top=TOP_PRIORITIES, draws=draws, seed=seed)
+    return intervals(chain), ranked
+
+
+def uncertainty_section(
+    chain: Chain, *, draws: int = 500, seed: int = 0, results: tuple | None = None
+) -> Section | None:
+    """How sure the segments' scores and the top priorities are, or ``None`` when no score of
+    the model carries a standard error (``quality_se``). ``results`` are those of
+    :func:`uncertainty_results`, when already computed."""
+    from ..flow.draws import uncertain_inputs
+    from ..flow.state import state_of
+
+    if results is None:
+        results = uncertainty_results(chain, draws=draws, seed=seed)
+    if results is None:
+        return None
+    inputs = uncertain_inputs(state_of(chain))
     fmt = score_format(chain)
-    result = intervals(chain)
+    result, ranked = results
     lo, hi = result.scale
     span = hi - lo
     pct = f"{result.level * 100:g}%"
@@ -70,8 +96,7 @@ def uncertainty_section(chain: Chain, *, draws: int = 500, seed: int = 0) -> Sec
         for a, b, diff, se in result.ties
     ]
     net = chain.network
-    if net.n <= STABILITY_MAX_NODES:
-        ranked = ranked_with_stability(chain, top=TOP_PRIORITIES, draws=draws, seed=seed)
+    if ranked is not None:
         stable = ranked.stability
         blocks += _priority_blocks(stable, net, fmt, span, pct)
         findings = _priority_findings(stable, net) + findings
