@@ -40,8 +40,8 @@ def _summary(chain) -> dict:
 def test_summary_of_the_surveyed_model_says_which_findings_are_robust(surveyed):
     found = _summary(surveyed)
     titles = list(found)
-    assert titles.index("How sure are we?") == titles.index("Fix first") + 1
-    text, items = found["How sure are we?"]
+    assert titles.index("Survey noise") == titles.index("Fix first") + 1
+    text, items = found["Survey noise"]
     assert text == (
         "16 scores come from surveys with a standard error; with their noise (500 drawn "
         "models, each solved exactly):"
@@ -122,7 +122,7 @@ def test_a_clear_first_fix_is_robust_and_close_segments_are_tied():
 
 def test_no_robustness_finding_without_standard_errors():
     found = _summary(load(ROOT / "models" / "sapataria.yaml"))
-    assert "How sure are we?" not in found
+    assert "Survey noise" not in found
 
 
 def test_html_report_summary_holds_the_robustness(surveyed):
@@ -130,5 +130,5 @@ def test_html_report_summary_holds_the_robustness(surveyed):
 
     html = html_report(surveyed)
     summary = html[html.index("Executive summary") : html.index("How sure are we?</h2>")]
-    assert "How sure are we?." in summary
+    assert "Survey noise." in summary
     assert "Informática is the first fix in only" in summary

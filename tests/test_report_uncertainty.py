@@ -40,7 +40,10 @@ def test_section_gives_intervals_stability_and_robust_findings(surveyed):
         assert low <= q <= high and se >= 0
     # names, never ids, in what a client reads
     assert departments.rows[0][0] == "Informática"
-    assert all(0 <= row[4] <= 1 for row in departments.rows + services.rows)
+    assert departments.columns == ["Department", "Gain", "± se", "90% from", "90% to",
+                                   "Stays in top 5"]  # fmt: skip
+    for _, gain, se, low, high, stays in departments.rows + services.rows:
+        assert low <= gain <= high and se > 0 and 0 <= stays <= 1
     findings = next(b for b in section.blocks if isinstance(b, Bullets)).items
     assert findings[0] == (
         "Robust: Informática is the first department to improve and stays in the top 5 in "

@@ -85,7 +85,7 @@ def robust_summary(chain: Chain, summary: Summary, *, result: Any, ranked: Any) 
             else "(delta method):"
         )
     )
-    finding = Finding("robust", "How sure are we?", text, numbers, items=tuple(items))
+    finding = Finding("robust", "Survey noise", text, numbers, items=tuple(items))
     keys = [f.key for f in summary.findings]
     at = keys.index("fixes") + 1 if "fixes" in keys else len(keys)
     return Summary([*summary.findings[:at], finding, *summary.findings[at:]], fmt=fmt)

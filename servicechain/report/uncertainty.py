@@ -118,10 +118,11 @@ def _priority_blocks(stable: Any, net: Any, fmt: str, span: float, pct: str) -> 
     top = stable.top
     blocks: list[Any] = [
         Text(
-            f"The top {top} priorities (exact gain if perfect) re-ranked in {stable.draws:,} "
-            f"draws of the surveyed scores within their standard errors (seed {stable.seed}), "
-            f"each draw's gains exact: the {pct} interval of each gain and the share of draws "
-            f"in which it stays in the top {top}."
+            f"The top {top} priorities (exact gain if perfect), each gain with its standard "
+            f"error and {pct} interval by the delta method (exact gradients), and re-ranked in "
+            f"{stable.draws:,} draws of the surveyed scores within their standard errors (seed "
+            f"{stable.seed}), each draw's gains exact: the share of draws in which each stays in "
+            f"the top {top}."
         )
     ]
     for title, rows in (("Department", stable.departments), ("Service", stable.services)):
@@ -129,18 +130,19 @@ def _priority_blocks(stable: Any, net: Any, fmt: str, span: float, pct: str) -> 
             continue
         blocks.append(
             Table(
-                [title, "Gain", f"{pct} from", f"{pct} to", f"Stays in top {top}"],
+                [title, "Gain", "± se", f"{pct} from", f"{pct} to", f"Stays in top {top}"],
                 [
                     [
                         node_name(net, row.node),
                         row.gain * span,
+                        row.se * span,
                         row.low * span,
                         row.high * span,
                         row.stays,
                     ]
                     for row in rows
                 ],
-                formats=[None, fmt, fmt, fmt, ".0%"],
+                formats=[None, fmt, fmt, fmt, fmt, ".0%"],
             )
         )
     return blocks
