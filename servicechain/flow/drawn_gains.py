@@ -10,8 +10,6 @@ into a segment reaches that segment alone).
 from __future__ import annotations
 
 import numpy as np
-from scipy import sparse
-from scipy.sparse import csgraph
 
 from .draws import (
     Batch,
@@ -68,6 +66,8 @@ class DrawnGains:
         self.base = w @ q
         self.y = adjoint_batch(state, self.batch, w)
         self.p = self.batch.flows()
+        from scipy import sparse
+
         net = self.net
         self._graph = sparse.csr_array(
             (np.ones(net.m), (net.source, net.target)), shape=(net.n, net.n)
@@ -88,6 +88,8 @@ class DrawnGains:
     def reach(self, u: int) -> Reach | None:
         """What a raise at node ``u`` reaches, or None when that is most of the model."""
         if u not in self._reach:
+            from scipy.sparse import csgraph
+
             nodes = csgraph.breadth_first_order(
                 self._graph, u, directed=True, return_predecessors=False
             )
