@@ -18,11 +18,21 @@ from typing import TYPE_CHECKING, Any
 from .costs import SEGMENT_SHARE
 from .document import Findings, Section, Text
 from .labels import money, node_name, score_format, service_names
+from .rows import most_important
+from .weak_points import gateway_failures
 
 if TYPE_CHECKING:
     from ..chain import Chain
 
-__all__ = ["Finding", "Summary", "elastic", "fixes", "revenue_if_perfect", "summarize"]
+__all__ = [
+    "Finding",
+    "Summary",
+    "elastic",
+    "fixes",
+    "revenue_if_perfect",
+    "revenues_if_perfect",
+    "summarize",
+]
 
 #: Fixes named in the summary.
 TOP_FIXES = 3
@@ -122,9 +132,22 @@ def revenue_if_perfect(chain: Chain, node: Any) -> float:
     >>> round(revenue_if_perfect(chain, ("phone_web", "van")))  # impact --set 'phone_web->van=5'
     12053
     """
-    from ..flow import impact
+    return float(revenues_if_perfect(chain, [node])[0])
 
-    return impact(chain, set={_key(node): chain.model.scale.max}).revenue_total
+
+def revenues_if_perfect(chain: Chain, nodes: Sequence[Any]) -> list[float]:
+    """:func:`revenue_if_perfect` of many items at once (one adjoint solve for them all).
+
+    Examples
+    --------
+    >>> import servicechain
+    >>> chain = servicechain.load(servicechain.example_path("flowershop"))
+    >>> [round(x) for x in revenues_if_perfect(chain, [("phone_web", "van"), "van"])]
+    [12053, 24106]
+    """
+    from ..flow.revenue import revenue_if_perfect as revenues
+
+    return revenues(chain, [tuple(n) if isinstance(n, list) else n for n in nodes]).tolist()
 
 
 def _item_name(net: Any, row: Any, services: Mapping) -> str:
@@ -174,10 +197,9 @@ def _weighting(chain: Chain) -> str:
 
 
 def _rests_on(chain: Chain, ranking: Any, fmt: str) -> Finding | None:
-    rows = [r for r in ranking.departments if r.importance > 0]
+    rows = [ranking.departments[p] for p in most_important(ranking)]
     if not rows:
         return None
-    rows = sorted(rows, key=lambda r: -r.importance)[:2]
     net = chain.network
     names = " and ".join(node_name(net, r.node) for r in rows)
     per = " and ".join(f"{r.importance:.3f}" for r in rows)
@@ -241,13 +263,14 @@ def _fixes(chain: Chain, ranking: Any, fmt: str) -> Finding | None:
     span = chain.model.scale.max - chain.model.scale.min
     numbers: dict[str, float] = {}
     parts = []
-    for row in rows:
+    revenues = revenues_if_perfect(chain, [r.node for r in rows]) if priced else []
+    for n, row in enumerate(rows):
         key = _key(row.node)
         gain = row.gain * span
         numbers[f"gain:{key}"] = gain
         part = f"{_item_name(net, row, services)}: +{gain:{fmt}} points"
         if priced:
-            revenue = revenue_if_perfect(chain, row.node)
+            revenue = revenues[n]
             if not math.isnan(revenue):
                 numbers[f"revenue:{key}"] = revenue
                 part += f", {money(revenue, currency, sign=True)} a year in revenue"
@@ -266,24 +289,27 @@ def _fixes(chain: Chain, ranking: Any, fmt: str) -> Finding | None:
     return Finding("fixes", "Fix first", text, numbers, items=tuple(parts))
 
 
-def _failures(chain: Chain, ranking: Any, analysis: Any, fmt: str) -> Finding | None:
+def _failures(
+    chain: Chain, ranking: Any, analysis: Any, fmt: str, failures: Mapping[str, float] | None
+) -> Finding | None:
     net = chain.network
     span = chain.model.scale.max - chain.model.scale.min
-    by_node = {r.node: r for r in ranking.departments if not math.isnan(r.failure)}
+    if failures is None:
+        failures = gateway_failures(chain, ranking, analysis)
     gated: dict[str, set] = {}
     reaches: dict[str, set] = {}
     for g in analysis.gateways:
         for gw in g.gateways:
-            if len(gw.gates) > 1 and gw.id in by_node:
+            if len(gw.gates) > 1 and gw.id in failures:
                 gated.setdefault(gw.id, set()).update(gw.gates)
                 reaches.setdefault(gw.id, set()).add(g.segment)
     if not gated:
         return None
-    order = sorted(gated, key=lambda d: (-by_node[d].failure, d))[:TOP_GATEWAYS]
+    order = sorted(gated, key=lambda d: (-failures[d], d))[:TOP_GATEWAYS]
     numbers: dict[str, float] = {}
     parts = []
     for d in order:
-        loss = by_node[d].failure * span
+        loss = failures[d] * span
         numbers[f"failure:{d}"] = loss
         segs = _join(sorted(net.names[net.index[s]] for s in reaches[d]))
         parts.append(
@@ -373,6 +399,7 @@ def summarize(
     analysis: Any,
     comparison: Any = None,
     costs: Any = None,
+    failures: Mapping[str, float] | None = None,
 ) -> Summary:
     """The findings of the report, from the results its sections show.
 
@@ -391,6 +418,9 @@ def summarize(
         What-if scenarios, when the report has them.
     costs : CostResult, optional
         Cost to serve, when departments have costs.
+    failures : dict, optional
+        The exact failure of each gateway
+        (:func:`~servicechain.report.weak_points.gateway_failures`; made when not given).
 
     Examples
     --------
@@ -412,7 +442,7 @@ def summarize(
         _rests_on(chain, ranking, fmt),
         _weakest(chain, breakdowns, fmt),
         _fixes(chain, ranking, fmt),
-        _failures(chain, ranking, analysis, fmt),
+        _failures(chain, ranking, analysis, fmt, failures),
         _scenario(chain, comparison, fmt),
         _costs(chain, costs, fmt),
         _assumed(chain),
