@@ -4,6 +4,7 @@ quadrant, department × segment influence heat map and what-if before/after bars
 from __future__ import annotations
 
 import warnings
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,8 @@ _TOP = 14
 _IPA_NAMES = 40
 #: ... of which this many are named even where no clear place is left.
 _IPA_SURE = 15
+#: A quadrant chart of more points draws them as a picture within the SVG or PDF.
+_IPA_VECTOR_POINTS = 2000
 
 
 @dataclass(repr=False)
@@ -46,9 +49,28 @@ def _short(text: str, width: float = 26) -> str:
     return "\n".join(label_lines(text, max_em=width * 0.58, max_lines=2))
 
 
+_CHARACTERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _name_characters(net) -> str:
+    """Every character of the network's names once (what the fonts must hold), found once
+    per network: a report draws a dozen charts of a model of 100,000 names."""
+    found = _CHARACTERS.get(net)
+    if found is None:
+        found = _CHARACTERS[net] = "".join(dict.fromkeys("".join(net.names)))
+    return found
+
+
+_NAMES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _names(chain) -> dict:
+    """Each node's name by id, made once per network (read only)."""
     net = chain.network
-    return dict(zip(net.ids, net.names, strict=True))
+    found = _NAMES.get(net)
+    if found is None:
+        found = _NAMES[net] = dict(zip(net.ids, net.names, strict=True))
+    return found
 
 
 def _term_label(names: dict, node) -> str:
@@ -57,16 +79,25 @@ def _term_label(names: dict, node) -> str:
     return names.get(node, node)
 
 
-def _waterfall(chain, ax: Axes, *, segment: str | None, top: int | None = None, **_: Any) -> str:
+def _waterfall(
+    chain,
+    ax: Axes,
+    *,
+    segment: str | None,
+    top: int | None = None,
+    breakdown: Any = None,
+    **_: Any,
+) -> str:
     """Gap tracing of one segment: the largest terms, then one labelled remainder, exactly as
     the report's table shows them (``SHOWN_TERMS`` by default)."""
     from ..flow.explain import SHOWN_TERMS, explain
 
     if segment is None:
         raise DrawError("the waterfall chart needs a segment: pass --segment SEGMENT")
-    lo, hi = chain.model.scale.min, chain.model.scale.max
+    lo, hi = chain.network.scale.min, chain.network.scale.max
     span = hi - lo
-    breakdown = explain(chain, segment)
+    if breakdown is None or (breakdown.segment, breakdown.method) != (segment, "tracing"):
+        breakdown = explain(chain, segment)
     count = SHOWN_TERMS if top is None else top
     names = _names(chain)
     shown = breakdown.terms[:count]
@@ -185,23 +216,30 @@ def _ipa(chain, ax: Axes, *, segment: str | None, **_: Any) -> str:
     at the same means as ``rank`` prints (items of structurally zero importance left out)."""
     from ..flow import rank
 
-    lo, hi = chain.model.scale.min, chain.model.scale.max
+    lo, hi = chain.network.scale.min, chain.network.scale.max
     span = hi - lo
     names = _names(chain)
     ranking = rank(chain, segment=segment, by="importance", exact=0)
-    rows = [r for r in ranking.departments if r.quadrant]
-    if not rows:
+    # the rows' numbers from the ranking's columns, in its order (no row object per point)
+    columns = ranking.columns["departments"]
+    order = columns.order[columns.quadrant[columns.order] != ""]
+    if not len(order):
         raise DrawError("no department reaches a customer: the quadrant chart has nothing to show")
     split = ranking.splits["departments"]
-    x = np.array([lo + r.performance * span for r in rows])
-    y = np.array([r.importance for r in rows])
+    nodes = columns.ends.second[order]  # positions of the points' nodes in the network
+    x = lo + columns.performance[order] * span
+    y = columns.importance[order]
     mx, my = lo + split.performance * span, split.importance
     net = chain.network
-    index = {node: k for k, node in enumerate(net.ids)}
-    unrated = np.array([np.isnan(net.own[index[r.node]]) for r in rows], dtype=bool)
-    ax.scatter(x[~unrated], y[~unrated], s=28, color=_GAIN, zorder=3)
+    unrated = np.isnan(net.own[nodes])
+    # thousands of points are drawn as one picture inside an SVG or PDF (a marker each
+    # would make a file of megabytes that a viewer draws slowly)
+    many = dict(rasterized=True) if len(x) > _IPA_VECTOR_POINTS else {}
+    ax.scatter(x[~unrated], y[~unrated], s=28, color=_GAIN, zorder=3, **many)
     if unrated.any():  # counted as perfect, drawn hollow so they never pass for the best
-        ax.scatter(x[unrated], y[unrated], s=28, facecolors="white", edgecolors=_NEUTRAL, zorder=3)
+        ax.scatter(
+            x[unrated], y[unrated], s=28, facecolors="white", edgecolors=_NEUTRAL, zorder=3, **many
+        )
     xpad = max((x.max() - x.min()) * 0.12, span * 0.03)
     ypad = max((y.max() - y.min()) * 0.12, 1e-3)
     x0, x1, y0, y1 = x.min() - xpad, x.max() + xpad, min(0, y.min() - ypad), y.max() + ypad
@@ -236,11 +274,11 @@ def _ipa(chain, ax: Axes, *, segment: str | None, **_: Any) -> str:
         )
 
     def finish() -> None:
-        labels = [names[rows[i].node] for i in named]
+        labels = [net.names[i] for i in nodes[named].tolist()]
         placed = place_point_labels(
             ax, labels, x[named], y[named], avoid=(x[rest], y[rest]), required=_IPA_SURE
         )
-        grey = {names[rows[i].node] for i in named if unrated[i]}
+        grey = {net.names[nodes[i]] for i in named if unrated[i]}
         for label in placed:
             if label.text in grey:
                 label.artist.set_color(_TOTAL)
@@ -291,7 +329,7 @@ def _whatif(chain, ax: Axes, *, scenario: Any = None, **_: Any) -> str:
     impacts = list(comparison.impacts.values())
     if not impacts:
         raise DrawError("the scenario file holds no scenarios")
-    lo, hi = chain.model.scale.min, chain.model.scale.max
+    lo, hi = chain.network.scale.min, chain.network.scale.max
     span = hi - lo
     first = impacts[0]
     segs = first.segments()
@@ -353,6 +391,7 @@ def plot(
     size: tuple[float, float] | None = None,
     dpi: float = 150,
     font: str | None = None,
+    breakdown: Any = None,
 ) -> Chart:
     """Draw one chart of the quality flow.
 
@@ -374,6 +413,9 @@ def plot(
         Scenario file (or the dict :func:`~servicechain.flow.read_scenarios` returns).
     title, size, dpi, font : optional
         Title (default one naming the chart), size in inches, PNG resolution, first font.
+    breakdown : Breakdown, optional
+        For a waterfall: the segment's gap tracing (:func:`~servicechain.flow.explain`)
+        when it is already made.
 
     Returns
     -------
@@ -398,7 +440,7 @@ def plot(
         hint = did_you_mean(kind, KINDS, what="chart")
         raise DrawError(f"unknown chart {kind!r}; " + (hint or f"use one of {', '.join(KINDS)}"))
     net = chain.network
-    families = font_families([*net.names, title or "", chain.name], font=font)
+    families = font_families([_name_characters(net), title or "", chain.name], font=font)
     with rc_context({"font.family": families, "svg.hashsalt": "servicechain"}):
         own = ax is None
         if own:
@@ -412,7 +454,7 @@ def plot(
             ax = figure.add_subplot()
         else:
             figure = ax.figure
-        made = _MAKERS[kind](chain, ax, segment=segment, scenario=scenario)
+        made = _MAKERS[kind](chain, ax, segment=segment, scenario=scenario, breakdown=breakdown)
         # A maker may return a step to run once the title is set and the layout is final.
         heading, finish = made if isinstance(made, tuple) else (made, None)
         full = title if title is not None else f"{heading} — {chain.name}"
