@@ -9,6 +9,7 @@ pass its cap: the same exact gains as :func:`~servicechain.flow.rank`, weighted 
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 
 import numpy as np
@@ -18,6 +19,8 @@ from .effects import Effects
 from .state import state_of
 
 __all__ = ["revenue_if_perfect"]
+
+_EFFECTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def revenue_if_perfect(chain, items: Sequence[str | tuple[str, str]]) -> np.ndarray:
@@ -55,8 +58,10 @@ def revenue_if_perfect(chain, items: Sequence[str | tuple[str, str]]) -> np.ndar
     priced = (net.kind == SEGMENT) & ~np.isnan(slope)
     if not priced.any():
         return out
-    w = np.where(priced, slope, 0.0)
-    effects = Effects(state, w, state.operator.solve(w, transpose=True))
+    effects = _EFFECTS.get(state)
+    if effects is None:  # one adjoint (and rising flow) per state, however many calls
+        w = np.where(priced, slope, 0.0)
+        effects = _EFFECTS[state] = Effects(state, w, state.operator.solve(w, transpose=True))
     nodes, services, at_node, at_service = [], [], [], []
     for t, item in enumerate(items):
         if isinstance(item, tuple | list):

@@ -54,6 +54,7 @@ th, td { padding: 5px 10px; border-bottom: 1px solid var(--line); text-align: le
 th { background: var(--soft); font-weight: 600; white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tbody tr:hover { background: #fafbfd; }
+tfoot tr.rest td { color: var(--muted); font-style: italic; border-bottom: none; }
 .js table.sortable th { cursor: pointer; user-select: none; }
 .js table.sortable th::after { content: " \\2195"; color: #aab2bd; font-size: 11px; }
 .js table.sortable th[aria-sort="ascending"]::after { content: " \\25B2"; color: var(--accent); }

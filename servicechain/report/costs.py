@@ -10,6 +10,7 @@ import numpy as np
 
 from .document import Section, Table, Text
 from .labels import score_format
+from .rows import REPORT_ROWS, more, rest_row
 
 if TYPE_CHECKING:
     from ..chain import Chain
@@ -70,26 +71,22 @@ def cost_section(chain: Chain, result: Any, costs: Any = None) -> Section | None
 def _segment_table(costs: Any, fmt: str, currency: str) -> Table:
     segments = costs.segments.tolist()
     values = [float(costs.received[k]) for k in segments]
-    labels = [costs.names[k] for k in segments]
     kept = costs.total_kept
-    if kept:
-        values.append(kept)
-        labels.append("Kept by departments that serve no one")
-    shown = _shown(values, costs.total_direct)
     total = costs.total_direct
+    shown = _shown([*values, kept] if kept else values, total)
+    listed = list(range(len(segments)))
+    if len(segments) > REPORT_ROWS:  # the segments costing the most, then one line for the rest
+        listed = sorted(listed, key=lambda i: -shown[i])[:REPORT_ROWS]
     rows = []
-    for i, label in enumerate(labels):
-        share = values[i] / total if total else None
-        if i >= len(segments):
-            rows.append([label, None, shown[i], share, None, None, None])
-            continue
+    for i in listed:
         k = segments[i]
+        share = values[i] / total if total else None
         customers, revenue = costs.customers[k], costs.revenue[k]
         per = shown[i] / customers if customers and not np.isnan(customers) else None
         margin = None if np.isnan(revenue) else round(revenue - shown[i], 2)
         rows.append(
             [
-                label,
+                costs.names[k],
                 float(costs.satisfaction[k]),
                 shown[i],
                 share,
@@ -98,6 +95,15 @@ def _segment_table(costs: Any, fmt: str, currency: str) -> Table:
                 margin,
             ]
         )
+    left = sorted(set(range(len(segments))) - set(listed))
+    if left:
+        amount = round(sum(shown[i] for i in left), 2)
+        share = sum(values[i] for i in left) / total if total else None
+        label = more(len(left), "segment") + ", each costing no more"
+        rows.append([label, None, amount, share, None, None, None])
+    if kept:
+        label = "Kept by departments that serve no one"
+        rows.append([label, None, shown[-1], kept / total if total else None, None, None, None])
     rows.append(["Total", None, round(sum(shown), 2), 1.0 if total else None, None, None, None])
     return Table(
         [
@@ -120,19 +126,35 @@ def _segment_table(costs: Any, fmt: str, currency: str) -> Table:
 
 def _department_table(costs: Any, result: Any, fmt: str, currency: str) -> Table:
     departments = costs.departments.tolist()
-    direct = _shown([float(costs.direct[j]) for j in departments], costs.total_direct)
-    total = _shown(
-        [float(costs.total[j]) for j in departments], float(costs.total[departments].sum())
+    direct = _shown(costs.direct[departments].tolist(), costs.total_direct)
+    total = _shown(costs.total[departments].tolist(), float(costs.total[departments].sum()))
+    listed = list(range(len(departments)))
+    rest: list = []
+    caption = (
+        "Total cost counts a support cost again at each department it passes, so the "
+        "totals add up to more than the direct costs."
     )
+    if len(departments) > REPORT_ROWS:  # the largest total costs, then one line for the rest
+        listed = sorted(listed, key=lambda i: -total[i])[:REPORT_ROWS]
+        left = sorted(set(range(len(departments))) - set(listed))
+        amount = round(sum(direct[i] for i in left), 2)
+        rest = rest_row(
+            5,
+            more(len(left), "department") + ", none with a larger total cost",
+            c2=amount,
+            c3=amount / costs.total_direct if costs.total_direct else None,
+            c4=round(sum(total[i] for i in left), 2),
+        )
+        caption = f"The {REPORT_ROWS} departments with the largest total cost. " + caption
     rows = [
         [
-            costs.names[j],
-            float(result.to_scale(result.quality[j])),
+            costs.names[departments[i]],
+            float(result.to_scale(result.quality[departments[i]])),
             direct[i],
             direct[i] / costs.total_direct if costs.total_direct else None,
             total[i],
         ]
-        for i, j in enumerate(departments)
+        for i in listed
     ]
     return Table(
         [
@@ -144,6 +166,6 @@ def _department_table(costs: Any, result: Any, fmt: str, currency: str) -> Table
         ],
         rows,
         formats=[None, fmt, _MONEY, ".1%", _MONEY],
-        caption="Total cost counts a support cost again at each department it passes, so the "
-        "totals add up to more than the direct costs.",
+        caption=caption,
+        rest=rest,
     )

@@ -58,11 +58,16 @@ class Findings:
 class Table:
     """A table of plain cells; ``formats`` gives a :func:`format` spec per numeric column.
 
+    ``rest`` is one closing row that stays last when the table is sorted: the line that
+    stands for the rows a large model's table leaves out (its first cell says how many).
+
     Examples
     --------
     >>> t = Table(["Department", "Quality"], [["IT", 0.8125]], formats=[None, ".2f"])
     >>> t.numeric, t.text(0, 1)
     ((False, True), '0.81')
+    >>> Table(["Department"], [["IT"]], rest=["... and 3 more departments"]).rest_text(0)
+    '... and 3 more departments'
     """
 
     columns: Sequence[str]
@@ -70,6 +75,7 @@ class Table:
     formats: Sequence[str | None] = ()
     caption: str = ""
     sortable: bool = True
+    rest: Sequence[Cell] = ()
 
     @property
     def numeric(self) -> tuple[bool, ...]:
@@ -84,6 +90,11 @@ class Table:
         """The cell as display text."""
         spec = self.formats[col] if col < len(self.formats) else None
         return format_cell(self.rows[row][col], spec)
+
+    def rest_text(self, col: int) -> str:
+        """A cell of the closing ``rest`` row as display text."""
+        spec = self.formats[col] if col < len(self.formats) else None
+        return format_cell(self.rest[col], spec)
 
 
 @dataclass

@@ -98,7 +98,14 @@ def _table(table: Table) -> str:
             else:
                 cells.append(f"<td{num_cls if numeric[c] else ''}>{text}</td>")
         out.append(f"<tr>{''.join(cells)}</tr>")
-    out.append("</tbody></table></div>")
+    out.append("</tbody>")
+    if table.rest:  # in the foot: it stays last when the body is sorted
+        cells = [
+            f"<td{num_cls if numeric[c] else ''}>{escape(table.rest_text(c))}</td>"
+            for c in range(len(table.columns))
+        ]
+        out.append(f'<tfoot><tr class="rest">{"".join(cells)}</tr></tfoot>')
+    out.append("</table></div>")
     return "".join(out)
 
 

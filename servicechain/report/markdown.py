@@ -64,6 +64,9 @@ def _table(table: Table) -> list[str]:
     for r in range(len(table.rows)):
         cells = (md_escape(table.text(r, c)) for c in range(len(table.columns)))
         lines.append("| " + " | ".join(cells) + " |")
+    if table.rest:
+        cells = (md_escape(table.rest_text(c)) for c in range(len(table.columns)))
+        lines.append("| " + " | ".join(cells) + " |")
     return [*lines, ""]
 
 

@@ -8,14 +8,27 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .document import Bullets, Figure, Section, Table, Text
-from .labels import anchor, chart, lo_hi, node_name, score_format, service_names
-from .summary import elastic, revenue_if_perfect
+from .labels import (
+    anchor,
+    chart,
+    currency_of,
+    gain_format,
+    importance_format,
+    lo_hi,
+    node_name,
+    score_format,
+    segments_of,
+    service_names,
+)
+from .rows import REPORT_ROWS, SEGMENT_DETAILS, listed_positions, more, rest_row
+from .summary import elastic, revenues_if_perfect
 
 if TYPE_CHECKING:
     from ..chain import Chain
 
 __all__ = [
     "TOP_SERVICES",
+    "detailed_segments",
     "named_changes",
     "priorities_section",
     "scenarios_section",
@@ -28,8 +41,34 @@ TOP_SERVICES = 15
 
 
 def _with_currency(title: str, chain: Chain) -> str:
-    currency = chain.model.currency
+    currency = currency_of(chain)
     return f"{title} ({currency})" if currency else title
+
+
+def _by_value(chain: Chain) -> list[str]:
+    """Segment ids, the most valuable first (file order among equals)."""
+    import numpy as np
+
+    net = chain.network
+    segments = [s.id for s in segments_of(chain)]
+    value = net.value[[net.index[s] for s in segments]]
+    return [segments[i] for i in np.argsort(-value, kind="stable").tolist()]
+
+
+def detailed_segments(chain: Chain, result: Any) -> list[str]:
+    """The segments whose gap the report traces term by term: every segment up to
+    :data:`SEGMENT_DETAILS`; beyond, the most valuable ones and the weakest (file order)."""
+    segments = [s.id for s in segments_of(chain)]
+    if len(segments) <= SEGMENT_DETAILS:
+        return segments
+    net = chain.network
+    weakest = min(segments, key=lambda s: result.quality[net.index[s]])
+    chosen = set(_by_value(chain)[: SEGMENT_DETAILS - 1]) | {weakest}
+    for ident in _by_value(chain)[SEGMENT_DETAILS - 1 :]:
+        if len(chosen) >= SEGMENT_DETAILS:
+            break
+        chosen.add(ident)
+    return [s for s in segments if s in chosen]
 
 
 def segments_section(
@@ -38,25 +77,53 @@ def segments_section(
     """Each segment's predicted satisfaction and where its gap to a perfect score comes from:
     gap tracing, the same terms and labelled remainder as the waterfall chart beside it.
 
-    ``breakdowns`` holds the gap tracing of each segment by id (made here when not given).
+    ``breakdowns`` holds the gap tracing of the segments shown in detail by id (made here
+    when not given): of every segment up to :data:`SEGMENT_DETAILS`, beyond that of the most
+    valuable ones and the weakest (:func:`detailed_segments`). The table lists every segment
+    up to :data:`REPORT_ROWS`, beyond that the most valuable ones and one line for the rest.
     """
     from ..flow.explain import OUTSIDE, SHOWN_TERMS, explain
 
     net = chain.network
     fmt = score_format(chain)
-    hi = chain.model.scale.max
-    records = {s.id: s for s in chain.model.segments}
+    hi = chain.network.scale.max
+    records = {s.id: s for s in segments_of(chain)}
     if not records:
         return Section("segments", "Customer segments", [Text("The model has no segments.")])
-    span = chain.model.scale.max - chain.model.scale.min
+    span = chain.network.scale.max - chain.network.scale.min
     if breakdowns is None:
-        breakdowns = {ident: explain(chain, ident) for ident in records}
+        breakdowns = {ident: explain(chain, ident) for ident in detailed_segments(chain, result)}
+    listed = list(records) if len(records) <= REPORT_ROWS else _by_value(chain)[:REPORT_ROWS]
     rows = []
-    for ident, seg in records.items():
-        q = float(result.to_scale(result.quality[net.index[ident]]))
+    for ident in listed:
+        seg = records[ident]
+        i = net.index[ident]
+        q = float(result.to_scale(result.quality[i]))
         # the gap as the breakdown below states it (hi - q may round the other way)
-        gap = breakdowns[ident].gap * span
-        rows.append([seg.name, seg.kind, seg.relationship, seg.customers, seg.revenue, q, gap])
+        gap = breakdowns[ident].gap if ident in breakdowns else 1.0 - float(result.quality[i])
+        rows.append(
+            [seg.name, seg.kind, seg.relationship, seg.customers, seg.revenue, q, gap * span]
+        )
+    columns = [
+        "Segment",
+        "Kind",
+        "Relationship",
+        "Customers",
+        _with_currency("Revenue", chain),
+        "Satisfaction",
+        "Gap",
+    ]
+    rest: list = []
+    if len(listed) < len(records):
+        left = [records[s] for s in _by_value(chain)[REPORT_ROWS:]]
+        customers = [s.customers for s in left]
+        revenue = [s.revenue for s in left]
+        rest = rest_row(
+            len(columns),
+            more(len(left), "segment") + ", each worth less",
+            c3=sum(customers) if None not in customers else None,
+            c4=sum(revenue) if None not in revenue else None,
+        )
     company = float(result.to_scale(result.company))
     blocks: list[Any] = [
         Text(
@@ -64,23 +131,28 @@ def segments_section(
             "the chain. The gap is the distance to a perfect score. Weighted by each segment's "
             "value (its revenue, else its number of customers), the company as a whole scores "
             f"{company:{fmt}}."
+            + (
+                f" The {len(listed)} segments carrying the most value are listed; the last "
+                "line adds up the others."
+                if rest
+                else ""
+            )
         ),
-        Table(
-            [
-                "Segment",
-                "Kind",
-                "Relationship",
-                "Customers",
-                _with_currency("Revenue", chain),
-                "Satisfaction",
-                "Gap",
-            ],
-            rows,
-            formats=[None, None, None, ",d", ",.0f", fmt, fmt],
-        ),
+        Table(columns, rows, formats=[None, None, None, ",d", ",.0f", fmt, fmt], rest=rest),
     ]
+    detailed = list(breakdowns)
+    if len(detailed) < len(records):
+        blocks.append(
+            Text(
+                f"The gap of {len(detailed)} of the {len(records):,} segments is traced below, "
+                "term by term: the most valuable ones and the weakest. `servicechain explain "
+                "MODEL --segment SEGMENT` traces any other.",
+                note=True,
+            )
+        )
     services = service_names(net)
-    for ident, seg in records.items():
+    for ident in detailed:
+        seg = records[ident]
         breakdown = breakdowns[ident]
         shown = breakdown.terms[:SHOWN_TERMS]
         term_rows = []
@@ -112,7 +184,7 @@ def segments_section(
             Figure(
                 f"waterfall-{net.index[ident]}",
                 f"How the gap of {seg.name} builds up, term by term.",
-                make=chart(chain, "waterfall", segment=ident),
+                make=chart(chain, "waterfall", segment=ident, breakdown=breakdown),
             )
         )
         if term_rows:
@@ -140,17 +212,20 @@ def priorities_section(chain: Chain, ranking: Any = None, *, top: int = TOP_SERV
 
     net = chain.network
     fmt = score_format(chain)
-    span = chain.model.scale.max - chain.model.scale.min
+    span = chain.network.scale.max - chain.network.scale.min
     services = service_names(net)
     if ranking is None:
         ranking = rank(chain, top=None, exact=max(top, len(net.ids)))
     marked = False
     priced = elastic(chain)
 
-    def rows(items: list, *, service: bool) -> list[list]:
+    def rows(items: list, *, service: bool, ranks: list[int] | None = None) -> list[list]:
         nonlocal marked
         out = []
-        for n, row in enumerate(items, 1):
+        ranks = ranks or list(range(1, len(items) + 1))
+        priced_rows = [row.node for n, row in zip(ranks, items, strict=True) if n <= top]
+        revenues = iter(revenues_if_perfect(chain, priced_rows) if priced else [])
+        for n, row in zip(ranks, items, strict=True):
             name = node_name(net, row.node)
             if service and services.get(tuple(row.node)):
                 name += f" ({services[tuple(row.node)]})"
@@ -160,23 +235,41 @@ def priorities_section(chain: Chain, ranking: Any = None, *, top: int = TOP_SERV
                     n,
                     name,
                     row.importance,
-                    chain.model.scale.min + row.performance * span,
+                    chain.network.scale.min + row.performance * span,
                     row.gain * span,
                     row.failure * span,
                     (row.quadrant or "no effect") + row.mark,
                 ]
             )
             if priced:
-                money = revenue_if_perfect(chain, row.node) if n <= top else None
+                money = next(revenues) if n <= top else None
                 out[-1].insert(5, money)
         return out
 
     columns = ["Rank", "", "Importance", "Score", "Gain if perfect", "If it failed", "Quadrant"]
-    formats = [None, None, ".3f", fmt, fmt, fmt, None]
+    fine = gain_format(chain, ranking)
+    formats = [None, None, importance_format(ranking), fmt, fine, fine, None]
     if priced:
         columns.insert(5, _with_currency("Revenue if perfect", chain))
         formats.insert(5, "+,.0f")
     split = ranking.splits["departments"]
+    caption, rest = "Departments and partners, by gain if perfect", []
+    listed = listed_positions(ranking)
+    ranks = [p + 1 for p in listed]
+    left = len(ranking.departments) - len(listed)
+    if left > 0:
+        caption += f" (the first {REPORT_ROWS} of {len(ranking.departments):,}"
+        caption += (
+            ", and further down those the summary names for their importance)"
+            if len(listed) > REPORT_ROWS
+            else ")"
+        )
+        rest = rest_row(
+            len(columns),
+            "",
+            c1=more(left, "department or partner", "departments and partners")
+            + f", each gaining at most what no. {REPORT_ROWS} gains if perfect",
+        )
     blocks: list[Any] = [
         Text(
             "What to fix first, ranked by the gain if each were perfect. Importance is how many "
@@ -194,9 +287,10 @@ def priorities_section(chain: Chain, ranking: Any = None, *, top: int = TOP_SERV
         ),
         Table(
             ["Rank", "Department or partner", *columns[2:]],
-            rows(list(ranking.departments), service=False),
+            rows([ranking.departments[p] for p in listed], service=False, ranks=ranks),
             formats=formats,
-            caption="Departments and partners, by gain if perfect",
+            caption=caption,
+            rest=rest,
         ),
         Text(split.describe(ranking.scale).capitalize() + ".", note=True),
     ]
@@ -216,7 +310,7 @@ def priorities_section(chain: Chain, ranking: Any = None, *, top: int = TOP_SERV
         Table(
             ["Rank", "Service", *columns[2:]],
             rows(shown, service=True),
-            formats=formats,
+            formats=[*formats[:2], importance_format(ranking, shown), *formats[3:]],
             caption=caption,
         )
     )

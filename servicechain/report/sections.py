@@ -23,10 +23,17 @@ from .document import Document
 from .labels import score_format
 from .overview import DIAGRAM, chain_section, departments_section, glance_section
 from .robust import robust_summary
-from .scores import TOP_SERVICES, priorities_section, scenarios_section, segments_section
+from .rows import REPORT_ROWS
+from .scores import (
+    TOP_SERVICES,
+    detailed_segments,
+    priorities_section,
+    scenarios_section,
+    segments_section,
+)
 from .summary import summarize
 from .uncertainty import uncertainty_results, uncertainty_section
-from .weak_points import disconnected_section, structure_section
+from .weak_points import disconnected_section, gateway_failures, structure_section
 
 if TYPE_CHECKING:
     from ..chain import Chain
@@ -85,14 +92,12 @@ def build_document(
     analysis = analyze(chain)
     # the diagram first: a model too large to draw is refused before the long computations
     diagram, chain_data = chain_section(chain)
-    has_segments = bool(chain.model.segments)
+    has_segments = bool(chain.records.segments)
     # One set of results for every section and for the summary: one story.
-    ranking = (
-        rank(chain, top=None, exact=max(TOP_SERVICES, len(chain.network.ids)))
-        if has_segments
-        else None
-    )
-    breakdowns = {s.id: explain(chain, s.id) for s in chain.model.segments}
+    # exact gains and failures for the rows the tables list (a large model's are cut there)
+    ranking = rank(chain, top=None, exact=max(TOP_SERVICES, REPORT_ROWS)) if has_segments else None
+    # the gap traced for the segments shown in detail (the weakest among them)
+    breakdowns = {ident: explain(chain, ident) for ident in detailed_segments(chain, result)}
     comparison = None
     if scenarios is not None:
         if isinstance(scenarios, str | os.PathLike):
@@ -101,6 +106,7 @@ def build_document(
             scenarios = dict(scenarios)
         comparison = compare(chain, scenarios) if scenarios else None
     costs = _costs(chain)
+    failures = gateway_failures(chain, ranking, analysis)
     sure_results = uncertainty_results(chain)
     sections = []
     if has_segments:
@@ -112,6 +118,7 @@ def build_document(
             analysis=analysis,
             comparison=comparison,
             costs=costs if not isinstance(costs, str) else None,
+            failures=failures,
         )
         if sure_results is not None:  # the survey's noise: which findings are robust
             found = robust_summary(chain, found, result=sure_results[0], ranked=sure_results[1])
@@ -131,9 +138,9 @@ def build_document(
     if scenarios is not None:
         sections.append(scenarios_section(chain, scenarios, comparison))
     sections += [
-        structure_section(chain, analysis, ranking),
+        structure_section(chain, analysis, ranking, failures),
         disconnected_section(chain, analysis),
-        departments_section(chain, result),
+        departments_section(chain, result, ranking),
     ]
     when = (today or date.today()).isoformat()
     footer = f"Made with servicechain {__version__}" + (f" from {source}" if source else "")

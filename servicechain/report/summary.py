@@ -17,7 +17,16 @@ from typing import TYPE_CHECKING, Any
 
 from .costs import SEGMENT_SHARE
 from .document import Findings, Section, Text
-from .labels import money, node_name, score_format, service_names
+from .labels import (
+    currency_of,
+    gain_format,
+    importance_format,
+    money,
+    node_name,
+    score_format,
+    segments_of,
+    service_names,
+)
 from .rows import most_important
 from .weak_points import gateway_failures
 
@@ -116,7 +125,7 @@ def elastic(chain: Chain) -> bool:
     """Whether some segment has both ``revenue`` and ``revenue_elasticity`` (so a change of
     quality has a price)."""
     return any(
-        s.revenue is not None and s.revenue_elasticity is not None for s in chain.model.segments
+        s.revenue is not None and s.revenue_elasticity is not None for s in segments_of(chain)
     )
 
 
@@ -164,9 +173,9 @@ def _key(node: Any) -> str:
 
 def _quality(chain: Chain, result: Any, fmt: str) -> Finding:
     net = chain.network
-    lo, hi = chain.model.scale.min, chain.model.scale.max
+    lo, hi = chain.network.scale.min, chain.network.scale.max
     company = float(result.to_scale(result.company))
-    segs = [s.id for s in chain.model.segments]
+    segs = [s.id for s in segments_of(chain)]
     scores = {s: float(result.to_scale(result.quality[net.index[s]])) for s in segs}
     best = max(segs, key=lambda s: scores[s])
     worst = min(segs, key=lambda s: scores[s])
@@ -188,7 +197,7 @@ def _quality(chain: Chain, result: Any, fmt: str) -> Finding:
 
 
 def _weighting(chain: Chain) -> str:
-    segs = chain.model.segments
+    segs = segments_of(chain)
     if all(s.revenue is not None for s in segs):
         return "revenue"
     if all(s.customers is not None for s in segs):
@@ -202,7 +211,8 @@ def _rests_on(chain: Chain, ranking: Any, fmt: str) -> Finding | None:
         return None
     net = chain.network
     names = " and ".join(node_name(net, r.node) for r in rows)
-    per = " and ".join(f"{r.importance:.3f}" for r in rows)
+    fine = importance_format(ranking)
+    per = " and ".join(f"{r.importance:{fine}}" for r in rows)
     text = (
         f"It rests most on {names}: each point of their own quality is worth {per} points "
         f"to the customers{' respectively' if len(rows) > 1 else ''} (importance, in the "
@@ -225,8 +235,8 @@ def _weakest(chain: Chain, breakdowns: Mapping[str, Any], fmt: str) -> Finding |
     if not breakdowns:
         return None
     net = chain.network
-    span = chain.model.scale.max - chain.model.scale.min
-    lo = chain.model.scale.min
+    span = chain.network.scale.max - chain.network.scale.min
+    lo = chain.network.scale.min
     seg = min(breakdowns, key=lambda s: breakdowns[s].quality)
     b = breakdowns[seg]
     name = net.names[net.index[seg]]
@@ -259,16 +269,17 @@ def _fixes(chain: Chain, ranking: Any, fmt: str) -> Finding | None:
     net = chain.network
     services = service_names(net)
     priced = elastic(chain)
-    currency = chain.model.currency
-    span = chain.model.scale.max - chain.model.scale.min
+    currency = currency_of(chain)
+    span = chain.network.scale.max - chain.network.scale.min
     numbers: dict[str, float] = {}
     parts = []
     revenues = revenues_if_perfect(chain, [r.node for r in rows]) if priced else []
+    fine = gain_format(chain, ranking)
     for n, row in enumerate(rows):
         key = _key(row.node)
         gain = row.gain * span
         numbers[f"gain:{key}"] = gain
-        part = f"{_item_name(net, row, services)}: +{gain:{fmt}} points"
+        part = f"{_item_name(net, row, services)}: +{gain:{fine}} points"
         if priced:
             revenue = revenues[n]
             if not math.isnan(revenue):
@@ -293,7 +304,7 @@ def _failures(
     chain: Chain, ranking: Any, analysis: Any, fmt: str, failures: Mapping[str, float] | None
 ) -> Finding | None:
     net = chain.network
-    span = chain.model.scale.max - chain.model.scale.min
+    span = chain.network.scale.max - chain.network.scale.min
     if failures is None:
         failures = gateway_failures(chain, ranking, analysis)
     gated: dict[str, set] = {}
@@ -325,8 +336,8 @@ def _scenario(chain: Chain, comparison: Any, fmt: str) -> Finding | None:
     impacts = [i for i in impacts if not math.isnan(i.company_change)]
     if not impacts:
         return None
-    span = chain.model.scale.max - chain.model.scale.min
-    lo = chain.model.scale.min
+    span = chain.network.scale.max - chain.network.scale.min
+    lo = chain.network.scale.min
     big = max(impacts, key=lambda i: abs(i.company_change))
     change = big.company_change * span
     numbers = {
@@ -340,7 +351,7 @@ def _scenario(chain: Chain, comparison: Any, fmt: str) -> Finding | None:
     )
     if not math.isnan(big.revenue_total):
         numbers[f"revenue:{big.name}"] = big.revenue_total
-        text += f", and {money(big.revenue_total, chain.model.currency, sign=True)} of revenue"
+        text += f", and {money(big.revenue_total, currency_of(chain), sign=True)} of revenue"
     return Finding("scenario", "Largest what-if", text + ".", numbers)
 
 
@@ -381,9 +392,9 @@ def _assumed(chain: Chain) -> Finding:
         for j in found.services[: max(0, 5 - len(names))]
     ]
     more = len(found) - len(names)
-    listed = _join(names + ([f"{more} more"] if more > 0 else []))
+    listed = _join(names + ([f"{more:,} more"] if more > 0 else []))
     text = (
-        f"{len(found)} score{'s are' if len(found) != 1 else ' is'} not given in the model and "
+        f"{len(found):,} score{'s are' if len(found) != 1 else ' is'} not given in the model and "
         f"{'were' if len(found) != 1 else 'was'} assumed (a department as perfect, a hand-off "
         f"as good as its supplier): {listed}. A survey of these would firm up the findings."
     )
@@ -438,7 +449,7 @@ def summarize(
     """
     fmt = score_format(chain)
     made = [
-        _quality(chain, result, fmt) if chain.model.segments else None,
+        _quality(chain, result, fmt) if chain.records.segments else None,
         _rests_on(chain, ranking, fmt),
         _weakest(chain, breakdowns, fmt),
         _fixes(chain, ranking, fmt),

@@ -39,7 +39,7 @@ def uncertainty_results(chain: Chain, *, draws: int = 500, seed: int = 0) -> tup
     from ..flow.state import state_of
     from ..flow.uncertainty import intervals
 
-    if uncertain_inputs(state_of(chain)).count == 0 or not chain.model.segments:
+    if uncertain_inputs(state_of(chain)).count == 0 or not chain.records.segments:
         return None
     ranked = None
     if chain.network.n <= STABILITY_MAX_NODES:

@@ -7,11 +7,19 @@ from typing import TYPE_CHECKING, Any
 
 from .document import Section, Table, Text
 from .labels import label, score_format
+from .rows import REPORT_ROWS, more, name_list, rest_row
 
 if TYPE_CHECKING:
     from ..chain import Chain
 
-__all__ = ["LOOP_SHOWN", "TOP_LOOPS", "disconnected_section", "loops_section", "structure_section"]
+__all__ = [
+    "LOOP_SHOWN",
+    "TOP_LOOPS",
+    "disconnected_section",
+    "gateway_failures",
+    "loops_section",
+    "structure_section",
+]
 
 #: A loop is listed when it passes back at least this share of a change per trip round it.
 LOOP_SHOWN = 0.01
@@ -19,21 +27,55 @@ LOOP_SHOWN = 0.01
 TOP_LOOPS = 10
 
 
-def structure_section(chain: Chain, analysis: Any, ranking: Any = None) -> Section:
+def gateway_failures(chain: Chain, ranking: Any, analysis: Any) -> dict[str, float]:
+    """The exact drop (0..1, value-weighted) if each gateway of more than one department or
+    partner failed: from ``ranking`` where its row is exact, else a what-if of its failure
+    (for at most :data:`REPORT_ROWS` gateways, those gating the most; the others are left
+    out)."""
+    from ..flow import impact
+
+    wanted: dict[str, int] = {}
+    for g in analysis.gateways:
+        for gw in g.gateways:
+            if len(gw.gates) > 1:
+                wanted[gw.id] = max(wanted.get(gw.id, 0), len(gw.gates))
+    if not wanted or ranking is None:
+        return {}
+    net = chain.network
+    out = {}
+    columns = (ranking.columns or {}).get("departments")
+    if columns is not None:
+        known = dict(zip(columns.ends.second.tolist(), columns.failure.tolist(), strict=True))
+        for ident in wanted:
+            value = known.get(net.index[ident], math.nan)
+            if not math.isnan(value):
+                out[ident] = value
+    else:
+        rows = {r.node: r.failure for r in ranking.departments if r.node in wanted}
+        out = {k: v for k, v in rows.items() if not math.isnan(v)}
+    missing = sorted((d for d in wanted if d not in out), key=lambda d: (-wanted[d], d))
+    for ident in missing[:REPORT_ROWS]:
+        out[ident] = -impact(chain, fail=[ident]).company_change
+    return out
+
+
+def structure_section(
+    chain: Chain, analysis: Any, ranking: Any = None, failures: dict[str, float] | None = None
+) -> Section:
     """Gateways (those of more than one department or partner, by the exact loss if they
-    failed; the rest in one line), mutual dependencies and single front lines.
+    failed; the first :data:`REPORT_ROWS` and the rest in one line), mutual dependencies and
+    single front lines.
 
     ``ranking`` is the company-level :func:`~servicechain.flow.rank` with exact failures
     (gateways are then sorted by it); without it they keep the analysis's order.
+    ``failures`` are :func:`gateway_failures` (made here from ``ranking`` when not given).
     """
     names = analysis.names
     fmt = score_format(chain)
-    span = chain.model.scale.max - chain.model.scale.min
-    failure = {}
-    if ranking is not None:
-        failure = {
-            r.node: r.failure * span for r in ranking.departments if not math.isnan(r.failure)
-        }
+    span = chain.network.scale.max - chain.network.scale.min
+    if failures is None:
+        failures = gateway_failures(chain, ranking, analysis)
+    failure = {k: v * span for k, v in failures.items()}
     blocks: list[Any] = [
         Text(
             "A gateway is a department through which every path of some other departments to "
@@ -52,23 +94,27 @@ def structure_section(chain: Chain, analysis: Any, ranking: Any = None) -> Secti
     rows = [
         [
             label(names, gateway),
-            ", ".join(label(names, s) for s in segments),
+            name_list([label(names, s) for s in segments]),
             len(gates),
-            ", ".join(label(names, x) for x in gates),
+            name_list([label(names, x) for x in gates]),
             failure.get(gateway),
         ]
         for (gateway, gates), segments in merged.items()
     ]
     rows.sort(key=lambda r: (-(r[4] if r[4] is not None else -1.0), r[0], r[1]))
     if rows:
+        left = rows[REPORT_ROWS:]
         blocks.append(
             Table(
                 ["Gateway", "Segments", "Gated", "Departments and partners gated", "If it failed"],
-                rows,
+                rows[:REPORT_ROWS],
                 formats=[None, None, None, None, fmt],
                 caption="Gateways of more than one department or partner, by the points the "
                 "customers (value-weighted) would lose if the gateway failed (exact); each "
                 "row names the segments the gated units reach only through the gateway.",
+                rest=rest_row(5, more(len(left), "gateway"), c2=sum(r[2] for r in left))
+                if left
+                else (),
             )
         )
     if trivial:
@@ -90,12 +136,15 @@ def structure_section(chain: Chain, analysis: Any, ranking: Any = None) -> Secti
     blocks.extend(Text(note, note=True) for note in analysis.notes)
     blocks.append(loops_section(chain, analysis))
     if analysis.single_front_line:
-        rows = [[label(names, s), label(names, d)] for s, d in analysis.single_front_line.items()]
+        pairs = list(analysis.single_front_line.items())
+        rows = [[label(names, s), label(names, d)] for s, d in pairs[:REPORT_ROWS]]
+        left = len(pairs) - len(rows)
+        rest = rest_row(2, more(left, "segment")) if left else ()
         blocks.append(
             Section(
                 "single-front-line",
                 "Segments served by a single front-line department",
-                [Table(["Segment", "Only front-line department"], rows)],
+                [Table(["Segment", "Only front-line department"], rows, rest=rest)],
             )
         )
     return Section("structure", "Gateways and mutual dependencies", blocks)
@@ -110,7 +159,9 @@ def disconnected_section(chain: Chain, analysis: Any) -> Section:
             "Disconnected work",
             [Text("None: the work of every department reaches at least one segment.")],
         )
-    rows = [[names.get(n, n), kinds.get(n, "")] for n in analysis.disconnected]
+    rows = [[names.get(n, n), kinds.get(n, "")] for n in analysis.disconnected[:REPORT_ROWS]]
+    left = len(analysis.disconnected) - len(rows)
+    rest = rest_row(2, more(left, "unit")) if left else ()
     return Section(
         "disconnected",
         "Disconnected work",
@@ -119,7 +170,7 @@ def disconnected_section(chain: Chain, analysis: Any) -> Section:
                 "The services of these units reach no customer segment. Either the model "
                 "misses a hand-off, or the work is worth a second look."
             ),
-            Table(["Name", "Kind"], rows),
+            Table(["Name", "Kind"], rows, rest=rest),
         ],
     )
 
