@@ -94,9 +94,9 @@ def structure_section(
     rows = [
         [
             label(names, gateway),
-            name_list([label(names, s) for s in segments]),
+            name_list([label(names, s) for s in segments], limit=REPORT_ROWS),
             len(gates),
-            name_list([label(names, x) for x in gates]),
+            name_list([label(names, x) for x in gates], limit=REPORT_ROWS),
             failure.get(gateway),
         ]
         for (gateway, gates), segments in merged.items()
