@@ -256,3 +256,16 @@ def test_small_gains_keep_their_digits_in_table_and_summary():
     document = build_document(chain, today=DAY)
     table = tables(section(document, "priorities"))[0]
     assert float(table.text(0, 4)) > 0  # the first gain never shows as 0.00
+
+
+def test_a_crowded_diagram_is_a_clean_warning_of_the_command(model, tmp_path):
+    from servicechain.draw.render import SmallTextWarning
+
+    out = tmp_path / "report.html"
+    with pytest.warns(SmallTextWarning):  # the library warns; the command says it once
+        html_report(servicechain.load(model), today=DAY)
+    result = CliRunner().invoke(main, ["report", str(model), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Warning: the labels come out at "), lines
+    assert result.stdout.startswith(f"Wrote {out} (")

@@ -23,6 +23,7 @@ __all__ = [
     "Megabytes",
     "ModelProblems",
     "check_suffix",
+    "echo_drawing_warnings",
     "echo_json",
     "echo_result",
     "force_option",
@@ -303,3 +304,17 @@ def echo_json(data: Any) -> None:
     (:func:`~servicechain.io.jsonout.write_json`)."""
     write_json(data, lambda text: click.echo(text, nl=False))
     click.echo()
+
+
+def echo_drawing_warnings(caught: list) -> None:
+    """Show each font or label-size warning a drawing raised, once, as ``Warning: ...`` on
+    stderr (other warnings stay Python's)."""
+    from ..draw.fonts import MissingGlyphsWarning
+    from ..draw.render import SmallTextWarning
+
+    shown = set()
+    for item in caught:
+        told = issubclass(item.category, (MissingGlyphsWarning, SmallTextWarning))
+        if told and str(item.message) not in shown:
+            shown.add(str(item.message))
+            click.echo(f"Warning: {item.message}", err=True)

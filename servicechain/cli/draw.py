@@ -11,7 +11,14 @@ from typing import Any
 import click
 
 from ..errors import ServiceChainError, UnknownNodeError
-from ._common import group_option, load_chain, model_argument, output_option, reraise
+from ._common import (
+    echo_drawing_warnings,
+    group_option,
+    load_chain,
+    model_argument,
+    output_option,
+    reraise,
+)
 
 __all__ = ["COMMANDS"]
 
@@ -99,15 +106,7 @@ def _render_and_save(make: Callable[[], Any], output: Path, params: dict[str, st
             if isinstance(err, UnknownNodeError):
                 param = next((hint for hint, value in params.items() if value == err.node), None)
             raise reraise(err, param=param) from None
-    from ..draw.fonts import MissingGlyphsWarning
-    from ..draw.render import SmallTextWarning
-
-    shown = set()
-    for item in caught:
-        told = issubclass(item.category, (MissingGlyphsWarning, SmallTextWarning))
-        if told and str(item.message) not in shown:
-            shown.add(str(item.message))
-            click.echo(f"Warning: {item.message}", err=True)
+    echo_drawing_warnings(caught)
     click.echo(f"Wrote {output}")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import click
@@ -9,7 +10,14 @@ import click
 from ..errors import ServiceChainError
 from ..report import FORMATS, write_report
 from ..samples.examples import example_path
-from ._common import load_chain, max_size_option, output_option, plural, reraise
+from ._common import (
+    echo_drawing_warnings,
+    load_chain,
+    max_size_option,
+    output_option,
+    plural,
+    reraise,
+)
 
 __all__ = ["COMMANDS"]
 
@@ -58,10 +66,13 @@ def report(model_path: Path | None, output: Path | None, scenario: Path | None, 
     path = model_path if model_path is not None else example_path()
     chain = load_chain(path, int(max_size * 2**20))
     target = output if output is not None else Path(f"{path.stem}-report.html")
-    try:
-        written = write_report(chain, target, scenarios=scenario, source=path.name)
-    except ServiceChainError as err:
-        raise reraise(err) from None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            written = write_report(chain, target, scenarios=scenario, source=path.name)
+        except ServiceChainError as err:
+            raise reraise(err) from None
+    echo_drawing_warnings(caught)
     size = written[0].stat().st_size
     extra = ""
     if len(written) > 1:
