@@ -297,7 +297,7 @@ def _breakdown_view(data: Mapping[str, Any], result: Any = None) -> list[str]:
     if hidden > 0:
         rest = float(data["gap_points"]) - sum(t["points"] for t in terms)
         share = rest / data["gap_points"] if data["gap_points"] else 0.0
-        label = f"{hidden} smaller term{'s' if hidden != 1 else ''}"
+        label = f"{hidden:,} smaller term{'s' if hidden != 1 else ''}"
         rows.append(["", label, _num(-rest, f), _num(share, ".0%")])
     parts.append(_grid(["", "Where", "Points lost", "Share"], rows, right=(2, 3)))
     return parts

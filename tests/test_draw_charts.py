@@ -179,3 +179,15 @@ def test_ipa_labels_overlap_nothing_and_unrated_points_are_hollow(example):
     hollow = [c for c in ax.collections if to_hex(c.get_facecolor()[0]) == "#ffffff"]
     assert sum(len(c.get_offsets()) for c in hollow) == len(grey)
     assert ("hollow points: not rated" in ax.get_xlabel()) == bool(grey)
+
+
+def test_a_remainder_of_thousands_of_terms_is_counted_with_separators():
+    from servicechain import Chain
+    from servicechain.samples.generate import generate
+
+    chain = Chain.from_dict(generate(1000, segments=3, seed=2))
+    segment = _first_segment(chain)
+    breakdown = chain.explain(segment)
+    count, _, label = breakdown.remainder(5)
+    assert count >= 1000  # a thousand departments leave thousands of smaller terms
+    assert label == f"{count:,} smaller terms" and "," in label

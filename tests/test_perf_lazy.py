@@ -157,7 +157,7 @@ def test_breakdown_text_lists_a_hundred_terms_and_the_rest_in_one_line(tmp_path)
     assert count > 100
     lines = str(breakdown).splitlines()
     assert len(lines) == 1 + 1 + 100 + 1 + 1
-    assert lines[-2].startswith(f"  ... {count - 100} smaller terms: ")
+    assert lines[-2].startswith(f"  ... {count - 100:,} smaller terms: ")
     assert len(breakdown.terms._made) == 100
     values = [t.value for t in breakdown.terms]
     assert values == sorted(values, reverse=True) == breakdown.values.tolist()

@@ -110,7 +110,7 @@ class Breakdown:
         remainder that the text, the waterfall chart and the report all show."""
         count = max(0, len(self.terms) - shown)
         value = self._rest(shown) if count else 0.0
-        return count, value, f"{count} smaller term{'s' if count != 1 else ''}"
+        return count, value, f"{count:,} smaller term{'s' if count != 1 else ''}"
 
     def shown(self) -> list[Term]:
         """The terms to display (the first ``top`` when set)."""
