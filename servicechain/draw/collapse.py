@@ -10,9 +10,8 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from ..model.graph import given
 from ..model.network import PARTNER, SEGMENT
-from ..structure.grouping import group_attributes, group_boxes
+from ..structure.grouping import group_attributes, group_boxes, rolled_graph_attrs
 from ..structure.merging import Arrows
 
 __all__ = [
@@ -165,7 +164,7 @@ def grouped_boxes(chain: Any, *, slide: int = SLIDE_BOXES) -> GroupedBoxes:
     >>> PARTNERS_NODE in boxes.labels, boxes.note
     (True, '3 partners as one box')
     """
-    net, records = chain.network, chain.records
+    net = chain.network
     grouping = group_boxes(chain)
     kinds = net.kind[grouping.first]
     segments = int(np.count_nonzero(kinds == SEGMENT))
@@ -236,13 +235,7 @@ def grouped_boxes(chain: Any, *, slide: int = SLIDE_BOXES) -> GroupedBoxes:
         parts.append(f"{segments:,} segments drawn as {drawn} boxes by kind and relationship")
     if fold_partners:
         parts.append(f"{partners:,} partners as one box")
-    graph_attrs = {
-        "name": records.name,
-        "description": given(records, "description"),
-        "scale": (net.scale.min, net.scale.max),
-    }
-    if given(records, "currency") is not None:
-        graph_attrs["currency"] = records.currency
+    graph_attrs = rolled_graph_attrs(chain)
     graph_attrs["rolled_up_by"] = "group"
     graph_attrs["members_of"] = members_of
     return GroupedBoxes(

@@ -13,7 +13,14 @@ from ..model.graph import given, given_values, node_attributes
 from ._base import as_graph, kind_of
 from .merging import Arrows, first_seen, merge_arrows
 
-__all__ = ["Grouping", "group_attributes", "group_boxes", "merge_services", "rollup"]
+__all__ = [
+    "Grouping",
+    "group_attributes",
+    "group_boxes",
+    "merge_services",
+    "rolled_graph_attrs",
+    "rollup",
+]
 
 _SUMMED = ("headcount", "cost")
 
@@ -251,19 +258,26 @@ def group_attributes(
     return out
 
 
-def _rollup_arrays(chain: Any) -> nx.DiGraph:
-    """:func:`rollup` of a chain by ``group``, built from its arrays and records: the same graph
-    as the roll-up of ``chain.graph``, without making the graph of every service."""
+def rolled_graph_attrs(chain: Any) -> dict:
+    """The graph attributes a roll-up of ``chain`` keeps: name, description, scale and, when
+    given, currency."""
     net, records = chain.network, chain.records
-    ids = net.ids
-    graph_attrs = {
+    attrs = {
         "name": records.name,
         "description": given(records, "description"),
         "scale": (net.scale.min, net.scale.max),
     }
     if given(records, "currency") is not None:
-        graph_attrs["currency"] = records.currency
-    result = nx.DiGraph(**graph_attrs)
+        attrs["currency"] = records.currency
+    return attrs
+
+
+def _rollup_arrays(chain: Any) -> nx.DiGraph:
+    """:func:`rollup` of a chain by ``group``, built from its arrays and records: the same graph
+    as the roll-up of ``chain.graph``, without making the graph of every service."""
+    net = chain.network
+    ids = net.ids
+    result = nx.DiGraph(**rolled_graph_attrs(chain))
     grouping = group_boxes(chain)
     members = grouping.members(ids)
     labels = grouping.labels
