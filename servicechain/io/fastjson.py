@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import msgspec
+import numpy as np
 from msgspec import UNSET, Meta, Struct, UnsetType
 
 from ..model.costs import Costs, cost_findings, costs_of
@@ -324,13 +325,15 @@ def parse_fast(
             document = decode(text)
         except (msgspec.ValidationError, msgspec.DecodeError):
             return None
-        if not _no_duplicate_keys(text, document):
+        # Escapes (a colon or a NUL character written as ``\\u...``) are looked for only in
+        # a text with a backslash: one pass of numpy over the bytes, rather than two searches.
+        escaped = _has_backslash(text)
+        if not _no_duplicate_keys(text, document, escaped=escaped):
             return None
         report(progress, "checking the rules")
         # A NUL character can only be written as an escape; numpy's bytes would drop it.
-        net = _network(
-            document, nul_free=("\\u0000" if isinstance(text, str) else b"\\u0000") not in text
-        )
+        nul = "\\u0000" if isinstance(text, str) else b"\\u0000"
+        net = _network(document, nul_free=not escaped or nul not in text)
     return _checked(document, net, file, {})
 
 
@@ -367,7 +370,7 @@ def _checked(document: Any, net: Network | None, file: str, positions: dict) -> 
     return fast
 
 
-def _no_duplicate_keys(text: str | bytes, document: Any) -> bool:
+def _no_duplicate_keys(text: str | bytes, document: Any, *, escaped: bool = True) -> bool:
     """Whether the JSON text holds no key twice in a mapping (the decoder keeps the last one).
 
     Every colon of the text either separates a key from its value or stands inside a string.
@@ -376,17 +379,53 @@ def _no_duplicate_keys(text: str | bytes, document: Any) -> bool:
     duplicate key exactly when both have as many colons. A colon the text writes as an escape
     (``\\u003a``) is counted as one; where that counts a backslash followed by ``u003a``
     instead, the text has more colons than the encoding and the ordinary loader decides.
+    ``escaped=False`` tells that the text holds no backslash (so no escape to count).
+
+    Examples
+    --------
+    >>> text = b'{"name": "b: c", "departments": [{"id": "d", "name": "D"}]}'
+    >>> _no_duplicate_keys(text, decode(text))
+    True
+    >>> twice = b'{"name": "a", ' + text[1:]
+    >>> _no_duplicate_keys(twice, decode(twice))
+    False
     """
     encoded = msgspec.json.encode(document)
     if isinstance(text, bytes):
-        colons = text.count(b":")
-        if b"\\u003" in text:  # one search where there is none, rather than two counts
+        colons = _count(text, b":")
+        if escaped and b"\\u003" in text:
             colons += text.count(b"\\u003a") + text.count(b"\\u003A")
     else:
         colons = text.count(":")
-        if "\\u003" in text:
+        if escaped and "\\u003" in text:
             colons += text.count("\\u003a") + text.count("\\u003A")
-    return colons == encoded.count(b":")
+    return colons == _count(encoded, b":")
+
+
+def _count(data: bytes, char: bytes) -> int:
+    """How many times the byte ``char`` occurs in ``data`` (numpy: twice as fast as
+    ``bytes.count`` on a large text).
+
+    Examples
+    --------
+    >>> _count(b'{"a": "b:c"}', b":")
+    2
+    """
+    return int(np.count_nonzero(np.frombuffer(data, np.uint8) == ord(char)))
+
+
+def _has_backslash(text: str | bytes) -> bool:
+    """Whether the text holds a backslash (in bytes, one numpy pass; a search for the
+    escapes themselves takes twice as long each).
+
+    Examples
+    --------
+    >>> _has_backslash(b'{"name": "caf\\u00e9"}'), _has_backslash('{"name": "x"}')
+    (True, False)
+    """
+    if isinstance(text, str):
+        return "\\" in text
+    return bool((np.frombuffer(text, np.uint8) == ord("\\")).any())
 
 
 # --- arrays and rules ----------------------------------------------------------------------
@@ -434,6 +473,7 @@ def _network(document: Any, *, nul_free: bool = False) -> Network | None:
         source=columns.ends[:m],
         target=columns.ends[m:],
         missing=UNSET,
+        scores=columns.scores,
     )
     if closed_loop_groups(net.own, net.dependence, net.source, net.target, len(departments)):
         return None

@@ -62,6 +62,16 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _units(services: Sequence[Any], missing: Any) -> list[str | None]:
+    """The ``unit`` of each service, ``None`` where not text; a model that gives no unit at
+    all (the usual case) is told by a count in C rather than a test per service."""
+    units = list(map(attrgetter("unit"), services))
+    for absent in (missing, None):
+        if units.count(absent) == len(units):
+            return [None] * len(units)
+    return [_text(u) for u in units]
+
+
 def costs_of(
     net: Network,
     departments: Sequence[Any],
@@ -95,7 +105,7 @@ def costs_of(
     volume = field_floats(list(services), "volume", missing=missing)
     volume_given = ~np.isnan(volume)
     volume = np.where(volume_given, volume, net.weight)
-    units = [_text(u) for u in map(attrgetter("unit"), services)]
+    units = _units(services, missing)
     revenue = np.full(net.n, np.nan)
     customers = np.full(net.n, np.nan)
     if segments:
@@ -206,6 +216,8 @@ def _all_drain(n: int, src: np.ndarray, tgt: np.ndarray) -> bool:
 
 def _mixed_units(net: Network, costs: Costs) -> list[tuple[int, list[str]]]:
     seen: dict[int, dict[str, int]] = {}
+    if costs.units.count(None) == len(costs.units):
+        return []
     for s, unit in enumerate(costs.units):
         if unit is not None:
             seen.setdefault(int(net.source[s]), {}).setdefault(unit, s)
