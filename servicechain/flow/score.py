@@ -12,7 +12,7 @@ from ..model.assumptions import Assumption
 from ..model.lazy import LazyList
 from ..model.network import KIND_NAMES, SEGMENT
 from ..model.records import Coded, Records, plain
-from ..text import fmt_score, listed, table, text_repr
+from ..text import fmt_score, fmt_scores, listed, table, text_repr
 from .state import NO_SEGMENTS, state_of
 
 __all__ = ["Score", "score"]
@@ -130,9 +130,11 @@ class Score:
             )
         rows = [["kind", "id", "name", "score"]]
         shown = self.order()[: self.top]
-        scores = (lo + np.asarray(self.quality, dtype=float)[shown] * span).tolist()
+        scores = fmt_scores(
+            (lo + np.asarray(self.quality, dtype=float)[shown] * span).tolist(), span
+        )
         rows += [
-            [self.kinds[i], self.ids[i], self.names[i], fmt_score(value, span)]
+            [self.kinds[i], self.ids[i], self.names[i], value]
             for i, value in zip(shown, scores, strict=True)
         ]
         lines += table(rows, right=(3,))

@@ -1,0 +1,96 @@
+"""Text tables and numbers of long results: a column measured and formatted as a whole gives
+the same text, byte for byte, as measuring and formatting each cell on its own."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from servicechain.text import fmt_score, fmt_scores, has_controls, plain_text, table, width
+
+
+def table_cell_by_cell(rows, *, right=(), indent="  "):
+    """The table as it was made before columns were measured whole: every cell on its own."""
+    if not rows:
+        return []
+    widths = [[width(cell) for cell in row] for row in rows]
+    cols = [max(w[i] for w in widths) for i in range(len(rows[0]))]
+    lines = []
+    for row, ws in zip(rows, widths, strict=True):
+        cells = [
+            " " * (cols[i] - w) + cell if i in right else cell + " " * (cols[i] - w)
+            for i, (cell, w) in enumerate(zip(row, ws, strict=True))
+        ]
+        lines.append((indent + "  ".join(cells)).rstrip())
+    return lines
+
+
+#: Plain letters, accented ones written whole and with combining marks, wide East Asian
+#: characters, emoji, controls, escape sequences, bidi overrides, tabs and spaces.
+PIECES = [
+    "a", "Z", "7", " ", "-", "é", "ç", "o\u0303", "e\u0301", "\u0300", "–", "航", "空", "ｱ",
+    "한", "😀", "\t", "\n", "\r", "\x07", "\x00", "\x7f", "\x85", "\x1b[2J", "\x1b[31m",
+    "\x1b]8;;https://example.com\x1b\\", "\x9b1m", "\u202e", "\u2066", "\u200d", "\xa0",
+]  # fmt: skip
+cell = st.lists(st.sampled_from(PIECES), max_size=6).map("".join)
+
+
+@st.composite
+def rows(draw):
+    count = draw(st.integers(1, 5))
+    body = draw(st.lists(st.lists(cell, min_size=count, max_size=count), max_size=8))
+    return [[f"h{i}" for i in range(count)], *body]
+
+
+@given(rows(), st.sets(st.integers(0, 4)), st.sampled_from(["  ", "", " > "]))
+@example([["kind", "name"], ["dept", "Operações"], ["dept", "Operac\u0327o\u0303es"]], set(), "  ")
+@example([["name", "n"], ["上海 客户", "1"], ["Loja", "22"]], {1}, "  ")
+@example([["id"], ["it\x1b[2Jx"], ["ok"]], {0}, "  ")
+def test_table_is_the_table_made_cell_by_cell(rows, right, indent):
+    right = tuple(sorted(right))
+    assert table(rows, right=right, indent=indent) == table_cell_by_cell(
+        rows, right=right, indent=indent
+    )
+
+
+def test_a_long_column_of_mixed_names_lines_up_on_screen():
+    names = ["Operations – Assistenza", "上海 客户服务中心", "Operac\u0327o\u0303es", "IT"] * 50
+    rows = [["name", "score"], *[[n, f"{i / 7:.2f}"] for i, n in enumerate(names)]]
+    lines = table(rows, right=(1,))
+    assert lines == table_cell_by_cell(rows, right=(1,))
+    assert lines[2] == "  上海 客户服务中心         0.14"
+    assert {width(line) for line in lines} == {len("  Operations – Assistenza  score")}
+
+
+def test_rows_of_different_lengths_are_refused():
+    with pytest.raises(ValueError, match="different lengths"):
+        table([["a", "b"], ["c"]])
+
+
+floats = st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from(
+    [0.0, -0.0, 0.005, -0.005, 0.015, -0.015, 2.675, 1.005, -0.05, 0.05, 0.25, -0.0049999]
+)
+
+
+@given(st.lists(floats, max_size=20), st.sampled_from([1, 4, 6, 20, 20.5, 100]), st.booleans())
+def test_fmt_scores_is_fmt_score_of_each(values, span, sign):
+    assert fmt_scores(values, span, sign=sign) == [fmt_score(v, span, sign=sign) for v in values]
+
+
+@given(st.floats(-1e6, 1e6), st.sampled_from([4, 100]))
+def test_fmt_scores_rounds_a_number_half_to_even_as_written(value, span):
+    text = fmt_scores([value], span)[0]
+    digits = 1 if span > 20 else 2
+    assert math.isclose(float(text), value, abs_tol=0.5 * 10**-digits + 1e-9)
+    assert text != "-" + "0." + "0" * digits
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=12).map("".join))
+def test_plain_text_leaves_text_without_controls_alone_and_removes_every_one(text):
+    clean = plain_text(text)
+    assert not has_controls(clean)
+    if not has_controls(text):
+        assert clean == text
