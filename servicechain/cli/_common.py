@@ -17,6 +17,7 @@ from ..errors import ModelError, ServiceChainError, UnknownNodeError, number_hin
 from ..io.jsonout import write_json
 from ..io.load import DEFAULT_MAX_BYTES
 from ..model.limits import MAX_NUMBER
+from ..progress import gc_paused
 from .progress import Progress
 
 __all__ = [
@@ -291,19 +292,24 @@ def plural(count: int, word: str) -> str:
 
 def echo_result(result: Any, as_json: bool) -> None:
     """Print a library result: its ``to_dict()`` as JSON (streamed from its columns when it has
-    ``json_data()``), or its readable text."""
-    if as_json:
-        data = result.json_data() if hasattr(result, "json_data") else result.to_dict()
-        echo_json(data)
-    else:
-        click.echo(str(result))
+    ``json_data()``), or its readable text. The garbage collector pauses meanwhile: the rows of
+    a large result are many small objects, and each collection would walk the whole model."""
+    with gc_paused():
+        if as_json:
+            data = result.json_data() if hasattr(result, "json_data") else result.to_dict()
+            echo_json(data)
+        else:
+            click.echo(str(result))
 
 
 def echo_json(data: Any) -> None:
     """Print data as indented JSON with Unicode kept readable, written a block at a time
-    (:func:`~servicechain.io.jsonout.write_json`)."""
-    write_json(data, lambda text: click.echo(text, nl=False))
-    click.echo()
+    (:func:`~servicechain.io.jsonout.write_json`). The JSON escapes every control character
+    in its strings, so it goes to the terminal without a second look."""
+    stream = sys.stdout
+    write_json(data, getattr(stream, "write_inert", stream.write))
+    stream.write("\n")
+    stream.flush()
 
 
 def echo_drawing_warnings(caught: list) -> None:

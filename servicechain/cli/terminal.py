@@ -27,12 +27,18 @@ class SafeStream:
         return "utf-8"
 
     def write(self, text: str) -> int:
-        clean = plain_text(text)
+        self.write_inert(plain_text(text))
+        return len(text)
+
+    def write_inert(self, text: str) -> int:
+        """Write ``text`` known to hold nothing :func:`~servicechain.text.plain_text` removes
+        (the JSON :mod:`~servicechain.io.jsonout` writes escapes every control character), so
+        a large output is not searched a second time."""
         try:
-            self.unsanitised.write(clean)
+            self.unsanitised.write(text)
         except UnicodeEncodeError:
             encoding = getattr(self.unsanitised, "encoding", None) or "ascii"
-            self.unsanitised.write(clean.encode(encoding, "backslashreplace").decode(encoding))
+            self.unsanitised.write(text.encode(encoding, "backslashreplace").decode(encoding))
         return len(text)
 
     def __getattr__(self, name: str) -> Any:

@@ -35,9 +35,22 @@ _ESCAPED = re.compile(f"[\x7f-\x9f\u2028\u2029{BIDI_CONTROLS}]")
 def _escape(text: str) -> str:
     """``text`` (a piece of JSON) with every character of ``_ESCAPED`` as a ``\\uXXXX`` escape;
     these can only stand inside strings, so the JSON means the same."""
-    if text.isascii() and "\x7f" not in text:
+    if _inert(text):
         return text
     return _ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _inert(text: str) -> bool:
+    """Whether ``text`` holds no character of ``_ESCAPED``."""
+    return "\x7f" not in text if text.isascii() else not _ESCAPED.search(text)
+
+
+def _strings(values: list) -> list[str]:
+    """Each of ``values`` (strings) as a JSON string, escaped; looked at once as a whole."""
+    encoded = list(map(encode_basestring, values))
+    if _inert("".join(encoded)):
+        return encoded
+    return list(map(_escape, encoded))
 
 
 def write_json(data: Any, write: Callable[[str], Any], *, indent: int = 2) -> None:
@@ -61,7 +74,7 @@ def write_json(data: Any, write: Callable[[str], Any], *, indent: int = 2) -> No
       "n": 1
     }
     """
-    _write(data, lambda text: write(_escape(text)), 0, indent)
+    _write(data, write, 0, indent)
 
 
 def dumps(data: Any, *, indent: int = 2) -> str:
@@ -88,7 +101,7 @@ def _holds_records(value: Any) -> bool:
 
 
 def _plain(value: Any, level: int, indent: int) -> str:
-    text = json.dumps(value, indent=indent, ensure_ascii=False, allow_nan=False)
+    text = _escape(json.dumps(value, indent=indent, ensure_ascii=False, allow_nan=False))
     return text.replace("\n", "\n" + " " * (level * indent)) if level else text
 
 
@@ -101,7 +114,7 @@ def _write(value: Any, write: Callable[[str], Any], level: int, indent: int) -> 
         pad = " " * ((level + 1) * indent)
         write("{")
         for n, (key, item) in enumerate(value.items()):
-            write(("," if n else "") + "\n" + pad + encode_basestring(str(key)) + ": ")
+            write(("," if n else "") + "\n" + pad + _escape(encode_basestring(str(key))) + ": ")
             _write(item, write, level + 1, indent)
         write("\n" + " " * (level * indent) + "}")
     else:
@@ -121,12 +134,12 @@ def _write_records(rows: Records, write: Callable[[str], Any], level: int, inden
     if not names:
         raise ValueError("records without fields")
     outer, row, field = (" " * ((level + k) * indent) for k in (0, 1, 2))
-    keys = [encode_basestring(name) + ": " for name in names]
+    keys = [key + ": " for key in _strings(names)]
     literals = [",\n" + row + "{\n" + field + keys[0]]
     literals += [",\n" + field + key for key in keys[1:]]
     literals.append("\n" + row + "}")
     stride = 2 * len(names) + 1
-    coded: dict[str, np.ndarray] = {}  # the encoded distinct values of each Coded column
+    coded: dict[str, np.ndarray] = {}  # the encoded values or ids of each Coded or Ends column
     write("[")
     for start in range(0, count, BLOCK):
         stop = min(count, start + BLOCK)
@@ -152,19 +165,21 @@ def _encoded(
             coded[name] = np.array(text, dtype=object)
         return coded[name][held.codes].tolist()
     if isinstance(held, Ends):
-        return _ends(held, level, indent)
+        if name not in coded:
+            coded[name] = np.array(_strings(list(held.ids)) or [""], dtype=object)
+        return _ends(held, coded[name], level, indent)
     values = held.tolist() if isinstance(held, np.ndarray) else list(held)
     if isinstance(held, np.ndarray) and held.dtype.kind == "f":
         return _floats(held, values, name)
     try:
-        return list(map(encode_basestring, values))
+        return _strings(values)
     except TypeError:
         return [_scalar(v, level, indent) for v in values]
 
 
-def _ends(held: Ends, level: int, indent: int) -> list[str]:
-    """Each id as a JSON string, each pair as the indented list ``json.dumps`` writes."""
-    ids = np.array(list(map(encode_basestring, held.ids)) or [""], dtype=object)
+def _ends(held: Ends, ids: np.ndarray, level: int, indent: int) -> list[str]:
+    """Each id as a JSON string, each pair as the indented list ``json.dumps`` writes
+    (``ids``: the ids of ``held`` encoded)."""
     single = held.first < 0
     inner, outer = " " * ((level + 1) * indent), " " * (level * indent)
     out = ids[held.second]
@@ -200,7 +215,7 @@ def _floats(held: np.ndarray, values: list[float], name: str) -> list[str]:
 def _scalar(value: Any, level: int, indent: int) -> str:
     kind = type(value)
     if kind is str:
-        return encode_basestring(value)
+        return _escape(encode_basestring(value))
     if kind is float:
         if value != value:
             return "null"
