@@ -64,14 +64,20 @@ def _by_hash(ids: list[str], ends: list[str]) -> np.ndarray | None:
     n = len(ids)
     bits = n.bit_length() + 1
     shift = np.uint64(64 - bits)
+    # (int32 positions: half the memory to gather from; the end of a bucket is looked up only
+    # for the ends its first id is not.)
     starts = np.searchsorted(sorted_hash >> shift, np.arange(2**bits + 1, dtype=np.uint64))
-    bucket = end_hash >> shift
-    position, stop = starts[bucket], starts[bucket + 1]
+    starts = starts.astype(np.int32)
+    bucket = (end_hash >> shift).astype(np.intp)
+    position = starts[bucket]
     pending = np.flatnonzero(sorted_hash[np.minimum(position, n - 1)] != end_hash)
+    stop = starts[bucket[pending] + 1]
     while pending.size:
         position[pending] += 1
-        pending = pending[position[pending] < stop[pending]]
-        pending = pending[sorted_hash[position[pending]] != end_hash[pending]]
+        more = position[pending] < stop
+        pending, stop = pending[more], stop[more]
+        more = sorted_hash[position[pending]] != end_hash[pending]
+        pending, stop = pending[more], stop[more]
     numbers = order[np.minimum(position, n - 1)]
     if not (keys[numbers] == found).all():
         return None
