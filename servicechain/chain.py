@@ -139,7 +139,7 @@ class Chain:
     def summary(self) -> Summary:
         """Counts, groups, front line, segments and assumptions of the model (from the file's
         records as read, without building the pydantic model of a file read by the fast path)."""
-        return summarize(self.records, assumptions=self.assumptions)
+        return summarize(self.records, assumptions=self.assumptions, network=self.network)
 
     def __repr__(self) -> str:
         c = self.counts

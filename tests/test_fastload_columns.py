@@ -18,6 +18,7 @@ from servicechain.io.load import parse_model
 from servicechain.model.costs import costs_of
 from servicechain.model.links import Columns, cross_record_findings
 from servicechain.model.network import field_floats, network
+from servicechain.model.summary import summarize
 
 from .test_perf_fastload import _assert_same_network
 
@@ -156,6 +157,10 @@ def test_the_fast_path_and_the_loader_agree_on_generated_models(data):
     assert fast_costs.units == slow_costs.units == [s.get("unit") for s in data.get("services", [])]
     for name in ("direct", "given", "volume", "volume_given", "revenue", "customers"):
         np.testing.assert_array_equal(getattr(fast_costs, name), getattr(slow_costs, name))
+    # the front line found on the arrays is the one found by looking every end up
+    on_arrays = summarize(fast.document, assumptions=[], network=fast.network)
+    looked_up = summarize(model, assumptions=[])
+    assert on_arrays == looked_up
 
 
 @pytest.mark.parametrize("missing_end", ["source", "target"])

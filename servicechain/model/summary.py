@@ -8,9 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from ..text import listed, text_repr
 from .assumptions import Assumption, list_assumptions
-from .network import Bounds
+from .network import DEPARTMENT, SEGMENT, Bounds, Network
 from .records import Records, plain
 
 if TYPE_CHECKING:
@@ -88,12 +90,19 @@ def _few(items: list[str], limit: int = 12) -> str:
     return ", ".join(items[:limit]) + f" and {len(items) - limit:,} more"
 
 
-def summarize(model: Model, *, assumptions: Sequence[Assumption] | None = None) -> Summary:
+def summarize(
+    model: Model,
+    *,
+    assumptions: Sequence[Assumption] | None = None,
+    network: Network | None = None,
+) -> Summary:
     """Counts by kind, departments per group, front-line departments, segments by kind and
     relationship, and the assumptions the quality flow will make.
 
     ``model`` may be any records with the attributes of the spec's (the fast JSON reader's
-    Structs too); ``assumptions``, when given, are used instead of listing them again.
+    Structs too); ``assumptions``, when given, are used instead of listing them again, and
+    the model's ``network``, when given, finds the front line on its arrays (no look-up of
+    every service's ends by id).
 
     Examples
     --------
@@ -106,8 +115,17 @@ def summarize(model: Model, *, assumptions: Sequence[Assumption] | None = None) 
     >>> s.counts["departments"], s.front_line, s.segments
     (1, ['a'], {'consumer': {'customer': 1}})
     """
-    segment_ids = {s.id for s in model.segments}
-    serving = {s.source for s in model.services if s.target in segment_ids}
+    if network is not None:
+        front = _front_line(network)
+        front_line, names = (
+            [network.ids[i] for i in front],
+            {network.ids[i]: network.names[i] for i in front},
+        )
+    else:
+        segment_ids = {s.id for s in model.segments}
+        serving = {s.source for s in model.services if s.target in segment_ids}
+        front_line = [d.id for d in model.departments if d.id in serving]
+        names = {d.id: d.name for d in model.departments if d.id in serving}
     groups = Counter(d.group for d in model.departments if d.group)
     segments: dict[str, dict[str, int]] = {}
     for s in model.segments:
@@ -123,11 +141,17 @@ def summarize(model: Model, *, assumptions: Sequence[Assumption] | None = None) 
             "services": len(model.services),
         },
         groups=dict(sorted(groups.items())),
-        front_line=[d.id for d in model.departments if d.id in serving],
+        front_line=front_line,
         segments=segments,
         assumptions=list_assumptions(model) if assumptions is None else assumptions,
-        names={d.id: d.name for d in model.departments if d.id in serving},
+        names=names,
     )
+
+
+def _front_line(net: Network) -> list[int]:
+    """The departments (node numbers, in file order) that serve a segment directly."""
+    serving = np.unique(net.source[net.kind[net.target] == SEGMENT])
+    return serving[net.kind[serving] == DEPARTMENT].tolist()
 
 
 def _scale(scale) -> tuple[float, float]:
