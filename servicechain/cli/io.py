@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
 import click
 
@@ -19,6 +20,9 @@ from ._common import (
     parse_number,
 )
 from ._common import reraise as _reraise
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["COMMANDS", "ScaleType", "refuse_existing", "write_file"]
 
@@ -50,7 +54,7 @@ def refuse_existing(path: Path, force: bool) -> None:
         raise click.ClickException(f"{path} exists already; use --force to overwrite it")
 
 
-def write_file(path: Path, data: str | bytes) -> None:
+def write_file(path: Path, data: str | bytes | Callable[[IO], None]) -> None:
     """Write ``path`` atomically; a library error becomes a clean exit."""
     try:
         write_atomic(path, data)
@@ -155,15 +159,15 @@ def export(model_path: Path, max_bytes: int, fmt: str | None, output: Path) -> N
       servicechain export models/sapataria.yaml -o sapataria.drawio
       servicechain export models/airline.yaml -f mermaid -o airline.mmd
     """
-    from ..export import export as run_export
+    from ..export import export_chunks
 
     fmt = _export_format(fmt, output)
     chain = load_chain(model_path, max_bytes)
     try:
-        text = run_export(chain, fmt)
+        chunks = export_chunks(chain, fmt)
     except ServiceChainError as err:
         raise _reraise(err) from None
-    write_file(output, text)
+    write_file(output, lambda handle: handle.writelines(chunks))
     click.echo(f"Wrote {output} ({fmt}).")
 
 

@@ -5,6 +5,7 @@ Each format lives in its own module with a small pure function that escapes user
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from importlib import import_module
 from typing import TYPE_CHECKING
 
@@ -13,11 +14,12 @@ from ..errors import ServiceChainError
 if TYPE_CHECKING:
     from ..chain import Chain
 
-__all__ = ["FORMATS", "export"]
+__all__ = ["FORMATS", "export", "export_chunks"]
 
-#: Format name → (module, function, file extension).
+#: Format name → (module, function, file extension); the function gives the text, or its
+#: pieces one after the other (the formats big models are written in).
 FORMATS: dict[str, tuple[str, str, str]] = {
-    "graphml": ("graphml", "graphml_text", ".graphml"),
+    "graphml": ("graphml", "graphml_chunks", ".graphml"),
     "gexf": ("graphs", "to_gexf", ".gexf"),
     "json": ("graphs", "to_json", ".json"),
     "dot": ("dot", "to_dot", ".dot"),
@@ -37,6 +39,25 @@ def export(chain: Chain, fmt: str) -> str:
     >>> export(chain, "mermaid").splitlines()[0]
     'flowchart LR'
     """
+    return "".join(export_chunks(chain, fmt))
+
+
+def export_chunks(chain: Chain, fmt: str) -> Iterator[str]:
+    """The text of :func:`export` in pieces, to be written one after the other: GraphML and
+    draw.io files of big models are made a block of rows at a time, never held whole.
+
+    Raises
+    ------
+    ServiceChainError
+        At once, for an unknown format.
+
+    Examples
+    --------
+    >>> from servicechain import Chain
+    >>> chain = Chain.from_dict({"name": "Shop", "departments": [{"id": "a", "name": "A"}]})
+    >>> "".join(export_chunks(chain, "graphml")) == export(chain, "graphml")
+    True
+    """
     if fmt not in FORMATS:
         from ..errors import did_you_mean
 
@@ -44,4 +65,5 @@ def export(chain: Chain, fmt: str) -> str:
         raise ServiceChainError(f"unknown export format {fmt!r}" + (f"; {hint}" if hint else ""))
     module, function, _ = FORMATS[fmt]
     writer = getattr(import_module(f"{__name__}.{module}"), function)
-    return writer(chain.model if module == "table" else chain)
+    text = writer(chain.model if module == "table" else chain)
+    return iter((text,)) if isinstance(text, str) else text

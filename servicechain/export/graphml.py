@@ -25,7 +25,7 @@ from ..text import visible
 if TYPE_CHECKING:
     from ..chain import Chain
 
-__all__ = ["graphml_text"]
+__all__ = ["graphml_chunks", "graphml_text"]
 
 #: Rows (nodes or edges) turned into text at a time.
 BLOCK = 65_536
@@ -196,7 +196,7 @@ def graphml_text(chain: Chain) -> str:
     >>> print(graphml_text(shop).splitlines()[3])
       <key id="d13" for="edge" attr.name="weight" attr.type="double" />
     """
-    return "".join(_chunks(chain))
+    return "".join(graphml_chunks(chain))
 
 
 def _node_columns(net, nodes: list, kinds: np.ndarray) -> list[_Column]:
@@ -227,7 +227,9 @@ def _node_columns(net, nodes: list, kinds: np.ndarray) -> list[_Column]:
     return [*columns, _Column("notes", notes)]
 
 
-def _chunks(chain: Chain) -> Iterator[str]:
+def graphml_chunks(chain: Chain) -> Iterator[str]:
+    """The text of :func:`graphml_text` in pieces (a block of rows at a time), to be written
+    one after the other without holding the whole file."""
     net = chain.network
     records = chain.records
     nodes = [*records.departments, *(records.partners or []), *(records.segments or [])]
