@@ -24,7 +24,7 @@ FORMATS: dict[str, tuple[str, str, str]] = {
     "json": ("graphs", "to_json", ".json"),
     "dot": ("dot", "to_dot", ".dot"),
     "mermaid": ("mermaid", "to_mermaid", ".mmd"),
-    "drawio": ("drawio", "to_drawio", ".drawio"),
+    "drawio": ("drawio", "drawio_chunks", ".drawio"),
     "csv": ("table", "to_csv", ".csv"),
 }
 

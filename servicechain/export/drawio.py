@@ -15,17 +15,22 @@ where the model says.
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
+import re
+from collections.abc import Iterator
+from itertools import islice
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
-from ..draw.layout import diagram_layout
+import numpy as np
+
+from ..draw.bulk import BULK_FROM, bulk_placement
 from ..draw.pinned import PIXELS_PER_UNIT
 from .graphs import xml_safe
 
 if TYPE_CHECKING:
     from ..chain import Chain
 
-__all__ = ["PIXELS_PER_UNIT", "drawio_positions", "drawio_text", "to_drawio"]
+__all__ = ["PIXELS_PER_UNIT", "drawio_chunks", "drawio_positions", "drawio_text", "to_drawio"]
 
 _GROUP_PAD = 0.08
 
@@ -42,11 +47,55 @@ _CONTAINER = (
 #: selects nor moves them), not containers (so the boxes on them stay free to move).
 _BACKGROUND = "locked=1;fillColor=none;connectable=0;"
 _EDGE = "endArrow=block;endFill=1;curved=1;fontSize=9;strokeColor=#555555;"
+#: Boxes or arrows written at a time.
+_BLOCK = 16_384
+_SPECIAL = re.compile('[&<>"\r\n\t]')
+_ESCAPES = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        '"': "&quot;",
+        "\r": "&#13;",
+        "\n": "&#10;",
+        "\t": "&#09;",
+    }
+)
+
+#: The file is written a cell to a line, without indentation (as draw.io itself saves files):
+#: a big model's file is then a third smaller than an indented one.
+_HEAD = (
+    '<mxfile host="servicechain" type="device">\n'
+    '<diagram id="servicechain" name="%s">\n'
+    '<mxGraphModel grid="1" gridSize="10" page="0">\n'
+    "<root>\n"
+    '<mxCell id="0"/>\n'
+    '<mxCell id="1" parent="0"/>\n'
+)
+_TAIL = "</root>\n</mxGraphModel>\n</diagram>\n</mxfile>\n"
+#: A box: label, properties, id, style, parent, x, y, width, height.
+_VERTEX = (
+    '<object label="%s"%s id="%s"><mxCell style="%s" vertex="1" parent="%s">'
+    '<mxGeometry x="%.1f" y="%.1f" width="%.1f" height="%.1f" as="geometry"/>'
+    "</mxCell></object>\n"
+)
+#: An arrow: label, supplier id, customer id, number, style, supplier cell number, customer
+#: cell number, then (in :data:`_EDGE_CELL`) its geometry.
+_EDGE_START = (
+    '<object label="%s" sc_from="%s" sc_to="%s" id="service-%d">'
+    '<mxCell style="%s" edge="1" parent="1" source="node-%d" target="node-%d">'
+)
+_EDGE_END = "</mxCell></object>\n"
+_EDGE_CELL = _EDGE_START + "%s" + _EDGE_END
+#: A straight arrow: draw.io draws it between its boxes, wherever they are moved.
+_STRAIGHT = '<mxGeometry relative="1" as="geometry"/>'
+_STRAIGHT_CELL = _EDGE_START + _STRAIGHT + _EDGE_END
+_POINT = '<mxPoint x="%.1f" y="%.1f"/>'
 
 
 def drawio_text(text: str) -> str:
     """A label for a draw.io ``value`` attribute (plain text, not HTML: the cells carry no
-    ``html=1``, so ``<`` and ``&`` show as typed once the XML writer has escaped them).
+    ``html=1``, so ``<`` and ``&`` show as typed once :func:`_attribute` has escaped them).
 
     Examples
     --------
@@ -54,6 +103,20 @@ def drawio_text(text: str) -> str:
     'R&D <lab>\\ufffd\\n2'
     """
     return xml_safe(text.replace("\r\n", "\n"))
+
+
+def _attribute(text: str) -> str:
+    """``text`` escaped for an XML attribute in double quotes (as ElementTree escapes it)."""
+    return text.translate(_ESCAPES) if _SPECIAL.search(text) else text
+
+
+def _label_attribute(text: str) -> str:
+    return _attribute(drawio_text(text))
+
+
+def _props(**props: str) -> str:
+    """Properties of a cell's wrapper as attribute text (values given as plain text)."""
+    return "".join(f' {key}="{_attribute(value)}"' for key, value in props.items())
 
 
 def _label(name: str, lines: list[str]) -> str:
@@ -86,6 +149,12 @@ def drawio_positions(chain: Chain) -> dict[str, tuple[float, float]]:
     >>> drawio_positions(chain)
     {'a': (300.0, 120.0)}
     """
+    if chain.network.n >= BULK_FROM:
+        place = bulk_placement(chain)
+        xs, ys = place.x.round(1).tolist(), place.y.round(1).tolist()
+        return dict(zip(chain.network.ids, zip(xs, ys, strict=True), strict=True))
+    from ..draw.layout import diagram_layout
+
     graph = chain.graph
     layout = diagram_layout(graph)
     left, top = _page_transform(layout, graph)
@@ -93,21 +162,6 @@ def drawio_positions(chain: Chain) -> dict[str, tuple[float, float]]:
     return {
         n: (round((x - left) * s, 1), round((top - y) * s, 1)) for n, (x, y) in layout.pos.items()
     }
-
-
-def _geometry(cell: ET.Element, box: tuple[float, float, float, float]) -> None:
-    x, y, w, h = box
-    ET.SubElement(
-        cell,
-        "mxGeometry",
-        {
-            "x": f"{x:.1f}",
-            "y": f"{y:.1f}",
-            "width": f"{w:.1f}",
-            "height": f"{h:.1f}",
-            "as": "geometry",
-        },
-    )
 
 
 def _ends(layout, source, target) -> str:
@@ -153,14 +207,61 @@ def _frames(groups: dict, boxes: dict, pad: float) -> dict:
 def to_drawio(chain: Chain) -> str:
     """The chain as a draw.io file (open it in diagrams.net, or import it into Confluence).
 
+    Models of :data:`~servicechain.draw.bulk.BULK_FROM` boxes or more are placed by
+    :func:`~servicechain.draw.bulk.bulk_placement` (columns wrapped to a slide's shape,
+    straight arrows), the others by the diagram's layered layout.
+
     Examples
     --------
+    >>> import xml.etree.ElementTree as ET
     >>> from servicechain import Chain
     >>> chain = Chain.from_dict({"name": "Shop", "departments": [{"id": "a", "name": "A"}]})
     >>> root = ET.fromstring(to_drawio(chain))
     >>> [(o.get("label"), o.get("sc_id")) for o in root.iter("object")]
     [('Shop', None), ('A', 'a')]
     """
+    return "".join(drawio_chunks(chain))
+
+
+def drawio_chunks(chain: Chain) -> Iterator[str]:
+    """The text of :func:`to_drawio` in pieces, to be written one after the other (a big
+    model's file is never held whole)."""
+    if chain.network.n >= BULK_FROM:
+        yield from _bulk_chunks(chain)
+    else:
+        yield _layered_text(chain)
+
+
+def _background(name: str, boundary: tuple, visibility_x: float | None) -> str:
+    """The company boundary and the line of visibility (pixel boxes, y down)."""
+    out = _VERTEX % (
+        _label_attribute(name),
+        _props(sc_role="boundary"),
+        "company",
+        _BACKGROUND + "rounded=1;dashed=1;strokeColor=#888888;verticalAlign=top;align=left;"
+        "spacingLeft=8;",
+        "1",
+        *boundary,
+    )
+    if visibility_x is not None:
+        style = _BACKGROUND + "shape=line;direction=south;dashed=1;strokeColor=#888888;"
+        box = (visibility_x - 10, boundary[1], 20, boundary[3])
+        out += _VERTEX % (
+            "line of visibility",
+            _props(sc_role="visibility"),
+            "visibility",
+            style + "verticalAlign=bottom;fontSize=9;",
+            "1",
+            *box,
+        )
+    return out
+
+
+def _layered_text(chain: Chain) -> str:
+    """The draw.io file of a model placed by the diagram's layered layout: groups in frames
+    where they stand together, arrows along the diagram's routes."""
+    from ..draw.layout import diagram_layout
+
     graph = chain.graph
     layout = diagram_layout(graph)
     left, top = _page_transform(layout, graph)
@@ -174,51 +275,21 @@ def to_drawio(chain: Chain) -> str:
         (x, y), (w, h) = layout.pos[n], layout.size[n]
         return page(x - w / 2, y - h / 2, x + w / 2, y + h / 2)
 
-    mxfile = ET.Element("mxfile", {"host": "servicechain", "type": "device"})
-    diagram = ET.SubElement(
-        mxfile, "diagram", {"id": "servicechain", "name": drawio_text(chain.model.name)}
-    )
-    model = ET.SubElement(diagram, "mxGraphModel", {"grid": "1", "gridSize": "10", "page": "0"})
-    root = ET.SubElement(model, "root")
-    ET.SubElement(root, "mxCell", {"id": "0"})
-    ET.SubElement(root, "mxCell", {"id": "1", "parent": "0"})
-    origin: dict[str, tuple[float, float]] = {"1": (0.0, 0.0)}
-
-    def vertex(ident: str, value: str, style: str, parent: str, box: tuple, **props) -> None:
-        wrapper = ET.SubElement(root, "object", {"label": drawio_text(value), **props, "id": ident})
-        cell = ET.SubElement(wrapper, "mxCell", {"style": style, "vertex": "1", "parent": parent})
-        ox, oy = origin[parent]
-        _geometry(cell, (box[0] - ox, box[1] - oy, box[2], box[3]))
-        origin[ident] = (box[0], box[1])
-
-    kinds = {n: a.get("kind", "department") for n, a in graph.nodes(data=True)}
-    cell_id = {n: f"node-{i}" for i, n in enumerate(graph)}
-    company = page(*layout.boundary)
-    vertex(
-        "company",
-        chain.model.name,
-        _BACKGROUND + "rounded=1;dashed=1;strokeColor=#888888;verticalAlign=top;align=left;"
-        "spacingLeft=8;",
-        "1",
-        company,
-        sc_role="boundary",
-    )
+    visibility = None
     if layout.visibility_x is not None:
-        x = page(layout.visibility_x, 0, layout.visibility_x, 0)[0]
-        style = _BACKGROUND + "shape=line;direction=south;dashed=1;strokeColor=#888888;"
-        vertex(
-            "visibility",
-            "line of visibility",
-            style + "verticalAlign=bottom;fontSize=9;",
-            "1",
-            (x - 10, company[1], 20, company[3]),
-            sc_role="visibility",
-        )
+        visibility = page(layout.visibility_x, 0, layout.visibility_x, 0)[0]
+    out = [
+        _HEAD % _label_attribute(chain.model.name),
+        _background(chain.model.name, page(*layout.boundary), visibility),
+    ]
+    kinds = {n: a.get("kind", "department") for n, a in graph.nodes(data=True)}
+    number = {n: i for i, n in enumerate(graph)}
     groups: dict[str, list[str]] = {}
     for n in graph:
         if kinds[n] == "department" and graph.nodes[n].get("group"):
             groups.setdefault(graph.nodes[n]["group"], []).append(n)
     parent_of = dict.fromkeys(graph, "1")
+    origin: dict[str, tuple[float, float]] = {"1": (0.0, 0.0)}
     frames = _frames(groups, {n: node_box(n) for n in graph}, _GROUP_PAD * PIXELS_PER_UNIT)
     group_of = {}
     for i, (group, members) in enumerate(groups.items()):
@@ -226,7 +297,11 @@ def to_drawio(chain: Chain) -> str:
             group_of.update(dict.fromkeys(members, group))
             continue
         style = _CONTAINER + "strokeColor=#bbbbbb;fontSize=10;"
-        vertex(f"group-{i}", group, style, "1", frames[group], sc_role="group")
+        props = _props(sc_role="group")
+        out.append(
+            _VERTEX % (_label_attribute(group), props, f"group-{i}", style, "1", *frames[group])
+        )
+        origin[f"group-{i}"] = frames[group][:2]
         for m in members:
             parent_of[m] = f"group-{i}"
     for n in graph:
@@ -234,36 +309,89 @@ def to_drawio(chain: Chain) -> str:
         props = {"sc_id": xml_safe(str(n)), "sc_kind": kinds[n]}
         if n in group_of:
             props["sc_group"] = drawio_text(group_of[n])
-        vertex(cell_id[n], label, _STYLE[kinds[n]], parent_of[n], node_box(n), **props)
+        x, y, w, h = node_box(n)
+        ox, oy = origin[parent_of[n]]
+        cell = (f"node-{number[n]}", _STYLE[kinds[n]], parent_of[n], x - ox, y - oy, w, h)
+        out.append(_VERTEX % (_label_attribute(label), _props(**props), *cell))
     for i, (source, target, attrs) in enumerate(graph.edges(data=True)):
         width = 1 + 3 * float(attrs.get("reliance") or 0)
-        wrapper = ET.SubElement(
-            root,
-            "object",
-            {
-                "label": drawio_text(attrs.get("name") or ""),
-                "sc_from": xml_safe(str(source)),
-                "sc_to": xml_safe(str(target)),
-                "id": f"service-{i}",
-            },
-        )
-        cell = ET.SubElement(
-            wrapper,
-            "mxCell",
-            {
-                "style": _EDGE + f"strokeWidth={width:.1f};" + _ends(layout, source, target),
-                "edge": "1",
-                "parent": "1",
-                "source": cell_id[source],
-                "target": cell_id[target],
-            },
-        )
-        geometry = ET.SubElement(cell, "mxGeometry", {"relative": "1", "as": "geometry"})
+        style = _EDGE + f"strokeWidth={width:.1f};" + _ends(layout, source, target)
         route = layout.routes.get((source, target))
+        geometry = _STRAIGHT
         if route is not None:  # the diagram's route: the ends of its pieces, head excluded
-            points = ET.SubElement(geometry, "Array", {"as": "points"})
-            for x, y in route[3:-4:3]:
-                px, py = page(x, y, x, y)[:2]
-                ET.SubElement(points, "mxPoint", {"x": f"{px:.1f}", "y": f"{py:.1f}"})
-    ET.indent(mxfile)
-    return ET.tostring(mxfile, encoding="unicode") + "\n"
+            points = "".join(_POINT % page(x, y, x, y)[:2] for x, y in route[3:-4:3])
+            points = f'<Array as="points">{points}</Array>' if points else '<Array as="points"/>'
+            geometry = f'<mxGeometry relative="1" as="geometry">{points}</mxGeometry>'
+        ends = (_attribute(xml_safe(str(source))), _attribute(xml_safe(str(target))))
+        label = _label_attribute(attrs.get("name") or "")
+        cells = (number[source], number[target])
+        out.append(_EDGE_CELL % (label, *ends, i, style, *cells, geometry))
+    out.append(_TAIL)
+    return "".join(out)
+
+
+def _escaped(texts: list[str], escape) -> list[str]:
+    """``escape`` of each text, each distinct text escaped once."""
+    done = {text: escape(text) for text in dict.fromkeys(texts)}
+    return list(map(done.__getitem__, texts))
+
+
+def _bulk_chunks(chain: Chain) -> Iterator[str]:
+    """The draw.io file of a big model placed by :func:`~servicechain.draw.bulk.bulk_placement`,
+    a block of rows at a time: groups as a property of each member, straight arrows."""
+    net = chain.network
+    place = bulk_placement(chain)
+    yield _HEAD % _label_attribute(chain.name)
+    yield _background(chain.name, place.boundary, place.visibility_x)
+
+    ids = _escaped([xml_safe(i) for i in net.ids], _attribute)
+    labels = _escaped(net.names, _label_attribute)
+    groups = list(map(attrgetter("group"), chain.records.departments))
+    groups += [None] * (net.n - len(groups))
+    extra = {
+        g: f' sc_group="{_label_attribute(g)}"' if isinstance(g, str) and g else ""
+        for g in dict.fromkeys(groups)
+    }
+    kind_props = [f'" sc_kind="{k}"' for k in ("department", "partner", "segment")]
+    styles = [_STYLE[k] for k in ("department", "partner", "segment")]
+    kinds = np.asarray(net.kind).tolist()
+    props = map(
+        ' sc_id="%s%s%s'.__mod__,
+        zip(ids, map(kind_props.__getitem__, kinds), map(extra.__getitem__, groups), strict=True),
+    )
+    cells = map("node-%d".__mod__, range(net.n))
+    x0, y0 = (place.x - place.width / 2).tolist(), (place.y - place.height / 2).tolist()
+    rows = zip(
+        labels,
+        props,
+        cells,
+        map(styles.__getitem__, kinds),
+        ["1"] * net.n,
+        x0,
+        y0,
+        place.width.tolist(),
+        place.height.tolist(),
+        strict=True,
+    )
+    while block := list(islice(rows, _BLOCK)):
+        yield "".join(map(_VERTEX.__mod__, block))
+
+    names = net.service_names or [""] * net.m
+    # as the layered file writes them: each distinct width written once
+    unique, inverse = np.unique(1 + 3 * np.asarray(net.reliance, dtype=float), return_inverse=True)
+    edge_styles = [f"{_EDGE}strokeWidth={w:.1f};" for w in unique.tolist()]
+    ids = np.array(ids, dtype=object)
+    src, dst = np.asarray(net.source), np.asarray(net.target)
+    rows = zip(
+        _escaped(names, _label_attribute),
+        ids[src].tolist(),
+        ids[dst].tolist(),
+        range(len(src)),
+        np.array(edge_styles, dtype=object)[inverse.reshape(-1)].tolist(),
+        src.tolist(),
+        dst.tolist(),
+        strict=True,
+    )
+    while block := list(islice(rows, _BLOCK)):
+        yield "".join(map(_STRAIGHT_CELL.__mod__, block))
+    yield _TAIL
