@@ -296,7 +296,7 @@ def generate(
 
     return {
         "name": name or f"Synthetic organisation ({n:,} departments, seed {seed})",
-        "description": "A realistic synthetic organisation made by `servicechain generate`.",
+        "description": "A realistic synthetic organisation made by the servicechain generator.",
         "scale": {"min": 1, "max": 5},
         "departments": departments_out,
         "segments": segments_out,
