@@ -256,10 +256,10 @@ def _weakest(chain: Chain, breakdowns: Mapping[str, Any], fmt: str) -> Finding |
     return Finding("weakest", f"Weakest segment: {name}", text, numbers)
 
 
-def _join(parts: Sequence[str]) -> str:
+def _join(parts: Sequence[str], word: str = "and") -> str:
     if len(parts) <= 1:
         return "".join(parts)
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
+    return ", ".join(parts[:-1]) + f" {word} " + parts[-1]
 
 
 def _fixes(chain: Chain, ranking: Any, fmt: str) -> Finding | None:
@@ -322,7 +322,9 @@ def _failures(
     for d in order:
         loss = failures[d] * span
         numbers[f"failure:{d}"] = loss
-        segs = _join(sorted(net.names[net.index[s]] for s in reaches[d]))
+        # Each counted unit reaches at least one of these segments only through it (the
+        # gateway table gives the count per segment).
+        segs = _join(sorted(net.names[net.index[s]] for s in reaches[d]), "or")
         parts.append(
             f"{net.names[net.index[d]]}: the customers would lose {loss:{fmt}} points; "
             f"{len(gated[d])} departments and partners reach {segs} only through it."
