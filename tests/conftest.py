@@ -21,6 +21,37 @@ ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
 DATA = Path(__file__).resolve().parent / "data"
 EXAMPLES = sorted(MODELS.glob("*.yaml"))
+SAPATARIA = MODELS / "sapataria.yaml"
+SURVEY = MODELS / "surveys" / "sapataria-2026.csv"
+
+
+def shop(se: float = 0.2, **extra) -> dict:
+    """IT and a warehouse serve a store (one hand-off rated, one not); the store serves two
+    segments, one through a rated hand-off, one through an unrated one."""
+    return {
+        "name": "Shop",
+        "scale": {"min": 1, "max": 5},
+        "departments": [
+            {"id": "it", "name": "IT", "quality": 3.0, "quality_se": se, "dependence": 0},
+            {"id": "stock", "name": "Warehouse", "quality": 3.6, "quality_se": se},
+            {"id": "store", "name": "Store", "quality": 4.2, "quality_se": se, "dependence": 0.6},
+        ],
+        "partners": [{"id": "courier", "name": "Courier", "quality": 3.4, "quality_se": se}],
+        "segments": [
+            {"id": "walkin", "name": "Walk-in", "kind": "consumer", "relationship": "customer",
+             "revenue": 600},
+            {"id": "online", "name": "Online", "kind": "consumer", "relationship": "customer",
+             "revenue": 400, "dependence": 0.8, "baseline": 3.5, "quality_se": se},
+        ],
+        "services": [
+            {"from": "it", "to": "store", "quality": 2.6, "quality_se": se},
+            {"from": "stock", "to": "store", "weight": 2},
+            {"from": "courier", "to": "stock", "quality": 3.1, "quality_se": se},
+            {"from": "store", "to": "walkin", "quality": 3.9, "quality_se": se},
+            {"from": "store", "to": "online"},
+        ],
+        **extra,
+    }  # fmt: skip
 
 
 @pytest.fixture
@@ -33,6 +64,18 @@ def runner() -> CliRunner:
 def example(request: pytest.FixtureRequest) -> Path:
     """Each bundled example model in turn."""
     return request.param
+
+
+@pytest.fixture(scope="session")
+def surveyed(tmp_path_factory):
+    """The bundled Sapataria model with the bundled survey folded in (as `survey` writes it)."""
+    from servicechain import load
+    from servicechain.survey.fold import fold_survey
+
+    result = fold_survey(load(SAPATARIA).model, SURVEY, original=SAPATARIA)
+    out = tmp_path_factory.mktemp("surveyed") / "sapataria-2026.yaml"
+    out.write_text(result.text, encoding="utf-8")
+    return load(out)
 
 
 @pytest.hookimpl(hookwrapper=True)

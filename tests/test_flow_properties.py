@@ -9,45 +9,14 @@ from hypothesis import strategies as st
 from servicechain import Chain, ModelError
 from servicechain.flow import explain, impact, rank, sensitivities, state_of
 
+from .strategies import model_data
+
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-quality = st.one_of(st.none(), st.floats(0, 1))
 
 
 @st.composite
 def models(draw) -> Chain:
-    n_dep = draw(st.integers(1, 5))
-    n_par = draw(st.integers(0, 2))
-    n_seg = draw(st.integers(1, 3))
-    deps = [f"d{i}" for i in range(n_dep)]
-    pars = [f"p{i}" for i in range(n_par)]
-    segs = [f"s{i}" for i in range(n_seg)]
-    pairs = [(a, b) for a in deps + pars for b in deps + segs if a != b]
-    chosen = draw(st.lists(st.sampled_from(pairs), unique=True, max_size=12))
-    data = {
-        "name": "random",
-        "departments": [
-            {"id": d, "name": d, "quality": draw(quality), "dependence": draw(st.floats(0, 1))}
-            for d in deps
-        ],
-        "partners": [{"id": p, "name": p, "quality": draw(quality)} for p in pars],
-        "segments": [
-            {
-                "id": s,
-                "name": s,
-                "kind": "consumer",
-                "relationship": "client",
-                "dependence": draw(st.floats(0, 1)),
-                "baseline": draw(quality),
-                "revenue": draw(st.floats(1, 1000)),
-                "revenue_elasticity": 0.5,
-            }
-            for s in segs
-        ],
-        "services": [
-            {"from": a, "to": b, "quality": draw(quality), "weight": draw(st.floats(0.1, 5))}
-            for a, b in chosen
-        ],
-    }
+    data = model_data(draw, max_services=12, elasticity=0.5)
     try:
         return Chain.from_dict(data)
     except ModelError:

@@ -4,8 +4,6 @@ often the first fix is the first; each number traced to the results the commands
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -14,21 +12,8 @@ from servicechain.flow import intervals, ranked_with_stability
 from servicechain.report.robust import first_fix_shares, robust_summary
 from servicechain.report.sections import build_document
 from servicechain.report.summary import Summary
-from servicechain.survey.fold import fold_survey
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="module")
-def surveyed(tmp_path_factory):
-    """The bundled Sapataria model with the bundled survey folded in (as `survey` writes it)."""
-    path = ROOT / "models" / "sapataria.yaml"
-    result = fold_survey(
-        load(path).model, ROOT / "models" / "surveys" / "sapataria-2026.csv", original=path
-    )
-    out = tmp_path_factory.mktemp("robust") / "sapataria-2026.yaml"
-    out.write_text(result.text, encoding="utf-8")
-    return load(out)
+from .conftest import SAPATARIA
 
 
 def _summary(chain) -> dict:
@@ -121,7 +106,7 @@ def test_a_clear_first_fix_is_robust_and_close_segments_are_tied():
 
 
 def test_no_robustness_finding_without_standard_errors():
-    found = _summary(load(ROOT / "models" / "sapataria.yaml"))
+    found = _summary(load(SAPATARIA))
     assert "Survey noise" not in found
 
 

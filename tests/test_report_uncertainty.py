@@ -3,31 +3,15 @@ findings are robust, present only when the model carries standard errors."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from servicechain import load
 from servicechain.report.document import Bullets, Table
 from servicechain.report.uncertainty import uncertainty_section
-from servicechain.survey.fold import fold_survey
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="module")
-def surveyed(tmp_path_factory):
-    path = ROOT / "models" / "sapataria.yaml"
-    result = fold_survey(
-        load(path).model, ROOT / "models" / "surveys" / "sapataria-2026.csv", original=path
-    )
-    out = tmp_path_factory.mktemp("report") / "sapataria-2026.yaml"
-    out.write_text(result.text, encoding="utf-8")
-    return load(out)
+from .conftest import SAPATARIA
 
 
 def test_no_section_without_standard_errors():
-    assert uncertainty_section(load(ROOT / "models" / "sapataria.yaml")) is None
+    assert uncertainty_section(load(SAPATARIA)) is None
 
 
 def test_section_gives_intervals_stability_and_robust_findings(surveyed):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,44 +21,13 @@ from servicechain.flow.state import state_of
 from servicechain.flow.uncertainty import data_operator, delta_rows
 from servicechain.survey.stats import mean_estimate
 
-ROOT = Path(__file__).resolve().parent.parent
-SAPATARIA = ROOT / "models" / "sapataria.yaml"
-SURVEY = ROOT / "models" / "surveys" / "sapataria-2026.csv"
-
-
-def _shop(se: float = 0.2, **extra) -> dict:
-    """IT and a warehouse serve a store (one hand-off rated, one not); the store serves two
-    segments, one through a rated hand-off, one through an unrated one."""
-    return {
-        "name": "Shop",
-        "scale": {"min": 1, "max": 5},
-        "departments": [
-            {"id": "it", "name": "IT", "quality": 3.0, "quality_se": se, "dependence": 0},
-            {"id": "stock", "name": "Warehouse", "quality": 3.6, "quality_se": se},
-            {"id": "store", "name": "Store", "quality": 4.2, "quality_se": se, "dependence": 0.6},
-        ],
-        "partners": [{"id": "courier", "name": "Courier", "quality": 3.4, "quality_se": se}],
-        "segments": [
-            {"id": "walkin", "name": "Walk-in", "kind": "consumer", "relationship": "customer",
-             "revenue": 600},
-            {"id": "online", "name": "Online", "kind": "consumer", "relationship": "customer",
-             "revenue": 400, "dependence": 0.8, "baseline": 3.5, "quality_se": se},
-        ],
-        "services": [
-            {"from": "it", "to": "store", "quality": 2.6, "quality_se": se},
-            {"from": "stock", "to": "store", "weight": 2},
-            {"from": "courier", "to": "stock", "quality": 3.1, "quality_se": se},
-            {"from": "store", "to": "walkin", "quality": 3.9, "quality_se": se},
-            {"from": "store", "to": "online"},
-        ],
-        **extra,
-    }  # fmt: skip
+from .conftest import SAPATARIA, SURVEY, shop
 
 
 def test_delta_method_equals_finite_differences_of_the_model():
     """Each input moved by h in a model written anew: the change of every delivered quality
     is the exact sensitivity the delta method uses."""
-    data = _shop()
+    data = shop()
     result = intervals(Chain.from_dict(data))
     base = Chain.from_dict(data).score().quality
     var = np.zeros_like(base)
@@ -81,7 +49,7 @@ def test_delta_method_equals_finite_differences_of_the_model():
 
 
 def test_delta_method_matches_the_monte_carlo_within_its_error():
-    chain = Chain.from_dict(_shop(se=0.25))
+    chain = Chain.from_dict(shop(se=0.25))
     draws = 4000
     result = intervals(chain, draws=draws, seed=7)
     mc = result.monte_carlo
@@ -128,7 +96,7 @@ def test_ninety_percent_intervals_cover_the_truth_in_85_to_95_percent():
     from a respondent's view around the score, rounded), folded into means and standard
     errors; each repetition's 90% interval of each segment is checked against the segment's
     true score, the one the expected answers give. (About 1 s.)"""
-    data = _shop()
+    data = shop()
     state = state_of(Chain.from_dict(data))
     inputs = uncertain_inputs(state)
     latent = 1 + 4 * np.concatenate([inputs.own, inputs.rating])
@@ -183,7 +151,7 @@ def _with_scores(data: dict, state, inputs: Inputs, values: np.ndarray, k: int) 
 def test_each_draws_exact_gains_are_the_gains_of_the_drawn_model():
     """The stability's gains in a draw equal the exact gains of the model written with that
     draw's scores, ranked from scratch."""
-    data = _shop(se=0.3)
+    data = shop(se=0.3)
     chain = Chain.from_dict(data)
     state = state_of(chain)
     inputs = uncertain_inputs(state)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -25,36 +24,7 @@ from servicechain.flow.scenario import Scenario
 from servicechain.flow.state import State, state_of
 from servicechain.flow.whatif import solve_scenario
 
-ROOT = Path(__file__).resolve().parent.parent
-SAPATARIA = ROOT / "models" / "sapataria.yaml"
-SURVEY = ROOT / "models" / "surveys" / "sapataria-2026.csv"
-
-
-def _shop(se: float = 0.2) -> dict:
-    """IT and a warehouse serve a store (one hand-off rated, one not), the store two segments."""
-    return {
-        "name": "Shop",
-        "scale": {"min": 1, "max": 5},
-        "departments": [
-            {"id": "it", "name": "IT", "quality": 3.0, "quality_se": se, "dependence": 0},
-            {"id": "stock", "name": "Warehouse", "quality": 3.6, "quality_se": se},
-            {"id": "store", "name": "Store", "quality": 4.2, "quality_se": se, "dependence": 0.6},
-        ],
-        "partners": [{"id": "courier", "name": "Courier", "quality": 3.4, "quality_se": se}],
-        "segments": [
-            {"id": "walkin", "name": "Walk-in", "kind": "consumer", "relationship": "customer",
-             "revenue": 600},
-            {"id": "online", "name": "Online", "kind": "consumer", "relationship": "customer",
-             "revenue": 400, "dependence": 0.8, "baseline": 3.5, "quality_se": se},
-        ],
-        "services": [
-            {"from": "it", "to": "store", "quality": 2.6, "quality_se": se},
-            {"from": "stock", "to": "store", "weight": 2},
-            {"from": "courier", "to": "stock", "quality": 3.1, "quality_se": se},
-            {"from": "store", "to": "walkin", "quality": 3.9, "quality_se": se},
-            {"from": "store", "to": "online"},
-        ],
-    }  # fmt: skip
+from .conftest import SAPATARIA, SURVEY, shop
 
 
 def _terms_of(state: State, k: int, items, method: str) -> np.ndarray:
@@ -94,7 +64,7 @@ def _finite_difference_se(state: State, inputs, values, h: float = 1e-6) -> np.n
 
 @pytest.mark.parametrize("method", ["tracing", "marginal"])
 def test_term_gradients_are_those_of_the_model_solved_anew(method):
-    state = state_of(Chain.from_dict(_shop()))
+    state = state_of(Chain.from_dict(shop()))
     inputs = uncertain_inputs(state)
     for segment in ("walkin", "online"):
         k = state.net.index[segment]
@@ -109,7 +79,7 @@ def test_term_gradients_are_those_of_the_model_solved_anew(method):
 
 
 def test_gain_gradients_are_those_of_the_what_ifs_solved_anew():
-    state = state_of(Chain.from_dict(_shop()))
+    state = state_of(Chain.from_dict(shop()))
     net = state.net
     inputs = uncertain_inputs(state)
     items = [("node", int(i)) for i in np.flatnonzero(net.kind != 2)]
@@ -229,7 +199,7 @@ def test_delta_equals_the_monte_carlo_for_gap_terms_and_gains(data):
 
 
 def test_explain_intervals_gives_delta_and_monte_carlo_side_by_side():
-    chain = Chain.from_dict(_shop(se=0.1))
+    chain = Chain.from_dict(shop(se=0.1))
     delta_only = explain_intervals(chain, "walkin")
     assert delta_only.draws == 0 and np.isnan(delta_only.mc_low).all()
     both = explain_intervals(chain, "walkin", draws=1000, seed=2)
@@ -245,7 +215,7 @@ def test_explain_intervals_gives_delta_and_monte_carlo_side_by_side():
 
 
 def test_stability_rows_carry_the_delta_method_beside_the_draws():
-    chain = Chain.from_dict(_shop(se=0.05))
+    chain = Chain.from_dict(shop(se=0.05))
     result = ranked_with_stability(chain, top=3, draws=3000, seed=4)
     for row in result.stability.departments + result.stability.services:
         assert row.low <= row.gain <= row.high
