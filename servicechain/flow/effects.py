@@ -191,7 +191,9 @@ class Effects:
         a_lin = _matrix(n, net.target[linear], net.source[linear], flow[linear])
         k = len(ids)
         gather = _matrix(k, np.arange(k), net.source[ids], state.e[ids], cols=n)
-        scatter = _matrix(n, net.target[ids], np.arange(k), net.reliance[ids], cols=k)
+        # the capped flows land on few nodes: scatter onto those rows only
+        hit, into = np.unique(net.target[ids], return_inverse=True)
+        scatter = (hit, _matrix(len(hit), into, np.arange(k), net.reliance[ids], cols=k))
         position = np.full(net.m, -1)
         position[ids] = np.arange(k)
         batch = int(max(1, min(64, _BATCH_CELLS // max(1, k + n))))
@@ -250,10 +252,13 @@ def _rise(c, a_lin, gather, scatter, held, taken, q0) -> np.ndarray | None:
     """Sweep ``Q <- c + A_lin Q + scatter min(1, gather Q)`` from ``q0`` up to its fixed point,
     one what-if per column of ``c``; None when that would take more than ``_SWEEP_MAX`` sweeps.
 
-    ``held = (rows, cols)`` holds capped flows at 0 (row of ``gather``, column); ``taken =
-    (target, col, source, flow)`` takes linear flows out of their column.
+    ``scatter = (rows, matrix)`` adds ``matrix @ capped`` to those rows only; ``held = (rows,
+    cols)`` holds capped flows at 0 (row of ``gather``, column); ``taken = (target, col, source,
+    flow)`` takes linear flows out of their column. Each sweep is one sparse product over the
+    whole batch; the other steps work in place on two buffers.
     """
     q = np.repeat(q0[:, None], c.shape[1], axis=1)
+    hit, spread = scatter
     target, col, source, flow = taken
     last = np.inf
     tol = _SWEEP_TOL * max(1.0, float(np.abs(c).max(initial=0.0)))
@@ -261,9 +266,14 @@ def _rise(c, a_lin, gather, scatter, held, taken, q0) -> np.ndarray | None:
         capped = gather @ q
         np.minimum(capped, 1.0, out=capped)
         capped[held] = 0.0
-        new = c + a_lin @ q + scatter @ capped
+        new = a_lin @ q
+        new += c
+        new[hit] += spread @ capped
         np.subtract.at(new, (target, col), flow * q[source, col])
-        change = float(np.abs(new - q).max(initial=0.0))
+        # q is not needed any more: it holds the change of this sweep
+        np.subtract(new, q, out=q)
+        np.abs(q, out=q)
+        change = float(q.max(initial=0.0))
         q = new
         if change <= tol:
             return q
