@@ -135,15 +135,16 @@ class Effects:
             out[todo] = bound[todo] / (1.0 + r[todo] * e[todo] * lji)
             return out
         todo = np.flatnonzero(bound > 0)
-        # Off a loop the service's own flow does not move: its gain is the rise of its
-        # customer by r (1 - P), linear where no cap is reached.
-        off = todo[~loop[todo]]
-        x = r[off] * (1.0 - state.service_quality[services[off]])
-        free, risky = self.upward.check(tgt[off], x)
-        out[off[free]] = self.upward.y[tgt[off[free]]] * x[free]
-        todo = np.setdiff1d(todo, off[free])
-        if loop[todo].any():  # no bound on the rise of a service on a loop
-            risky = None
+        # The rise starts with r (1 - P) at the customer, and the service's own flow no longer
+        # moves with its supplier: the rise is at most the customer's by r (1 - P) in the
+        # rising flow, on a loop too, so the nodes whose services may reach their cap are
+        # known for every item. Off a loop the gain is that rise, linear where no cap is
+        # reached.
+        x = r[todo] * (1.0 - state.service_quality[services[todo]])
+        free, risky = self.upward.check(tgt[todo], x)
+        linear = free & ~loop[todo]
+        out[todo[linear]] = self.upward.y[tgt[todo[linear]]] * x[linear]
+        todo = todo[~linear]
         moving = ~state.constant[services[todo]]
         p = state.service_quality[services[todo]]
         extra = r[todo] * np.where(moving, 1.0, 1.0 - p)
