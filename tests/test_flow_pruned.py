@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from servicechain import Chain
 from servicechain.flow import impact, rank, state_of
-from servicechain.flow.effects import Effects
+from servicechain.flow.effects import Effects, certify
 from servicechain.flow.upward import Upward
 from servicechain.samples.generate import generate
 
@@ -102,6 +103,41 @@ def test_a_service_at_the_top_stays_there_and_is_no_cap_to_reach():
     assert up.y.tolist() == [0.0, 1.0, 1.0]
     assert up.cap_free(np.array([0]), np.array([0.5])).tolist() == [True]
     assert {r.node: r for r in rank(c).departments}["a"].gain == 0.0
+
+
+@SETTINGS
+@given(
+    hnp.arrays(float, st.integers(0, 40), elements=st.floats(0, 1)),
+    st.data(),
+    st.integers(0, 45),
+    st.integers(1, 6),
+)
+def test_the_pruned_walk_finds_the_exhaustive_top_n_and_solves_only_what_it_shows(
+    bound, data, count, batch
+):
+    # exact values anywhere below their bounds, ties and zeros included
+    shrink = data.draw(hnp.arrays(float, len(bound), elements=st.floats(0, 1)))
+    exact = bound * shrink
+    asked = []
+
+    def solve(items: np.ndarray) -> np.ndarray:
+        asked.extend(items.tolist())
+        return exact[items]
+
+    values, known = certify(bound, solve, count, batch=batch)
+    assert len(asked) == len(set(asked))  # no item solved twice
+    assert known.sum() == len(asked)
+    assert np.array_equal(values[known], exact[known])
+    assert np.array_equal(values[~known], bound[~known])
+    top = min(count, len(bound))
+    if not top:
+        return
+    # the top ``count`` of what it returns are exact, and they are the exhaustive top
+    order = np.lexsort((np.arange(len(bound)), ~known, -values))[:top]
+    assert known[order].all()
+    assert np.array_equal(values[order], np.sort(exact)[::-1][:top])
+    # every item left unsolved has a bound at most the count-th exact value
+    assert (bound[~known] <= values[order[-1]]).all()
 
 
 @pytest.fixture(scope="module")

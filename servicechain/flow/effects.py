@@ -314,15 +314,19 @@ def certify(
     order = np.argsort(-values, kind="stable")
     count = min(count, len(values))
     done = 0 if count > 0 else len(order)
+    step = count + batch  # first the top ``count`` by bound and a few more
     while done < len(order):
-        # First the top ``count`` by bound and a few more; then growing batches.
-        step = count + batch if done == 0 else max(batch, done // 2)
         take = order[done : done + step]
         values[take] = exact(take)
         known[take] = True
         done += len(take)
         if done >= count and done < len(order):
             nth = np.partition(values[known], -count)[-count] if count else np.inf
-            if nth >= values[order[done]]:
+            # only the items whose bound is above the count-th exact value can still enter
+            # (the bounds of the rest are sorted: they are a run from ``done`` on)
+            above = int(np.count_nonzero(values[order[done:]] > nth))
+            if not above:
                 break
+            # in small steps: each one raises the count-th exact value and prunes the rest
+            step = min(above, max(batch, count // 8))
     return values, known
