@@ -75,6 +75,15 @@ def test_a_ranking_loads_the_sparse_graph_algorithms_and_still_no_drawing():
     assert not {"matplotlib", "networkx", "pydantic"} & set(found)
 
 
+@pytest.mark.parametrize("args", [["analyze", EXAMPLE], ["trace", EXAMPLE, "it"]], ids=" ".join)
+def test_the_structure_commands_load_no_pydantic(args):
+    # the roll-up helpers they share with the networkx view need neither the spec's models
+    # nor, for a trace, networkx itself
+    found = _imported_by(f"from servicechain.cli import main; main({args!r})")
+    assert "pydantic" not in found
+    assert args[0] != "trace" or "networkx" not in found
+
+
 def test_a_drawing_loads_matplotlib(tmp_path):
     code = (
         f"from servicechain.cli import main; main(['plot', {EXAMPLE!r}, 'tornado', '-o', 'x.png'])"

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
 import numpy as np
 from msgspec import UNSET
 
 from .network import KIND_NAMES, Network, network
-from .spec import Model, Scale
+
+if TYPE_CHECKING:  # networkx and pydantic load only when a graph is made or read back
+    import networkx as nx
+
+    from .spec import Model, Scale
 
 __all__ = ["from_networkx", "given", "given_values", "node_attributes", "to_networkx"]
 
@@ -33,6 +38,7 @@ def to_networkx(model: Model, *, net: Network | None = None) -> nx.DiGraph:
 
     Examples
     --------
+    >>> from servicechain.model.spec import Model
     >>> m = Model.model_validate({"name": "x",
     ...     "departments": [{"id": "a", "name": "A", "dependence": 0.4},
     ...                     {"id": "b", "name": "B", "dependence": 0.4}],
@@ -41,6 +47,8 @@ def to_networkx(model: Model, *, net: Network | None = None) -> nx.DiGraph:
     >>> G.nodes["b"]["kind"], round(G.edges["a", "b"]["reliance"], 12)
     ('department', 0.4)
     """
+    import networkx as nx
+
     net = network(model) if net is None else net
     graph = nx.DiGraph(
         name=model.name,
@@ -74,6 +82,7 @@ def node_attributes(net, i: int, rec) -> dict:
 
     Examples
     --------
+    >>> from servicechain.model.spec import Model
     >>> m = Model.model_validate({"name": "x", "departments": [{"id": "a", "name": "A"}]})
     >>> node_attributes(network(m), 0, m.departments[0])["kind"]
     'department'
@@ -98,6 +107,7 @@ def given(rec, name: str):
 
     Examples
     --------
+    >>> from servicechain.model.spec import Model
     >>> m = Model.model_validate({"name": "x", "departments": [{"id": "a", "name": "A"}]})
     >>> given(m.departments[0], "group") is None
     True
@@ -111,6 +121,7 @@ def given_values(records, name: str) -> list:
 
     Examples
     --------
+    >>> from servicechain.model.spec import Model
     >>> m = Model.model_validate({"name": "x", "departments": [
     ...     {"id": "a", "name": "A", "group": "G"}, {"id": "b", "name": "B"}]})
     >>> given_values(m.departments, "group")
@@ -131,10 +142,13 @@ def from_networkx(graph: nx.DiGraph) -> Model:
 
     Examples
     --------
+    >>> from servicechain.model.spec import Model
     >>> m = Model.model_validate({"name": "x", "departments": [{"id": "a", "name": "A"}]})
     >>> from_networkx(to_networkx(m)) == m
     True
     """
+    from .spec import Model, Scale
+
     lo, hi = graph.graph.get("scale", (0.0, 1.0))
     scale = Scale(min=lo, max=hi)
     parts: dict[str, list] = {"departments": [], "partners": [], "segments": []}
