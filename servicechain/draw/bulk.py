@@ -29,8 +29,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..model.network import DEPARTMENT, PARTNER, SEGMENT
-from ..structure._arrays import view
-from ..structure.tracing import segment_distances
 
 if TYPE_CHECKING:
     from ..chain import Chain
@@ -100,8 +98,8 @@ def bulk_columns(chain: Chain) -> np.ndarray:
     net = chain.network
     kind = np.asarray(net.kind)
     dept = kind == DEPARTMENT
-    dist = segment_distances(view(chain)).copy()
     src, dst = np.asarray(net.source), np.asarray(net.target)
+    dist = _segment_distances(kind, src, dst)
     # unreached departments: one less than their nearest placed department supplier (at least 2)
     from_dept = dept[src] & dept[dst]
     for _ in range(64):
@@ -121,6 +119,25 @@ def bulk_columns(chain: Chain) -> np.ndarray:
     column[kind == PARTNER] = 0
     column[kind == SEGMENT] = deepest + 1
     return column.astype(np.int64)
+
+
+def _segment_distances(kind: np.ndarray, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """Hand-offs from each node to its nearest segment (-1: none reached), as
+    :func:`~servicechain.structure.distance_to_segment` counts them, one level at a time over
+    the services that reach the last level (no adjacency to build: a level is one pass over
+    the services still open)."""
+    dist = np.where(kind == SEGMENT, 0, -1)
+    open_ = np.flatnonzero(dist[src] < 0)
+    level = 0
+    while open_.size:
+        reach = open_[dist[dst[open_]] == level]
+        if not reach.size:
+            break
+        level += 1
+        found = src[reach]
+        dist[found[dist[found] < 0]] = level
+        open_ = open_[dist[src[open_]] < 0]
+    return dist
 
 
 def _box_heights(names: list[str], kind: np.ndarray) -> np.ndarray:
@@ -165,17 +182,20 @@ def _reorder(
     """One barycentre pass over ``cols`` in turn, ``rank`` changed in place: each box's key is
     the mean height on the page (``level(c, ranks)``, 0 top to 1 bottom) of its neighbours in
     the columns ordered before it (its own height if it has none there); a group keeps its
-    members together, at the mean key of its members, and orders them by their keys."""
-    a, b = ends
+    members together, at the mean key of its members, and orders them by their keys.
+    ``ends`` holds every service both ways: boxes, their neighbours, the neighbours' columns,
+    and for each column the positions of the services whose box stands in it."""
+    a, b, column_b, by_column = ends
     n = len(column)
-    done = np.zeros(n, dtype=bool)
+    done = np.zeros(int(column.max()) + 1, dtype=bool)
     height = np.zeros(n)
     for c in cols:
         inside = np.flatnonzero(column == c)
         here = level(c, rank[inside])
-        pick = (column[a] == c) & done[b]
-        total = np.bincount(a[pick], weights=height[b[pick]], minlength=n)[inside]
-        count = np.bincount(a[pick], minlength=n)[inside]
+        pick = by_column[c][done[column_b[by_column[c]]]]
+        near = a[pick]
+        total = np.bincount(near, weights=height[b[pick]], minlength=n)[inside]
+        count = np.bincount(near, minlength=n)[inside]
         key = np.where(count > 0, total / np.maximum(count, 1), here)
         codes = np.unique(group[inside], return_inverse=True)[1].reshape(-1)
         mean = np.bincount(codes, weights=key) / np.bincount(codes)
@@ -183,7 +203,7 @@ def _reorder(
         order = np.lexsort((rank[inside], key, group_key))
         rank[inside[order]] = np.arange(len(order))
         height[inside] = level(c, rank[inside])
-        done[inside] = True
+        done[c] = True
 
 
 def bulk_placement(chain: Chain) -> BulkPlacement:
@@ -225,7 +245,10 @@ def bulk_placement(chain: Chain) -> BulkPlacement:
     rank = np.empty(n, dtype=np.int64)
     rank[order] = index - start[column[order]]
     src, dst = np.asarray(net.source), np.asarray(net.target)
-    ends = (np.concatenate([src, dst]), np.concatenate([dst, src]))
+    a, b = np.concatenate([src, dst]), np.concatenate([dst, src])
+    column_a = column[a]
+    by_column = {c: np.flatnonzero(column_a == c) for c in used.tolist()}
+    ends = (a, b, column[b], by_column)
     offset = (rows_max - rows) / 2  # a shorter column stands centred
 
     def level(c: int, ranks: np.ndarray) -> np.ndarray:
