@@ -8,12 +8,14 @@ import json
 from pathlib import Path
 
 import networkx as nx
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from servicechain import Chain, ModelError, load
+from servicechain.cli import main
 from servicechain.export import export
-from servicechain.export.graphml import BLOCK, graphml_text
+from servicechain.export.graphml import BLOCK, graphml_chunks, graphml_text
 from servicechain.export.graphs import plain_graph
 from servicechain.samples.generate import generate, write_json
 
@@ -50,6 +52,34 @@ def test_a_generated_organisation_over_several_blocks_is_written_as_networkx_wri
     chain = load(path)  # through the fast path: records are Structs
     assert chain.network.m > BLOCK
     assert graphml_text(chain) == networkx_graphml(chain)
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast-path", "model"])
+def test_a_field_given_only_far_down_the_services_is_written(tmp_path, fast):
+    """Optional fields the first services leave out are first checked together; one given
+    only by the last service, or only by a service past the first few hundred, still counts."""
+    data = generate(120, seed=4)
+    assert len(data["services"]) > 300
+    data["services"][-1]["sla"] = "48 h"
+    data["services"][299]["unit"] = "orders"
+    path = tmp_path / "org.json"
+    write_json(data, path)
+    chain = load(path) if fast else Chain.from_dict(data)
+    text = graphml_text(chain)
+    assert text == networkx_graphml(chain)
+    assert 'attr.name="sla"' in text and 'attr.name="unit"' in text
+    assert 'attr.name="notes"' not in text
+
+
+def test_cli_writes_graphml_a_block_at_a_time_as_networkx_writes_it(tmp_path, runner):
+    path, out = tmp_path / "org.json", tmp_path / "org.graphml"
+    write_json(generate(BLOCK // 7 + 50, seed=8), path)
+    result = runner.invoke(main, ["export", str(path), "-o", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0 and result.stdout == f"Wrote {out} (graphml).\n"
+    chunks = list(graphml_chunks(load(path)))
+    edges = [c.count("<edge ") for c in chunks]
+    assert sum(edges) == load(path).network.m > BLOCK >= max(edges)
+    assert out.read_text(encoding="utf-8") == "".join(chunks) == networkx_graphml(load(path))
 
 
 def test_control_characters_and_empty_texts_are_written_as_networkx_writes_them(tmp_path):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from itertools import compress, repeat
+from itertools import repeat
 from operator import attrgetter, eq, is_not
 from typing import TYPE_CHECKING, Any
 
@@ -79,20 +79,28 @@ class _Column:
             self.values, self.spec = _rendered(values)
             return
         items = values.tolist() if isinstance(values, np.ndarray) else list(values)
-        self.given = np.fromiter(map(is_not, items, repeat(None)), bool, len(items))
-        given = list(compress(items, self.given))
-        self.types = set(map(type, given))
-        self.values = np.empty(len(items), dtype=object)
+        n = len(items)
+        self.types = set(map(type, items))
+        if type(None) in self.types:
+            self.types.discard(type(None))
+            self.given = np.fromiter(map(is_not, items, repeat(None)), bool, n)
+        else:
+            self.given = np.ones(n, dtype=bool)
+        self.values = np.empty(n, dtype=object)
         self.values[:] = items
         self.spec = "%r"  # numbers as repr, exactly as str() writes them
         if str in self.types:
             self.spec = "%s"
-            if "" in given:
-                self.empty = np.fromiter(map(eq, items, repeat("")), bool, len(items))
+            # texts repeat (names of services, groups): each distinct one is looked at once
+            distinct = [v for v in dict.fromkeys(items) if v is not None]
+            if "" in distinct:
+                self.empty = np.fromiter(map(eq, items, repeat("")), bool, n)
                 self.given &= ~self.empty
-            joined = "".join(given)
+            joined = "".join(distinct)
             if _XML_INVALID.search(joined) or "&" in joined or "<" in joined or ">" in joined:
-                self.values[self.given] = list(map(_value_text, self.values[self.given].tolist()))
+                texts = {v: _value_text(v) for v in distinct}
+                given = self.values[self.given].tolist()
+                self.values[self.given] = list(map(texts.__getitem__, given))
 
     def xml_type(self) -> str:
         """The key's type as networkx infers it from every value given."""
@@ -149,6 +157,21 @@ def _field(records: list, name: str) -> np.ndarray | None:
     return values
 
 
+def _fields(records: list, names: tuple) -> dict[str, np.ndarray]:
+    """The fields of ``names`` that some record gives, each as :func:`_field` gives it, in the
+    order of ``names``. The fields the first records leave out are first checked together,
+    with one pass over the records: an optional field no record gives costs little."""
+    sample = records[:256]
+    rare = [
+        n for n in names if all(getattr(r, n) is None or getattr(r, n) is UNSET for r in sample)
+    ]
+    if len(rare) > 1:
+        rows = list(map(attrgetter(*rare), records))
+        if rows.count((UNSET,) * len(rare)) + rows.count((None,) * len(rare)) == len(rows):
+            names = tuple(n for n in names if n not in rare)
+    return {n: values for n in names if (values := _field(records, n)) is not None}
+
+
 def _attribute(text: str) -> str:
     return text.translate(_ATTR_ESCAPES)
 
@@ -173,9 +196,10 @@ def _block(
         pattern |= column.given[rows].astype(np.int64) << (2 * bit)
         if column.empty is not None:
             pattern |= column.empty[rows].astype(np.int64) << (2 * bit + 1)
-    out = np.empty(n, dtype=object)
-    for code in np.unique(pattern).tolist():
-        pick = np.flatnonzero(pattern == code)
+    codes = np.unique(pattern).tolist()
+    out = None if len(codes) == 1 else np.empty(n, dtype=object)  # one template: no gathering
+    for code in codes:
+        pick = slice(None) if out is None else np.flatnonzero(pattern == code)
         parts, args = [head], [h[rows][pick].tolist() for h in heads]
         for bit, column in enumerate(columns):
             if code >> (2 * bit) & 1:
@@ -184,7 +208,10 @@ def _block(
             elif code >> (2 * bit + 1) & 1:
                 parts.append(f'      <data key="{column.key}" />\n')
         parts.append(tail)
-        out[pick] = list(map("".join(parts).__mod__, zip(*args, strict=True)))
+        text = map("".join(parts).__mod__, zip(*args, strict=True))
+        if out is None:
+            return "".join(text)
+        out[pick] = list(text)
     return "".join(out.tolist())
 
 
@@ -248,10 +275,8 @@ def graphml_chunks(chain: Chain) -> Iterator[str]:
         _Column("weight", net.weight[order].astype(float)),
         _Column("reliance", net.reliance[order].astype(float)),
     ]
-    for field in _EDGE_FIELDS:
-        values = _field(services, field)
-        if values is not None:
-            edge_columns.append(_Column(field, values[order]))
+    for field, values in _fields(services, _EDGE_FIELDS).items():
+        edge_columns.append(_Column(field, values[order]))
     count = _assign_keys(node_columns, len(graph_data))
     _assign_keys(edge_columns, count)
     node_columns = [c for c in node_columns if c.key]
