@@ -7,7 +7,6 @@ import json
 import math
 
 import numpy as np
-import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from msgspec import UNSET
@@ -16,7 +15,7 @@ from servicechain.errors import ModelError
 from servicechain.io.fastjson import _count, _has_backslash, parse_fast
 from servicechain.io.load import parse_model
 from servicechain.model.costs import costs_of
-from servicechain.model.links import Columns, cross_record_findings
+from servicechain.model.links import Columns, _given, cross_record_findings
 from servicechain.model.network import field_floats, network
 from servicechain.model.summary import summarize
 
@@ -163,17 +162,10 @@ def test_the_fast_path_and_the_loader_agree_on_generated_models(data):
     assert on_arrays == looked_up
 
 
-@pytest.mark.parametrize("missing_end", ["source", "target"])
-def test_an_end_that_is_not_text_is_left_to_the_rules_of_its_record(missing_end):
-    columns = Columns(
-        ids={"departments": ["a", "b"], "segments": [], "partners": []},
-        source=["a", "a", "b"],
-        target=["b", "b", "a"],
-    )
-    getattr(columns, missing_end)[0] = None
-    found = [(loc, message) for loc, message, _ in cross_record_findings(columns)]
-    # with the first service's end unknown, the second one is the first to link a and b
-    assert found == []
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=3)), max_size=12))
+def test_ends_given_match_a_loop(ends):
+    assert _given(ends).tolist() == [end is not None for end in ends]
 
 
 def test_ids_used_twice_are_named_once_each_after_the_first():
