@@ -274,8 +274,9 @@ def _sketch(model: Element, *, file: str, page: str) -> Sketch:
     }
     vertex = {i for i, (attrs, _) in by_id.items() if attrs.get("vertex") == "1"}
     edges = [i for i, (attrs, _) in by_id.items() if attrs.get("edge") == "1"]
+    edge_set = set(edges)
     layers = {i for i in by_id if parent[i] is None or parent[i] not in by_id}
-    layers |= {i for i in by_id if parent[i] in layers and i not in vertex and i not in edges}
+    layers |= {i for i in by_id if parent[i] in layers and i not in vertex and i not in edge_set}
 
     def geometry(i: str) -> Element | None:
         return by_id[i][1].find("mxGeometry")
@@ -311,7 +312,7 @@ def _sketch(model: Element, *, file: str, page: str) -> Sketch:
             continue
         g = geometry(i)
         why = None
-        if parent[i] in edges or (g is not None and g.get("relative") == "1"):
+        if parent[i] in edge_set or (g is not None and g.get("relative") == "1"):
             continue  # a label of an arrow
         if "text" in style or style.get("shape") == "image" or "image" in style:
             why = "free text" if "text" in style else "an image"
@@ -353,11 +354,13 @@ def _sketch(model: Element, *, file: str, page: str) -> Sketch:
         else:
             first[box.model_id] = box
     arrows: list[Arrow] = []
+    child_label: dict[str, str] = {}  # an arrow's text may be a child cell: the first one
+    for c, text in labels.items():
+        if text.strip():
+            child_label.setdefault(parent[c], text)
     for i in edges:
         attrs = by_id[i][0]
-        label = labels[i] or next(
-            (labels[c] for c in by_id if parent[c] == i and labels[c].strip()), ""
-        )
+        label = labels[i] or child_label.get(i, "")
         arrow = Arrow(i, label, attrs.get("source") or "", attrs.get("target") or "")
         loose = [end for end, ref in (("start", arrow.source), ("end", arrow.target)) if not ref]
         if loose:

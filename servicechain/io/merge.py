@@ -316,6 +316,7 @@ def merge_sketch(
     # still joins (drawn again, or from a format without service ids) takes that service
     services = {(s.source, s.target): i for i, s in enumerate(model.services)}
     claimed: dict[int, int] = {}  # arrow -> service
+    kept: set[int] = set()  # services claimed (a set: a drawing holds thousands of arrows)
     for tagged in (True, False):
         for n, arrow in enumerate(sketch.arrows):
             if n in claimed or (arrow.service is not None) != tagged:
@@ -324,9 +325,9 @@ def merge_sketch(
             index = services.get(ends)
             if index is None and tagged:
                 index = services.get((ident[arrow.source], ident[arrow.target]))
-            if index is not None and index not in claimed.values():
+            if index is not None and index not in kept:
                 claimed[n] = index
-    kept = set(claimed.values())
+                kept.add(index)
     for n, arrow in enumerate(sketch.arrows):
         src, dst = ident[arrow.source], ident[arrow.target]
         if n not in claimed:
