@@ -84,6 +84,18 @@ def test_the_structure_commands_load_no_pydantic(args):
     assert args[0] != "trace" or "networkx" not in found
 
 
+@pytest.mark.parametrize(
+    "args",
+    [["analyze", EXAMPLE, "--segment", "clube"], ["trace", EXAMPLE, "it"]],
+    ids=" ".join,
+)
+def test_the_structure_of_a_chain_is_searched_on_arrays_without_networkx_or_pydantic(args):
+    # a chain's view is built from its arrays: networkx only for a graph, a roll-up or the
+    # k shortest paths of trace --to
+    found = _imported_by(f"from servicechain.cli import main; main({args!r})")
+    assert not {"matplotlib", "networkx", "pydantic"} & set(found)
+
+
 def test_a_drawing_loads_matplotlib(tmp_path):
     code = (
         f"from servicechain.cli import main; main(['plot', {EXAMPLE!r}, 'tornado', '-o', 'x.png'])"

@@ -17,7 +17,6 @@ True
 
 from .analysis import Analysis, analyze
 from .dominance import Gateway, Gateways, gateways, single_front_line
-from .grouping import rollup
 from .loops import Cluster, mutual_dependencies
 from .reach import Role, disconnected, roles
 from .tracing import (
@@ -53,3 +52,12 @@ __all__ = [
     "trace",
     "upstream",
 ]
+
+
+def __getattr__(name: str):
+    # the roll-up needs the model's graph layer (networkx): imported when first asked for
+    if name == "rollup":
+        from .grouping import rollup
+
+        return rollup
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,10 +13,14 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
+
+from ._base import is_graph
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["View", "bfs", "view"]
 
@@ -101,6 +105,8 @@ class View:
         src = np.repeat(np.arange(self.n), np.diff(self.out_ptr))
         a, b = labels[src], labels[self.out_idx]
         if np.any(a < b):  # not numbered sinks first: renumber by a topological order
+            import networkx as nx
+
             dag = nx.DiGraph()
             dag.add_nodes_from(range(count))
             dag.add_edges_from(zip(a[a != b].tolist(), b[a != b].tolist(), strict=True))
@@ -119,6 +125,8 @@ class View:
 
     def bare_graph(self) -> nx.DiGraph:
         """A networkx DiGraph with the same nodes and adjacency order, without attributes."""
+        import networkx as nx
+
         graph = nx.DiGraph()
         graph.add_nodes_from(self.ids)
         ids = self.ids
@@ -169,12 +177,12 @@ def _from_graph(graph: nx.DiGraph) -> View:
 
 def view(chain_or_graph: Any) -> View:
     """The :class:`View` of a chain (cached with its network) or of a graph (read each time)."""
-    if isinstance(chain_or_graph, nx.DiGraph):
+    if is_graph(chain_or_graph):
         return _from_graph(chain_or_graph)
     net = getattr(chain_or_graph, "network", None)
     if net is None:
         graph = getattr(chain_or_graph, "graph", None)
-        if isinstance(graph, nx.DiGraph):
+        if is_graph(graph):
             return _from_graph(graph)
         raise TypeError(
             f"expected a Chain or a networkx DiGraph, got {type(chain_or_graph).__name__}"

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import networkx as nx
+import sys
+from typing import TYPE_CHECKING, Any
 
 from ..errors import UnknownNodeError, did_you_mean, unknown_node
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 __all__ = [
     "as_graph",
+    "is_graph",
     "kind_of",
     "label",
     "locate",
@@ -22,12 +25,26 @@ __all__ = [
 ]
 
 
+def is_graph(obj: Any) -> bool:
+    """Whether ``obj`` is a networkx DiGraph, without importing networkx (an object can only be
+    one once networkx is imported).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> is_graph(nx.DiGraph()), is_graph({})
+    (True, False)
+    """
+    nx = sys.modules.get("networkx")
+    return nx is not None and isinstance(obj, nx.DiGraph)
+
+
 def as_graph(chain_or_graph: Any) -> nx.DiGraph:
     """The networkx DiGraph of a :class:`~servicechain.chain.Chain`, or the graph itself."""
-    if isinstance(chain_or_graph, nx.DiGraph):
+    if is_graph(chain_or_graph):
         return chain_or_graph
     graph = getattr(chain_or_graph, "graph", None)
-    if isinstance(graph, nx.DiGraph):
+    if is_graph(graph):
         return graph
     raise TypeError(f"expected a Chain or a networkx DiGraph, got {type(chain_or_graph).__name__}")
 
@@ -65,7 +82,7 @@ def resolve(chain_or_graph: Any, graph: nx.DiGraph, ident: str) -> str:
     if ident in members_of:
         return members_of[ident]
     network = getattr(chain_or_graph, "network", None)
-    if network is not None and not members_of and not isinstance(chain_or_graph, nx.DiGraph):
+    if network is not None and not members_of and not is_graph(chain_or_graph):
         network.node(ident)  # raises with the model's own message
     what = "department, segment or partner"
     if members_of:
@@ -98,7 +115,7 @@ def locate(chain_or_graph: Any, view: Any, ident: str) -> int:
     found = view.index.get(ident)
     if found is not None:
         return found
-    if isinstance(chain_or_graph, nx.DiGraph):
+    if is_graph(chain_or_graph):
         return view.index[resolve(chain_or_graph, chain_or_graph, ident)]
     if view.network is not None:
         return view.network.node(ident)  # raises with the model's own message

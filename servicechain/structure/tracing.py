@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
-import networkx as nx
 import numpy as np
 
 from ..progress import gc_paused
@@ -63,6 +62,7 @@ def upstream(chain_or_graph: Any, node: str, *, depth: int | None = None) -> dic
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.DiGraph([("hr", "it"), ("it", "store"), ("store", "shoppers")])
     >>> upstream(G, "store")
     {'it': 1, 'hr': 2}
@@ -81,6 +81,7 @@ def downstream(chain_or_graph: Any, node: str, *, depth: int | None = None) -> d
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.DiGraph([("hr", "it"), ("it", "store"), ("store", "shoppers")])
     >>> downstream(G, "it")
     {'store': 1, 'shoppers': 2}
@@ -98,6 +99,7 @@ def distance_to_segment(chain_or_graph: Any) -> dict[str, int | None]:
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.DiGraph([("hr", "it"), ("it", "store"), ("store", "shoppers")])
     >>> G.add_node("shoppers", kind="segment"); G.add_node("archive")
     >>> distance_to_segment(G)
@@ -209,6 +211,7 @@ def trace(
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.DiGraph([("hr", "it"), ("it", "store"), ("store", "shoppers")])
     >>> G.add_node("shoppers", kind="segment")
     >>> print(trace(G, "it", direction="down"))
@@ -307,6 +310,7 @@ def paths(
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.DiGraph([("it", "store"), ("it", "web"), ("store", "s"), ("web", "s"),
     ...                 ("it", "stock"), ("stock", "store")])
     >>> result = paths(G, "it", "s", limit=2)
@@ -366,6 +370,8 @@ def _shortest_paths(nodes_of: Any, start: int, end: int, count: int) -> list[lis
     through = ahead[src] + 1 + behind[dst]  # the shortest path using each service
     ids = nodes_of.ids
     bound = int(ahead[end])
+    import networkx as nx  # the k shortest simple paths: networkx's Yen algorithm
+
     while True:
         keep = through <= bound
         graph = nx.DiGraph()  # nodes and services in the order of the whole graph
