@@ -98,3 +98,40 @@ def test_a_bundled_example_scores_the_same_through_the_sparse_solver(monkeypatch
     np.testing.assert_allclose(
         sparse.operator.solve(w, transpose=True), dense.operator.solve(w, transpose=True)
     )
+
+
+@settings(max_examples=12, deadline=None, derandomize=True)
+@given(st.sampled_from([40, 150, 600]), st.integers(0, 2**32 - 1))
+def test_the_capped_fixed_point_solves_its_equation_on_every_path(n, seed):
+    # dense (up to 64 nodes), factorised (up to 400) and swept (larger, each round starting
+    # where the last ended), with repeated services between the same pair and transmissions
+    # far above 1: the result satisfies Q = c + sum r min(1, e Q_source) and is the limit of
+    # the plain fixed-point iteration
+    rng = np.random.default_rng(seed)
+    m = 4 * n
+    source = rng.integers(0, n, m)
+    target = (source + rng.integers(1, n, m)) % n
+    k = n // 4
+    source[:k], target[:k] = source[k : 2 * k], target[k : 2 * k]  # repeated pairs
+    r = rng.uniform(0.0, 0.5 / 4, m)  # at most about half of a node from its suppliers
+    e = np.where(rng.random(m) < 0.3, rng.uniform(1.0, 4.0, m), rng.uniform(0.2, 1.0, m))
+    c = rng.uniform(0.0, 0.5, n)
+    q = solve.capped_fixed_point(n, c, source, target, r, e)
+    flow = c + np.bincount(target, weights=r * np.minimum(1.0, e * q[source]), minlength=n)
+    assert np.abs(flow - q).max() <= 1e-12
+    plain = np.zeros(n)
+    for _ in range(400):
+        plain = c + np.bincount(target, weights=r * np.minimum(1.0, e * plain[source]), minlength=n)
+    assert np.abs(plain - q).max() <= 1e-12
+
+
+def test_a_close_start_gives_the_same_solution_in_fewer_sweeps():
+    rng = np.random.default_rng(3)
+    n = 2000
+    rows, cols = rng.integers(0, n, 8 * n), rng.integers(0, n, 8 * n)
+    op = Operator(system_matrix(n, rows, cols, rng.uniform(0, 0.1, 8 * n)))
+    rhs = rng.uniform(0, 1, n)
+    x = op.solve(rhs)
+    near = op.solve(rhs * (1 + 1e-9), start=x)
+    assert np.abs(near - x * (1 + 1e-9)).max() <= 1e-12
+    assert np.abs(op.solve(rhs, start=np.zeros(n)) - x).max() <= 1e-13

@@ -90,7 +90,9 @@ class Operator:
     [0.5, 1.0]
     """
 
-    def __init__(self, matrix: sparse.csr_array | np.ndarray):
+    def __init__(
+        self, matrix: sparse.csr_array | np.ndarray, *, transmission: sparse.csr_array | None = None
+    ):
         self.n = matrix.shape[0]
         if isinstance(matrix, np.ndarray):
             self._matrix, self._dense = None, matrix
@@ -99,7 +101,10 @@ class Operator:
             self._dense = matrix.toarray() if self.n <= DENSE_MAX_NODES else None
         self._lu = None
         self._transposed = None
+        # A = I - M for the sweeps, when the caller has it at hand (else made on first use)
         self._sweep: dict[bool, sparse.csr_array] = {}
+        if transmission is not None:
+            self._sweep[False] = transmission
 
     @classmethod
     def of(cls, n: int, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> Operator:
@@ -142,8 +147,14 @@ class Operator:
                 raise SolveError(SINGULAR) from err
         return self._lu
 
-    def solve(self, rhs: np.ndarray, *, transpose: bool = False) -> np.ndarray:
-        """``x`` with ``M x = rhs`` (or ``M^T x = rhs``); ``rhs`` may hold several columns."""
+    def solve(
+        self, rhs: np.ndarray, *, transpose: bool = False, start: np.ndarray | None = None
+    ) -> np.ndarray:
+        """``x`` with ``M x = rhs`` (or ``M^T x = rhs``); ``rhs`` may hold several columns.
+
+        ``start``, shaped like ``rhs``, is where the sweeps of a large system start (a close
+        guess, such as the solution of a nearby system, saves sweeps; the result is the same
+        to the tolerance and checked the same way)."""
         rhs = np.asarray(rhs, dtype=float)
         if self.n == 0:
             return rhs.copy()
@@ -155,11 +166,13 @@ class Operator:
         elif self.direct:
             x = self._factor().solve(rhs, trans="T" if transpose else "N")
         else:
-            x = self._iterate(rhs, transpose)
+            x = self._iterate(rhs, transpose, start)
         self._check(x, rhs, transpose)
         return x
 
-    def _iterate(self, rhs: np.ndarray, transpose: bool) -> np.ndarray:
+    def _iterate(
+        self, rhs: np.ndarray, transpose: bool, start: np.ndarray | None = None
+    ) -> np.ndarray:
         if transpose:
             if self._transposed is None:
                 self._transposed = self.matrix.T.tocsr()
@@ -172,7 +185,10 @@ class Operator:
         if not len(live):
             return out.reshape(rhs.shape)
         # All columns sweep together (one sparse product per sweep for the whole batch).
-        x, done = self._sweeps(matrix, columns[:, live], transpose)
+        guess = None if start is None else np.asarray(start, dtype=float).reshape(self.n, -1)
+        x, done = self._sweeps(
+            matrix, columns[:, live], transpose, None if guess is None else guess[:, live]
+        )
         out[:, live] = x
         if not done:
             from scipy.sparse import linalg as spla
@@ -192,7 +208,11 @@ class Operator:
         return out.reshape(rhs.shape)
 
     def _sweeps(
-        self, matrix: sparse.csr_array, b: np.ndarray, transpose: bool
+        self,
+        matrix: sparse.csr_array,
+        b: np.ndarray,
+        transpose: bool,
+        start: np.ndarray | None = None,
     ) -> tuple[np.ndarray, bool]:
         """Iterate ``x <- b + A x`` (``A = I - matrix``) while it converges fast;
         return the last good iterate and whether it converged. ``b`` holds one right-hand side
@@ -208,7 +228,7 @@ class Operator:
         if a is None:
             a = self._sweep[transpose] = (sparse.eye_array(self.n, format="csr") - matrix).tocsr()
         tol = _SWEEP_TOL * max(1.0, float(np.abs(b).max(initial=0.0)))
-        x, last = b.copy(), np.inf
+        x, last = (b if start is None else start).copy(), np.inf
         scratch = np.empty_like(x)  # the change of a sweep, computed in place
         # Columns of L (unit right-hand sides) add b where it is not zero only.
         where = np.nonzero(b) if np.count_nonzero(b) * 8 < b.size else None
@@ -251,6 +271,38 @@ class Operator:
             )
 
 
+class _Pattern:
+    """The sparsity pattern of ``I - A`` for entries ``A[rows[s], cols[s]]`` (the diagonal
+    included, duplicates merged), made once; :meth:`operator` fills in the values."""
+
+    def __init__(self, n: int, rows: np.ndarray, cols: np.ndarray):
+        self.n = n
+        keys = np.concatenate(
+            [rows.astype(np.int64) * n + cols, np.arange(n, dtype=np.int64) * (n + 1)]
+        )
+        cells, where = np.unique(keys, return_inverse=True)
+        self.indices = (cells % n).astype(np.int32 if n < 2**31 else np.int64)
+        self.indptr = np.searchsorted(cells, np.arange(n + 1, dtype=np.int64) * n).astype(
+            self.indices.dtype
+        )
+        self.size = len(cells)
+        self.entry, self.diagonal = where[: len(rows)], where[len(rows) :]
+
+    def operator(self, values: np.ndarray) -> Operator:
+        """The operator of ``I - A`` with ``A[rows[s], cols[s]] += values[s]``."""
+        from scipy import sparse
+
+        a = np.bincount(self.entry, weights=values, minlength=self.size)
+        m = -a
+        m[self.diagonal] += 1.0
+        shape = (self.n, self.n)
+        # the sweeps use A itself: no subtraction from the identity to undo
+        return Operator(
+            sparse.csr_array((m, self.indices, self.indptr), shape=shape),
+            transmission=sparse.csr_array((a, self.indices, self.indptr), shape=shape),
+        )
+
+
 def capped_fixed_point(
     n: int,
     c: np.ndarray,
@@ -285,11 +337,18 @@ def capped_fixed_point(
     # supplier delivers) out of the matrix; each round then frees the services below the cap.
     capped = e > 1.0
     q = None
+    # a large system keeps one sparsity pattern for every round (the capped services' entries
+    # are zeros in it): each round only fills in the values
+    pattern = _Pattern(n, target, source) if n > DENSE_MAX_NODES else None
     for _ in range(max_rounds):
         free = ~capped
         rhs = c + np.bincount(target[capped], weights=r[capped], minlength=n)
-        op = Operator.of(n, target[free], source[free], r[free] * e[free])
-        q = op.solve(rhs)
+        if pattern is None:
+            op = Operator.of(n, target[free], source[free], r[free] * e[free])
+        else:
+            op = pattern.operator(np.where(free, r * e, 0.0))
+        # each round starts its sweeps where the last one ended (only the pattern changed)
+        q = op.solve(rhs, start=q)
         # A service exactly at the cap counts as capped: round-off must not flip it back and forth
         # (min(1, e*Q) is the same either way to within CAP_TOL).
         now = e * q[source] > 1.0 - CAP_TOL
