@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 
 import numpy as np
@@ -86,6 +87,26 @@ def test_nan_in_a_column_is_null_and_infinity_is_refused():
     assert json.loads(dumps(Records({"q": np.array([np.nan, 1.0])}))) == [{"q": None}, {"q": 1.0}]
     with pytest.raises(ValueError, match="q: inf is not a finite number"):
         dumps(Records({"q": np.array([np.inf])}))
+
+
+def test_floats_of_every_magnitude_are_written_as_json_dumps_writes_them():
+    # the numbers are encoded in C a block at a time and respelled where repr writes otherwise
+    values = [0.0, -0.0, 5e-324, 1e-5, 1e-4, 1e16, 9999999999999998.0]
+    for exponent in range(-324, 309):
+        for digits in ("1", "1.5", "9.999999999999999", "1.2345678901234567", "2.0000000000000004"):
+            value = float(f"{digits}e{exponent}")
+            if 0 < value < math.inf:
+                values += [value, -value, math.nextafter(value, 0), math.nextafter(value, math.inf)]
+    values = [v for v in values if math.isfinite(v)]
+    rows = Records({"x": np.array(values)})
+    assert dumps(rows, indent=1) == json.dumps([{"x": v} for v in values], indent=1)
+
+
+@given(st.lists(st.floats(allow_nan=False, allow_infinity=False, width=64), min_size=1))
+def test_a_column_of_floats_is_written_as_json_dumps_writes_it(values):
+    assert dumps(Records({"x": np.array(values)})) == json.dumps(
+        [{"x": v} for v in values], indent=2
+    )
 
 
 def test_columns_of_different_lengths_are_refused():

@@ -194,22 +194,30 @@ def _ends(held: Ends, ids: np.ndarray, level: int, indent: int) -> list[str]:
 def _floats(held: np.ndarray, values: list[float], name: str) -> list[str]:
     """Each float as ``float.__repr__`` writes it (what ``json.dumps`` writes), NaN as null.
 
-    msgspec writes the same shortest digits in C, but spells exponents its own way and uses
-    them in other ranges: those few values are written by ``repr``.
+    msgspec writes the same shortest digits in C, but spells exponents its own way
+    (``1.5e-7``, ``1e16``: the block's text is respelled ``1.5e-07``, ``1e+16`` by two plain
+    substitutions) and writes numbers from 1e-5 to 1e-4 without one: those are written by
+    ``repr``.
     """
     finite = np.isfinite(held)
     if not finite.all():
         bad = held[~finite & ~np.isnan(held)]
         if len(bad):
             raise ValueError(f"{name}: {bad[0]} is not a finite number")
-    out = msgspec.json.encode(values)[1:-1].decode().split(",")
+    text = msgspec.json.encode(values)[1:-1].decode()
+    if "e" in text:
+        text = _POSITIVE_EXPONENT.sub("e+", _ONE_DIGIT_EXPONENT.sub("e-0", text))
+    out = text.split(",")
     size = np.abs(held)
-    odd = np.flatnonzero(((size < 1e-4) & (size > 0)) | (size >= 1e16))
-    if len(odd):
-        fixed = np.array(out, dtype=object)
-        fixed[odd] = list(map(float.__repr__, held[odd].tolist()))
-        out = fixed.tolist()
+    fixed = np.flatnonzero((size >= 1e-5) & (size < 1e-4))
+    for at, value in zip(fixed.tolist(), held[fixed].tolist(), strict=True):
+        out[at] = float.__repr__(value)
     return out
+
+
+#: Where msgspec's exponents differ from ``repr``'s: one digit after a minus sign, no plus.
+_ONE_DIGIT_EXPONENT = re.compile(r"e-(?=\d(?!\d))")
+_POSITIVE_EXPONENT = re.compile(r"e(?=\d)")
 
 
 def _scalar(value: Any, level: int, indent: int) -> str:
