@@ -19,6 +19,7 @@ __all__ = [
     "LIST_SHOWN",
     "REPR_LINES",
     "clip",
+    "clipped",
     "fmt_score",
     "fmt_scores",
     "has_controls",
@@ -84,6 +85,23 @@ def clip(text: str, columns: int) -> str:
     return out + "…"
 
 
+def clipped(texts: list[str], columns: int) -> list[str]:
+    """:func:`clip` of each of ``texts``, the widths measured as a table column's are (once for
+    the whole column when it is all plain one-column characters).
+
+    Examples
+    --------
+    >>> clipped(["Loja", "Operações de turno", "航空航空航空"], 8)
+    ['Loja', 'Operaçõ…', '航空航…']
+    """
+    widths = _widths(texts)
+    if widths is None:
+        widths = list(map(len, texts))
+    return [
+        text if w <= columns else clip(text, columns) for text, w in zip(texts, widths, strict=True)
+    ]
+
+
 def table(rows: list[list[str]], *, right: tuple[int, ...] = (), indent: str = "  ") -> list[str]:
     """Lines of an aligned table; columns whose index is in ``right`` are right-aligned.
 
@@ -103,17 +121,38 @@ def table(rows: list[list[str]], *, right: tuple[int, ...] = (), indent: str = "
         raise ValueError("table rows of different lengths")
     if not count:
         return [indent.rstrip()] * len(rows)
-    padded = [_padded(list(map(itemgetter(k), rows)), k in right) for k in range(count)]
-    return [(indent + line).rstrip() for line in map("  ".join, zip(*padded, strict=True))]
+    # each column measured whole, then padded a block of rows at a time (the padded copies
+    # of a long table's cells never all exist at once)
+    measured = [_measured(list(map(itemgetter(k), rows))) for k in range(count)]
+    lines: list[str] = []
+    for start in range(0, len(rows), _TABLE_BLOCK):
+        block = rows[start : start + _TABLE_BLOCK]
+        padded = [
+            _padded(list(map(itemgetter(k), block)), widths, cols, start, k in right)
+            for k, (widths, cols) in enumerate(measured)
+        ]
+        lines += [(indent + line).rstrip() for line in map("  ".join, zip(*padded, strict=True))]
+    return lines
 
 
-def _padded(cells: list[str], right: bool) -> list[str]:
-    """The cells of one column padded with spaces to the width of its widest cell."""
+#: Rows of a table padded at a time.
+_TABLE_BLOCK = 8192
+
+
+def _measured(cells: list[str]) -> tuple[list[int] | None, int]:
+    """The display width of each cell of a column (None when each is its length) and the
+    width of the column."""
     widths = _widths(cells)
+    return widths, max(map(len, cells)) if widths is None else max(widths)
+
+
+def _padded(
+    cells: list[str], widths: list[int] | None, cols: int, start: int, right: bool
+) -> list[str]:
+    """The cells of one column (from row ``start``) padded with spaces to ``cols`` columns."""
     if widths is None:  # every cell is as wide as it is long
-        cols = max(map(len, cells))
         return list(map(str.rjust if right else str.ljust, cells, repeat(cols)))
-    cols = max(widths)
+    widths = widths[start : start + len(cells)]
     if right:
         return [" " * (cols - w) + cell for cell, w in zip(cells, widths, strict=True)]
     return [cell + " " * (cols - w) for cell, w in zip(cells, widths, strict=True)]

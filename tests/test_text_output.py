@@ -4,12 +4,23 @@ the same text, byte for byte, as measuring and formatting each cell on its own."
 from __future__ import annotations
 
 import math
+from unittest import mock
 
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from servicechain.text import fmt_score, fmt_scores, has_controls, plain_text, table, width
+from servicechain import text as text_module
+from servicechain.text import (
+    clip,
+    clipped,
+    fmt_score,
+    fmt_scores,
+    has_controls,
+    plain_text,
+    table,
+    width,
+)
 
 
 def table_cell_by_cell(rows, *, right=(), indent="  "):
@@ -56,6 +67,13 @@ def test_table_is_the_table_made_cell_by_cell(rows, right, indent):
     )
 
 
+@given(rows(), st.sets(st.integers(0, 4)))
+def test_a_table_padded_a_few_rows_at_a_time_is_the_same_table(rows, right):
+    right = tuple(sorted(right))
+    with mock.patch.object(text_module, "_TABLE_BLOCK", 2):
+        assert table(rows, right=right) == table_cell_by_cell(rows, right=right)
+
+
 def test_a_long_column_of_mixed_names_lines_up_on_screen():
     names = ["Operations – Assistenza", "上海 客户服务中心", "Operac\u0327o\u0303es", "IT"] * 50
     rows = [["name", "score"], *[[n, f"{i / 7:.2f}"] for i, n in enumerate(names)]]
@@ -94,3 +112,9 @@ def test_plain_text_leaves_text_without_controls_alone_and_removes_every_one(tex
     assert not has_controls(clean)
     if not has_controls(text):
         assert clean == text
+
+
+@given(st.lists(cell, max_size=8), st.integers(1, 12))
+@example(["Operations 1 – Assistenza clienti 0", "Operations 1 – 服务台 12", "IT"], 24)
+def test_clipped_is_clip_of_each(texts, columns):
+    assert clipped(texts, columns) == [clip(text, columns) for text in texts]
