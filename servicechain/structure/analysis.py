@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..progress import gc_paused
-from ..text import clip, table, text_repr
+from ..text import clipped, table, text_repr
 from ._arrays import view
 from ._base import as_graph, locate_segment, short_list
 from .dominance import Gateways, gateways_of_view, single_front_line_of_view
@@ -71,17 +71,19 @@ class Analysis:
         head = self.name + (f", rolled up by {self.group_by}" if self.group_by else "")
         lines = [head, "", "Departments (distance 1 = front line, on the line of visibility):"]
         rows = [["id", "name", "customers", "suppliers", "segments direct+indirect", "distance"]]
-        for r in self.roles[: self.top]:
-            rows.append(
-                [
-                    r.id,
-                    clip(r.name, 36),
-                    str(len(r.customers)),
-                    str(len(r.suppliers)),
-                    f"{len(r.segments_direct)}+{r.segments_indirect}",
-                    "-" if r.distance is None else str(r.distance),
-                ]
-            )
+        roles = self.roles[: self.top]
+        names = clipped([r.name for r in roles], 36)
+        rows += [
+            [
+                r.id,
+                name,
+                str(len(r.customers)),
+                str(len(r.suppliers)),
+                f"{len(r.segments_direct)}+{r.segments_indirect}",
+                "-" if r.distance is None else str(r.distance),
+            ]
+            for r, name in zip(roles, names, strict=True)
+        ]
         lines += table(rows, right=(2, 3, 4, 5))
         if self.top is not None and len(self.roles) > self.top:
             lines.append(f"  ... and {len(self.roles) - self.top:,} more (--json lists them all)")
