@@ -15,6 +15,7 @@ import servicechain
 from servicechain.cli import main
 from servicechain.io import jsonout
 from servicechain.io.jsonout import dumps, write_json
+from servicechain.model.assumptions import assumptions_of
 from servicechain.model.records import Coded, Ends, Records, plain
 from servicechain.samples.generate import generate
 from servicechain.samples.generate import write_json as write_model
@@ -132,3 +133,45 @@ def test_score_json_of_a_generated_model_lists_every_node_and_service(runner, tm
     assert [s["from"] for s in out["services"]] == [s["from"] for s in data["services"]]
     kinds = [n["kind"] for n in out["nodes"]]
     assert kinds == sorted(kinds, key=["segment", "department", "partner"].index)
+
+
+def test_assumptions_as_columns_are_the_to_dict_of_each():
+    chain = servicechain.Chain.from_dict(
+        {
+            "name": "Gaps",
+            "scale": {"min": 1, "max": 5},
+            "departments": [
+                {"id": "it", "name": "IT", "dependence": 0.5},
+                {"id": "store", "name": "Store 'Norte'", "quality": 4, "dependence": 0.5},
+            ],
+            "partners": [{"id": "courier", "name": "Courier"}, {"id": "bank", "name": "Bank", "quality": 3}],
+            "segments": [
+                {"id": "walkin", "name": "Walk-in", "kind": "consumer", "relationship": "customer",
+                 "dependence": 0.5},
+                {"id": "online", "name": "Online", "kind": "consumer", "relationship": "customer",
+                 "dependence": 0.5, "baseline": 4},
+            ],
+            "services": [
+                {"from": "courier", "to": "store", "name": "Delivery"},
+                {"from": "it", "to": "store"},
+                {"from": "bank", "to": "it", "quality": 3},
+                {"from": "store", "to": "walkin", "quality": 4},
+                {"from": "store", "to": "online", "quality": 4},
+            ],
+        }
+    )  # fmt: skip
+    found = assumptions_of(chain.network)
+    assert {field.split("[")[0] for field in found.records().columns["field"]} == {
+        "departments", "partners", "segments", "services"
+    }  # fmt: skip
+    assert found.records().columns == Records.from_rows([a.to_dict() for a in found]).columns
+    assert json.loads(dumps(chain.score().json_data()))["assumptions"] == [
+        a.to_dict() for a in found
+    ]
+
+
+def test_generated_assumptions_as_columns_are_the_to_dict_of_each():
+    chain = servicechain.Chain.from_dict(generate(300, seed=3))
+    found = assumptions_of(chain.network)
+    assert len(found) > 10
+    assert found.records().columns == Records.from_rows([a.to_dict() for a in found]).columns

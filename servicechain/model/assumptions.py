@@ -13,6 +13,7 @@ import numpy as np
 from ..errors import field_path
 from .lazy import LazyList
 from .network import DEPARTMENT, PARTNER, SEGMENT, Network, network
+from .records import Records
 
 if TYPE_CHECKING:
     from .spec import Model
@@ -80,6 +81,59 @@ class Assumptions(LazyList):
             f"service {source} → {target}{label} has no quality: taken as what {source!r} delivers"
         )
         return Assumption(("services", j, "quality"), target, text)
+
+    def records(self) -> Records | list:
+        """The ``to_dict()`` of every assumption as columns (``field``, ``node``, ``text``),
+        made without an :class:`Assumption` or a dict for each; an empty list when there are
+        none.
+
+        Examples
+        --------
+        >>> from servicechain import Chain
+        >>> chain = Chain.from_dict({"name": "x", "departments": [{"id": "a", "name": "A"}]})
+        >>> assumptions_of(chain.network).records().columns["field"]
+        ['departments[0].quality']
+        """
+        if not len(self):
+            return []
+        net = self.net
+        top = f"{net.scale.max:g}"
+        ids, names = net.ids, net.names
+        first = {
+            DEPARTMENT: ("departments", 0, "quality", "department", "no quality: counted as"),
+            PARTNER: (
+                "partners",
+                int(np.count_nonzero(net.kind == DEPARTMENT)),
+                "quality",
+                "partner",
+                "no quality: counted as",
+            ),
+            SEGMENT: (
+                "segments",
+                int(np.count_nonzero(net.kind != SEGMENT)),
+                "baseline",
+                "segment",
+                "no baseline: satisfaction from outside the chain counted as",
+            ),
+        }
+        fields, nodes, texts = [], [], []
+        for node, kind in zip(self.nodes.tolist(), net.kind[self.nodes].tolist(), strict=True):
+            section, start, field, noun, what = first[kind]
+            fields.append(f"{section}[{node - start}].{field}")
+            nodes.append(ids[node])
+            texts.append(f"{noun} {ids[node]!r} ({names[node]}) has {what} perfect ({top})")
+        service_names = net.service_names
+        for j in self.services.tolist():
+            source, target = ids[net.source[j]], ids[net.target[j]]
+            name = service_names[j] if service_names else ""
+            label = f" ({name})" if name else ""
+            fields.append(f"services[{j}].quality")
+            nodes.append(target)
+            texts.append(
+                f"service {source} → {target}{label} has no quality: "
+                f"taken as what {source!r} delivers"
+            )
+        return Records({"field": fields, "node": nodes, "text": texts})
 
 
 def assumptions_of(net: Network) -> Assumptions:

@@ -107,6 +107,8 @@ class Records:
         >>> Records.from_rows([{"a": 1}, {"a": 2}]).columns
         {'a': [1, 2]}
         """
+        if hasattr(rows, "records"):  # rows that give their own columns (Assumptions)
+            return rows.records()
         dicts = [row if isinstance(row, dict) else row.to_dict() for row in rows]
         if not dicts:
             return []
