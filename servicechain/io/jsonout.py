@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections import deque
 from collections.abc import Callable
 from json.encoder import encode_basestring  # the C encoder when available
 from typing import Any
@@ -194,10 +195,10 @@ def _ends(held: Ends, ids: np.ndarray, level: int, indent: int) -> list[str]:
 def _floats(held: np.ndarray, values: list[float], name: str) -> list[str]:
     """Each float as ``float.__repr__`` writes it (what ``json.dumps`` writes), NaN as null.
 
-    msgspec writes the same shortest digits in C, but spells exponents its own way
-    (``1.5e-7``, ``1e16``: the block's text is respelled ``1.5e-07``, ``1e+16`` by two plain
-    substitutions) and writes numbers from 1e-5 to 1e-4 without one: those are written by
-    ``repr``.
+    msgspec writes the same shortest digits in C but spells some numbers its own way; plain
+    substitutions of the block's text respell them as ``repr`` does: exponents (``1.5e-7``,
+    ``1e16`` become ``1.5e-07``, ``1e+16``), and numbers from 1e-5 to 1e-4, which msgspec writes
+    without one (``0.000015`` becomes ``1.5e-05``).
     """
     finite = np.isfinite(held)
     if not finite.all():
@@ -210,14 +211,19 @@ def _floats(held: np.ndarray, values: list[float], name: str) -> list[str]:
     out = text.split(",")
     size = np.abs(held)
     fixed = np.flatnonzero((size >= 1e-5) & (size < 1e-4))
-    for at, value in zip(fixed.tolist(), held[fixed].tolist(), strict=True):
-        out[at] = float.__repr__(value)
+    if len(fixed):
+        at = fixed.tolist()
+        digits = "," + ",".join(map(out.__getitem__, at)).replace("0.0000", "")  # ,15,-1
+        digits = _AFTER_FIRST_DIGIT.sub(".", digits).replace(",", "e-05,")  # e-05,1.5e-05,-1
+        deque(map(out.__setitem__, at, (digits[5:] + "e-05").split(",")), maxlen=0)
     return out
 
 
 #: Where msgspec's exponents differ from ``repr``'s: one digit after a minus sign, no plus.
 _ONE_DIGIT_EXPONENT = re.compile(r"e-(?=\d(?!\d))")
 _POSITIVE_EXPONENT = re.compile(r"e(?=\d)")
+#: Between the first digit of a number (after a comma or a minus) and a second one.
+_AFTER_FIRST_DIGIT = re.compile(r"(?<=[,-]\d)(?=\d)")
 
 
 def _scalar(value: Any, level: int, indent: int) -> str:
