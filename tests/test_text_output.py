@@ -3,6 +3,7 @@ the same text, byte for byte, as measuring and formatting each cell on its own."
 
 from __future__ import annotations
 
+import io
 import math
 from unittest import mock
 
@@ -11,6 +12,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from servicechain import text as text_module
+from servicechain.cli.terminal import SafeStream
 from servicechain.text import (
     clip,
     clipped,
@@ -118,3 +120,12 @@ def test_plain_text_leaves_text_without_controls_alone_and_removes_every_one(tex
 @example(["Operations 1 – Assistenza clienti 0", "Operations 1 – 服务台 12", "IT"], 24)
 def test_clipped_is_clip_of_each(texts, columns):
     assert clipped(texts, columns) == [clip(text, columns) for text in texts]
+
+
+def test_json_is_written_past_the_sanitiser_with_its_encoding_fallback():
+    raw = io.BytesIO()
+    stream = SafeStream(io.TextIOWrapper(raw, encoding="ascii", newline=""))
+    stream.write("Loja\x1b[2J é\n")
+    stream.write_inert('{"name": "Operações"}')
+    stream.flush()
+    assert raw.getvalue() == b'Loja \\xe9\n{"name": "Opera\\xe7\\xf5es"}'
