@@ -379,3 +379,18 @@ def test_cli_survey_bootstrap_json(runner, tmp_path):
     result = runner.invoke(main, [*args[:-1], "--force", "--bootstrap", "50"])
     assert result.exit_code == 2
     assert "--bootstrap" in result.output and "100" in result.output
+
+
+@pytest.mark.parametrize("columns", [1, 2, 3])
+def test_intervals_solved_a_block_of_rows_at_a_time_are_the_same(surveyed, monkeypatch, columns):
+    """Rows of L0 solved a few at a time (as a large model's are, to bound the memory) give
+    the standard errors of all rows solved at once."""
+    import servicechain.flow.uncertainty as uncertainty
+
+    chain = load(surveyed)
+    whole = intervals(chain)
+    monkeypatch.setattr(uncertainty, "BLOCK_ENTRIES", columns * chain.network.n)
+    blocked = intervals(chain)
+    assert whole.inputs > 0 and not np.isnan(whole.se).any()
+    np.testing.assert_allclose(blocked.se, whole.se, rtol=1e-12, atol=1e-15)
+    assert blocked.company_se == whole.company_se

@@ -303,6 +303,10 @@ class Intervals:
         )
 
 
+#: Entries of the dense block of rows ``L0[k, :]`` solved at once (8 MB a million).
+BLOCK_ENTRIES = 4_000_000
+
+
 def _rows(op, n: int, nodes: np.ndarray) -> np.ndarray:
     """Rows ``L0[k, :]`` of the given nodes, as columns (nodes × len(nodes))."""
     units = np.zeros((n, len(nodes)))
@@ -359,8 +363,13 @@ def intervals(
     if inputs.count == 0:
         se[:] = 0.0
         notes.append("no score carries a quality_se: every interval is a single value")
-    elif len(rows_of):
-        se[rows_of] = np.sqrt(delta_rows(state, inputs, _rows(op, net.n, rows_of)))
+    else:
+        # A block of rows at a time: all 2,000 segments of a 100k model at once would hold
+        # several dense arrays of 2,000 × 104,000.
+        step = max(1, BLOCK_ENTRIES // net.n)
+        for start in range(0, len(rows_of), step):
+            block = rows_of[start : start + step]
+            se[block] = np.sqrt(delta_rows(state, inputs, _rows(op, net.n, block)))
     if not every:
         notes.append(
             f"intervals for the segments and the company only ({net.n:,} nodes; "
