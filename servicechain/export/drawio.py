@@ -25,6 +25,7 @@ import numpy as np
 
 from ..draw.bulk import BULK_FROM, bulk_placement
 from ..draw.pinned import PIXELS_PER_UNIT
+from .graphml import ATTR_ESCAPES
 from .graphs import xml_safe
 
 if TYPE_CHECKING:
@@ -50,17 +51,6 @@ _EDGE = "endArrow=block;endFill=1;curved=1;fontSize=9;strokeColor=#555555;"
 #: Boxes or arrows written at a time.
 _BLOCK = 16_384
 _SPECIAL = re.compile('[&<>"\r\n\t]')
-_ESCAPES = str.maketrans(
-    {
-        "&": "&amp;",
-        "<": "&lt;",
-        ">": "&gt;",
-        '"': "&quot;",
-        "\r": "&#13;",
-        "\n": "&#10;",
-        "\t": "&#09;",
-    }
-)
 
 #: The file is written a cell to a line, without indentation (as draw.io itself saves files):
 #: a big model's file is then a third smaller than an indented one.
@@ -116,7 +106,7 @@ def _attribute(text: str) -> str:
     'Caf&#233; &quot;R&amp;D&quot;&#10;'
     """
     if _SPECIAL.search(text):
-        text = text.translate(_ESCAPES)
+        text = text.translate(ATTR_ESCAPES)
     return text if text.isascii() else text.encode("ascii", "xmlcharrefreplace").decode("ascii")
 
 

@@ -25,7 +25,7 @@ from ..text import visible
 if TYPE_CHECKING:
     from ..chain import Chain
 
-__all__ = ["graphml_chunks", "graphml_text"]
+__all__ = ["ATTR_ESCAPES", "graphml_chunks", "graphml_text"]
 
 #: Rows (nodes or edges) turned into text at a time.
 BLOCK = 65_536
@@ -40,7 +40,9 @@ _HEAD = (
 #: Characters XML 1.0 cannot hold at all (as ``export.graphs.xml_safe`` replaces them).
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-_ATTR_ESCAPES = str.maketrans(
+#: XML attribute escapes: markup characters, and line breaks and tabs as character references
+#: (an attribute value would otherwise have them normalised to spaces).
+ATTR_ESCAPES = str.maketrans(
     {
         "&": "&amp;",
         "<": "&lt;",
@@ -173,7 +175,7 @@ def _fields(records: list, names: tuple) -> dict[str, np.ndarray]:
 
 
 def _attribute(text: str) -> str:
-    return text.translate(_ATTR_ESCAPES)
+    return text.translate(ATTR_ESCAPES)
 
 
 def _assign_keys(columns: list[_Column], start: int) -> int:
