@@ -67,15 +67,24 @@ def example(request: pytest.FixtureRequest) -> Path:
 
 
 @pytest.fixture(scope="session")
-def surveyed(tmp_path_factory):
-    """The bundled Sapataria model with the bundled survey folded in (as `survey` writes it)."""
-    from servicechain import load
-    from servicechain.survey.fold import fold_survey
+def surveyed_file(tmp_path_factory) -> Path:
+    """The bundled Sapataria model with the bundled survey folded in, written by `survey`."""
+    from servicechain.cli import main
 
-    result = fold_survey(load(SAPATARIA).model, SURVEY, original=SAPATARIA)
     out = tmp_path_factory.mktemp("surveyed") / "sapataria-2026.yaml"
-    out.write_text(result.text, encoding="utf-8")
-    return load(out)
+    result = CliRunner().invoke(
+        main, ["survey", str(SAPATARIA), str(SURVEY), "-o", str(out)], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="session")
+def surveyed(surveyed_file):
+    """The surveyed Sapataria model, loaded."""
+    from servicechain import load
+
+    return load(surveyed_file)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -216,27 +216,15 @@ def test_interval_is_within_the_scale_and_centred_on_the_score(b1, b2, dep, se):
 # --- the commands on the bundled survey example ------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def surveyed(tmp_path_factory):
-    from click.testing import CliRunner
-
-    out = tmp_path_factory.mktemp("survey") / "sapataria-2026.yaml"
-    result = CliRunner().invoke(
-        main, ["survey", str(SAPATARIA), str(SURVEY), "-o", str(out)], catch_exceptions=False
-    )
-    assert result.exit_code == 0, result.output
-    return out
-
-
-def test_bundled_survey_sets_every_score_with_its_standard_error(surveyed):
-    model = load(surveyed).model
+def test_bundled_survey_sets_every_score_with_its_standard_error(surveyed_file):
+    model = load(surveyed_file).model
     rated = [s for s in model.services if s.answers]
     assert len(rated) == 16
     assert all(s.quality_se is not None and s.quality_se > 0 for s in rated)
 
 
-def test_score_uncertainty_text_and_json(runner, surveyed):
-    args = ["score", str(surveyed), "--uncertainty", "--draws", "500", "--seed", "3"]
+def test_score_uncertainty_text_and_json(runner, surveyed_file):
+    args = ["score", str(surveyed_file), "--uncertainty", "--draws", "500", "--seed", "3"]
     text = runner.invoke(main, [*args, "--top", "3"], catch_exceptions=False)
     assert text.exit_code == 0
     lines = text.stdout.splitlines()
@@ -258,8 +246,8 @@ def test_score_uncertainty_text_and_json(runner, surveyed):
     assert segment["kind"] == "segment" and segment["se"] > 0
 
 
-def test_rank_uncertainty_reports_stability(runner, surveyed):
-    args = ["rank", str(surveyed), "--uncertainty", "--top", "3", "--draws", "200"]
+def test_rank_uncertainty_reports_stability(runner, surveyed_file):
+    args = ["rank", str(surveyed_file), "--uncertainty", "--top", "3", "--draws", "200"]
     result = runner.invoke(main, args, catch_exceptions=False)
     assert result.exit_code == 0
     assert (
@@ -294,8 +282,8 @@ def test_a_model_without_standard_errors_says_so(runner):
     )
 
 
-def test_explain_uncertainty_gives_the_gap_and_every_shown_term_an_interval(runner, surveyed):
-    args = ["explain", str(surveyed), "compradores_online", "--top", "4", "--uncertainty"]
+def test_explain_uncertainty_gives_the_gap_and_every_shown_term_an_interval(runner, surveyed_file):
+    args = ["explain", str(surveyed_file), "compradores_online", "--top", "4", "--uncertainty"]
     result = runner.invoke(main, [*args, "--draws", "100"], catch_exceptions=False)
     assert result.exit_code == 0
     first = result.stdout.splitlines()[0]
@@ -337,13 +325,13 @@ def test_a_single_term_moves_with_the_gap_as_the_delta_method_says():
     assert result.mc_high[0] == pytest.approx(0.4 + 1.6449 * 0.05, abs=0.006)
 
 
-def test_draw_labels_interval_writes_each_box_interval(surveyed, tmp_path):
+def test_draw_labels_interval_writes_each_box_interval(surveyed_file, tmp_path):
     import matplotlib
 
     matplotlib.use("Agg")
     from servicechain.draw.diagram import draw_chain
 
-    chain = load(surveyed)
+    chain = load(surveyed_file)
     figure = draw_chain(chain, labels="interval")
     texts = [t.get_text() for t in figure.figure.findobj(matplotlib.text.Text)]
     q, low, high = intervals(chain).by_id("compradores_online")
@@ -354,8 +342,8 @@ def test_draw_labels_interval_writes_each_box_interval(surveyed, tmp_path):
     assert any(text.endswith("4.4") and "(" not in text for text in texts)
 
 
-def test_chain_methods_and_notebook_display(surveyed):
-    chain = load(surveyed)
+def test_chain_methods_and_notebook_display(surveyed_file):
+    chain = load(surveyed_file)
     shown = chain.intervals(top=2)
     assert list(shown._repr_mimebundle_()) == ["text/plain", "text/html"]
     ranked = chain.rank_stability(top=2, draws=50)
@@ -382,12 +370,14 @@ def test_cli_survey_bootstrap_json(runner, tmp_path):
 
 
 @pytest.mark.parametrize("columns", [1, 2, 3])
-def test_intervals_solved_a_block_of_rows_at_a_time_are_the_same(surveyed, monkeypatch, columns):
+def test_intervals_solved_a_block_of_rows_at_a_time_are_the_same(
+    surveyed_file, monkeypatch, columns
+):
     """Rows of L0 solved a few at a time (as a large model's are, to bound the memory) give
     the standard errors of all rows solved at once."""
     import servicechain.flow.uncertainty as uncertainty
 
-    chain = load(surveyed)
+    chain = load(surveyed_file)
     whole = intervals(chain)
     monkeypatch.setattr(uncertainty, "BLOCK_ENTRIES", columns * chain.network.n)
     blocked = intervals(chain)

@@ -24,7 +24,7 @@ from servicechain.flow.scenario import Scenario
 from servicechain.flow.state import State, state_of
 from servicechain.flow.whatif import solve_scenario
 
-from .conftest import SAPATARIA, SURVEY, shop
+from .conftest import shop
 
 
 def _terms_of(state: State, k: int, items, method: str) -> np.ndarray:
@@ -229,20 +229,10 @@ def test_stability_rows_carry_the_delta_method_beside_the_draws():
 # --- the commands on the bundled survey example ------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def surveyed(tmp_path_factory):
-    from click.testing import CliRunner
-
-    out = tmp_path_factory.mktemp("survey") / "sapataria-2026.yaml"
-    result = CliRunner().invoke(
-        main, ["survey", str(SAPATARIA), str(SURVEY), "-o", str(out)], catch_exceptions=False
-    )
-    assert result.exit_code == 0, result.output
-    return out
-
-
-def test_explain_uncertainty_is_the_delta_method_and_draws_add_the_monte_carlo(runner, surveyed):
-    args = ["explain", str(surveyed), "compradores_online", "--top", "4", "--uncertainty"]
+def test_explain_uncertainty_is_the_delta_method_and_draws_add_the_monte_carlo(
+    runner, surveyed_file
+):
+    args = ["explain", str(surveyed_file), "compradores_online", "--top", "4", "--uncertainty"]
     text = runner.invoke(main, args, catch_exceptions=False).stdout
     head = text.splitlines()[1].split()
     assert head == ["where", "points", "±", "se", "90%", "interval", "share"]
@@ -267,8 +257,8 @@ def test_explain_uncertainty_is_the_delta_method_and_draws_add_the_monte_carlo(r
         assert term["monte_carlo"]["low_points"] <= term["monte_carlo"]["high_points"]
 
 
-def test_rank_uncertainty_shows_delta_and_draws(runner, surveyed):
-    args = ["rank", str(surveyed), "--uncertainty", "--top", "3", "--draws", "300"]
+def test_rank_uncertainty_shows_delta_and_draws(runner, surveyed_file):
+    args = ["rank", str(surveyed_file), "--uncertainty", "--top", "3", "--draws", "300"]
     text = runner.invoke(main, args, catch_exceptions=False).stdout
     assert (
         "      item                                 gain  ± se  90% interval  Monte Carlo  "
@@ -289,8 +279,8 @@ def test_rank_uncertainty_shows_delta_and_draws(runner, surveyed):
         assert row["monte_carlo"]["low_points"] <= row["monte_carlo"]["high_points"]
 
 
-def test_delta_gains_match_the_ranking_on_the_survey(surveyed):
-    chain = load(surveyed)
+def test_delta_gains_match_the_ranking_on_the_survey(surveyed_file):
+    chain = load(surveyed_file)
     ranked = ranked_with_stability(chain, top=5, draws=50)
     rows = {row.node: row.gain for row in ranked.ranking.departments[:5]}
     for row in ranked.stability.departments:
