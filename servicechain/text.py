@@ -20,6 +20,7 @@ __all__ = [
     "REPR_LINES",
     "clip",
     "clipped",
+    "column_table",
     "fmt_score",
     "fmt_scores",
     "has_controls",
@@ -76,6 +77,12 @@ def clip(text: str, columns: int) -> str:
     """``text`` cut to fit ``columns`` terminal columns, with an ellipsis when cut."""
     if width(text) <= columns:
         return text
+    if text.isprintable():  # every character as wide as it shows: cut at the last that fits
+        used = 0
+        for k, w in enumerate(map(_columns, text)):
+            if used + w > columns - 1:
+                return text[:k] + "…"
+            used += w
     out, used = "", 0
     for ch in text:
         w = width(ch)
@@ -121,15 +128,35 @@ def table(rows: list[list[str]], *, right: tuple[int, ...] = (), indent: str = "
         raise ValueError("table rows of different lengths")
     if not count:
         return [indent.rstrip()] * len(rows)
+    columns = [list(map(itemgetter(k), rows)) for k in range(count)]
+    return column_table(columns, right=right, indent=indent)
+
+
+def column_table(
+    columns: list[list[str]], *, right: tuple[int, ...] = (), indent: str = "  "
+) -> list[str]:
+    """The lines :func:`table` makes of the rows whose cells ``columns`` holds column by
+    column (a long table's cells made a column at a time, never a list per row).
+
+    Examples
+    --------
+    >>> print("\\n".join(column_table([["id", "it"], ["name", "航空"]])))
+      id  name
+      it  航空
+    """
+    if not columns:
+        return []
+    size = len(columns[0])
+    if any(len(column) != size for column in columns):
+        raise ValueError("table columns of different lengths")
     # each column measured whole, then padded a block of rows at a time (the padded copies
     # of a long table's cells never all exist at once)
-    measured = [_measured(list(map(itemgetter(k), rows))) for k in range(count)]
+    measured = list(map(_measured, columns))
     lines: list[str] = []
-    for start in range(0, len(rows), _TABLE_BLOCK):
-        block = rows[start : start + _TABLE_BLOCK]
+    for start in range(0, size, _TABLE_BLOCK):
         padded = [
-            _padded(list(map(itemgetter(k), block)), widths, cols, start, k in right)
-            for k, (widths, cols) in enumerate(measured)
+            _padded(column[start : start + _TABLE_BLOCK], widths, cols, start, k in right)
+            for k, (column, (widths, cols)) in enumerate(zip(columns, measured, strict=True))
         ]
         lines += [(indent + line).rstrip() for line in map("  ".join, zip(*padded, strict=True))]
     return lines
@@ -167,11 +194,36 @@ def _widths(cells: list[str]) -> list[int] | None:
         return list(map(width, cells))
     if joined.isascii():
         return None
+    if len(joined) >= _LONG_COLUMN:
+        return _long_widths(cells, joined)
     odd = [ch for ch in set(joined) if _columns(ch) != 1]
     if not odd:
         return None
     search = re.compile(f"[{''.join(map(re.escape, odd))}]").search
     return [width(cell) if search(cell) else len(cell) for cell in cells]
+
+
+#: Characters in a column from which its widths are counted on arrays.
+_LONG_COLUMN = 1 << 16
+
+
+def _long_widths(cells: list[str], joined: str) -> list[int] | None:
+    """:func:`_widths` of a long column of printable cells (``joined``: the cells joined),
+    counted on the array of its code points: each character's columns minus one, summed
+    over each cell."""
+    import numpy as np
+
+    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.intp)
+    extra = np.zeros(int(codes.max()) + 1, dtype=np.int8)  # per code point: columns - 1
+    for code in np.flatnonzero(np.bincount(codes)).tolist():
+        extra[code] = _columns(chr(code)) - 1
+    if not extra.any():
+        return None
+    total = np.zeros(len(codes) + 1, dtype=np.int64)
+    np.cumsum(extra[codes], out=total[1:])
+    lengths = np.fromiter(map(len, cells), dtype=np.int64, count=len(cells))
+    ends = np.cumsum(lengths)
+    return (lengths + total[ends] - total[ends - lengths]).tolist()
 
 
 def fmt_score(value: float, span: float, *, sign: bool = False) -> str:

@@ -15,6 +15,7 @@ from servicechain import structure
 from servicechain.structure._arrays import view
 from servicechain.structure.dominance import immediate_dominators
 from servicechain.structure.loops import clusters_of_view
+from servicechain.text import clipped, table
 
 SETTINGS = settings(max_examples=60, deadline=None)
 
@@ -208,3 +209,37 @@ def test_the_cached_view_does_not_keep_a_chain_alive():
     del chain
     gc.collect()
     assert network() is None
+
+
+def _roles_table_row_by_row(analysis) -> list[str]:
+    """The table of departments made from the Role objects, a row at a time (as it was)."""
+    rows = [["id", "name", "customers", "suppliers", "segments direct+indirect", "distance"]]
+    roles = analysis.roles[: analysis.top]
+    names = clipped([r.name for r in roles], 36)
+    rows += [
+        [
+            r.id,
+            name,
+            str(len(r.customers)),
+            str(len(r.suppliers)),
+            f"{len(r.segments_direct)}+{r.segments_indirect}",
+            "-" if r.distance is None else str(r.distance),
+        ]
+        for r, name in zip(roles, names, strict=True)
+    ]
+    return table(rows, right=(2, 3, 4, 5))
+
+
+@SETTINGS
+@given(digraphs(), st.sampled_from([None, 1, 3]))
+def test_the_table_of_roles_read_from_columns_is_the_table_of_the_roles(graph, top):
+    analysis = structure.analyze(graph, top=top)
+    lines = str(analysis).splitlines()
+    expected = _roles_table_row_by_row(analysis)
+    assert lines[3 : 3 + len(expected)] == expected
+    table_of = analysis.table
+    assert len(table_of) == len(analysis.roles)
+    assert table_of.customers.tolist() == [len(r.customers) for r in analysis.roles]
+    assert table_of.suppliers.tolist() == [len(r.suppliers) for r in analysis.roles]
+    assert table_of.direct.tolist() == [len(r.segments_direct) for r in analysis.roles]
+    assert table_of.indirect.tolist() == [r.segments_indirect for r in analysis.roles]

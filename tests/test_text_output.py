@@ -16,6 +16,7 @@ from servicechain.cli.terminal import SafeStream
 from servicechain.text import (
     clip,
     clipped,
+    column_table,
     fmt_score,
     fmt_scores,
     has_controls,
@@ -74,6 +75,43 @@ def test_a_table_padded_a_few_rows_at_a_time_is_the_same_table(rows, right):
     right = tuple(sorted(right))
     with mock.patch.object(text_module, "_TABLE_BLOCK", 2):
         assert table(rows, right=right) == table_cell_by_cell(rows, right=right)
+
+
+@given(rows(), st.sets(st.integers(0, 4)))
+@example([["kind", "name"], ["dept", "Operações"], ["dept", "Operac\u0327o\u0303es"]], set())
+@example([["name", "n"], ["上海 客户", "1"], ["", "22"], ["😀", ""]], {1})
+def test_a_column_measured_on_arrays_is_the_column_measured_cell_by_cell(rows, right):
+    # every column counts as long: its widths are summed on the array of its code points
+    right = tuple(sorted(right))
+    with mock.patch.object(text_module, "_LONG_COLUMN", 0):
+        assert table(rows, right=right) == table_cell_by_cell(rows, right=right)
+
+
+@given(rows(), st.sets(st.integers(0, 4)))
+def test_a_table_given_by_columns_is_the_table_given_by_rows(rows, right):
+    right = tuple(sorted(right))
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    assert column_table(columns, right=right) == table(rows, right=right)
+
+
+def clip_char_by_char(text, columns):
+    """:func:`clip` as it was: every character measured with :func:`width` on its own."""
+    if width(text) <= columns:
+        return text
+    out, used = "", 0
+    for ch in text:
+        w = width(ch)
+        if used + w > columns - 1:
+            break
+        out, used = out + ch, used + w
+    return out + "…"
+
+
+@given(cell, st.integers(1, 12))
+@example("Operations 1 – 服务台 12", 20)
+@example("Operac\u0327o\u0303es de turno", 8)
+def test_clip_is_the_clip_measured_char_by_char(text, columns):
+    assert clip(text, columns) == clip_char_by_char(text, columns)
 
 
 def test_a_long_column_of_mixed_names_lines_up_on_screen():

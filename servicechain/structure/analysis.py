@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
 from ..progress import gc_paused
-from ..text import clipped, table, text_repr
+from ..text import clipped, column_table, text_repr
 from ._arrays import view
 from ._base import as_graph, locate_segment, short_list
 from .dominance import Gateways, gateways_of_view, single_front_line_of_view
 from .loops import Cluster, clusters_of_view
-from .reach import Role, roles_of_view
+from .reach import Role, RoleTable, role_table
 from .tracing import segment_distances
 
 __all__ = ["MAX_SEGMENTS", "Analysis", "analyze"]
@@ -24,12 +25,14 @@ MAX_SEGMENTS = 50
 
 @dataclass(frozen=True)
 class Analysis:
-    """The structure of a chain, as :func:`analyze` finds it."""
+    """The structure of a chain, as :func:`analyze` finds it.
+
+    ``table`` holds the role of every department as columns; :attr:`roles` lists them as
+    :class:`Role` objects, made when first asked for (the text reads the columns).
+    """
 
     name: str
-    names: dict[str, str]
-    kinds: dict[str, str]
-    roles: list[Role]
+    table: RoleTable
     gateways: list[Gateways]
     clusters: list[Cluster]
     disconnected: list[str]
@@ -37,6 +40,23 @@ class Analysis:
     group_by: str | None = None
     notes: list[str] = field(default_factory=list)
     top: int | None = None  # the text's table of departments shows the first ``top`` only
+
+    @cached_property
+    def roles(self) -> list[Role]:
+        """The role of every department, in file order."""
+        return self.table.rows()
+
+    @cached_property
+    def names(self) -> dict[str, str]:
+        """``{node id: name}`` of every node."""
+        nodes_of = self.table.nodes_of
+        return dict(zip(nodes_of.ids, nodes_of.names, strict=True))
+
+    @cached_property
+    def kinds(self) -> dict[str, str]:
+        """``{node id: kind}`` of every node (department, partner or segment)."""
+        nodes_of = self.table.nodes_of
+        return dict(zip(nodes_of.ids, nodes_of.kinds, strict=True))
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         """Text and an HTML table in Jupyter."""
@@ -65,28 +85,36 @@ class Analysis:
         name = self.names.get(node, node)
         return node if name == node else f"{node} ({name})"
 
+    def _roles_table(self) -> list[str]:
+        """The lines of the table of departments, made column by column."""
+        table = self.table
+        shown = slice(None, self.top)
+        nodes_of = table.nodes_of
+        positions = table.departments[shown].tolist()
+        ids = list(map(nodes_of.ids.__getitem__, positions))
+        names = clipped(list(map(nodes_of.names.__getitem__, positions)), 36)
+        direct, indirect = table.direct[shown].tolist(), table.indirect[shown].tolist()
+        distance = [
+            "-" if d < 0 else str(d) for d in table.distance[table.departments[shown]].tolist()
+        ]
+        columns = [
+            ["id", *ids],
+            ["name", *names],
+            ["customers", *map(str, table.customers[shown].tolist())],
+            ["suppliers", *map(str, table.suppliers[shown].tolist())],
+            ["segments direct+indirect", *map("{}+{}".format, direct, indirect)],
+            ["distance", *distance],
+        ]
+        return column_table(columns, right=(2, 3, 4, 5))
+
     __repr__ = text_repr
 
     def __str__(self) -> str:
         head = self.name + (f", rolled up by {self.group_by}" if self.group_by else "")
         lines = [head, "", "Departments (distance 1 = front line, on the line of visibility):"]
-        rows = [["id", "name", "customers", "suppliers", "segments direct+indirect", "distance"]]
-        roles = self.roles[: self.top]
-        names = clipped([r.name for r in roles], 36)
-        rows += [
-            [
-                r.id,
-                name,
-                str(len(r.customers)),
-                str(len(r.suppliers)),
-                f"{len(r.segments_direct)}+{r.segments_indirect}",
-                "-" if r.distance is None else str(r.distance),
-            ]
-            for r, name in zip(roles, names, strict=True)
-        ]
-        lines += table(rows, right=(2, 3, 4, 5))
-        if self.top is not None and len(self.roles) > self.top:
-            lines.append(f"  ... and {len(self.roles) - self.top:,} more (--json lists them all)")
+        lines += self._roles_table()
+        if self.top is not None and len(self.table) > self.top:
+            lines.append(f"  ... and {len(self.table) - self.top:,} more (--json lists them all)")
         lines += [
             "",
             "Gateways (every path of the gated departments to the segment passes "
@@ -174,9 +202,7 @@ def analyze(
     ids = nodes_of.ids
     return Analysis(
         name=nodes_of.title,
-        names=dict(zip(ids, nodes_of.names, strict=True)),
-        kinds=dict(zip(ids, nodes_of.kinds, strict=True)),
-        roles=roles_of_view(nodes_of, dist=dist),
+        table=role_table(nodes_of, dist=dist),
         gateways=gates,
         clusters=clusters_of_view(nodes_of, max_cycles),
         disconnected=[ids[n] for n in np.flatnonzero(dist < 0).tolist()],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -11,7 +12,7 @@ from ..progress import gc_paused
 from ._arrays import View, view
 from .tracing import distance_to_segment, segment_distances
 
-__all__ = ["Role", "disconnected", "roles", "roles_of_view"]
+__all__ = ["Role", "RoleTable", "disconnected", "role_table", "roles", "roles_of_view"]
 
 
 @dataclass(frozen=True)
@@ -97,43 +98,94 @@ def roles(chain_or_graph: Any) -> list[Role]:
     return roles_of_view(view(chain_or_graph))
 
 
+@dataclass(frozen=True, eq=False)
+class RoleTable:
+    """The roles of a view's departments as columns, in file order (see :class:`Role`).
+
+    The counts a table of roles shows are read from arrays; :meth:`rows` makes the
+    :class:`Role` objects (with their lists of ids) only when something asks for them.
+    """
+
+    nodes_of: View
+    departments: np.ndarray  # positions of the departments in the view, file order
+    distance: np.ndarray  # per node: hand-offs to the nearest segment, -1 where none
+    reached: np.ndarray  # per node: segments its work reaches (itself when a segment)
+
+    def __len__(self) -> int:
+        return len(self.departments)
+
+    @cached_property
+    def _to_segment(self) -> np.ndarray:
+        return self.nodes_of.is_segment[self.nodes_of.out_idx]
+
+    @cached_property
+    def direct(self) -> np.ndarray:
+        """Per department: the segments it serves itself."""
+        nodes_of = self.nodes_of
+        rows = np.repeat(np.arange(nodes_of.n), np.diff(nodes_of.out_ptr))
+        return np.bincount(rows[self._to_segment], minlength=nodes_of.n)[self.departments]
+
+    @cached_property
+    def customers(self) -> np.ndarray:
+        """Per department: its internal customers (departments and partners it serves)."""
+        return np.diff(self.nodes_of.out_ptr)[self.departments] - self.direct
+
+    @cached_property
+    def suppliers(self) -> np.ndarray:
+        """Per department: the departments and partners serving it."""
+        return np.diff(self.nodes_of.in_ptr)[self.departments]
+
+    @cached_property
+    def indirect(self) -> np.ndarray:
+        """Per department: how many more segments its work reaches through others."""
+        return self.reached[self.departments] - self.direct
+
+    def rows(self, start: int = 0, stop: int | None = None) -> list[Role]:
+        """The :class:`Role` of each department from ``start`` to ``stop``."""
+        nodes_of = self.nodes_of
+        n = nodes_of.n
+        ids, names = nodes_of.ids, nodes_of.names
+        out_idx, to_segment = nodes_of.out_idx, self._to_segment
+        out_rows = np.repeat(np.arange(n), np.diff(nodes_of.out_ptr))
+
+        def split(mask: np.ndarray) -> tuple[list[int], list[str]]:
+            """Row pointers and ids of the customers in ``mask``, one list for all rows."""
+            ptr = np.zeros(n + 1, dtype=np.int64)
+            np.cumsum(np.bincount(out_rows[mask], minlength=n), out=ptr[1:])
+            return ptr.tolist(), list(map(ids.__getitem__, out_idx[mask].tolist()))
+
+        cust_ptr, customers = split(~to_segment)
+        seg_ptr, segments = split(to_segment)
+        in_ptr = nodes_of.in_ptr.tolist()
+        suppliers = list(map(ids.__getitem__, nodes_of.in_idx.tolist()))
+        distance, reached = self.distance.tolist(), self.reached.tolist()
+        result = []
+        for i in self.departments[start:stop].tolist():
+            direct = segments[seg_ptr[i] : seg_ptr[i + 1]]
+            result.append(
+                Role(
+                    id=ids[i],
+                    name=names[i],
+                    customers=customers[cust_ptr[i] : cust_ptr[i + 1]],
+                    suppliers=suppliers[in_ptr[i] : in_ptr[i + 1]],
+                    segments_direct=direct,
+                    segments_indirect=reached[i] - len(direct),
+                    distance=None if distance[i] < 0 else distance[i],
+                )
+            )
+        return result
+
+
+def role_table(nodes_of: View, *, dist: np.ndarray | None = None) -> RoleTable:
+    """The :class:`RoleTable` of a view (``dist``: its distances to a segment, if known)."""
+    dist = segment_distances(nodes_of) if dist is None else dist
+    departments = np.flatnonzero(np.array([k == "department" for k in nodes_of.kinds], dtype=bool))
+    return RoleTable(nodes_of, departments, dist, _segment_counts(nodes_of))
+
+
 def roles_of_view(nodes_of: View, *, dist: np.ndarray | None = None) -> list[Role]:
     """The roles of every department of a view (``dist``: its distances, if known)."""
-    dist = segment_distances(nodes_of) if dist is None else dist
-    reached = _segment_counts(nodes_of).tolist()
-    ids, names = nodes_of.ids, nodes_of.names
-    is_segment = nodes_of.is_segment
-    n = nodes_of.n
-    rows = np.repeat(np.arange(n), np.diff(nodes_of.out_ptr))
-    to_segment = is_segment[nodes_of.out_idx]
-
-    def split(mask: np.ndarray) -> tuple[list[int], list[str]]:
-        """Row pointers and ids of the customers in ``mask``, one list for all rows."""
-        ptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows[mask], minlength=n), out=ptr[1:])
-        return ptr.tolist(), list(map(ids.__getitem__, nodes_of.out_idx[mask].tolist()))
-
-    cust_ptr, customers = split(~to_segment)
-    seg_ptr, segments = split(to_segment)
-    in_ptr = nodes_of.in_ptr.tolist()
-    suppliers = list(map(ids.__getitem__, nodes_of.in_idx.tolist()))
-    distance = dist.tolist()
-    result = []
-    departments = [k == "department" for k in nodes_of.kinds]
-    for i in np.flatnonzero(np.array(departments, dtype=bool)).tolist():
-        direct = segments[seg_ptr[i] : seg_ptr[i + 1]]
-        result.append(
-            Role(
-                id=ids[i],
-                name=names[i],
-                customers=customers[cust_ptr[i] : cust_ptr[i + 1]],
-                suppliers=suppliers[in_ptr[i] : in_ptr[i + 1]],
-                segments_direct=direct,
-                segments_indirect=reached[i] - len(direct),
-                distance=None if distance[i] < 0 else distance[i],
-            )
-        )
-    return result
+    return role_table(nodes_of, dist=dist).rows()
 
 
 @gc_paused()
