@@ -217,30 +217,48 @@ class Effects:
                 out[start:stop] = self.w @ (q - q0[:, None])
         return out
 
-    def node_failure(self, nodes: np.ndarray) -> np.ndarray:
+    def node_failure(self, nodes: np.ndarray, *, tol: float | None = None) -> np.ndarray:
         """Exact drop if each node delivered nothing: ``y_d Q_d / L[d, d]``, re-solved for a
-        node that delivers 0 today but whose services keep their ratings."""
+        node that delivers 0 today but whose services keep their ratings.
+
+        Each value is within ``tol`` of the exact drop (on 0..1; by default as close as the
+        sweeps of a large loop go, :data:`~servicechain.flow.inverse.ENTRY_TOL`): a looser
+        ``tol`` stops those sweeps sooner.
+        """
         nodes = np.asarray(nodes, dtype=int)
         q = self.state.quality[nodes]
         # the drop moves by at most y_d Q_d per unit of error in L[d, d] (which is >= 1)
-        out = self.y[nodes] * q / self.state.diagonal(nodes, np.abs(self.y[nodes]) * q)
+        weight = np.abs(self.y[nodes]) * q * _loosened(tol)
+        out = self.y[nodes] * q / self.state.diagonal(nodes, weight)
         for t in np.flatnonzero((q <= ZERO) & (self._constant_out[nodes] > 0)):
             out[t] = -self._resolve(Scenario(fail=[int(nodes[t])]))
         return out
 
-    def service_failure(self, services: np.ndarray) -> np.ndarray:
-        """Exact drop if each service delivered nothing (Sherman-Morrison, no re-solve)."""
+    def service_failure(self, services: np.ndarray, *, tol: float | None = None) -> np.ndarray:
+        """Exact drop if each service delivered nothing (Sherman-Morrison, no re-solve), each
+        within ``tol`` of it (as :meth:`node_failure`)."""
         services = np.asarray(services, dtype=int)
         net, state = self.net, self.state
         src, tgt = net.source[services], net.target[services]
         r, e = net.reliance[services], state.e[services]
         bound = self.service_failure_bound(services)
-        lji = state.entries(src, tgt, np.abs(bound) * r * e)
+        # the drop moves by at most |bound| r e per unit of error in L[j, i] (which is >= 0)
+        lji = state.entries(src, tgt, np.abs(bound) * r * e * _loosened(tol))
         return bound / (1.0 + r * e * lji)
 
     def _resolve(self, scenario: Scenario) -> float:
         after = solve_scenario(self.state, scenario)
         return float(self.w @ (after - self.state.quality))
+
+
+def _loosened(tol: float | None) -> float:
+    """The factor on the weights of entries of ``L`` that makes them good to ``tol`` instead
+    of :data:`~servicechain.flow.inverse.ENTRY_TOL` (1 for None)."""
+    if tol is None:
+        return 1.0
+    from .inverse import ENTRY_TOL  # with scipy.sparse: only where a large loop is swept
+
+    return ENTRY_TOL / tol
 
 
 def _matrix(rows: int, r: np.ndarray, c: np.ndarray, v: np.ndarray, *, cols: int | None = None):

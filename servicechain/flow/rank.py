@@ -3,7 +3,7 @@ every department, partner and service, with the top rows certified exact."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,6 +29,9 @@ EXACT_ROWS = 2000
 TEXT_ROWS = 100
 #: Marks a quadrant that a reader could take to contradict the row's rank.
 MARK = "*"
+#: The text solves the failures it shows (when not ranked by failure) to this first, on 0..1;
+#: only those whose rounding that leaves open are solved exactly.
+_TEXT_TOL = 1e-6
 
 
 @dataclass
@@ -118,8 +121,17 @@ class Ranking:
     exact_rows: int = 0
     notes: list[str] = field(default_factory=list)
     partners: bool = False
-    #: The numbers of ``departments`` and ``services`` as columns (what ``--json`` streams).
-    columns: dict[str, RankColumns] | None = field(default=None, repr=False, compare=False)
+    _columns: dict[str, RankColumns] | None = field(default=None, repr=False, compare=False)
+    #: Per list: the exact failures not yet solved (see :class:`_Deferred`).
+    _deferred: dict[str, _Deferred] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def columns(self) -> dict[str, RankColumns] | None:
+        """The numbers of ``departments`` and ``services`` as columns (what ``--json``
+        streams)."""
+        for deferred in self._deferred.values():
+            deferred.settle()
+        return self._columns
 
     def shown(self, rows: Sequence[Row]) -> list[Row]:
         """The first ``top`` rows (all without ``top``)."""
@@ -143,9 +155,10 @@ class Ranking:
         """:meth:`to_dict` with its lists of rows as
         :class:`~servicechain.model.records.Records` (what ``--json`` streams)."""
         data = self._head()
+        columns = self.columns
         for key, rows in (("departments", self.departments), ("services", self.services)):
             count = len(rows) if self.top is None else min(self.top, len(rows))
-            held = None if self.columns is None else self.columns[key].records(count, self.scale)
+            held = None if columns is None else columns[key].records(count, self.scale)
             # rows with a cost beside rows without one are written as plain dicts
             data[key] = (
                 held if held is not None else [r.to_dict(self.scale) for r in self.shown(rows)]
@@ -184,9 +197,15 @@ class Ranking:
             per_cost = self.by == "gain-per-cost"
             if per_cost:
                 body[0][4:4] = ["cost", "gain per 1M"]
-            shown = rows[: min(len(rows), TEXT_ROWS) if self.top is None else self.top]
+            stop = min(len(rows), TEXT_ROWS if self.top is None else self.top)
+            shown = rows[:stop]
+            # the failures to the digits written (exact ones only where those need them)
+            deferred = self._deferred.get(key)
+            digits = None if deferred is None else deferred.to_digits(span)
+            order = None if self._columns is None else self._columns[key].order
             for n, row in enumerate(shown, 1):
-                gain, failure = row.gain, row.failure
+                gain = row.gain
+                failure = row.failure if digits is None else float(digits[order[n - 1]])
                 inexact |= bool(np.isnan(gain) or np.isnan(failure))
                 marked |= bool(row.mark)
                 cells = [
@@ -327,14 +346,14 @@ def rank(
         Ends(ids, np.full(len(nodes), -1), nodes),
         lambda where: labels(ids, names_of, nodes[where]),
     )
-    departments, dsplit, dcols = _rows(
+    departments, dsplit, dcols, ddefer = _rows(
         by,
         count,
         imp,
         net.own_filled[nodes],
         zero,
         (eff.node_gain_bound(nodes), lambda i: eff.node_gain(nodes[i])),
-        (eff.node_failure_bound(nodes), lambda i: eff.node_failure(nodes[i])),
+        (eff.node_failure_bound(nodes), lambda i, tol=None: eff.node_failure(nodes[i], tol=tol)),
         lambda i: (str(kinds[i]), ids[nodes[i]], f"{ids[nodes[i]]} ({names_of[nodes[i]]})"),
         node_items,
         None if node_cost is None else np.asarray(node_cost, dtype=float)[nodes],
@@ -352,7 +371,7 @@ def rank(
         Ends(ids, net.source, net.target),
         lambda where: service_labels(ids, net.source, net.target, names, where),
     )
-    rows, ssplit, scols = _rows(
+    rows, ssplit, scols, sdefer = _rows(
         by,
         count,
         y[net.target] * net.reliance,
@@ -375,14 +394,19 @@ def rank(
         exact_rows=count,
         notes=notes,
         partners=bool((net.kind[nodes] == PARTNER).any()),
-        columns={"departments": dcols, "services": scols},
+        _columns={"departments": dcols, "services": scols},
+        _deferred={"departments": ddefer, "services": sdefer},
     )
 
 
 def _rows(by: str, count: int, imp, perf, zero, gains, failures, describe, items, cost=None):
     """Rows sorted by ``by`` (largest first, ties in file order) with exact gains and
-    failures for the first ``count``, made when looked at; the quadrant split; and the rows'
-    numbers as columns (``items``: kind names, kind per item, ends, labels)."""
+    failures for the first ``count``, made when looked at; the quadrant split; the rows'
+    numbers as columns (``items``: kind names, kind per item, ends, labels); and the exact
+    failures of the first ``count`` left to solve (:class:`_Deferred`) when not ranked by them.
+
+    ``failures[1](items, tol=None)`` solves failures exactly, or each within ``tol``.
+    """
     n = len(imp)
     gain, gain_known = np.full(n, np.nan), np.zeros(n, dtype=bool)
     fail, fail_known = np.full(n, np.nan), np.zeros(n, dtype=bool)
@@ -411,11 +435,12 @@ def _rows(by: str, count: int, imp, perf, zero, gains, failures, describe, items
         target, mask = (gain, gain_known) if by == "gain" else (fail, fail_known)
         target[known], mask[known] = values[known], True
     first = order[:count]
-    for target, mask, (_, exact) in ((gain, gain_known, gains), (fail, fail_known, failures)):
-        todo = first[~mask[first]]
-        if len(todo):
-            target[todo] = exact(todo)
-            mask[todo] = True
+    todo = first[~gain_known[first]]
+    if len(todo):
+        gain[todo] = gains[1](todo)
+        gain_known[todo] = True
+    # the failures of the first rows, when not ranked by, are solved when first looked at
+    deferred = _Deferred(fail, first[~fail_known[first]], failures[1])
     quadrant, split = quadrants(imp, perf, zero)
     # A row is marked when it sits in a lower quadrant yet ranks first or above a row in
     # "concentrate here" (the ranking and the quadrant answer different questions).
@@ -427,7 +452,7 @@ def _rows(by: str, count: int, imp, perf, zero, gains, failures, describe, items
         i = int(order[pos])
         kind, node, label = describe(i)
         lower = quadrant[i] in (QUADRANTS[(False, False)], QUADRANTS[(False, True)])
-        return Row(
+        fields = (
             kind,
             node,
             label,
@@ -441,8 +466,79 @@ def _rows(by: str, count: int, imp, perf, zero, gains, failures, describe, items
             MARK if lower and (pos < last_upper or pos == 0) and by != "importance" else "",
             float("nan") if cost is None else float(cost[i]),
         )
+        if deferred.holds(i):
+            return _Row(*fields, failure_of=lambda: float(deferred.settle()[i]))
+        return Row(*fields)
 
     columns = RankColumns(
         order, imp, perf, gain, gain_bound, fail, fail_bound, quadrant, cost, *items
     )
-    return LazyList(n, row), split, columns
+    return LazyList(n, row), split, columns, deferred
+
+
+class _Row(Row):
+    """A :class:`Row` whose exact failure is solved when first read (``failure_of()``)."""
+
+    def __init__(self, *fields, failure_of: Callable[[], float]) -> None:
+        self._failure_of: Callable[[], float] | None = failure_of
+        super().__init__(*fields)
+
+    @property
+    def failure(self) -> float:  # type: ignore[override]
+        """The exact drop if it delivered nothing (see :class:`Row`)."""
+        if self._failure_of is not None:
+            self._failure, self._failure_of = self._failure_of(), None
+        return self._failure
+
+    @failure.setter
+    def failure(self, value: float) -> None:
+        self._failure = value
+
+    def __repr__(self) -> str:
+        return "Row" + super().__repr__().removeprefix(type(self).__qualname__)
+
+
+class _Deferred:
+    """Exact values of some items (``values[items]``, nan until then) solved when first
+    looked at; the text of a ranking asks only for the digits it shows.
+
+    ``exact(items, tol=None)`` solves them exactly, or each within ``tol``.
+    """
+
+    def __init__(self, values: np.ndarray, items: np.ndarray, exact: Callable) -> None:
+        self.values, self.items, self.exact = values, items, exact
+        self._digits: np.ndarray | None = None
+        self._held = set(items.tolist())
+
+    def holds(self, item: int) -> bool:
+        """Whether ``item``'s exact value is still to be solved."""
+        return item in self._held
+
+    def settle(self) -> np.ndarray:
+        """``values`` with every item solved exactly."""
+        if len(self.items):
+            self.values[self.items] = self.exact(self.items)
+            self.items = self.items[:0]
+            self._digits = None
+            self._held.clear()
+        return self.values
+
+    def to_digits(self, span: float) -> np.ndarray:
+        """``values``, or a copy with the items not yet solved good to the digits the text
+        shows on a scale of width ``span``: each solved within ``_TEXT_TOL`` first, then
+        exactly where the two ends of its interval would not be written alike."""
+        if not len(self.items):
+            return self.values
+        if self._digits is None:
+            near = self.exact(self.items, tol=_TEXT_TOL)
+            margin = 2 * _TEXT_TOL  # the interval, with room for round-off
+            unsure = [
+                i
+                for i, v in enumerate(near.tolist())
+                if fmt_score((v - margin) * span, span) != fmt_score((v + margin) * span, span)
+            ]
+            if unsure:
+                near[unsure] = self.exact(self.items[unsure])
+            self._digits = self.values.copy()
+            self._digits[self.items] = near
+        return self._digits
