@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 import servicechain.cli
 from servicechain.cli import INDEX, main
@@ -67,6 +68,39 @@ def test_the_analyses_of_a_small_yaml_model_load_no_sparse_solver_graph_library_
     # without a graph algorithm: numpy, msgspec and the YAML reader are all it takes
     code = f"from servicechain.cli import main; main({args!r})"
     assert _imported_by(code) == ["msgspec", "numpy", "ruamel"]
+
+
+@pytest.fixture(scope="module")
+def organisation(tmp_path_factory) -> Path:
+    """A generated organisation of 600 departments: its systems are swept, not factorised."""
+    from servicechain.samples.generate import generate, write_json
+
+    target = tmp_path_factory.mktemp("org") / "org.json"
+    write_json(generate(600, seed=1), target)
+    return target
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["score"],
+        ["explain", "seg-0"],
+        ["impact", "--fail", "ops-0"],
+        ["trace", "ops-0", "--to", "seg-0"],
+    ],
+    ids=" ".join,
+)
+def test_one_system_at_a_time_is_swept_without_scipy(organisation, args):
+    # a large model's current state, its gap tracing and a what-if are swept on numpy's
+    # products of the entries: loading scipy's sparse arrays would cost more than the sweeps
+    done = CliRunner().invoke(main, [args[0], str(organisation), *args[1:]])
+    assert done.exit_code == 0, done.output
+    found = _imported_by(
+        f"from servicechain.cli import main; main([{args[0]!r}, {str(organisation)!r}, "
+        f"*{args[1:]!r}])"
+    )
+    assert "numpy" in found
+    assert not {"scipy", "pydantic", "matplotlib"} & set(found)
 
 
 def test_a_ranking_loads_the_sparse_graph_algorithms_and_still_no_drawing():

@@ -1,6 +1,7 @@
-"""The three ways a system ``(I - A) x = b`` is solved (dense LU for a hand-drawn model, sparse LU
-up to a few hundred nodes, sweeps and GMRES beyond) give the same answers, and refuse a
-singular system with the same message (hypothesis, derandomized)."""
+"""The ways a system ``(I - A) x = b`` is solved (dense LU for a hand-drawn model, sparse LU up to
+a few hundred nodes, sweeps and GMRES beyond, on numpy's products of the entries or on sparse
+arrays) give the same answers, and refuse a singular system with the same message (hypothesis,
+derandomized)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,16 @@ from hypothesis import strategies as st
 
 from servicechain import load
 from servicechain.flow import solve, state_of
-from servicechain.flow.solve import DENSE_MAX_NODES, SINGULAR, Operator, SolveError, system_matrix
+from servicechain.flow.capped import capped_fixed_point
+from servicechain.flow.solve import (
+    DENSE_MAX_NODES,
+    DIRECT_MAX_NODES,
+    SINGULAR,
+    Entries,
+    Operator,
+    SolveError,
+    system_matrix,
+)
 from servicechain.flow.state import State
 
 from .conftest import MODELS
@@ -116,7 +126,7 @@ def test_the_capped_fixed_point_solves_its_equation_on_every_path(n, seed):
     r = rng.uniform(0.0, 0.5 / 4, m)  # at most about half of a node from its suppliers
     e = np.where(rng.random(m) < 0.3, rng.uniform(1.0, 4.0, m), rng.uniform(0.2, 1.0, m))
     c = rng.uniform(0.0, 0.5, n)
-    q = solve.capped_fixed_point(n, c, source, target, r, e)
+    q = capped_fixed_point(n, c, source, target, r, e)
     flow = c + np.bincount(target, weights=r * np.minimum(1.0, e * q[source]), minlength=n)
     assert np.abs(flow - q).max() <= 1e-12
     plain = np.zeros(n)
@@ -135,3 +145,65 @@ def test_a_close_start_gives_the_same_solution_in_fewer_sweeps():
     near = op.solve(rhs * (1 + 1e-9), start=x)
     assert np.abs(near - x * (1 + 1e-9)).max() <= 1e-12
     assert np.abs(op.solve(rhs, start=np.zeros(n)) - x).max() <= 1e-13
+
+
+@SETTINGS
+@given(systems(largest=60), st.booleans())
+def test_the_entries_of_a_large_system_solve_as_its_sparse_matrix_does(system, transpose):
+    # the same system made larger than DIRECT_MAX_NODES by disjoint copies of itself: swept on
+    # numpy's products of its entries (GMRES on the sparse matrix where the sweeps are slow),
+    # it solves as the sparse matrix does, one right-hand side or several
+    n, rows, cols, vals = system
+    copies = DIRECT_MAX_NODES // n + 1
+    shift = np.repeat(np.arange(copies) * n, len(rows))
+    big = (n * copies, np.tile(rows, copies) + shift, np.tile(cols, copies) + shift)
+    big_vals = np.tile(vals, copies)
+    entries = Operator.of(*big, big_vals)
+    assert entries._entries is not None and entries._matrix is None
+    swept = Operator(system_matrix(*big, big_vals))
+    rhs = np.linspace(0.0, 1.0, big[0])
+    reference = _reference(n, rows, cols, vals)
+    expected = np.linalg.solve(reference.T if transpose else reference, rhs[:n])
+    x = entries.solve(rhs, transpose=transpose)
+    np.testing.assert_allclose(x, swept.solve(rhs, transpose=transpose), rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(x[:n], expected, rtol=0, atol=1e-12)
+    both = np.column_stack([rhs, rhs[::-1]])
+    np.testing.assert_allclose(
+        entries.solve(both, transpose=transpose)[:, 0], x, rtol=1e-13, atol=1e-13
+    )
+
+
+@SETTINGS
+@given(systems(largest=40))
+def test_the_product_of_the_entries_is_the_sparse_product(system):
+    n, rows, cols, vals = system
+    entries = Entries(n, rows, cols, vals)
+    x = np.linspace(-1.0, 2.0, n)
+    a = np.eye(n) - _reference(n, rows, cols, vals)
+    np.testing.assert_allclose(entries.dot(x), a @ x, rtol=0, atol=1e-13)
+    np.testing.assert_allclose(entries.dot(x, transpose=True), a.T @ x, rtol=0, atol=1e-13)
+    assert entries.largest_of_system() >= np.abs(np.eye(n) - a).max() - 1e-15
+    np.testing.assert_allclose(entries.matrix().toarray(), np.eye(n) - a, rtol=0, atol=1e-15)
+
+
+def test_a_singular_large_system_given_by_its_entries_is_refused():
+    # a ring of 500 departments that pass on all they receive: the sweeps never settle, GMRES
+    # finds no solution on the sparse matrix, and the residual check refuses what it returns
+    n = 500
+    ring = np.arange(n)
+    op = Operator.of(n, ring, (ring + 1) % n, np.ones(n))
+    with pytest.raises(SolveError):
+        op.solve(np.ones(n))
+
+
+def test_one_right_hand_side_of_a_large_system_is_swept_without_a_sparse_matrix():
+    rng = np.random.default_rng(5)
+    n = 3 * DIRECT_MAX_NODES
+    rows, cols = rng.integers(0, n, 6 * n), rng.integers(0, n, 6 * n)
+    op = Operator.of(n, rows, cols, rng.uniform(0, 0.1, 6 * n))
+    x = op.solve(np.ones(n))
+    y = op.solve(np.ones(n), transpose=True)
+    assert op._matrix is None
+    reference = _reference(n, rows, cols, op._entries.vals)
+    np.testing.assert_allclose(reference @ x, np.ones(n), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(reference.T @ y, np.ones(n), rtol=0, atol=1e-12)

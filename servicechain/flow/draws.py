@@ -14,7 +14,7 @@ for every draw), and a what-if of that drawn model moves each service as ``min(1
 ``e = P / Q_j`` at the draw's own state (DESIGN, transmission). The what-ifs of a batch are
 solved by sweeps, a sparse product per sweep for the whole batch; every draw's residual is
 checked, and a draw whose sweeps do not settle is solved alone by
-:func:`~servicechain.flow.solve.capped_fixed_point`.
+:func:`~servicechain.flow.capped.capped_fixed_point`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .solve import RESIDUAL_TOL, Operator, SolveError, capped_fixed_point, system_matrix
+from .capped import capped_fixed_point
+from .solve import RESIDUAL_TOL, Operator, SolveError, system_matrix
 from .state import ZERO, State
 
 if TYPE_CHECKING:

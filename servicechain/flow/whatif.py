@@ -12,8 +12,9 @@ from ..errors import ScenarioError, ServiceChainError, unknown_node
 from ..model.network import KIND_NAMES, SEGMENT
 from ..model.scenarios import ScenarioFile
 from ..text import fmt_score, number, table, text_repr
+from .capped import capped_fixed_point
 from .scenario import Scenario, parse_scenario, resolve_scenario
-from .solve import SolveError, capped_fixed_point
+from .solve import SolveError
 from .state import NO_SEGMENTS, ZERO, State, state_of
 
 __all__ = ["Comparison", "Impact", "compare", "impact", "solve_scenario"]
