@@ -133,6 +133,12 @@ def test_the_capped_fixed_point_solves_its_equation_on_every_path(n, seed):
     for _ in range(400):
         plain = c + np.bincount(target, weights=r * np.minimum(1.0, e * plain[source]), minlength=n)
     assert np.abs(plain - q).max() <= 1e-12
+    # a warm start (a close guess, or one far off in either direction, where the cold start
+    # must take over) reaches the same solution
+    guesses = [q * rng.uniform(0.9, 1.1, n), np.zeros(n), np.full(n, 10.0)]
+    for guess in guesses:
+        warm = capped_fixed_point(n, c, source, target, r, e, start=guess)
+        assert np.abs(warm - q).max() <= 1e-12
 
 
 def test_a_close_start_gives_the_same_solution_in_fewer_sweeps():

@@ -204,7 +204,10 @@ def solve_scenario(state: State, scenario: Scenario) -> np.ndarray:
     c = np.where(failed, 0.0, a * own)
     c += np.bincount(tgt[constant], weights=(r * fixed)[constant], minlength=n)
     moving = ~constant
-    q = capped_fixed_point(n, c, src[moving], tgt[moving], r[moving], e[moving])
+    # the current state is the start: a what-if moves a few nodes, most of the chain stays
+    q = capped_fixed_point(
+        n, c, src[moving], tgt[moving], r[moving], e[moving], start=state.quality
+    )
     return np.clip(q, 0.0, 1.0)
 
 
