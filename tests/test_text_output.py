@@ -80,6 +80,7 @@ def test_a_table_padded_a_few_rows_at_a_time_is_the_same_table(rows, right):
 @given(rows(), st.sets(st.integers(0, 4)))
 @example([["kind", "name"], ["dept", "Operações"], ["dept", "Operac\u0327o\u0303es"]], set())
 @example([["name", "n"], ["上海 客户", "1"], ["", "22"], ["😀", ""]], {1})
+@example([["n"], ["上"], [""], ["x上"], ["\u0301"], ["é"]], set())
 def test_a_column_measured_on_arrays_is_the_column_measured_cell_by_cell(rows, right):
     # every column counts as long: its widths are summed on the array of its code points
     right = tuple(sorted(right))
