@@ -12,7 +12,7 @@ from ..model.assumptions import Assumption
 from ..model.lazy import LazyList
 from ..model.network import KIND_NAMES, SEGMENT
 from ..model.records import Coded, Records, plain
-from ..text import fmt_score, fmt_scores, listed, table, text_repr
+from ..text import column_table, fmt_score, fmt_scores, listed, text_repr
 from .state import NO_SEGMENTS, state_of
 
 __all__ = ["Score", "score"]
@@ -128,17 +128,17 @@ class Score:
                 f"  company (value-weighted over segments): "
                 f"{fmt_score(self.to_scale(self.company), span)}"
             )
-        rows = [["kind", "id", "name", "score"]]
         shown = self.order()[: self.top]
         scores = fmt_scores(
             (lo + np.asarray(self.quality, dtype=float)[shown] * span).tolist(), span
         )
-        rows += [
-            [self.kinds[i], self.ids[i], self.names[i], value]
-            for i, value in zip(shown, scores, strict=True)
+        # the table made a column at a time: no list per row of a long table
+        columns = [
+            [head, *map(values.__getitem__, shown)]
+            for head, values in (("kind", self.kinds), ("id", self.ids), ("name", self.names))
         ]
-        lines += table(rows, right=(3,))
-        hidden = len(self.ids) - (len(rows) - 1)
+        lines += column_table([*columns, ["score", *scores]], right=(3,))
+        hidden = len(self.ids) - len(shown)
         if hidden > 0:
             lines.append(f"  ... and {hidden:,} more (--json lists them all)")
         count = len(self.assumptions)
