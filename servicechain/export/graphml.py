@@ -3,17 +3,18 @@
 The text is byte for byte what ``networkx.write_graphml_xml(plain_graph(chain),
 infer_numeric_types=True)`` writes (keys numbered as they first appear, written last first;
 nodes in file order; edges grouped by supplier; two-space indentation; the escapes of
-ElementTree), without a graph object or an element per value: each attribute is a column of
-lines made by C-level ``map`` and joined a block of rows at a time, so 300,000 departments and
-two million services take seconds instead of many minutes.
+ElementTree), without a graph object or an element per value. Each attribute is a column of
+codes into a table of its lines, one per distinct value (a column of values that seldom
+repeat is formatted a block at a time instead); a block of rows is then one gather of every
+column's lines into a table of rows and one join, so 300,000 departments and two million
+services take a few seconds.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from itertools import repeat
-from operator import attrgetter, eq, is_not
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -21,6 +22,7 @@ from msgspec import UNSET
 
 from ..model.network import KIND_NAMES
 from ..text import visible
+from .blocks import distinct_codes, float_codes, rows_text
 
 if TYPE_CHECKING:
     from ..chain import Chain
@@ -62,47 +64,68 @@ _NODE_FIELDS = {
     "segment": ("kind", "relationship", "customers", "revenue", "revenue_elasticity", "notes"),
 }
 _EDGE_FIELDS = ("name", "volume", "unit", "cost", "sla", "notes")
+#: Codes every column keeps for a row that leaves the attribute out, and for an empty text
+#: (written as an empty element); the codes of the values follow.
+_ABSENT, _EMPTY = 0, 1
 
 
 class _Column:
-    """One attribute: its key, name and values, which rows give it, and which give an empty
-    text (written as an empty element).
+    """One attribute: its key, name and types, which rows give it and which give an empty
+    text, and its values as codes into the texts of the distinct values.
 
     ``values`` is a float array (``nan`` where absent) or a list or object array of values
-    (``None`` where absent).
+    (``None`` where absent), in file order; ``order`` (a permutation of the rows) is the order
+    they are written in. A float column whose values seldom repeat keeps the floats instead of
+    codes, each written with ``repr`` a block at a time.
     """
 
-    def __init__(self, name: str, values: list | np.ndarray):
+    def __init__(self, name: str, values: list | np.ndarray, order: np.ndarray | None = None):
         self.name, self.key = name, ""
         self.empty: np.ndarray | None = None
-        if isinstance(values, np.ndarray) and values.dtype.kind == "f":
-            self.given = ~np.isnan(values)
-            self.types = {float} if self.given.any() else set()
-            self.values, self.spec = _rendered(values)
+        self.floats: np.ndarray | None = None
+        self._lines: np.ndarray | None = None
+        if not (isinstance(values, np.ndarray) and values.dtype.kind == "f"):
+            items = values.tolist() if isinstance(values, np.ndarray) else list(values)
+            self.types = set(map(type, items)) - {type(None)}
+            if self.types != {float}:
+                self._objects(items, order)
+                return
+            values = np.array(items, dtype=float)  # None as nan
+        values = np.ascontiguousarray(values if order is None else values[order], dtype=float)
+        self.given = ~np.isnan(values)
+        self.types = {float} if self.given.any() else set()
+        unique, codes = float_codes(values)
+        if len(unique) * 4 > len(values):
+            self.floats = values
             return
-        items = values.tolist() if isinstance(values, np.ndarray) else list(values)
+        self.texts = [None, None, *map(repr, unique.tolist())]
+        self.codes = codes + 2
+        self.codes[~self.given] = _ABSENT
+
+    def _objects(self, items: list, order: np.ndarray | None) -> None:
+        """Codes of values of any type: each distinct value looked at once (texts repeat, as
+        the names of services and groups do)."""
         n = len(items)
-        self.types = set(map(type, items))
-        if type(None) in self.types:
-            self.types.discard(type(None))
-            self.given = np.fromiter(map(is_not, items, repeat(None)), bool, n)
+        if len(self.types) > 1:  # 1, 1.0 and True are one key of a dict: keep them apart
+            keys = [v if v is None else (type(v), repr(v)) for v in items]
         else:
-            self.given = np.ones(n, dtype=bool)
-        self.values = np.empty(n, dtype=object)
-        self.values[:] = items
-        self.spec = "%r"  # numbers as repr, exactly as str() writes them
-        if str in self.types:
-            self.spec = "%s"
-            # texts repeat (names of services, groups): each distinct one is looked at once
-            distinct = [v for v in dict.fromkeys(items) if v is not None]
-            if "" in distinct:
-                self.empty = np.fromiter(map(eq, items, repeat("")), bool, n)
-                self.given &= ~self.empty
-            joined = "".join(distinct)
-            if _XML_INVALID.search(joined) or "&" in joined or "<" in joined or ">" in joined:
-                texts = {v: _value_text(v) for v in distinct}
-                given = self.values[self.given].tolist()
-                self.values[self.given] = list(map(texts.__getitem__, given))
+            keys = items
+        values, codes = distinct_codes(keys)
+        if keys is not items:
+            first = dict(zip(keys, items, strict=True))
+            values = [first[k] for k in values]
+        texts = _texts(values)
+        # distinct value i → its code: absent, empty, or 2 + its place among the texts
+        table = np.array(
+            [_ABSENT if t is None else _EMPTY if t == "" else 2 + i for i, t in enumerate(texts)],
+            dtype=np.int64,
+        )
+        codes = table[codes] if n else np.zeros(0, dtype=np.int64)
+        self.codes = codes if order is None else codes[order]
+        self.texts = [None, None, *texts]
+        self.given = self.codes >= 2
+        if (self.codes == _EMPTY).any():
+            self.empty = self.codes == _EMPTY
 
     def xml_type(self) -> str:
         """The key's type as networkx infers it from every value given."""
@@ -120,17 +143,36 @@ class _Column:
         rows = self.given if self.empty is None else self.given | self.empty
         return int(np.argmax(rows))
 
+    def lines(self, rows: slice) -> np.ndarray | list:
+        """The lines of ``rows`` (``""`` where a row leaves the attribute out)."""
+        if self.floats is not None:
+            template = f'      <data key="{self.key}">%r</data>\n'
+            given = self.given[rows]
+            values = self.floats[rows]
+            if given.all():
+                return list(map(template.__mod__, values.tolist()))
+            out = np.full(len(values), "", dtype=object)
+            out[given] = list(map(template.__mod__, values[given].tolist()))
+            return out
+        if self._lines is None:
+            head, tail = f'      <data key="{self.key}">', "</data>\n"
+            self._lines = np.empty(len(self.texts), dtype=object)
+            self._lines[:] = [
+                "",
+                f'      <data key="{self.key}" />\n',
+                *(head + t + tail if t else "" for t in self.texts[2:]),
+            ]
+        return self._lines[self.codes[rows]]
 
-def _rendered(values: np.ndarray) -> tuple[np.ndarray, str]:
-    """Floats ready for a ``%`` template: the text of each when few values repeat often (as
-    weights and ratings on a scale do: each distinct value is written out once), else the
-    floats themselves for ``%r``."""
-    unique, inverse = np.unique(values, return_inverse=True)
-    if len(unique) * 4 > len(values):
-        return values, "%r"
-    texts = np.empty(len(unique), dtype=object)
-    texts[:] = list(map(repr, unique.tolist()))
-    return texts[inverse.reshape(-1)], "%s"
+
+def _texts(values: list) -> list:
+    """:func:`_value_text` of each value (``None`` kept), the texts first looked at together:
+    where none holds a character to replace or escape, each is its own text."""
+    if all(type(v) is str or v is None for v in values):
+        joined = "".join(v for v in values if v is not None)
+        if not _XML_INVALID.search(joined) and not any(c in joined for c in "&<>"):
+            return values
+    return [None if v is None else _value_text(v) for v in values]
 
 
 def _value_text(value: Any) -> str:
@@ -145,33 +187,16 @@ def _given(value: Any) -> Any:
     return None if value is UNSET else value
 
 
-def _field(records: list, name: str) -> np.ndarray | None:
-    """A field of every record as an object array, ``None`` where absent or unset; ``None``
-    when no record gives it."""
+def _field(records: list, name: str) -> list | None:
+    """A field of every record, ``None`` where absent or unset; ``None`` when no record gives
+    it (a field nobody gives costs one pass and a count in C)."""
     items = list(map(attrgetter(name), records))
-    unset = items.count(UNSET)
-    if unset + items.count(None) == len(items):
+    types = set(map(type, items))
+    if not types - {type(UNSET), type(None)}:
         return None
-    if unset:
+    if type(UNSET) in types:
         items = [None if v is UNSET else v for v in items]
-    values = np.empty(len(items), dtype=object)
-    values[:] = items
-    return values
-
-
-def _fields(records: list, names: tuple) -> dict[str, np.ndarray]:
-    """The fields of ``names`` that some record gives, each as :func:`_field` gives it, in the
-    order of ``names``. The fields the first records leave out are first checked together,
-    with one pass over the records: an optional field no record gives costs little."""
-    sample = records[:256]
-    rare = [
-        n for n in names if all(getattr(r, n) is None or getattr(r, n) is UNSET for r in sample)
-    ]
-    if len(rare) > 1:
-        rows = list(map(attrgetter(*rare), records))
-        if rows.count((UNSET,) * len(rare)) + rows.count((None,) * len(rare)) == len(rows):
-            names = tuple(n for n in names if n not in rare)
-    return {n: values for n in names if (values := _field(records, n)) is not None}
+    return items
 
 
 def _attribute(text: str) -> str:
@@ -187,34 +212,12 @@ def _assign_keys(columns: list[_Column], start: int) -> int:
     return start + len(first)
 
 
-def _block(
-    head: str, heads: list[np.ndarray], columns: list[_Column], rows: slice, tail: str
-) -> str:
-    """The text of the rows in ``rows``: rows that write the same attributes share one
-    ``%`` template, filled a row at a time in C."""
-    n = rows.stop - rows.start
-    pattern = np.zeros(n, dtype=np.int64)
-    for bit, column in enumerate(columns):
-        pattern |= column.given[rows].astype(np.int64) << (2 * bit)
-        if column.empty is not None:
-            pattern |= column.empty[rows].astype(np.int64) << (2 * bit + 1)
-    codes = np.unique(pattern).tolist()
-    out = None if len(codes) == 1 else np.empty(n, dtype=object)  # one template: no gathering
-    for code in codes:
-        pick = slice(None) if out is None else np.flatnonzero(pattern == code)
-        parts, args = [head], [h[rows][pick].tolist() for h in heads]
-        for bit, column in enumerate(columns):
-            if code >> (2 * bit) & 1:
-                parts.append(f'      <data key="{column.key}">{column.spec}</data>\n')
-                args.append(column.values[rows][pick].tolist())
-            elif code >> (2 * bit + 1) & 1:
-                parts.append(f'      <data key="{column.key}" />\n')
-        parts.append(tail)
-        text = map("".join(parts).__mod__, zip(*args, strict=True))
-        if out is None:
-            return "".join(text)
-        out[pick] = list(text)
-    return "".join(out.tolist())
+def _block(heads: list, columns: list[_Column], rows: slice, tail: str) -> str:
+    """The text of the rows in ``rows``: a table of rows by pieces (the heads of the rows,
+    each column's line, the tail; a piece is empty where a row leaves the attribute out),
+    filled a column at a time and joined in one go."""
+    pieces = [*heads, *(column.lines(rows) for column in columns), tail]
+    return rows_text(pieces, rows.stop - rows.start)
 
 
 def graphml_text(chain: Chain) -> str:
@@ -228,32 +231,40 @@ def graphml_text(chain: Chain) -> str:
     return "".join(graphml_chunks(chain))
 
 
-def _node_columns(net, nodes: list, kinds: np.ndarray) -> list[_Column]:
+def _node_columns(net, nodes: list) -> list[_Column]:
     """The node attributes of ``model.graph.to_networkx``, in the order a node writes them
     (every kind's own fields before ``notes``, which each kind writes last)."""
-    own = net.own
-    names = np.empty(len(nodes), dtype=object)
-    names[:] = list(map(attrgetter("name"), nodes))
+    n = len(nodes)
+    kinds = np.asarray(net.kind)
     columns = [
-        _Column("kind", kinds),
-        _Column("name", names),
-        _Column("quality", own),
+        _Column("kind", np.array(KIND_NAMES, dtype=object)[kinds]),
+        _Column("name", list(map(attrgetter("name"), nodes))),
+        _Column("quality", net.own),
         _Column("dependence", net.dependence.astype(float)),
         _Column("own_share", net.own_share.astype(float)),
     ]
     fields: dict[str, np.ndarray] = {}
     for kind, names in _NODE_FIELDS.items():
-        rows = np.flatnonzero(kinds == kind)
-        records = [nodes[i] for i in rows.tolist()]
+        rows = np.flatnonzero(kinds == KIND_NAMES.index(kind))
+        records = [nodes[i] for i in rows.tolist()] if len(rows) < n else nodes
         for field in names:
             label = "segment_kind" if field == "kind" else field
-            values = fields.setdefault(label, np.full(len(nodes), None, dtype=object))
+            values = fields.setdefault(label, np.full(n, None, dtype=object))
             given = _field(records, field)
             if given is not None:
                 values[rows] = given
     notes = fields.pop("notes")
     columns += [_Column(label, values) for label, values in fields.items()]
     return [*columns, _Column("notes", notes)]
+
+
+def _ids(net) -> list[str]:
+    """The node ids as attribute text: control characters written as escapes, markup
+    escaped (each id looked at only when the ids hold something to change)."""
+    joined = "".join(net.ids)
+    if joined.isprintable() and not any(c in joined for c in '&<>"'):
+        return net.ids
+    return [_attribute(visible(i)) for i in net.ids]
 
 
 def graphml_chunks(chain: Chain) -> Iterator[str]:
@@ -263,22 +274,23 @@ def graphml_chunks(chain: Chain) -> Iterator[str]:
     records = chain.records
     nodes = [*records.departments, *(records.partners or []), *(records.segments or [])]
     services = list(records.services or [])
-    kinds = np.array(KIND_NAMES, dtype=object)[net.kind]
 
     # graph attributes as plain_graph gives them: name, description, scale_min, scale_max
     graph_data = [("name", _given(records.name)), ("description", _given(records.description))]
     graph_data += [("scale_min", float(net.scale.min)), ("scale_max", float(net.scale.max))]
     graph_data = [(name, value) for name, value in graph_data if value is not None]
 
-    node_columns = _node_columns(net, nodes, kinds)
+    node_columns = _node_columns(net, nodes)
     order = np.argsort(net.source, kind="stable")  # a DiGraph lists edges by supplier
     edge_columns = [
-        _Column("quality", net.rating[order]),
-        _Column("weight", net.weight[order].astype(float)),
-        _Column("reliance", net.reliance[order].astype(float)),
+        _Column("quality", net.rating, order),
+        _Column("weight", net.weight.astype(float), order),
+        _Column("reliance", net.reliance.astype(float), order),
     ]
-    for field, values in _fields(services, _EDGE_FIELDS).items():
-        edge_columns.append(_Column(field, values[order]))
+    for field in _EDGE_FIELDS:
+        values = _field(services, field)
+        if values is not None:
+            edge_columns.append(_Column(field, values, order))
     count = _assign_keys(node_columns, len(graph_data))
     _assign_keys(edge_columns, count)
     node_columns = [c for c in node_columns if c.key]
@@ -296,17 +308,22 @@ def graphml_chunks(chain: Chain) -> Iterator[str]:
         for key, scope, name, kind in sorted(keys, reverse=True)
     )
     yield '  <graph edgedefault="directed">\n'
-    ids = np.empty(net.n, dtype=object)
-    ids[:] = [_attribute(visible(i)) for i in net.ids]
+    ids = _ids(net)
+    heads = np.empty(net.n, dtype=object)
+    heads[:] = [f'    <node id="{i}">\n' for i in ids]
     for start in range(0, len(nodes), BLOCK):
         rows = slice(start, min(start + BLOCK, len(nodes)))
-        yield _block('    <node id="%s">\n', [ids], node_columns, rows, "    </node>\n")
-    ends = [ids[net.source[order]], ids[net.target[order]]]
-    head = '    <edge source="%s" target="%s">\n'
+        yield _block([heads[rows]], node_columns, rows, "    </node>\n")
+    # an edge's head in two pieces: its supplier's and its customer's
+    heads[:] = [f'    <edge source="{i}" target="' for i in ids]
+    ends = np.empty(net.n, dtype=object)
+    ends[:] = [f'{i}">\n' for i in ids]
+    source, target = net.source[order], net.target[order]
     for start in range(0, len(services), BLOCK):
         rows = slice(start, min(start + BLOCK, len(services)))
-        yield _block(head, ends, edge_columns, rows, "    </edge>\n")
+        pieces = [heads[source[rows]], ends[target[rows]]]
+        yield _block(pieces, edge_columns, rows, "    </edge>\n")
     for k, (_, value) in enumerate(graph_data):
         text = _value_text(value)
-        yield f'    <data key="d{k}">{text}</data>\n' if text else f'    <data key="d{k}" />\n'
+        yield (f'    <data key="d{k}">{text}</data>\n' if text else f'    <data key="d{k}" />\n')
     yield "  </graph>\n</graphml>\n"
