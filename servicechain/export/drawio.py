@@ -15,7 +15,6 @@ where the model says.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from operator import attrgetter
 from typing import TYPE_CHECKING
@@ -25,7 +24,24 @@ import numpy as np
 from ..draw.bulk import BULK_FROM, bulk_placement
 from ..draw.pinned import PIXELS_PER_UNIT
 from .blocks import distinct_codes, float_codes, rows_text
-from .graphml import ATTR_ESCAPES
+from .drawio_cells import (
+    CONTAINER,
+    EDGE,
+    EDGE_CELL,
+    EDGE_END,
+    HEAD,
+    POINT,
+    STRAIGHT,
+    STYLE,
+    TAIL,
+    VERTEX,
+    attribute,
+    attributes,
+    background,
+    drawio_text,
+    label_attribute,
+    props,
+)
 from .graphs import xml_safe
 
 if TYPE_CHECKING:
@@ -35,91 +51,8 @@ __all__ = ["PIXELS_PER_UNIT", "drawio_chunks", "drawio_positions", "drawio_text"
 
 _GROUP_PAD = 0.08
 
-_STYLE = {
-    "department": "rounded=1;whiteSpace=wrap;fillColor=#dbe9f6;strokeColor=#4a6fa5;",
-    "partner": "rounded=0;whiteSpace=wrap;fillColor=#eeeeee;strokeColor=#777777;",
-    "segment": "ellipse;whiteSpace=wrap;fillColor=#fdf1d6;strokeColor=#b08d3c;",
-}
-_CONTAINER = (
-    "rounded=1;container=1;collapsible=0;recursiveResize=0;fillColor=none;verticalAlign=top;"
-    "align=left;spacingLeft=8;connectable=0;"
-)
-#: The company boundary and the line of visibility: behind everything, locked (draw.io neither
-#: selects nor moves them), not containers (so the boxes on them stay free to move).
-_BACKGROUND = "locked=1;fillColor=none;connectable=0;"
-_EDGE = "endArrow=block;endFill=1;curved=1;fontSize=9;strokeColor=#555555;"
 #: Boxes or arrows written at a time.
 _BLOCK = 16_384
-_SPECIAL = re.compile('[&<>"\r\n\t]')
-#: What :data:`ATTR_ESCAPES` does, as replacements in turn (``&`` first).
-_ESCAPES = [(chr(c), e) for c, e in ATTR_ESCAPES.items()]
-
-#: The file is written a cell to a line, without indentation (as draw.io itself saves files):
-#: a big model's file is then a third smaller than an indented one.
-_HEAD = (
-    '<mxfile host="servicechain" type="device">\n'
-    '<diagram id="servicechain" name="%s">\n'
-    '<mxGraphModel grid="1" gridSize="10" page="0">\n'
-    "<root>\n"
-    '<mxCell id="0"/>\n'
-    '<mxCell id="1" parent="0"/>\n'
-)
-_TAIL = "</root>\n</mxGraphModel>\n</diagram>\n</mxfile>\n"
-#: A box: label, properties, id, style, parent, x, y, width, height.
-_VERTEX = (
-    '<object label="%s"%s id="%s"><mxCell style="%s" vertex="1" parent="%s">'
-    '<mxGeometry x="%.1f" y="%.1f" width="%.1f" height="%.1f" as="geometry"/>'
-    "</mxCell></object>\n"
-)
-#: An arrow: label, supplier id, customer id, number, style, supplier cell number, customer
-#: cell number, then (in :data:`_EDGE_CELL`) its geometry.
-_EDGE_START = (
-    '<object label="%s" sc_from="%s" sc_to="%s" id="service-%d">'
-    '<mxCell style="%s" edge="1" parent="1" source="node-%d" target="node-%d">'
-)
-_EDGE_END = "</mxCell></object>\n"
-_EDGE_CELL = _EDGE_START + "%s" + _EDGE_END
-#: A straight arrow: draw.io draws it between its boxes, wherever they are moved.
-_STRAIGHT = '<mxGeometry relative="1" as="geometry"/>'
-_STRAIGHT_CELL = _EDGE_START + _STRAIGHT + _EDGE_END
-_POINT = '<mxPoint x="%.1f" y="%.1f"/>'
-
-
-def drawio_text(text: str) -> str:
-    """A label for a draw.io ``value`` attribute (plain text, not HTML: the cells carry no
-    ``html=1``, so ``<`` and ``&`` show as typed once :func:`_attribute` has escaped them).
-
-    Examples
-    --------
-    >>> drawio_text("R&D <lab>\\x00\\r\\n2")
-    'R&D <lab>\\ufffd\\n2'
-    """
-    return xml_safe(text.replace("\r\n", "\n"))
-
-
-def _attribute(text: str) -> str:
-    """``text`` escaped for an XML attribute in double quotes (as ElementTree escapes it),
-    characters beyond ASCII as character references (every XML reader decodes them; the file
-    is then plain ASCII, the fastest text to make and write).
-
-    Examples
-    --------
-    >>> _attribute('Café "R&D"\\n')
-    'Caf&#233; &quot;R&amp;D&quot;&#10;'
-    """
-    if _SPECIAL.search(text):  # a replace a character: faster than a translate on long texts
-        for char, escaped in _ESCAPES:
-            text = text.replace(char, escaped)
-    return text if text.isascii() else text.encode("ascii", "xmlcharrefreplace").decode("ascii")
-
-
-def _label_attribute(text: str) -> str:
-    return _attribute(drawio_text(text))
-
-
-def _props(**props: str) -> str:
-    """Properties of a cell's wrapper as attribute text (values given as plain text)."""
-    return "".join(f' {key}="{_attribute(value)}"' for key, value in props.items())
 
 
 def _label(name: str, lines: list[str]) -> str:
@@ -235,31 +168,6 @@ def drawio_chunks(chain: Chain) -> Iterator[str]:
         yield _layered_text(chain)
 
 
-def _background(name: str, boundary: tuple, visibility_x: float | None) -> str:
-    """The company boundary and the line of visibility (pixel boxes, y down)."""
-    out = _VERTEX % (
-        _label_attribute(name),
-        _props(sc_role="boundary"),
-        "company",
-        _BACKGROUND + "rounded=1;dashed=1;strokeColor=#888888;verticalAlign=top;align=left;"
-        "spacingLeft=8;",
-        "1",
-        *boundary,
-    )
-    if visibility_x is not None:
-        style = _BACKGROUND + "shape=line;direction=south;dashed=1;strokeColor=#888888;"
-        box = (visibility_x - 10, boundary[1], 20, boundary[3])
-        out += _VERTEX % (
-            "line of visibility",
-            _props(sc_role="visibility"),
-            "visibility",
-            style + "verticalAlign=bottom;fontSize=9;",
-            "1",
-            *box,
-        )
-    return out
-
-
 def _layered_text(chain: Chain) -> str:
     """The draw.io file of a model placed by the diagram's layered layout: groups in frames
     where they stand together, arrows along the diagram's routes."""
@@ -282,8 +190,8 @@ def _layered_text(chain: Chain) -> str:
     if layout.visibility_x is not None:
         visibility = page(layout.visibility_x, 0, layout.visibility_x, 0)[0]
     out = [
-        _HEAD % _label_attribute(chain.model.name),
-        _background(chain.model.name, page(*layout.boundary), visibility),
+        HEAD % label_attribute(chain.model.name),
+        background(chain.model.name, page(*layout.boundary), visibility),
     ]
     kinds = {n: a.get("kind", "department") for n, a in graph.nodes(data=True)}
     number = {n: i for i, n in enumerate(graph)}
@@ -299,60 +207,38 @@ def _layered_text(chain: Chain) -> str:
         if group not in frames:  # members apart: the group is a property of each box
             group_of.update(dict.fromkeys(members, group))
             continue
-        style = _CONTAINER + "strokeColor=#bbbbbb;fontSize=10;"
-        props = _props(sc_role="group")
+        style = CONTAINER + "strokeColor=#bbbbbb;fontSize=10;"
+        group_props = props(sc_role="group")
         out.append(
-            _VERTEX % (_label_attribute(group), props, f"group-{i}", style, "1", *frames[group])
+            VERTEX % (label_attribute(group), group_props, f"group-{i}", style, "1", *frames[group])
         )
         origin[f"group-{i}"] = frames[group][:2]
         for m in members:
             parent_of[m] = f"group-{i}"
     for n in graph:
         label = _label(graph.nodes[n].get("name", n), layout.lines[n])
-        props = {"sc_id": xml_safe(str(n)), "sc_kind": kinds[n]}
+        given = {"sc_id": xml_safe(str(n)), "sc_kind": kinds[n]}
         if n in group_of:
-            props["sc_group"] = drawio_text(group_of[n])
+            given["sc_group"] = drawio_text(group_of[n])
         x, y, w, h = node_box(n)
         ox, oy = origin[parent_of[n]]
-        cell = (f"node-{number[n]}", _STYLE[kinds[n]], parent_of[n], x - ox, y - oy, w, h)
-        out.append(_VERTEX % (_label_attribute(label), _props(**props), *cell))
+        cell = (f"node-{number[n]}", STYLE[kinds[n]], parent_of[n], x - ox, y - oy, w, h)
+        out.append(VERTEX % (label_attribute(label), props(**given), *cell))
     for i, (source, target, attrs) in enumerate(graph.edges(data=True)):
         width = 1 + 3 * float(attrs.get("reliance") or 0)
-        style = _EDGE + f"strokeWidth={width:.1f};" + _ends(layout, source, target)
+        style = EDGE + f"strokeWidth={width:.1f};" + _ends(layout, source, target)
         route = layout.routes.get((source, target))
-        geometry = _STRAIGHT
+        geometry = STRAIGHT
         if route is not None:  # the diagram's route: the ends of its pieces, head excluded
-            points = "".join(_POINT % page(x, y, x, y)[:2] for x, y in route[3:-4:3])
+            points = "".join(POINT % page(x, y, x, y)[:2] for x, y in route[3:-4:3])
             points = f'<Array as="points">{points}</Array>' if points else '<Array as="points"/>'
             geometry = f'<mxGeometry relative="1" as="geometry">{points}</mxGeometry>'
-        ends = (_attribute(xml_safe(str(source))), _attribute(xml_safe(str(target))))
-        label = _label_attribute(attrs.get("name") or "")
+        ends = (attribute(xml_safe(str(source))), attribute(xml_safe(str(target))))
+        label = label_attribute(attrs.get("name") or "")
         cells = (number[source], number[target])
-        out.append(_EDGE_CELL % (label, *ends, i, style, *cells, geometry))
-    out.append(_TAIL)
+        out.append(EDGE_CELL % (label, *ends, i, style, *cells, geometry))
+    out.append(TAIL)
     return "".join(out)
-
-
-def _attributes(texts: list[str], *, label: bool = False) -> list[str]:
-    """:func:`_label_attribute` (``label``) or :func:`_attribute` of :func:`xml_safe` of each
-    text, all escaped in one go: joined by tabs, which both escapes write as ``&#09;`` and no
-    other text gives (an ``&`` of a text is written ``&amp;``); texts that hold a tab are
-    escaped one by one.
-
-    Examples
-    --------
-    >>> _attributes(["R&D", "Café", "a\\x00"], label=True)
-    ['R&amp;D', 'Caf&#233;', 'a&#65533;']
-    """
-    escape = _label_attribute if label else _id_attribute
-    joined = "\t".join(texts)
-    if not texts or joined.count("\t") != len(texts) - 1:
-        return list(map(escape, texts))
-    return escape(joined).split("&#09;")
-
-
-def _id_attribute(text: str) -> str:
-    return _attribute(xml_safe(text))
 
 
 def _float_texts(values: np.ndarray, template: str) -> tuple[list[str], np.ndarray]:
@@ -371,8 +257,7 @@ def _box_rows(chain: Chain, place) -> Iterator[str]:
     groups += [None] * (net.n - len(groups))
     group_names, group_codes = distinct_codes(groups)
     extra = [
-        f' sc_group="{_label_attribute(g)}"' if isinstance(g, str) and g else ""
-        for g in group_names
+        f' sc_group="{label_attribute(g)}"' if isinstance(g, str) and g else "" for g in group_names
     ]
     kinds = np.asarray(net.kind)
     kind_props = np.array(
@@ -380,15 +265,15 @@ def _box_rows(chain: Chain, place) -> Iterator[str]:
     )
     styles = np.array(
         [
-            f'"><mxCell style="{_STYLE[k]}" vertex="1" parent="1"><mxGeometry x="'
+            f'"><mxCell style="{STYLE[k]}" vertex="1" parent="1"><mxGeometry x="'
             for k in ("department", "partner", "segment")
         ],
         dtype=object,
     )
     labels = np.empty(net.n, dtype=object)
-    labels[:] = [f'<object label="{t}" sc_id="' for t in _attributes(net.names, label=True)]
+    labels[:] = [f'<object label="{t}" sc_id="' for t in attributes(net.names, label=True)]
     ids = np.empty(net.n, dtype=object)
-    ids[:] = _attributes(net.ids)
+    ids[:] = attributes(net.ids)
     extra = np.array(extra, dtype=object)
     geometry = []
     for values, template in (
@@ -421,18 +306,18 @@ def _arrow_rows(chain: Chain) -> Iterator[str]:
     net = chain.network
     names, name_codes = distinct_codes(net.service_names or [""] * net.m)
     labels = np.array(
-        [f'<object label="{t}" sc_from="' for t in _attributes(names, label=True)], dtype=object
+        [f'<object label="{t}" sc_from="' for t in attributes(names, label=True)], dtype=object
     )
     unique, inverse = np.unique(1 + 3 * np.asarray(net.reliance, dtype=float), return_inverse=True)
     styles = np.array(
         [
-            f'"><mxCell style="{_EDGE}strokeWidth={w:.1f};" edge="1" parent="1" source="node-'
+            f'"><mxCell style="{EDGE}strokeWidth={w:.1f};" edge="1" parent="1" source="node-'
             for w in unique.tolist()
         ],
         dtype=object,
     )
     inverse = inverse.reshape(-1)
-    ids = _attributes(net.ids)
+    ids = attributes(net.ids)
     suppliers = np.empty(net.n, dtype=object)
     suppliers[:] = [f'{i}" sc_to="' for i in ids]
     customers = np.empty(net.n, dtype=object)
@@ -440,7 +325,7 @@ def _arrow_rows(chain: Chain) -> Iterator[str]:
     from_cells = np.empty(net.n, dtype=object)
     from_cells[:] = [f'{i}" target="node-' for i in range(net.n)]
     to_cells = np.empty(net.n, dtype=object)
-    to_cells[:] = [f'{i}">{_STRAIGHT}{_EDGE_END}' for i in range(net.n)]
+    to_cells[:] = [f'{i}">{STRAIGHT}{EDGE_END}' for i in range(net.n)]
     src, dst = np.asarray(net.source), np.asarray(net.target)
     for start in range(0, net.m, _BLOCK):
         rows = slice(start, min(start + _BLOCK, net.m))
@@ -460,8 +345,8 @@ def _bulk_chunks(chain: Chain) -> Iterator[str]:
     """The draw.io file of a big model placed by :func:`~servicechain.draw.bulk.bulk_placement`,
     a block of rows at a time: groups as a property of each member, straight arrows."""
     place = bulk_placement(chain)
-    yield _HEAD % _label_attribute(chain.name)
-    yield _background(chain.name, place.boundary, place.visibility_x)
+    yield HEAD % label_attribute(chain.name)
+    yield background(chain.name, place.boundary, place.visibility_x)
     yield from _box_rows(chain, place)
     yield from _arrow_rows(chain)
-    yield _TAIL
+    yield TAIL
