@@ -76,7 +76,7 @@ def test_a_swept_loop_gives_the_text_of_the_exact_failures(organisation, options
     ranking = rank(organisation, **options)
     text = str(ranking)
     # the text did not need the exact failures ...
-    assert all(len(d.items) for d in ranking._deferred.values())
+    assert all(len(listed.failures.items) for listed in ranking._lists.values())
     assert text == _exact_text(organisation, **options)
     # ... and the numbers read afterwards are exact
     effects = Effects(state, state.net.value / state.total_value, state.adjoint)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .ordering import Order
 from .scenario import Scenario
 from .solve import CAP_TOL
 from .state import ZERO, State
@@ -329,12 +330,12 @@ def certify(
     """
     values = np.asarray(bound, dtype=float).copy()
     known = np.zeros(len(values), dtype=bool)
-    order = np.argsort(-values, kind="stable")
+    order = Order(bound)  # sorted only as far as the walk goes
     count = min(count, len(values))
     done = 0 if count > 0 else len(order)
     step = count + batch  # first the top ``count`` by bound and a few more
     while done < len(order):
-        take = order[done : done + step]
+        take = order.head(done + step)[done:]
         values[take] = exact(take)
         known[take] = True
         done += len(take)
@@ -342,7 +343,7 @@ def certify(
             nth = np.partition(values[known], -count)[-count] if count else np.inf
             # only the items whose bound is above the count-th exact value can still enter
             # (the bounds of the rest are sorted: they are a run from ``done`` on)
-            above = int(np.count_nonzero(values[order[done:]] > nth))
+            above = int(np.count_nonzero(values[~known] > nth))
             if not above:
                 break
             # in small steps: each one raises the count-th exact value and prunes the rest

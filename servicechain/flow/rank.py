@@ -15,6 +15,7 @@ from ..model.records import Ends
 from ..text import fmt_score, table, text_repr
 from .columns import RankColumns, labels, service_labels
 from .effects import Effects, certify
+from .ordering import Order
 from .quadrants import QUADRANTS, Split, quadrants
 from .sensitivity import segment_index
 from .state import NO_SEGMENTS, state_of
@@ -121,17 +122,16 @@ class Ranking:
     exact_rows: int = 0
     notes: list[str] = field(default_factory=list)
     partners: bool = False
-    _columns: dict[str, RankColumns] | None = field(default=None, repr=False, compare=False)
-    #: Per list: the exact failures not yet solved (see :class:`_Deferred`).
-    _deferred: dict[str, _Deferred] = field(default_factory=dict, repr=False, compare=False)
+    #: Per list: what is made only when looked at (see :class:`_Listed`).
+    _lists: dict[str, _Listed] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def columns(self) -> dict[str, RankColumns] | None:
         """The numbers of ``departments`` and ``services`` as columns (what ``--json``
         streams)."""
-        for deferred in self._deferred.values():
-            deferred.settle()
-        return self._columns
+        if not self._lists:
+            return None
+        return {key: listed.made_columns() for key, listed in self._lists.items()}
 
     def shown(self, rows: Sequence[Row]) -> list[Row]:
         """The first ``top`` rows (all without ``top``)."""
@@ -200,12 +200,12 @@ class Ranking:
             stop = min(len(rows), TEXT_ROWS if self.top is None else self.top)
             shown = rows[:stop]
             # the failures to the digits written (exact ones only where those need them)
-            deferred = self._deferred.get(key)
-            digits = None if deferred is None else deferred.to_digits(span)
-            order = None if self._columns is None else self._columns[key].order
+            listed = self._lists.get(key)
+            digits = None if listed is None else listed.failures.to_digits(span)
+            where = None if listed is None else listed.order.head(stop)
             for n, row in enumerate(shown, 1):
                 gain = row.gain
-                failure = row.failure if digits is None else float(digits[order[n - 1]])
+                failure = row.failure if digits is None else float(digits[where[n - 1]])
                 inexact |= bool(np.isnan(gain) or np.isnan(failure))
                 marked |= bool(row.mark)
                 cells = [
@@ -346,7 +346,7 @@ def rank(
         Ends(ids, np.full(len(nodes), -1), nodes),
         lambda where: labels(ids, names_of, nodes[where]),
     )
-    departments, dsplit, dcols, ddefer = _rows(
+    departments, dsplit, dlisted = _rows(
         by,
         count,
         imp,
@@ -371,7 +371,7 @@ def rank(
         Ends(ids, net.source, net.target),
         lambda where: service_labels(ids, net.source, net.target, names, where),
     )
-    rows, ssplit, scols, sdefer = _rows(
+    rows, ssplit, slisted = _rows(
         by,
         count,
         y[net.target] * net.reliance,
@@ -394,16 +394,16 @@ def rank(
         exact_rows=count,
         notes=notes,
         partners=bool((net.kind[nodes] == PARTNER).any()),
-        _columns={"departments": dcols, "services": scols},
-        _deferred={"departments": ddefer, "services": sdefer},
+        _lists={"departments": dlisted, "services": slisted},
     )
 
 
 def _rows(by: str, count: int, imp, perf, zero, gains, failures, describe, items, cost=None):
     """Rows sorted by ``by`` (largest first, ties in file order) with exact gains and
-    failures for the first ``count``, made when looked at; the quadrant split; the rows'
-    numbers as columns (``items``: kind names, kind per item, ends, labels); and the exact
-    failures of the first ``count`` left to solve (:class:`_Deferred`) when not ranked by them.
+    failures for the first ``count``, made when looked at; the quadrant split; and what the
+    list makes only when looked at (:class:`_Listed`): its order past the first rows, the
+    exact failures of the first ``count`` when not ranked by them, and the rows' numbers as
+    columns (``items``: kind names, kind per item, ends, labels).
 
     ``failures[1](items, tol=None)`` solves failures exactly, or each within ``tol``.
     """
@@ -411,7 +411,7 @@ def _rows(by: str, count: int, imp, perf, zero, gains, failures, describe, items
     gain, gain_known = np.full(n, np.nan), np.zeros(n, dtype=bool)
     fail, fail_known = np.full(n, np.nan), np.zeros(n, dtype=bool)
     if by == "importance":
-        order = np.argsort(-imp, kind="stable")
+        order = Order(imp)
     elif by == "gain-per-cost":
         # gain / cost <= bound / cost: the bound of the ratio certifies it as it does the gain.
         costed = cost > 0
@@ -425,16 +425,16 @@ def _rows(by: str, count: int, imp, perf, zero, gains, failures, describe, items
             return out
 
         values, known = certify(bound, ratio, min(count, int(costed.sum())))
-        order = np.lexsort((np.arange(n), ~known, -values))
+        order = Order(values, known)
         done = known & costed
         gain[done], gain_known[done] = values[done] * cost[done], True
     else:
         bound, exact = gains if by == "gain" else failures
         values, known = certify(bound, exact, count)
-        order = np.lexsort((np.arange(n), ~known, -values))
+        order = Order(values, known)
         target, mask = (gain, gain_known) if by == "gain" else (fail, fail_known)
         target[known], mask[known] = values[known], True
-    first = order[:count]
+    first = order.head(count)
     todo = first[~gain_known[first]]
     if len(todo):
         gain[todo] = gains[1](todo)
@@ -444,12 +444,14 @@ def _rows(by: str, count: int, imp, perf, zero, gains, failures, describe, items
     quadrant, split = quadrants(imp, perf, zero)
     # A row is marked when it sits in a lower quadrant yet ranks first or above a row in
     # "concentrate here" (the ranking and the quadrant answer different questions).
-    upper = quadrant[order] == QUADRANTS[(True, False)]
-    last_upper = int(np.flatnonzero(upper)[-1]) if upper.any() else -1
+    # ("concentrate here": high importance, low score, as quadrants() splits them)
+    live = ~np.asarray(zero, dtype=bool)
+    upper = live & (imp >= split.importance) & ~(perf >= split.performance)
+    last_upper = order.last(upper) if split.items else -1
     gain_bound, fail_bound = gains[0], failures[0]
 
     def row(pos: int) -> Row:
-        i = int(order[pos])
+        i = order[pos]
         kind, node, label = describe(i)
         lower = quadrant[i] in (QUADRANTS[(False, False)], QUADRANTS[(False, True)])
         fields = (
@@ -470,10 +472,31 @@ def _rows(by: str, count: int, imp, perf, zero, gains, failures, describe, items
             return _Row(*fields, failure_of=lambda: float(deferred.settle()[i]))
         return Row(*fields)
 
-    columns = RankColumns(
-        order, imp, perf, gain, gain_bound, fail, fail_bound, quadrant, cost, *items
-    )
-    return LazyList(n, row), split, columns, deferred
+    def columns() -> RankColumns:
+        return RankColumns(
+            order.whole(), imp, perf, gain, gain_bound, fail, fail_bound, quadrant, cost, *items
+        )
+
+    return LazyList(n, row), split, _Listed(order, deferred, columns)
+
+
+@dataclass
+class _Listed:
+    """What one ranked list makes only when looked at: its ``order`` past the rows shown, the
+    exact ``failures`` of its first rows (:class:`_Deferred`) and its numbers as columns
+    (``columns()``, made once, with every failure exact)."""
+
+    order: Order
+    failures: _Deferred
+    columns: Callable[[], RankColumns]
+    _made: RankColumns | None = None
+
+    def made_columns(self) -> RankColumns:
+        """The list's numbers as columns, its failures exact."""
+        self.failures.settle()
+        if self._made is None:
+            self._made = self.columns()
+        return self._made
 
 
 class _Row(Row):
