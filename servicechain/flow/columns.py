@@ -5,42 +5,121 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..model.records import Coded, Ends, Records
+from ..model.records import Coded, Ends, Joined, Records
 
-__all__ = ["RankColumns", "TermColumns", "labels", "service_labels"]
+if TYPE_CHECKING:
+    from ..model.network import Network
+
+__all__ = [
+    "OUTSIDE",
+    "RankColumns",
+    "TermColumns",
+    "labels",
+    "name_suffixes",
+    "service_labels",
+    "term_labels",
+]
 
 _FLAGS = [False, True]
+#: How a segment's own term reads: the part of its satisfaction that does not ride on the chain.
+OUTSIDE = "outside the chain (price, product ...)"
 
 
-def labels(ids: list[str], names: list[str], where: np.ndarray) -> list[str]:
-    """``"id (name)"`` of the nodes ``where``.
+def labels(ids: list[str], names: list[str], where: np.ndarray) -> Joined:
+    """``"id (name)"`` of the nodes ``where``, as a column made of their ids and names.
 
     Examples
     --------
-    >>> labels(["it", "hr"], ["IT", "People"], np.array([1]))
+    >>> labels(["it", "hr"], ["IT", "People"], np.array([1])).tolist()
     ['hr (People)']
     """
-    return [f"{ids[i]} ({names[i]})" for i in where.tolist()]
+    where = np.asarray(where, dtype=np.intp)
+    same = np.zeros(len(where), dtype=np.intp)
+    return Joined([Coded(ids, where), Coded([" ("], same), Coded(names, where), Coded([")"], same)])
 
 
-def service_labels(ids: list[str], source, target, names: list[str], where) -> list[str]:
-    """``"a → b (name)"`` of the services ``where`` (without the name when it is empty).
+def service_labels(ids: list[str], source, target, names: list[str], where) -> Joined:
+    """``"a → b (name)"`` of the services ``where`` (without the name when it is empty), as a
+    column made of their ends' ids and their names.
 
     Examples
     --------
-    >>> service_labels(["it", "hr"], np.array([0]), np.array([1]), ["Payroll"], np.array([0]))
-    ['it → hr (Payroll)']
+    >>> service_labels(["it", "hr"], np.array([0, 1]), np.array([1, 0]), ["Payroll", ""],
+    ...     np.array([0, 1])).tolist()
+    ['it → hr (Payroll)', 'hr → it']
     """
     where = np.asarray(where, dtype=np.intp)
-    ends = zip(source[where].tolist(), target[where].tolist(), strict=True)
-    named = [names[s] for s in where.tolist()]
-    return [
-        f"{ids[a]} → {ids[b]} ({name})" if name else f"{ids[a]} → {ids[b]}"
-        for (a, b), name in zip(ends, named, strict=True)
-    ]
+    return Joined(
+        [
+            Coded(ids, source[where]),
+            Coded([" → "], np.zeros(len(where), dtype=np.intp)),
+            Coded(ids, target[where]),
+            name_suffixes(names, where),
+        ]
+    )
+
+
+def term_labels(net: Network, kind: np.ndarray, node: np.ndarray, service: np.ndarray) -> Joined:
+    """The labels of the terms of a gap breakdown, as a column: per term, by ``kind``, a
+    node's ``"id (name)"`` (0: ``node``), the segment's part from outside the chain (1) or a
+    service's ``"a → b (name)"`` (2: ``service``), as :func:`labels` and
+    :func:`service_labels` write them.
+
+    Examples
+    --------
+    >>> from servicechain.flow.state import state_of
+    >>> net = state_of(shop).net
+    >>> term_labels(net, np.array([0, 1, 2]), np.array([0, 2, 0]), np.array([0, 0, 0])).tolist()
+    ['it (IT)', 'outside the chain (price, product ...)', 'it → store']
+    """
+    n = net.n
+    kind = np.asarray(kind, dtype=np.intp)
+    node, service = np.asarray(node, dtype=np.intp), np.asarray(service, dtype=np.intp)
+    own, services = kind == 0, np.flatnonzero(kind == 2)
+    # One table of ids, names, the outside part and nothing, for the parts before and after
+    # the arrow or the bracket (so each id is encoded once).
+    first, second = np.where(own, node, 2 * n), np.where(own, n + node, 2 * n + 1)
+    first[services] = net.source[service[services]]
+    second[services] = net.target[service[services]]
+    names = name_suffixes(net.service_names or [""] * net.m, service[services])
+    last = np.where(own, len(names.values), len(names.values) + 1)
+    last[services] = names.codes
+    texts = [*net.ids, *net.names, OUTSIDE, ""]
+    return Joined(
+        [
+            Coded(texts, first),
+            Coded([" (", "", " → "], kind),
+            Coded(texts, second),
+            Coded([*names.values, ")", ""], last),
+        ]
+    )
+
+
+def name_suffixes(names: list[str], where: np.ndarray) -> Coded:
+    """``" (name)"`` of each of the services ``where``, nothing for one without a name, as a
+    column that holds each distinct name once.
+
+    Many services are coded by one pass over every name, in order (then each name is looked
+    at where it lies, one after the other), a few by a pass over theirs.
+
+    Examples
+    --------
+    >>> suffixes = name_suffixes(["Payroll", "", "Payroll"], np.array([2, 1, 0]))
+    >>> suffixes.values, suffixes.codes.tolist()
+    ([' (Payroll)', ''], [0, 1, 0])
+    """
+    where = np.asarray(where, dtype=np.intp)
+    every = 8 * len(where) >= len(names)
+    picked = names if every else list(map(names.__getitem__, where.tolist()))
+    distinct = {name: k for k, name in enumerate(dict.fromkeys(picked))}
+    codes = np.fromiter(map(distinct.__getitem__, picked), dtype=np.intp, count=len(picked))
+    return Coded(
+        [f" ({name})" if name else "" for name in distinct], codes[where] if every else codes
+    )
 
 
 def _coded(values: np.ndarray) -> Coded:
@@ -66,7 +145,7 @@ class RankColumns:
     kinds: list[str]
     kind: np.ndarray
     ends: Ends
-    label: Callable[[np.ndarray], list[str]]
+    label: Callable[[np.ndarray], Joined]
 
     def records(self, count: int, scale: tuple[float, float]) -> Records | None:
         """The first ``count`` rows as :meth:`Row.to_dict` writes them, as columns; None when
@@ -116,7 +195,7 @@ class TermColumns:
     kinds: list[str]
     kind: np.ndarray
     ends: Ends
-    label: Callable[[np.ndarray], list[str]]
+    label: Callable[[np.ndarray], Joined]
 
     def records(self, count: int, gap: float, span: float) -> Records:
         """The first ``count`` terms as :meth:`Term.to_dict` writes them, as columns."""

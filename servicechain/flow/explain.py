@@ -13,7 +13,7 @@ from ..model.lazy import LazyList
 from ..model.network import SEGMENT
 from ..model.records import Ends
 from ..text import fmt_score, percent, table, text_repr
-from .columns import TermColumns, labels, service_labels
+from .columns import OUTSIDE, TermColumns, term_labels
 from .sensitivity import segment_index
 from .solve import SolveError
 from .state import NO_SEGMENTS, state_of
@@ -49,8 +49,6 @@ METHOD_NOTES = {
     "marginal": "marginal (linearised) breakdown: a negative term is a hand-off rated above "
     "its supplier's delivery.",
 }
-#: How a segment's own term reads: the part of its satisfaction that does not ride on the chain.
-OUTSIDE = "outside the chain (price, product ...)"
 
 
 @dataclass
@@ -309,22 +307,12 @@ def explain(chain, segment: str, *, top: int | None = None, method: str = "traci
     second = np.where(is_service, net.target[service] if net.m else 0, node)
     kind = np.where(is_service, 2, (net.kind[node] == SEGMENT).astype(np.intp))
 
-    def term_labels(where: np.ndarray) -> list[str]:
-        out = [OUTSIDE] * len(where)
-        for group, make in (
-            (kind[where] == 0, lambda w: labels(net.ids, net.names, node[w])),
-            (
-                kind[where] == 2,
-                lambda w: service_labels(net.ids, net.source, net.target, names, service[w]),
-            ),
-        ):
-            picked = np.flatnonzero(group)
-            for t, text in zip(picked.tolist(), make(where[picked]), strict=True):
-                out[t] = text
-        return out
-
     columns = TermColumns(
-        values, ["own", "outside", "service"], kind, Ends(net.ids, first, second), term_labels
+        values,
+        ["own", "outside", "service"],
+        kind,
+        Ends(net.ids, first, second),
+        lambda where: term_labels(net, kind[where], node[where], service[where]),
     )
     return Breakdown(
         segment=segment,

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Coded", "Ends", "Records", "plain"]
+__all__ = ["Coded", "Ends", "Joined", "Records", "plain"]
 
 
 class Coded:
@@ -76,6 +76,39 @@ class Ends:
         ]
 
 
+class Joined:
+    """A column of texts made of pieces: row ``i`` is the concatenation, over ``parts`` (each
+    a :class:`Coded` column of strings), of each part's row ``i``. A label such as
+    ``"it → store (POS support)"`` is then held as the codes of its ids and names, each of
+    which is encoded once when the column is written, not once per row.
+
+    Examples
+    --------
+    >>> ids = ["it", "store"]
+    >>> arrow = Joined([Coded(ids, np.array([0, 1])), Coded([" → "], np.array([0, 0])),
+    ...     Coded(ids, np.array([1, 0]))])
+    >>> arrow.tolist()
+    ['it → store', 'store → it']
+    """
+
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: Sequence[Coded]):
+        if not parts or len({len(part) for part in parts}) > 1:
+            raise ValueError("the parts of a Joined column need one length, and at least one")
+        self.parts = list(parts)
+
+    def __len__(self) -> int:
+        return len(self.parts[0])
+
+    def __getitem__(self, where):
+        return Joined([part[where] for part in self.parts])
+
+    def tolist(self) -> list[str]:
+        """The text of every row."""
+        return list(map("".join, zip(*(part.tolist() for part in self.parts), strict=True)))
+
+
 class Records:
     """Rows with the fields ``columns`` (in order), column ``f`` holding every row's value of
     ``f``: a numpy array or a sequence of plain values, all of one length. ``order``, when given,
@@ -125,12 +158,12 @@ class Records:
 
     def slice(self, name: str, start: int = 0, stop: int | None = None) -> Any:
         """One field for the rows ``start:stop`` (in showing order), as it is held: an array,
-        a :class:`Coded` column or a list."""
+        a :class:`Coded`, :class:`Ends` or :class:`Joined` column, or a list."""
         values = self.columns[name]
         stop = len(self) if stop is None else stop
         if self.order is not None:
             where = self.order[start:stop]
-            if isinstance(values, np.ndarray | Coded | Ends):
+            if isinstance(values, np.ndarray | Coded | Ends | Joined):
                 return values[where]
             return [values[i] for i in where.tolist()]
         return values[start:stop]
@@ -163,7 +196,9 @@ def plain(data: Any) -> Any:
 
 
 def _tolist(values: Any) -> list:
-    return values.tolist() if isinstance(values, np.ndarray | Coded | Ends) else list(values)
+    if isinstance(values, np.ndarray | Coded | Ends | Joined):
+        return values.tolist()
+    return list(values)
 
 
 def _plain(values: list) -> list:
