@@ -1,17 +1,25 @@
-"""Labels, ids and names written from tables of encoded text (Joined, Coded and Ends columns):
-the same text as the row-by-row original, on generated records and generated models."""
+"""Labels, ids and names written from tables of encoded text (Joined, Coded and Ends columns),
+and the remainder of a gap breakdown summed in numpy: the same text and numbers as the
+row-by-row originals, on generated records and generated models."""
 
 from __future__ import annotations
 
+import functools
+import io
 import json
+import operator
+import os
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from servicechain import Chain
+from servicechain import Chain, load
+from servicechain.cli.terminal import SafeStream
 from servicechain.errors import ModelError
 from servicechain.flow.columns import labels, name_suffixes, service_labels, term_labels
 from servicechain.io import jsonout
@@ -20,6 +28,7 @@ from servicechain.io.jsonout import dumps
 from servicechain.io.jsontext import bare, strings
 from servicechain.model.records import Coded, Ends, Joined, Records, plain
 
+from .conftest import MODELS, ROOT
 from .strategies import model_data
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -219,3 +228,65 @@ def test_the_block_size_read_when_writing(monkeypatch):
     jsonout.write_json(rows, pieces.append)
     assert len(pieces) == 1 + 3 + 1  # "[", three blocks, "]"
     assert json.loads("".join(pieces)) == [{"label": t} for t in ["a", "é", "é", "a", "é"]]
+
+
+@SETTINGS
+@given(named_models(), st.sampled_from(["tracing", "marginal"]), st.integers(0, 12))
+def test_the_remainder_is_the_sum_of_the_terms_after_those_shown_added_in_order(
+    chain, method, shown
+):
+    segments = [i for i, k in zip(chain.network.ids, chain.network.kind, strict=True) if k == 2]
+    result = chain.explain(segments[0], method=method)
+    hidden, rest, label = result.remainder(shown)
+    in_order = functools.reduce(operator.add, [t.value for t in result.terms[shown:]], 0.0)
+    assert (hidden, rest) == (max(0, len(result.terms) - shown), in_order)
+    assert label == f"{hidden:,} smaller term{'s' if hidden != 1 else ''}"
+
+
+@SETTINGS
+@given(joined_records(), st.integers(1, 3))
+def test_json_as_bytes_is_the_utf8_of_the_text(rows, indent):
+    data = {"rows": rows, "note": "é 排"}
+    written: list[bytes] = []
+    jsonout.write_json(data, written.append, indent=indent, binary=True)
+    assert all(isinstance(piece, bytes) for piece in written)
+    assert b"".join(written) == dumps(data, indent=indent).encode()
+
+
+def test_a_lone_surrogate_stays_in_text_and_is_escaped_in_bytes():
+    rows = Records({"label": Joined([Coded(["a\ud800", "é"], np.array([0, 1]))])})
+    data = {"rows": rows, "name": "b\udfff"}
+    assert dumps(data) == json.dumps(plain(data), indent=2, ensure_ascii=False)
+    written: list[bytes] = []
+    jsonout.write_json(data, written.append, binary=True)
+    assert b"".join(written) == dumps(data).encode("utf-8", "backslashreplace")
+
+
+def test_the_sanitised_stream_takes_bytes_only_as_utf8_with_plain_line_ends():
+    raw = io.BytesIO()
+    utf8 = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+    utf8.write("pending ")
+    write = SafeStream(utf8).inert_bytes()
+    assert write is not None
+    write('{"name": "Operações"}'.encode())
+    assert raw.getvalue() == 'pending {"name": "Operações"}'.encode()
+    assert SafeStream(io.TextIOWrapper(io.BytesIO(), encoding="ascii")).inert_bytes() is None
+    assert SafeStream(io.StringIO()).inert_bytes() is None
+
+
+@pytest.mark.parametrize(
+    ("encoding", "expected"), [("utf-8", "strict"), ("ascii", "backslashreplace")]
+)
+def test_explain_json_reaches_any_stdout_as_its_encoding_writes_it(encoding, expected):
+    # a whole process: stdout is a real stream, as bytes past the text layer where it is UTF-8
+    model = MODELS / "sapataria.yaml"
+    env = {**os.environ, "PYTHONIOENCODING": encoding, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-m", "servicechain", "explain", str(model), "clube", "--json"],
+        capture_output=True,
+        env=env,
+        check=True,
+    )
+    text = json.dumps(load(model).explain("clube").to_dict(), indent=2, ensure_ascii=False)
+    assert done.stdout == (text + "\n").encode(encoding, expected)
+    assert not text.isascii()

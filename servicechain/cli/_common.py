@@ -305,10 +305,16 @@ def echo_result(result: Any, as_json: bool) -> None:
 def echo_json(data: Any) -> None:
     """Print data as indented JSON with Unicode kept readable, written a block at a time
     (:func:`~servicechain.io.jsonout.write_json`). The JSON escapes every control character
-    in its strings, so it goes to the terminal without a second look."""
+    in its strings, so it goes to the terminal without a second look: as UTF-8 bytes straight
+    to the stream's buffer where it takes them, else as text."""
     stream = sys.stdout
-    write_json(data, getattr(stream, "write_inert", stream.write))
-    stream.write("\n")
+    to_bytes = stream.inert_bytes() if hasattr(stream, "inert_bytes") else None
+    if to_bytes is not None:
+        write_json(data, to_bytes, binary=True)
+        to_bytes(b"\n")
+    else:
+        write_json(data, getattr(stream, "write_inert", stream.write))
+        stream.write("\n")
     stream.flush()
 
 

@@ -5,8 +5,9 @@ clear the screen, ring the bell, set hyperlinks or reorder the text on screen.
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import IO, Any
 
@@ -40,6 +41,19 @@ class SafeStream:
             encoding = getattr(self.unsanitised, "encoding", None) or "ascii"
             self.unsanitised.write(text.encode(encoding, "backslashreplace").decode(encoding))
         return len(text)
+
+    def inert_bytes(self) -> Callable[[bytes], Any] | None:
+        """A writer of UTF-8 bytes known to hold nothing :func:`~servicechain.text.plain_text`
+        removes, straight to the stream's binary buffer (what is pending as text written
+        first); None where the stream takes no UTF-8 bytes as they are (no buffer, another
+        encoding, or line ends translated)."""
+        stream = self.unsanitised
+        buffer = getattr(stream, "buffer", None)
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if buffer is None or encoding not in ("utf8", "utf_8") or os.linesep != "\n":
+            return None
+        stream.flush()
+        return buffer.write
 
     def __getattr__(self, name: str) -> Any:
         if name == "buffer":  # writing bytes would go around the sanitiser

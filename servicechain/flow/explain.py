@@ -115,9 +115,11 @@ class Breakdown:
         return list(self.terms) if self.top is None else self.terms[: self.top]
 
     def _rest(self, start: int) -> float:
-        """Sum of the values of the terms from ``start`` on, in order."""
+        """Sum of the values of the terms from ``start`` on, added one after the other in
+        order (a running sum in numpy, so the same number as ``sum`` of the values)."""
         if self.values is not None:
-            return sum(self.values[start:].tolist())
+            rest = self.values[start:]
+            return float(np.cumsum(rest)[-1]) if len(rest) else 0.0
         return sum(t.value for t in self.terms[start:])
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:

@@ -8,6 +8,10 @@ of the block and joining the list once. A :class:`~servicechain.model.records.Co
 :class:`~servicechain.model.records.Ends` or :class:`~servicechain.model.records.Joined` field
 fills its slots from tables of encoded text (each id, name or value it uses encoded once),
 which also take in the constant text after them.
+
+The text is joined as UTF-8 held in a one-byte string (each character a byte: ``"é"`` is held
+as ``"Ã©"``), so that joining copies bytes and the block becomes the bytes to write without
+being encoded again.
 """
 
 from __future__ import annotations
@@ -24,10 +28,18 @@ __all__ = ["write_records"]
 
 
 def write_records(
-    rows: Records, write: Callable[[str], Any], level: int, indent: int, *, block: int = 4_096
+    rows: Records,
+    write: Callable[[Any], Any],
+    level: int,
+    indent: int,
+    *,
+    block: int = 4_096,
+    binary: bool = False,
 ) -> None:
     """Write ``rows`` as the indented JSON list of their dicts, at ``level`` levels of
-    ``indent``, through ``write``, ``block`` rows at a time.
+    ``indent``, through ``write``, ``block`` rows at a time: as text, or with ``binary`` as
+    its UTF-8 bytes (a lone surrogate written as its backslash escape, as a terminal stream
+    writes it).
 
     Examples
     --------
@@ -44,21 +56,23 @@ def write_records(
     ]
     """
     count, names = len(rows), list(rows.columns)
+    utf8 = _Utf8(binary)
     if count == 0:
-        write("[]")
+        write(utf8.out("[]"))
         return
     if not names:
         raise ValueError("records without fields")
     outer, row, pad = (" " * ((level + k) * indent) for k in (0, 1, 2))
-    fields = [_field(rows, name, level + 2, indent) for name in names]
+    fields = [_field(rows, name, level + 2, indent, utf8) for name in names]
     template: list[str | tuple[int, int]] = []
     for k, (key, field) in enumerate(zip(strings(names), fields, strict=True)):
         template.append((",\n" + row + "{\n" if k == 0 else ",\n") + pad + key + ": ")
         template += [(k, piece) if isinstance(piece, int) else piece for piece in field.pieces]
     template.append("\n" + row + "}")
     template = _absorbed(_merged(template), fields)
+    template = [utf8.held([piece])[0] if isinstance(piece, str) else piece for piece in template]
     stride = len(template)
-    write("[")
+    write(utf8.out("["))
     for start in range(0, count, block):
         stop = min(count, start + block)
         size = stop - start
@@ -70,8 +84,30 @@ def write_records(
             else:
                 parts[at::stride] = filled[piece[0]][piece[1]]
         text = "".join(parts)
-        write(text[1:] if start == 0 else text)
-    write("\n" + outer + "]")
+        write(utf8.out(text[1:] if start == 0 else text))
+    write(utf8.out("\n" + outer + "]"))
+
+
+class _Utf8:
+    """UTF-8 held in one-byte strings: :meth:`held` makes text so, :meth:`out` makes it the
+    text or the bytes to write."""
+
+    def __init__(self, binary: bool):
+        self.binary = binary
+        # Text keeps a lone surrogate as it is; bytes get its escape, as a terminal writes it.
+        self.errors = "backslashreplace" if binary else "surrogatepass"
+
+    def held(self, texts: list[str]) -> list[str]:
+        """``texts`` (JSON, so without a raw NUL) as UTF-8 held in one-byte strings."""
+        joined = "\x00".join(texts)
+        if joined.isascii():
+            return texts
+        return joined.encode("utf-8", self.errors).decode("latin-1").split("\x00")
+
+    def out(self, text: str) -> str | bytes:
+        """The text or the bytes that ``text`` (held as UTF-8) stands for."""
+        data = text.encode("latin-1")
+        return data if self.binary else data.decode("utf-8", self.errors)
 
 
 def _merged(template: list) -> list:
@@ -101,20 +137,21 @@ class _Field:
     (``0, 1, ...``) in the order they make the field's text, and :meth:`slots`, the text of
     each slot for some rows."""
 
-    def __init__(self, rows: Records, name: str, level: int, indent: int):
+    def __init__(self, rows: Records, name: str, level: int, indent: int, utf8: _Utf8):
         self.rows, self.name, self.level, self.indent = rows, name, level, indent
+        self.utf8 = utf8
         self.pieces: list[str | int] = [0]
 
     def slots(self, start: int, stop: int) -> list[list[str]]:
-        """The text of each slot for the rows ``start:stop``."""
+        """The text of each slot for the rows ``start:stop``, held as UTF-8."""
         held = self.rows.slice(self.name, start, stop)
         if isinstance(held, np.ndarray) and held.dtype.kind == "f":
             return [floats(held, self.name)]
         values = held.tolist() if isinstance(held, np.ndarray) else list(held)
         try:
-            return [strings(values)]
+            return [self.utf8.held(strings(values))]
         except TypeError:
-            return [[scalar(v, self.level, self.indent) for v in values]]
+            return [self.utf8.held([scalar(v, self.level, self.indent) for v in values])]
 
     def absorb(self, slot: int, text: str) -> bool:
         """Take ``text`` in at the end of ``slot``, if this field can."""
@@ -136,19 +173,19 @@ class _Tabled(_Field):
         return [table[where].tolist() for table, where in zip(self.tables, at, strict=True)]
 
     def absorb(self, slot: int, text: str) -> bool:
-        self.tables[slot] = self.tables[slot] + text
+        self.tables[slot] = self.tables[slot] + self.utf8.held([text])[0]
         return True
 
 
 class _CodedField(_Tabled):
     """A :class:`Coded` field: each value it uses encoded once."""
 
-    def __init__(self, rows: Records, name: str, level: int, indent: int):
-        super().__init__(rows, name, level, indent)
+    def __init__(self, rows: Records, name: str, level: int, indent: int, utf8: _Utf8):
+        super().__init__(rows, name, level, indent, utf8)
         held = rows.slice(name)
         self.remap, used = _used(held.codes, len(held.values))
         distinct = Records({name: [held.values[i] for i in used.tolist()]})
-        text = _Field(distinct, name, level, indent).slots(0, len(used))[0]
+        text = _Field(distinct, name, level, indent, utf8).slots(0, len(used))[0]
         self.tables = [_table(text)]
 
     def positions(self, held: Coded) -> list[np.ndarray]:
@@ -159,12 +196,12 @@ class _EndsField(_Tabled):
     """An :class:`Ends` field in two slots: before the second id (``[``, the first id and
     ``,`` of a pair; nothing for a single id) and from it on."""
 
-    def __init__(self, rows: Records, name: str, level: int, indent: int):
-        super().__init__(rows, name, level, indent)
+    def __init__(self, rows: Records, name: str, level: int, indent: int, utf8: _Utf8):
+        super().__init__(rows, name, level, indent, utf8)
         self.pieces = [0, 1]
         held = rows.slice(name)
         self.remap, used = _used(np.concatenate([held.first, held.second]), len(held.ids))
-        ids = _table(bare([held.ids[i] for i in used.tolist()]))
+        ids = _table(utf8.held(bare([held.ids[i] for i in used.tolist()])))
         inner, outer = " " * ((level + 1) * indent), " " * (level * indent)
         self.size = len(ids)
         self.tables = [
@@ -182,8 +219,8 @@ class _JoinedField(_Tabled):
     """A :class:`Joined` field: the quotes and each part with one value are constant text,
     the other parts a slot each (parts that share one list of values share its text)."""
 
-    def __init__(self, rows: Records, name: str, level: int, indent: int):
-        super().__init__(rows, name, level, indent)
+    def __init__(self, rows: Records, name: str, level: int, indent: int, utf8: _Utf8):
+        super().__init__(rows, name, level, indent, utf8)
         self.pieces, self.tables, self.parts, self.remaps = ['"'], [], [], []
         parts = rows.slice(name).parts
         encoded: dict[int, tuple] = {}
@@ -194,7 +231,7 @@ class _JoinedField(_Tabled):
             if id(part.values) not in encoded:
                 sharing = [p.codes for p in parts if p.values is part.values]
                 remap, used = _used(np.concatenate(sharing), len(part.values))
-                text = _table(bare([part.values[i] for i in used.tolist()]))
+                text = _table(utf8.held(bare([part.values[i] for i in used.tolist()])))
                 encoded[id(part.values)] = remap, text
             remap, text = encoded[id(part.values)]
             self.pieces.append(len(self.tables))
@@ -209,9 +246,9 @@ class _JoinedField(_Tabled):
         ]
 
 
-def _field(rows: Records, name: str, level: int, indent: int) -> _Field:
+def _field(rows: Records, name: str, level: int, indent: int, utf8: _Utf8) -> _Field:
     kind = {Coded: _CodedField, Ends: _EndsField, Joined: _JoinedField}
-    return kind.get(type(rows.columns[name]), _Field)(rows, name, level, indent)
+    return kind.get(type(rows.columns[name]), _Field)(rows, name, level, indent, utf8)
 
 
 def _used(codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:

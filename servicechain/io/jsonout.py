@@ -23,11 +23,15 @@ __all__ = ["BLOCK", "dumps", "write_json"]
 BLOCK = 4_096
 
 
-def write_json(data: Any, write: Callable[[str], Any], *, indent: int = 2) -> None:
+def write_json(
+    data: Any, write: Callable[[Any], Any], *, indent: int = 2, binary: bool = False
+) -> None:
     """Write ``data`` as indented JSON through ``write``; a :class:`Records` is written as the
     list of its rows. Plain data comes out exactly as ``json.dumps(data, indent=indent,
     ensure_ascii=False, allow_nan=False)`` would write it, except that DEL, C1 and bidirectional
     controls are escaped (``\\u0085``) rather than written raw; NaN in a Records column is null.
+    With ``binary``, ``write`` gets the UTF-8 bytes of that text (a lone surrogate, which UTF-8
+    cannot hold, as its backslash escape ``\\ud800``, as a terminal stream writes it).
 
     Examples
     --------
@@ -45,7 +49,8 @@ def write_json(data: Any, write: Callable[[str], Any], *, indent: int = 2) -> No
       "n": 1
     }
     """
-    _write(data, write, 0, indent)
+    text = (lambda piece: write(piece.encode("utf-8", "backslashreplace"))) if binary else write
+    _write(data, _Sink(text, write, binary), 0, indent)
 
 
 def dumps(data: Any, *, indent: int = 2) -> str:
@@ -71,9 +76,20 @@ def _holds_records(value: Any) -> bool:
     return False
 
 
-def _write(value: Any, write: Callable[[str], Any], level: int, indent: int) -> None:
+class _Sink:
+    """Where the JSON goes: ``text`` takes plain text, ``records`` rows (as text or bytes)."""
+
+    def __init__(self, text: Callable[[str], Any], raw: Callable[[Any], Any], binary: bool):
+        self.text, self.raw, self.binary = text, raw, binary
+
+    def records(self, rows: Records, level: int, indent: int) -> None:
+        write_records(rows, self.raw, level, indent, block=BLOCK, binary=self.binary)
+
+
+def _write(value: Any, sink: _Sink, level: int, indent: int) -> None:
+    write = sink.text
     if isinstance(value, Records):
-        write_records(value, write, level, indent, block=BLOCK)
+        sink.records(value, level, indent)
     elif not _holds_records(value):
         write(nested(value, level, indent))
     elif isinstance(value, dict):
@@ -81,12 +97,12 @@ def _write(value: Any, write: Callable[[str], Any], level: int, indent: int) -> 
         write("{")
         for n, (key, item) in enumerate(value.items()):
             write(("," if n else "") + "\n" + pad + escape(encode_basestring(str(key))) + ": ")
-            _write(item, write, level + 1, indent)
+            _write(item, sink, level + 1, indent)
         write("\n" + " " * (level * indent) + "}")
     else:
         pad = " " * ((level + 1) * indent)
         write("[")
         for n, item in enumerate(value):
             write(("," if n else "") + "\n" + pad)
-            _write(item, write, level + 1, indent)
+            _write(item, sink, level + 1, indent)
         write("\n" + " " * (level * indent) + "]")
