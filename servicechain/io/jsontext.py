@@ -84,10 +84,11 @@ def floats(held: np.ndarray, name: str) -> list[str]:
     """Each float of ``held`` as ``float.__repr__`` writes it (what ``json.dumps`` writes),
     NaN as null; ``name`` names the field in the error for an infinity.
 
-    msgspec writes the same shortest digits in C but spells some numbers its own way; plain
-    substitutions of the block's text respell them as ``repr`` does: exponents (``1.5e-7``,
-    ``1e16`` become ``1.5e-07``, ``1e+16``), and numbers from 1e-5 to 1e-4, which msgspec writes
-    without one (``0.000015`` becomes ``1.5e-05``).
+    msgspec writes the same shortest digits in C but spells some numbers its own way; the
+    numbers it spells otherwise are found by their size and respelled as ``repr`` does, all at
+    once: exponents of one digit (``1.5e-7`` becomes ``1.5e-07``), positive exponents (``1e16``
+    becomes ``1e+16``), and numbers from 1e-5 to 1e-4, which msgspec writes without one
+    (``0.000015`` becomes ``1.5e-05``).
 
     Examples
     --------
@@ -99,13 +100,12 @@ def floats(held: np.ndarray, name: str) -> list[str]:
         bad = held[~finite & ~np.isnan(held)]
         if len(bad):
             raise ValueError(f"{name}: {bad[0]} is not a finite number")
-    text = msgspec.json.encode(held.tolist())[1:-1].decode()
+    out = msgspec.json.encode(held.tolist())[1:-1].decode().split(",")
     size = np.abs(held)
-    if "e-" in text:
-        text = _ONE_DIGIT_EXPONENT.sub("e-0", text)
-    if (size >= 1e16).any():
-        text = _POSITIVE_EXPONENT.sub("e+", text)
-    out = text.split(",")
+    # Shortest digits keep a number's decimal exponent: below 1e-5 (and from 1e-9 on) it has
+    # one digit, from 1e16 on it is positive.
+    _respell(out, np.flatnonzero((size >= 1e-9) & (size < 1e-5)), lambda t: t.replace("e-", "e-0"))
+    _respell(out, np.flatnonzero(size >= 1e16), lambda t: _POSITIVE_EXPONENT.sub("e+", t))
     fixed = np.flatnonzero((size >= 1e-5) & (size < 1e-4))
     if len(fixed):
         at = fixed.tolist()
@@ -115,8 +115,15 @@ def floats(held: np.ndarray, name: str) -> list[str]:
     return out
 
 
-#: Where msgspec's exponents differ from ``repr``'s: one digit after a minus sign, no plus.
-_ONE_DIGIT_EXPONENT = re.compile(r"e-(?=\d(?!\d))")
+def _respell(out: list[str], where: np.ndarray, respell) -> None:
+    """Replace the texts ``out[where]`` by ``respell`` of them, taken as one text."""
+    if len(where):
+        at = where.tolist()
+        new = respell(",".join(map(out.__getitem__, at))).split(",")
+        deque(map(out.__setitem__, at, new), maxlen=0)
+
+
+#: Where msgspec's exponents differ from ``repr``'s: no plus.
 _POSITIVE_EXPONENT = re.compile(r"e(?=\d)")
 #: Between the first digit of a number (after a comma or a minus) and a second one.
 _AFTER_FIRST_DIGIT = re.compile(r"(?<=[,-]\d)(?=\d)")
