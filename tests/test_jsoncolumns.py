@@ -1,6 +1,6 @@
 """Labels, ids and names written from tables of encoded text (Joined, Coded and Ends columns),
-and the remainder of a gap breakdown summed in numpy: the same text and numbers as the
-row-by-row originals, on generated records and generated models."""
+the remainder of a gap breakdown summed in numpy and a segment found among the segments: the
+same text and numbers as the row-by-row originals, on generated records and generated models."""
 
 from __future__ import annotations
 
@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 
 from servicechain import Chain, load
 from servicechain.cli.terminal import SafeStream
-from servicechain.errors import ModelError
+from servicechain.errors import ModelError, UnknownNodeError
 from servicechain.flow.columns import labels, name_suffixes, service_labels, term_labels
+from servicechain.flow.sensitivity import segment_index
 from servicechain.io import jsonout
 from servicechain.io.jsoncolumns import write_records
 from servicechain.io.jsonout import dumps
@@ -290,3 +291,17 @@ def test_explain_json_reaches_any_stdout_as_its_encoding_writes_it(encoding, exp
     text = json.dumps(load(model).explain("clube").to_dict(), indent=2, ensure_ascii=False)
     assert done.stdout == (text + "\n").encode(encoding, expected)
     assert not text.isascii()
+
+
+@SETTINGS
+@given(named_models())
+def test_a_segment_is_found_at_its_position_and_any_other_id_is_refused(chain):
+    net = chain.network
+    for position, ident in enumerate(net.ids):
+        if net.kind[position] == 2:
+            assert segment_index(net, ident) == position
+        else:
+            with pytest.raises(UnknownNodeError, match="is not a segment"):
+                segment_index(net, ident)
+    with pytest.raises(UnknownNodeError, match="names no segment"):
+        segment_index(net, "no-such-node")

@@ -46,15 +46,17 @@ class Sensitivities:
 
 
 def segment_index(net, segment: str) -> int:
-    """Position of a segment id; ``UnknownNodeError`` (with a hint) for anything else."""
-    segments = [net.ids[i] for i in np.flatnonzero(net.kind == SEGMENT)]
+    """Position of a segment id; ``UnknownNodeError`` (with a hint) for anything else (found
+    among the segments alone: no index of every node is made for one look-up)."""
+    positions = np.flatnonzero(net.kind == SEGMENT)
+    segments = [net.ids[i] for i in positions.tolist()]
     if segment not in segments:
         from ..errors import UnknownNodeError, did_you_mean
 
         hint = did_you_mean(segment, segments, what="segment")
         what = "is not a segment" if segment in net.index else "names no segment"
         raise UnknownNodeError(segment, f"{segment!r} {what}" + (f"; {hint}" if hint else ""))
-    return net.index[segment]
+    return int(positions[segments.index(segment)])
 
 
 def sensitivities(chain, *, segment: str | None = None) -> Sensitivities:
