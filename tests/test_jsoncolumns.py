@@ -1,10 +1,12 @@
 """Labels, ids and names written from tables of encoded text (Joined, Coded and Ends columns),
 the remainder of a gap breakdown summed in numpy and a segment found among the segments: the
-same text and numbers as the row-by-row originals, on generated records and generated models."""
+same text and numbers as the row-by-row originals, on generated records and generated models;
+and the model a command loaded kept to the end of the process."""
 
 from __future__ import annotations
 
 import functools
+import gc
 import io
 import json
 import operator
@@ -12,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+import weakref
 
 import numpy as np
 import pytest
@@ -19,6 +22,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from servicechain import Chain, load
+from servicechain.cli._common import load_chain
 from servicechain.cli.terminal import SafeStream
 from servicechain.errors import ModelError, UnknownNodeError
 from servicechain.flow.columns import labels, name_suffixes, service_labels, term_labels
@@ -305,3 +309,22 @@ def test_a_segment_is_found_at_its_position_and_any_other_id_is_refused(chain):
                 segment_index(net, ident)
     with pytest.raises(UnknownNodeError, match="names no segment"):
         segment_index(net, "no-such-node")
+
+
+def test_the_model_a_command_loaded_is_kept_until_the_next_one(tmp_path):
+    # a command returns without freeing its model object by object; the process exit does
+    path = tmp_path / "shop.json"
+    shop = {
+        "name": "Shop",
+        "departments": [{"id": "it", "name": "IT", "quality": 0.6}],
+        "segments": [{"id": "walkin", "name": "Walk-in", "kind": "consumer",
+                      "relationship": "customer"}],
+        "services": [{"from": "it", "to": "walkin"}],
+    }  # fmt: skip
+    path.write_text(json.dumps(shop), encoding="utf-8")
+    first = weakref.ref(load_chain(path))
+    gc.collect()
+    assert first() is not None
+    load_chain(path)
+    gc.collect()
+    assert first() is None

@@ -137,13 +137,21 @@ def model_argument(func: Callable) -> Callable:
     return wrapper
 
 
+#: The model loaded last, kept to the end of the process: a command on a model of 100,000
+#: departments would free its millions of small objects one by one when it returns, and the
+#: process ends without doing so (:func:`servicechain.cli.run`). One model is kept at a time.
+_LOADED: list[Chain] = []
+
+
 def load_chain(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Chain:
     """Load a model, turning its problems into a clean exit 1."""
     try:
         with progress_bar(f"Loading {path.name}") as progress:
-            return load(path, max_bytes=max_bytes, progress=progress)
+            chain = load(path, max_bytes=max_bytes, progress=progress)
     except ModelError as err:
         raise ModelProblems(err) from None
+    _LOADED[:] = [chain]
+    return chain
 
 
 def reraise(err: ServiceChainError, *, param: str | None = None) -> click.ClickException:
