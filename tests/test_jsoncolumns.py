@@ -1,7 +1,8 @@
-"""Labels, ids and names written from tables of encoded text (Joined, Coded and Ends columns),
-the remainder of a gap breakdown summed in numpy and a segment found among the segments: the
-same text and numbers as the row-by-row originals, on generated records and generated models;
-and the model a command loaded kept to the end of the process."""
+"""The fast paths of explain and of JSON output against their row-by-row originals, on generated
+records and generated models: labels, ids and names written from tables of encoded text
+(Joined, Coded and Ends columns), a breakdown's terms sorted and its remainder summed in numpy,
+a segment found among the segments; and the model a command loaded kept to the end of the
+process."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from servicechain.cli._common import load_chain
 from servicechain.cli.terminal import SafeStream
 from servicechain.errors import ModelError, UnknownNodeError
 from servicechain.flow.columns import labels, name_suffixes, service_labels, term_labels
+from servicechain.flow.explain import largest_first
 from servicechain.flow.sensitivity import segment_index
 from servicechain.io import jsonout
 from servicechain.io.jsoncolumns import write_records
@@ -328,3 +330,12 @@ def test_the_model_a_command_loaded_is_kept_until_the_next_one(tmp_path):
     load_chain(path)
     gc.collect()
     assert first() is None
+
+
+@given(
+    st.lists(st.sampled_from([0.5, 0.25, 1e-9, 3.0, -0.5, 0.1 + 0.2, 0.3]), max_size=60)
+    | st.lists(st.floats(-10, 10), max_size=60)
+)
+def test_largest_first_is_the_stable_sort_of_the_values_largest_first(values):
+    values = np.array(values, dtype=float)
+    assert largest_first(values).tolist() == np.argsort(-values, kind="stable").tolist()
