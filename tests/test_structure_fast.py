@@ -243,3 +243,37 @@ def test_the_table_of_roles_read_from_columns_is_the_table_of_the_roles(graph, t
     assert table_of.suppliers.tolist() == [len(r.suppliers) for r in analysis.roles]
     assert table_of.direct.tolist() == [len(r.segments_direct) for r in analysis.roles]
     assert table_of.indirect.tolist() == [r.segments_indirect for r in analysis.roles]
+
+
+def _reference_gateways(graph: nx.DiGraph, segment: str) -> tuple[list, dict]:
+    """Gateways read from networkx's dominator tree, a subtree walk per gateway (as before)."""
+    order = {node: i for i, node in enumerate(graph)}
+    idom = nx.immediate_dominators(graph.reverse(copy=False), segment)
+    idom.pop(segment, None)
+    children: dict = {}
+    for node, parent in idom.items():
+        children.setdefault(parent, []).append(node)
+    found = []
+    for node in children:
+        if node == segment or graph.nodes[node].get("kind", "department") != "department":
+            continue
+        gated, stack = [], list(children[node])
+        while stack:
+            child = stack.pop()
+            gated.append(child)
+            stack.extend(children.get(child, ()))
+        found.append((-len(gated), order[node], node, sorted(gated, key=order.__getitem__)))
+    found.sort(key=lambda g: g[:2])
+    tree = {n: idom[n] for n in sorted(idom, key=order.__getitem__)}
+    return [(node, gated) for _, _, node, gated in found], tree
+
+
+@SETTINGS
+@given(digraphs(), st.data())
+def test_gateways_read_on_arrays_are_those_of_networkx_s_dominator_tree(graph, data):
+    segment = data.draw(st.sampled_from(list(graph)))
+    graph.nodes[segment]["kind"] = "segment"
+    found = structure.gateways(graph, segment)
+    expected, tree = _reference_gateways(graph, segment)
+    assert [(g.id, g.gates) for g in found.gateways] == expected
+    assert list(found.tree.items()) == list(tree.items())

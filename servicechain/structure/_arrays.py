@@ -85,14 +85,6 @@ class View:
         )
 
     @cached_property
-    def reversed_matrix(self):
-        """The reversed graph as a scipy CSR matrix (row ``i``: the suppliers of ``i``)."""
-        from scipy.sparse import csr_array
-
-        data = np.ones(len(self.in_idx), dtype=np.int8)
-        return csr_array((data, self.in_idx, self.in_ptr), shape=(self.n, self.n))
-
-    @cached_property
     def components(self) -> np.ndarray:
         """Strongly connected component of each node, numbered so that every service between
         two components goes from a higher number to a lower one (sinks first)."""

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..progress import gc_paused
 from ..text import text_repr
-from ._arrays import View, view
+from ._arrays import View, bfs, view
 from ._base import locate_segment, short_list
 
 __all__ = [
@@ -100,99 +100,140 @@ def gateways(chain_or_graph: Any, segment: str) -> Gateways:
 
 
 def gateways_of_view(nodes_of: View, seg: int) -> Gateways:
-    """The gateways of segment ``seg`` of a view (see :func:`gateways`)."""
-    idom = immediate_dominators(nodes_of, seg)
-    children: dict[int, list[int]] = {}
-    for node, parent in idom.items():
-        children.setdefault(parent, []).append(node)
-    ids, names, kinds = nodes_of.ids, nodes_of.names, nodes_of.kinds
-    found = []
-    for node in children:
-        if node == seg or kinds[node] != "department":
-            continue
-        gated, stack = [], list(children[node])
-        while stack:  # everything below node in the dominator tree
-            child = stack.pop()
-            gated.append(child)
-            stack.extend(children.get(child, ()))
-        gated.sort()
-        found.append((-len(gated), node, gated))
-    found.sort(key=lambda g: g[:2])
-    result = [Gateway(ids[node], names[node], [ids[g] for g in gated]) for _, node, gated in found]
-    tree = {ids[n]: ids[idom[n]] for n in sorted(idom)}
+    """The gateways of segment ``seg`` of a view (see :func:`gateways`), read from the
+    dominator tree on arrays: every node is gated by each department among its ancestors."""
+    reached, dom = dominator_array(nodes_of, seg)
+    below, above = reached[1:], dom[1:]
+    ids, names = nodes_of.ids, nodes_of.names
+    parent_of = np.full(nodes_of.n, -1, dtype=np.int64)
+    parent_of[below] = above
+    gate, gated = [], []
+    node, up = below, above
+    while True:  # one step up the tree at a time: the tree of a real chain is shallow
+        inside = up != seg
+        if not inside.any():
+            break
+        node, up = node[inside], up[inside]
+        gate.append(up)
+        gated.append(node)
+        up = parent_of[up]
+    result = []
+    if gate:
+        gate_all, gated_all = np.concatenate(gate), np.concatenate(gated)
+        departments = np.array([k == "department" for k in nodes_of.kinds], dtype=bool)
+        keep = departments[gate_all]
+        gate_all, gated_all = gate_all[keep], gated_all[keep]
+        order = np.lexsort((gated_all, gate_all))
+        gate_all, gated_all = gate_all[order], gated_all[order]
+        heads, counts = np.unique(gate_all, return_counts=True)
+        starts = np.concatenate([[0], np.cumsum(counts)]).tolist()
+        ranked = np.lexsort((heads, -counts)).tolist()
+        heads_list, members = heads.tolist(), gated_all.tolist()
+        for g in ranked:
+            head = heads_list[g]
+            gated_ids = [ids[m] for m in members[starts[g] : starts[g + 1]]]
+            result.append(Gateway(ids[head], names[head], gated_ids))
+    order = np.argsort(below, kind="stable")
+    tree = dict(
+        zip(
+            map(ids.__getitem__, below[order].tolist()),
+            map(ids.__getitem__, above[order].tolist()),
+            strict=True,
+        )
+    )
     return Gateways(ids[seg], names[seg], result, tree)
 
 
 def immediate_dominators(nodes_of: View, root: int) -> dict[int, int]:
     """Immediate dominators in the reversed graph: ``{node: idom}`` for every node upstream of
-    ``root`` (``root`` itself left out, as networkx 3.6 leaves out the start node).
+    ``root`` (``root`` itself left out, as networkx 3.6 leaves out the start node), in the
+    order of :func:`dominator_array`."""
+    reached, idom = dominator_array(nodes_of, root)
+    return dict(zip(reached[1:].tolist(), idom[1:].tolist(), strict=True))
 
-    The Cooper–Harvey–Kennedy algorithm that ``networkx.immediate_dominators`` implements,
-    run on integers: postorder numbers from scipy's depth-first search over the suppliers'
-    adjacency (CSR), predecessor lists (a node's customers) renumbered once, and the
-    intersection on plain int lists. The result is the dominator tree, which is unique, so
-    it equals networkx's on any graph (a property test checks this on random graphs); at
-    100,000 departments it runs in about a tenth of networkx's time.
+
+def dominator_array(nodes_of: View, root: int) -> tuple[np.ndarray, np.ndarray]:
+    """The nodes upstream of ``root`` (``root`` first, then breadth-first from it over the
+    suppliers) and the immediate dominator of each in the reversed graph (``root``'s own).
+
+    The iterative algorithm of Cooper, Harvey and Kennedy, which ``networkx.immediate_dominators``
+    implements, run on arrays a breadth-first level at a time: nodes are numbered down from
+    ``root`` in breadth-first order, so every node has a predecessor (a customer) numbered
+    higher, its parent in the search, and every tree the passes build points from lower
+    numbers to higher ones; the immediate dominator of each node of a level is the nearest
+    common ancestor, in the current tree, of its predecessors, paired off and lifted on arrays
+    (the lower number of a pair moves to its dominator). Passes repeat until nothing changes.
+    The dominator tree is unique, so this equals networkx's on any graph (a property test
+    checks it on random graphs).
     """
-    from scipy.sparse.csgraph import depth_first_order
-
-    # postorder numbers of a depth-first search from root over the reversed graph: scipy gives
-    # the preorder and the tree, and post = pre - depth + subtree size - 1
-    order, parent = depth_first_order(
-        nodes_of.reversed_matrix, root, directed=True, return_predecessors=True
-    )
-    k = len(order)
-    visit, up = order.tolist(), parent.tolist()
-    size, depth = [1] * nodes_of.n, [0] * nodes_of.n
-    for v in reversed(visit[1:]):
-        size[up[v]] += size[v]
-    for v in visit[1:]:
-        depth[v] = depth[up[v]] + 1
-    number = np.full(nodes_of.n, -1, dtype=np.int64)
-    number[order] = np.arange(k) - np.asarray(depth)[order] + np.asarray(size)[order] - 1
-    post_arr = np.empty(k, dtype=np.int64)
-    post_arr[number[order]] = order
-    post = post_arr.tolist()
-    # each reached node's predecessors in the reversed graph (its customers), by postorder
-    starts = nodes_of.out_ptr[post_arr]
-    counts = nodes_of.out_ptr[post_arr + 1] - starts
-    ends = np.cumsum(counts)
-    positions = np.arange(int(ends[-1])) + np.repeat(starts - (ends - counts), counts)
-    preds = number[nodes_of.out_idx[positions]]
-    rows = np.repeat(np.arange(k), counts)
-    rows, preds = rows[preds >= 0], preds[preds >= 0]
-    ptr = np.zeros(k + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=k), out=ptr[1:])
-    ptr_list, pred_list = ptr.tolist(), preds.tolist()
-    # reverse postorder; a node with one predecessor has it as immediate dominator from the
-    # first pass on (it is its parent in the search), so later passes skip it
-    todo = [(b, pred_list[ptr_list[b] : ptr_list[b + 1]]) for b in range(k - 2, -1, -1)]
-
-    idom = [-1] * k
+    n = nodes_of.n
+    _, levels, _ = bfs(nodes_of.in_ptr, nodes_of.in_idx, [root])
+    reached = np.concatenate(levels)
+    k = len(reached)
+    number = np.full(n, -1, dtype=np.int64)
+    number[reached] = np.arange(k - 1, -1, -1)  # root k - 1, numbers fall level by level
+    idom = np.full(k, -1, dtype=np.int64)
     idom[k - 1] = k - 1
+    # each level's predecessors (the customers of its nodes that are upstream of root), as
+    # the numbers of the level's nodes and pairs of a node's place among them and the
+    # predecessor's number
+    work = []
+    for level in levels[1:]:
+        starts = nodes_of.out_ptr[level]
+        counts = nodes_of.out_ptr[level + 1] - starts
+        ends = np.cumsum(counts)
+        positions = np.arange(int(ends[-1])) + np.repeat(starts - (ends - counts), counts)
+        preds = number[nodes_of.out_idx[positions]]
+        place = np.repeat(np.arange(len(level)), counts)
+        keep = preds >= 0
+        work.append((number[level], place[keep], preds[keep]))
     changed = True
     while changed:
         changed = False
-        for b, preds_b in todo:
-            new = -1
-            for p in preds_b:
-                if idom[p] < 0:
-                    continue
-                if new < 0:
-                    new = p
-                    continue
-                a = p
-                while a != new:  # intersect: walk up the tree from the lower number
-                    while a < new:
-                        a = idom[a]
-                    while new < a:
-                        new = idom[new]
-            if idom[b] != new:
-                idom[b] = new
+        for step, (rows, place, preds) in enumerate(work):
+            if not len(rows):
+                continue
+            defined = idom[preds] >= 0
+            if defined.all():
+                found = _common_ancestors(idom, place, preds, len(rows))
+            else:
+                found = _common_ancestors(idom, place[defined], preds[defined], len(rows))
+            if not np.array_equal(idom[rows], found):
+                idom[rows] = found
                 changed = True
-        # dominator sets only shrink from pass to pass: the root as immediate dominator is final
-        todo = [item for item in todo if len(item[1]) > 1 and idom[item[0]] != k - 1]
-    return {post[b]: post[idom[b]] for b in range(k - 1)}
+            # final: a node with one predecessor (its parent in the search) and one whose
+            # dominator is root (dominator sets only shrink from pass to pass)
+            open_ = (found != k - 1) & (np.bincount(place, minlength=len(rows)) > 1)
+            if not open_.all():
+                renumber = np.cumsum(open_) - 1
+                kept = open_[place]
+                work[step] = (rows[open_], renumber[place[kept]], preds[kept])
+    return reached, reached[(k - 1) - idom[::-1]]
+
+
+def _common_ancestors(idom: np.ndarray, group: np.ndarray, nodes: np.ndarray, size: int):
+    """For each of ``size`` groups, the nearest common ancestor in the tree ``idom`` of the
+    ``nodes`` in it (``group``: sorted group of each node, every group holding one or more):
+    pairs of neighbours in a group are lifted to their common ancestor until one is left."""
+    nodes = nodes.copy()
+    while len(nodes) > size:
+        index = np.arange(len(nodes))
+        first = np.ones(len(nodes), dtype=bool)
+        first[1:] = group[1:] != group[:-1]
+        even = (index - np.maximum.accumulate(np.where(first, index, 0))) % 2 == 0
+        paired = np.flatnonzero(even[:-1] & (group[1:] == group[:-1]))
+        a, b = nodes[paired], nodes[paired + 1]
+        active = np.flatnonzero(a != b)
+        while len(active):
+            x, y = a[active], b[active]
+            low = x < y
+            x = np.where(low, idom[x], x)
+            y = np.where(low, y, idom[y])
+            a[active], b[active] = x, y
+            active = active[x != y]
+        nodes[paired] = a
+        nodes, group = nodes[even], group[even]
+    return nodes
 
 
 @gc_paused()
