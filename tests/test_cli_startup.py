@@ -130,6 +130,18 @@ def test_the_structure_of_a_chain_is_searched_on_arrays_without_networkx_or_pyda
     assert not {"matplotlib", "networkx", "pydantic"} & set(found)
 
 
+@pytest.mark.parametrize(
+    "args",
+    [["analyze", EXAMPLE], ["analyze", EXAMPLE, "--segment", "clube", "--json"]],
+    ids=" ".join,
+)
+def test_analyze_loads_no_sparse_graph_algorithms_graph_library_or_pydantic(args):
+    # loops, dominators and roles are found on arrays: scipy's components only for a graph
+    # left large once its largest loop is shrunk
+    found = _imported_by(f"from servicechain.cli import main; main({args!r})")
+    assert found == ["msgspec", "numpy", "ruamel"]
+
+
 def test_a_drawing_loads_matplotlib(tmp_path):
     code = (
         f"from servicechain.cli import main; main(['plot', {EXAMPLE!r}, 'tornado', '-o', 'x.png'])"

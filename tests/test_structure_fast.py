@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 import servicechain
 from servicechain import structure
 from servicechain.structure._arrays import view
+from servicechain.structure._components import strong_components
 from servicechain.structure.dominance import immediate_dominators
 from servicechain.structure.loops import clusters_of_view
 from servicechain.text import clipped, table
@@ -135,6 +136,29 @@ def test_components_are_numbered_sinks_first(graph):
     assert sorted(map(sorted, by_label.values())) == sorted(
         map(sorted, nx.strongly_connected_components(graph))
     )
+
+
+def _assert_components(graph: nx.DiGraph, labels: np.ndarray) -> None:
+    """``labels`` are the strong components of ``graph``, numbered sinks first."""
+    index = view(graph).index
+    for u, v in graph.edges:
+        assert labels[index[u]] >= labels[index[v]]
+    by_label: dict = {}
+    for node, label in zip(graph, labels.tolist(), strict=True):
+        by_label.setdefault(label, set()).add(node)
+    assert sorted(map(sorted, by_label.values())) == sorted(
+        map(sorted, nx.strongly_connected_components(graph))
+    )
+
+
+@SETTINGS
+@given(digraphs(), st.sampled_from([0, 3, 10**6]))
+def test_components_shrunk_around_a_loop_or_from_scipy_are_networkx_s(graph, max_left):
+    # max_left=0: scipy's components (reordered); otherwise Tarjan's on the graph left after
+    # shrinking the busiest node's component, when it is small enough
+    nodes_of = view(graph)
+    args = (nodes_of.out_ptr, nodes_of.out_idx, nodes_of.in_ptr, nodes_of.in_idx)
+    _assert_components(graph, strong_components(*args, max_left=max_left))
 
 
 def test_components_renumbered_when_scipy_numbers_otherwise(monkeypatch):

@@ -88,24 +88,9 @@ class View:
     def components(self) -> np.ndarray:
         """Strongly connected component of each node, numbered so that every service between
         two components goes from a higher number to a lower one (sinks first)."""
-        from scipy.sparse import csr_array
-        from scipy.sparse.csgraph import connected_components
+        from ._components import strong_components
 
-        data = np.ones(len(self.out_idx), dtype=np.int8)
-        matrix = csr_array((data, self.out_idx, self.out_ptr), shape=(self.n, self.n))
-        count, labels = connected_components(matrix, directed=True, connection="strong")
-        src = np.repeat(np.arange(self.n), np.diff(self.out_ptr))
-        a, b = labels[src], labels[self.out_idx]
-        if np.any(a < b):  # not numbered sinks first: renumber by a topological order
-            import networkx as nx
-
-            dag = nx.DiGraph()
-            dag.add_nodes_from(range(count))
-            dag.add_edges_from(zip(a[a != b].tolist(), b[a != b].tolist(), strict=True))
-            rank = np.empty(count, dtype=np.int64)
-            rank[list(nx.topological_sort(dag))] = np.arange(count)[::-1]
-            labels = rank[labels]
-        return labels.astype(np.int64, copy=False)
+        return strong_components(self.out_ptr, self.out_idx, self.in_ptr, self.in_idx)
 
     def successors(self, i: int) -> np.ndarray:
         """Positions of the customers of node ``i``."""
