@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from itertools import repeat
-from operator import itemgetter
+from operator import add, itemgetter, sub
 
 __all__ = [
     "BIDI_CONTROLS",
@@ -179,10 +179,10 @@ def _padded(
     """The cells of one column (from row ``start``) padded with spaces to ``cols`` columns."""
     if widths is None:  # every cell is as wide as it is long
         return list(map(str.rjust if right else str.ljust, cells, repeat(cols)))
-    widths = widths[start : start + len(cells)]
-    if right:
-        return [" " * (cols - w) + cell for cell, w in zip(cells, widths, strict=True)]
-    return [cell + " " * (cols - w) for cell, w in zip(cells, widths, strict=True)]
+    # each cell justified to its own length plus the columns it lacks: cols + len - width
+    lengths = map(add, map(len, cells), repeat(cols))
+    lengths = map(sub, lengths, widths[start : start + len(cells)])
+    return list(map(str.rjust if right else str.ljust, cells, lengths))
 
 
 def _widths(cells: list[str]) -> list[int] | None:

@@ -30,7 +30,8 @@ _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 def _csr(rows: np.ndarray, cols: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Row pointers and column indices, each row keeping the given order of its entries."""
-    order = np.argsort(rows, kind="stable")
+    # a stable sort of the rows as an unstable sort of distinct keys: row, then place (faster)
+    order = np.argsort(rows.astype(np.int64) * len(rows) + np.arange(len(rows)))
     ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=n), out=ptr[1:])
     return ptr, cols[order].astype(np.int64, copy=False)
