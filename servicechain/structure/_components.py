@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._arrays import bfs
+from ._search import bfs
 
 __all__ = ["MAX_LEFT", "strong_components", "tarjan"]
 
