@@ -71,10 +71,34 @@ class View:
         """Node id → position."""
         return {ident: i for i, ident in enumerate(self.ids)}
 
+    def position(self, ident: Any) -> int | None:
+        """Position of node ``ident``, None when there is none: looked up in :attr:`index` once
+        that is built, else found by a scan of the ids (one lookup builds no index)."""
+        if "index" in self.__dict__:
+            return self.index.get(ident)
+        try:
+            return self.ids.index(ident)
+        except ValueError:
+            return None
+
+    @cached_property
+    def kind_codes(self) -> np.ndarray:
+        """The kind of each node as a number: 0 department, 1 partner, 2 segment (3 another)."""
+        net = self.network
+        if net is not None:
+            return np.asarray(net.kind, dtype=np.int8)
+        codes = {name: code for code, name in enumerate(_KIND_NAMES)}
+        return np.array([codes.get(k, 3) for k in self.kinds], dtype=np.int8)
+
     @cached_property
     def is_segment(self) -> np.ndarray:
         """Boolean mask of the segments."""
-        return np.array([k == "segment" for k in self.kinds], dtype=bool)
+        return self.kind_codes == 2
+
+    @cached_property
+    def is_department(self) -> np.ndarray:
+        """Boolean mask of the departments."""
+        return self.kind_codes == 0
 
     @cached_property
     def lists(self) -> tuple[list[int], list[int], list[int], list[int]]:
@@ -126,7 +150,7 @@ def _from_network(net: Any, title: str) -> View:
     out_ptr, out_idx = _csr(source, target, n)
     in_ptr, in_idx = _csr(target, source, n)
     names = [name or ident for name, ident in zip(net.names, net.ids, strict=True)]
-    kinds = [_KIND_NAMES[k] for k in np.asarray(net.kind).tolist()]
+    kinds = list(map(_KIND_NAMES.__getitem__, np.asarray(net.kind).tolist()))
     ref = weakref.ref(net)
     return View(list(net.ids), names, kinds, out_ptr, out_idx, in_ptr, in_idx, title, ref)
 

@@ -112,7 +112,7 @@ def short_list(items: list[str], *, limit: int = 8) -> str:
 
 def locate(chain_or_graph: Any, view: Any, ident: str) -> int:
     """Position in ``view`` of the node ``ident`` names (see :func:`resolve` for the errors)."""
-    found = view.index.get(ident)
+    found = view.position(ident)
     if found is not None:
         return found
     if is_graph(chain_or_graph):

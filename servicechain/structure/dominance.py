@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -13,6 +15,7 @@ from ._arrays import View, bfs, view
 from ._base import locate_segment, short_list
 
 __all__ = [
+    "DominatorTree",
     "Gateway",
     "Gateways",
     "gateways",
@@ -36,6 +39,40 @@ class Gateway:
         return {"id": self.id, "name": self.name, "gates": self.gates}
 
 
+class DominatorTree(Mapping):
+    """``{node id: id of its immediate dominator}`` read from arrays (positions in ``ids``),
+    in file order; the dict is made when first looked into (a text never does).
+
+    Examples
+    --------
+    >>> tree = DominatorTree(["s", "a", "b"], np.array([2, 1]), np.array([0, 0]))
+    >>> len(tree), dict(tree)
+    (2, {'a': 's', 'b': 's'})
+    """
+
+    def __init__(self, ids: list, below: np.ndarray, above: np.ndarray):
+        self._ids, self._below, self._above = ids, below, above
+
+    def __len__(self) -> int:
+        return len(self._below)
+
+    @cached_property
+    def _dict(self) -> dict:
+        ids = self._ids
+        order = np.argsort(self._below, kind="stable")
+        below = map(ids.__getitem__, self._below[order].tolist())
+        return dict(zip(below, map(ids.__getitem__, self._above[order].tolist()), strict=True))
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._dict[key]
+
+    def __iter__(self) -> Iterator:
+        return iter(self._dict)
+
+    def __repr__(self) -> str:
+        return repr(self._dict)
+
+
 @dataclass(frozen=True)
 class Gateways:
     """The gateways of one segment, those gating most first (see :func:`gateways`).
@@ -48,7 +85,7 @@ class Gateways:
     segment: str
     name: str
     gateways: list[Gateway]
-    tree: dict[str, str] = field(default_factory=dict)
+    tree: Mapping[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """Plain-data form, for ``--json`` output."""
@@ -57,7 +94,7 @@ class Gateways:
             "name": self.name,
             "upstream": len(self.tree),
             "gateways": [g.to_dict() for g in self.gateways],
-            "tree": self.tree,
+            "tree": dict(self.tree),
         }
 
     __repr__ = text_repr
@@ -120,8 +157,7 @@ def gateways_of_view(nodes_of: View, seg: int) -> Gateways:
     result = []
     if gate:
         gate_all, gated_all = np.concatenate(gate), np.concatenate(gated)
-        departments = np.array([k == "department" for k in nodes_of.kinds], dtype=bool)
-        keep = departments[gate_all]
+        keep = nodes_of.is_department[gate_all]
         gate_all, gated_all = gate_all[keep], gated_all[keep]
         order = np.lexsort((gated_all, gate_all))
         gate_all, gated_all = gate_all[order], gated_all[order]
@@ -133,14 +169,7 @@ def gateways_of_view(nodes_of: View, seg: int) -> Gateways:
             head = heads_list[g]
             gated_ids = [ids[m] for m in members[starts[g] : starts[g + 1]]]
             result.append(Gateway(ids[head], names[head], gated_ids))
-    order = np.argsort(below, kind="stable")
-    tree = dict(
-        zip(
-            map(ids.__getitem__, below[order].tolist()),
-            map(ids.__getitem__, above[order].tolist()),
-            strict=True,
-        )
-    )
+    tree = DominatorTree(ids, below, above)
     return Gateways(ids[seg], names[seg], result, tree)
 
 

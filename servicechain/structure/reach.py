@@ -179,7 +179,7 @@ class RoleTable:
 def role_table(nodes_of: View, *, dist: np.ndarray | None = None) -> RoleTable:
     """The :class:`RoleTable` of a view (``dist``: its distances to a segment, if known)."""
     dist = segment_distances(nodes_of) if dist is None else dist
-    departments = np.flatnonzero(np.array([k == "department" for k in nodes_of.kinds], dtype=bool))
+    departments = np.flatnonzero(nodes_of.is_department)
     return RoleTable(nodes_of, departments, dist, _segment_counts(nodes_of))
 
 
