@@ -158,7 +158,8 @@ def column_table(
             _padded(column[start : start + _TABLE_BLOCK], widths, cols, start, k in right)
             for k, (column, (widths, cols)) in enumerate(zip(columns, measured, strict=True))
         ]
-        lines += [(indent + line).rstrip() for line in map("  ".join, zip(*padded, strict=True))]
+        rows = map(indent.__add__, map("  ".join, zip(*padded, strict=True)))
+        lines += map(str.rstrip, rows)
     return lines
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -93,17 +94,15 @@ class Analysis:
         positions = table.departments[shown].tolist()
         ids = list(map(nodes_of.ids.__getitem__, positions))
         names = clipped(list(map(nodes_of.names.__getitem__, positions)), 36)
-        direct, indirect = table.direct[shown].tolist(), table.indirect[shown].tolist()
-        distance = [
-            "-" if d < 0 else str(d) for d in table.distance[table.departments[shown]].tolist()
-        ]
+        direct, indirect = table.direct[shown], table.indirect[shown]
+        distance = table.distance[table.departments[shown]]
         columns = [
             ["id", *ids],
             ["name", *names],
-            ["customers", *map(str, table.customers[shown].tolist())],
-            ["suppliers", *map(str, table.suppliers[shown].tolist())],
-            ["segments direct+indirect", *map("{}+{}".format, direct, indirect)],
-            ["distance", *distance],
+            ["customers", *_texts(table.customers[shown], str)],
+            ["suppliers", *_texts(table.suppliers[shown], str)],
+            ["segments direct+indirect", *_pairs(direct, indirect)],
+            ["distance", *_texts(distance, lambda d: "-" if d < 0 else str(d))],
         ]
         return column_table(columns, right=(2, 3, 4, 5))
 
@@ -142,6 +141,24 @@ class Analysis:
         if self.notes:
             lines += ["", *self.notes]
         return "\n".join(lines)
+
+
+def _texts(values: np.ndarray, write: Callable[[int], str]) -> list[str]:
+    """``write`` of each of ``values`` (integers), called once per distinct value."""
+    if not len(values):
+        return []
+    distinct, inverse = np.unique(values, return_inverse=True)
+    return np.array(list(map(write, distinct.tolist())), dtype=object)[inverse].tolist()
+
+
+def _pairs(direct: np.ndarray, indirect: np.ndarray) -> list[str]:
+    """``direct+indirect`` of each pair of counts, written once per distinct pair."""
+    if not len(direct):
+        return []
+    span = int(indirect.max()) - int(indirect.min()) + 1
+    low = int(indirect.min())
+    key = direct.astype(np.int64) * span + (indirect - low)
+    return _texts(key, lambda k: f"{k // span}+{k % span + low}")
 
 
 @gc_paused()
