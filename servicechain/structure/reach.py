@@ -66,9 +66,9 @@ def _segment_counts(nodes_of: View) -> np.ndarray:
     src = np.repeat(np.arange(nodes_of.n), np.diff(nodes_of.out_ptr))
     a, b = labels[src], labels[nodes_of.out_idx]
     between = a != b
-    pairs = np.unique(np.stack([a[between], b[between]]), axis=1)  # sorted by a, sinks first
-    starts = np.searchsorted(pairs[0], np.arange(count + 1)).tolist()
-    later = pairs[1].tolist()
+    pairs = np.unique(a[between] * count + b[between])  # sorted by a, sinks first
+    starts = np.searchsorted(pairs // count, np.arange(count + 1)).tolist()
+    later = (pairs % count).tolist()
     for comp in range(count):
         m = masks[comp]
         for succ in later[starts[comp] : starts[comp + 1]]:
