@@ -301,3 +301,17 @@ def test_gateways_read_on_arrays_are_those_of_networkx_s_dominator_tree(graph, d
     expected, tree = _reference_gateways(graph, segment)
     assert [(g.id, g.gates) for g in found.gateways] == expected
     assert list(found.tree.items()) == list(tree.items())
+
+
+def test_scipy_s_components_numbered_sources_first_are_put_sinks_first(monkeypatch):
+    original = scipy.sparse.csgraph.connected_components
+
+    def shuffled(*args, **kwargs):
+        count, labels = original(*args, **kwargs)
+        return count, (count - 1 - labels)  # sources first: the opposite order
+
+    monkeypatch.setattr(scipy.sparse.csgraph, "connected_components", shuffled)
+    graph = nx.DiGraph([("a", "b"), ("b", "c"), ("c", "b"), ("c", "d"), ("x", "a")])
+    nodes_of = view(graph)
+    args = (nodes_of.out_ptr, nodes_of.out_idx, nodes_of.in_ptr, nodes_of.in_idx)
+    _assert_components(graph, strong_components(*args, max_left=0))
