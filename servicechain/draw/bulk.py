@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -161,13 +162,23 @@ def _rows_per_column(counts: np.ndarray, height: float) -> int:
 
 
 def _groups(chain: Chain) -> np.ndarray:
-    """A number per node for its group, by first appearance (-1: none)."""
-    codes: dict = {}
+    """A number per node for its group, by first appearance (-1: none): each distinct group
+    numbered once, the departments' numbers looked up in C.
+
+    Examples
+    --------
+    >>> from servicechain import Chain
+    >>> chain = Chain.from_dict({"name": "x", "departments": [
+    ...     {"id": "a", "name": "A", "group": "G"}, {"id": "b", "name": "B"},
+    ...     {"id": "c", "name": "C", "group": "H"}, {"id": "d", "name": "D", "group": "G"}]})
+    >>> _groups(chain).tolist()
+    [0, -1, 1, 0]
+    """
     out = np.full(chain.network.n, -1, dtype=np.int64)
-    groups = [getattr(d, "group", None) for d in chain.records.departments]
-    out[: len(groups)] = [
-        codes.setdefault(g, len(codes)) if isinstance(g, str) else -1 for g in groups
-    ]
+    groups = list(map(attrgetter("group"), chain.records.departments))
+    named = [g for g in dict.fromkeys(groups) if isinstance(g, str)]
+    number = dict.fromkeys(groups, -1) | dict(zip(named, range(len(named)), strict=True))
+    out[: len(groups)] = np.fromiter(map(number.__getitem__, groups), np.int64, len(groups))
     return out
 
 

@@ -51,8 +51,9 @@ __all__ = ["PIXELS_PER_UNIT", "drawio_chunks", "drawio_positions", "drawio_text"
 
 _GROUP_PAD = 0.08
 
-#: Boxes or arrows written at a time.
-_BLOCK = 16_384
+#: Boxes or arrows written at a time (a block's text about 1.5 MB: made in memory already in
+#: use, where larger blocks each took fresh pages).
+_BLOCK = 4_096
 
 
 def _label(name: str, lines: list[str]) -> str:

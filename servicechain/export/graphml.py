@@ -29,8 +29,10 @@ if TYPE_CHECKING:
 
 __all__ = ["ATTR_ESCAPES", "graphml_chunks", "graphml_text"]
 
-#: Rows (nodes or edges) turned into text at a time.
-BLOCK = 65_536
+#: Rows (nodes or edges) turned into text at a time: a block's text (about 2 MB) is made in
+#: memory already in use, where blocks eight times as large each took fresh pages (at 2.1
+#: million services: 0.6 s more CPU, half of it in the kernel).
+BLOCK = 8_192
 
 _HEAD = (
     "<?xml version='1.0' encoding='utf-8'?>\n"
