@@ -157,12 +157,14 @@ class _Column:
             out[given] = list(map(template.__mod__, values[given].tolist()))
             return out
         if self._lines is None:
-            head, tail = f'      <data key="{self.key}">', "</data>\n"
+            # (the line of an absent or empty value's text is never read: its rows have the
+            # codes of absent and empty)
+            template = f'      <data key="{self.key}">%s</data>\n'
             self._lines = np.empty(len(self.texts), dtype=object)
             self._lines[:] = [
                 "",
                 f'      <data key="{self.key}" />\n',
-                *(head + t + tail if t else "" for t in self.texts[2:]),
+                *map(template.__mod__, self.texts[2:]),
             ]
         return self._lines[self.codes[rows]]
 
@@ -170,8 +172,8 @@ class _Column:
 def _texts(values: list) -> list:
     """:func:`_value_text` of each value (``None`` kept), the texts first looked at together:
     where none holds a character to replace or escape, each is its own text."""
-    if all(type(v) is str or v is None for v in values):
-        joined = "".join(v for v in values if v is not None)
+    if set(map(type, values)) <= {str, type(None)}:
+        joined = "".join(filter(None, values))
         if not _XML_INVALID.search(joined) and not any(c in joined for c in "&<>"):
             return values
     return [None if v is None else _value_text(v) for v in values]
@@ -193,6 +195,8 @@ def _field(records: list, name: str) -> list | None:
     """A field of every record, ``None`` where absent or unset; ``None`` when no record gives
     it (a field nobody gives costs one pass and a count in C)."""
     items = list(map(attrgetter(name), records))
+    if items and items[0] is UNSET and items.count(UNSET) == len(items):
+        return None  # left out everywhere: a count of one object, fast
     types = set(map(type, items))
     if not types - {type(UNSET), type(None)}:
         return None
