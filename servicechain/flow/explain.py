@@ -116,8 +116,8 @@ class Breakdown:
         return list(self.terms) if self.top is None else self.terms[: self.top]
 
     def _rest(self, start: int) -> float:
-        """Sum of the values of the terms from ``start`` on, added one after the other in
-        order (a running sum in numpy, so the same number as ``sum`` of the values)."""
+        """Sum of the values of the terms from ``start`` on, each added in turn, in order (a
+        running sum in numpy: no Python float per term)."""
         if self.values is not None:
             rest = self.values[start:]
             return float(np.cumsum(rest)[-1]) if len(rest) else 0.0
