@@ -100,7 +100,7 @@ def test_one_system_at_a_time_is_swept_without_scipy(organisation, args):
         f"*{args[1:]!r}])"
     )
     assert "numpy" in found
-    assert not {"scipy", "pydantic", "matplotlib"} & set(found)
+    assert not {"scipy", "networkx", "pydantic", "matplotlib"} & set(found)
 
 
 def test_a_ranking_loads_the_sparse_graph_algorithms_and_still_no_drawing():
@@ -120,12 +120,16 @@ def test_the_structure_commands_load_no_pydantic(args):
 
 @pytest.mark.parametrize(
     "args",
-    [["analyze", EXAMPLE, "--segment", "clube"], ["trace", EXAMPLE, "it"]],
+    [
+        ["analyze", EXAMPLE, "--segment", "clube"],
+        ["trace", EXAMPLE, "it"],
+        ["trace", EXAMPLE, "it", "--to", "compradores_online"],
+    ],
     ids=" ".join,
 )
 def test_the_structure_of_a_chain_is_searched_on_arrays_without_networkx_or_pydantic(args):
-    # a chain's view is built from its arrays: networkx only for a graph, a roll-up or the
-    # k shortest paths of trace --to
+    # a chain's view is built from its arrays, and the paths of trace --to are searched on
+    # adjacency lists of it: networkx only for a graph or a roll-up
     found = _imported_by(f"from servicechain.cli import main; main({args!r})")
     assert not {"matplotlib", "networkx", "pydantic"} & set(found)
 

@@ -12,6 +12,7 @@ from ..progress import gc_paused
 from ..text import pad, text_repr
 from ._arrays import bfs, view
 from ._base import as_graph, locate
+from .kpaths import Adjacency, shortest_simple_paths
 
 __all__ = [
     "Paths",
@@ -348,10 +349,10 @@ def _shortest_paths(nodes_of: Any, start: int, end: int, count: int) -> list[lis
     """The first ``count`` simple paths from ``start`` to ``end``, shortest first.
 
     A path of at most ``L`` hand-offs only uses services ``u -> v`` with
-    ``dist(start, u) + 1 + dist(v, end) <= L``; the paths are searched (Yen's algorithm, as
-    networkx implements it) among those services alone, ``L`` growing from the shortest
-    distance until ``count`` paths of at most ``L`` hand-offs are found or no service is left
-    out, so a model of any size builds a graph of the few services that matter.
+    ``dist(start, u) + 1 + dist(v, end) <= L``; the paths are searched (Yen's algorithm, see
+    :mod:`servicechain.structure.kpaths`) among those services alone, ``L`` growing from the
+    shortest distance until ``count`` paths of at most ``L`` hand-offs are found or no service
+    is left out, so a model of any size builds a graph of the few services that matter.
     """
     if start == end:
         return []
@@ -370,20 +371,11 @@ def _shortest_paths(nodes_of: Any, start: int, end: int, count: int) -> list[lis
     through = ahead[src] + 1 + behind[dst]  # the shortest path using each service
     ids = nodes_of.ids
     bound = int(ahead[end])
-    import networkx as nx  # the k shortest simple paths: networkx's Yen algorithm
-
     while True:
         keep = through <= bound
-        graph = nx.DiGraph()  # nodes and services in the order of the whole graph
-        graph.add_nodes_from(map(ids.__getitem__, np.unique(np.r_[src[keep], dst[keep]]).tolist()))
-        graph.add_edges_from(
-            zip(
-                map(ids.__getitem__, src[keep].tolist()),
-                map(ids.__getitem__, dst[keep].tolist()),
-                strict=True,
-            )
-        )
-        found = list(islice(nx.shortest_simple_paths(graph, ids[start], ids[end]), count))
+        graph = Adjacency(zip(src[keep].tolist(), dst[keep].tolist(), strict=True))
+        found = list(islice(shortest_simple_paths(graph, start, end), count))
+        found = [list(map(ids.__getitem__, p)) for p in found]
         within = [p for p in found if len(p) - 1 <= bound]
         if len(within) >= count or keep.all():
             return within if len(within) >= count else found
