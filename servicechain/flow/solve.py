@@ -231,34 +231,30 @@ class Operator:
     def _iterate(
         self, rhs: np.ndarray, transpose: bool, start: np.ndarray | None = None
     ) -> np.ndarray:
-        if self._entries is not None and rhs.ndim == 1:
-            entries = self._entries
-            x, done = self._sweeps(lambda v: entries.dot(v, transpose=transpose), rhs, start=start)
-            if done:
-                return x
-            start = x  # GMRES goes on from there, on the sparse matrix
-        if transpose:
-            if self._transposed is None:
-                self._transposed = self.matrix.T.tocsr()
-            matrix = self._transposed
-        else:
-            matrix = self.matrix
         columns = rhs.reshape(self.n, -1)
         out = np.zeros_like(columns)
         live = np.flatnonzero(np.abs(columns).max(axis=0, initial=0.0) > 0)
         if not len(live):
             return out.reshape(rhs.shape)
-        # All columns sweep together (one sparse product per sweep for the whole batch).
-        guess = None if start is None else np.asarray(start, dtype=float).reshape(self.n, -1)
-        x, done = self._sweeps(
-            self._sweep_matrix(transpose).__matmul__,
-            columns[:, live],
-            None if guess is None else guess[:, live],
-        )
-        out[:, live] = x
+        if self._entries is not None and rhs.ndim == 1:
+            entries = self._entries
+            x, done = self._sweeps(lambda v: entries.dot(v, transpose=transpose), rhs, start=start)
+            if done:
+                return x
+            out[:, 0] = x  # GMRES goes on from there, on the sparse matrix
+        else:
+            # All columns sweep together (one sparse product per sweep for the whole batch).
+            guess = None if start is None else np.asarray(start, dtype=float).reshape(self.n, -1)
+            x, done = self._sweeps(
+                self._sweep_matrix(transpose).__matmul__,
+                columns[:, live],
+                None if guess is None else guess[:, live],
+            )
+            out[:, live] = x
         if not done:
             from scipy.sparse import linalg as spla
 
+            matrix = self._system(transpose)
             for j in live:
                 b = columns[:, j]
                 x, info = spla.gmres(
@@ -273,19 +269,22 @@ class Operator:
                 out[:, j] = x
         return out.reshape(rhs.shape)
 
+    def _system(self, transpose: bool) -> sparse.csr_array:
+        """``M`` (or its transpose, made once) as a sparse CSR array."""
+        if not transpose:
+            return self.matrix
+        if self._transposed is None:
+            self._transposed = self.matrix.T.tocsr()
+        return self._transposed
+
     def _sweep_matrix(self, transpose: bool) -> sparse.csr_array:
         """``A = I - M`` (or its transpose) as a sparse array, made once."""
         from scipy import sparse
 
         a = self._sweep.get(transpose)
         if a is None:
-            if transpose:
-                if self._transposed is None:
-                    self._transposed = self.matrix.T.tocsr()
-                matrix = self._transposed
-            else:
-                matrix = self.matrix
-            a = self._sweep[transpose] = (sparse.eye_array(self.n, format="csr") - matrix).tocsr()
+            system = self._system(transpose)
+            a = self._sweep[transpose] = (sparse.eye_array(self.n, format="csr") - system).tocsr()
         return a
 
     @staticmethod
