@@ -156,6 +156,18 @@ def test_closed_loop_refused_with_members(runner, args):
         ),
         (["impact", SHOP, "--set", "it"], "Invalid value for --set: 'it' is not NODE=NUMBER"),
         (["rank", SHOP, "--segment", "it"], "Invalid value for --segment: 'it' is not a segment"),
+        (
+            ["rank", SHOP, "--top", "3", "--exact", "5"],
+            "Error: --exact is for a ranking without --top: give one of them",
+        ),
+        (
+            ["rank", SHOP, "--uncertainty", "--exact", "5"],
+            "Error: --exact is for a ranking without --uncertainty: give one of them",
+        ),
+        (
+            ["rank", SHOP, "--exact", "0"],
+            "Invalid value for '--exact': 0 is not in the range x>=1.",
+        ),
     ],
 )
 def test_usage_errors_exit_2(runner, args, message):
@@ -280,3 +292,24 @@ def test_every_example_exact_and_runs_from_the_cli(example, runner):
         result = run(runner, args[0], example, *args[1:], "--json")
         assert result.exit_code == 0
         json.loads(result.stdout)
+
+
+def test_rank_json_makes_the_rows_the_text_shows_exact_and_more_on_request(runner, tmp_path):
+    from servicechain.samples.generate import generate, write_json
+
+    path = tmp_path / "org.json"
+    write_json(generate(300, seed=3), path)
+    chain = servicechain.load(path)
+    for args, count in (([], 100), (["--exact", "7"], 7), (["--exact", "250"], 250)):
+        data = json.loads(run(runner, "rank", path, "--json", *args).stdout)
+        assert data["exact_rows"] == count
+        for key in ("departments", "services"):
+            rows = data[key]
+            exact = min(count, len(rows))
+            assert all(r["gain_exact"] and r["failure_exact"] for r in rows[:exact])
+            # past them, only the gains a certificate needed were solved
+            assert sum(r["gain_exact"] for r in rows) < len(rows)
+            # the exact rows are the library's exact values, in the library's order
+            ranked = getattr(chain.rank(exact=count), key)[:exact]
+            assert [r["gain"] for r in rows[:exact]] == [r.gain for r in ranked]
+            assert [r["failure"] for r in rows[:exact]] == [r.failure for r in ranked]

@@ -36,7 +36,8 @@ def test_rank_and_explain_json_are_their_to_dict(runner, example):
     chain = servicechain.load(example)
     segment = next(i for i, k in zip(chain.network.ids, chain.network.kind, strict=True) if k == 2)
     for args, result in (
-        (["rank"], chain.rank(exact=2000)),
+        (["rank"], chain.rank()),
+        (["rank", "--exact", "2000"], chain.rank(exact=2000)),
         (["rank", "--top", "3", "--by", "failure"], chain.rank(top=3, by="failure")),
         (["rank", "--by", "importance", "--segment", segment], None),
         (["explain", segment], chain.explain(segment)),

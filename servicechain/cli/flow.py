@@ -294,6 +294,14 @@ def impact(
     "the department's total cost (departments need costs).",
 )
 @top_option()
+@click.option(
+    "--exact",
+    type=click.IntRange(min=1),
+    metavar="N",
+    default=None,
+    help="Make the first N rows of each list exact [default: the rows the text shows: 100, "
+    "or --top].",
+)
 @uncertainty_options
 @json_option
 def rank(
@@ -302,6 +310,7 @@ def rank(
     segment: str | None,
     by: str,
     top: int | None,
+    exact: int | None,
     uncertainty: dict | None,
     as_json: bool,
 ) -> None:
@@ -310,8 +319,9 @@ def rank(
     importance-performance quadrant; all in points of the model's scale.
 
     The top rows are certified exact with few solves. Without --top, the text shows 100 rows
-    of each list and --json gives every row, the first 2,000 exact (the others say so and
-    carry their linear bound).
+    of each list and --json gives every row, the same first 100 exact (the others say so and
+    carry their linear bound); --exact N makes more of them exact, at the cost of a what-if
+    per row on a large model.
 
     With --uncertainty (ranking by gain), each of the top N rows (--top, default 10) gets its
     gain's standard error and interval by the delta method with the exact gradients, and the
@@ -325,11 +335,14 @@ def rank(
       servicechain rank models/sapataria.yaml --segment compradores_online --by failure
       servicechain rank models/hospital.yaml --by gain-per-cost --top 5
       servicechain rank models/sapataria.yaml --top 5 --uncertainty --draws 500
+      servicechain rank models/sapataria.yaml --json --exact 500 > priorities.json
     """
     if uncertainty is not None and by != "gain":
         raise click.UsageError("--uncertainty ranks by gain: leave out --by or give --by gain")
+    if exact is not None and (top is not None or uncertainty is not None):
+        other = "--top" if top is not None else "--uncertainty"
+        raise click.UsageError(f"--exact is for a ranking without {other}: give one of them")
     chain = load_chain(model_path, max_bytes)
-    exact = flow.EXACT_ROWS if as_json and top is None else None
     try:
         if uncertainty is not None:
             result = flow.ranked_with_stability(

@@ -12,7 +12,7 @@ The docstring examples share ``shop``: IT (own quality 0.6, relying on nothing) 
 from .explain import METHODS, Breakdown, Term, explain
 from .gap_intervals import EXPLAIN_DRAWS, GapIntervals, explain_intervals
 from .quadrants import QUADRANTS, Split
-from .rank import BY, EXACT_ROWS, TEXT_ROWS, Ranking, Row, rank
+from .rank import BY, TEXT_ROWS, Ranking, Row, rank
 from .scenario import Scenario, ScenarioError
 from .score import Score, score
 from .sensitivity import Sensitivities, influence, sensitivities
@@ -31,7 +31,6 @@ from .whatif import Comparison, Impact, compare, impact, solve_scenario
 __all__ = [
     "BY",
     "DEFAULT_DRAWS",
-    "EXACT_ROWS",
     "EXPLAIN_DRAWS",
     "METHODS",
     "QUADRANTS",

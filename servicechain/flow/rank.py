@@ -20,13 +20,11 @@ from .quadrants import QUADRANTS, Split, quadrants
 from .sensitivity import segment_index
 from .state import NO_SEGMENTS, state_of
 
-__all__ = ["BY", "EXACT_ROWS", "QUADRANTS", "TEXT_ROWS", "Ranking", "Row", "rank"]
+__all__ = ["BY", "QUADRANTS", "TEXT_ROWS", "Ranking", "Row", "rank"]
 
 BY = ("gain", "importance", "failure", "gain-per-cost")
-#: ``rank --json`` without ``--top`` makes this many rows of each list exact (the rest carry
-#: their linear bounds, marked as such).
-EXACT_ROWS = 2000
-#: Without ``top``, the text of a ranking lists at most this many rows of each list.
+#: Without ``top``, the text of a ranking lists at most this many rows of each list, and this
+#: many are made exact unless ``exact`` says otherwise.
 TEXT_ROWS = 100
 #: Marks a quadrant that a reader could take to contradict the row's rank.
 MARK = "*"
@@ -294,8 +292,8 @@ def rank(
     top : int, optional
         Keep only the first ``top`` rows of each list for display.
     exact : int, optional
-        Without ``top``: how many rows of each list to make exact (``EXACT_ROWS`` for the
-        command's ``--json``).
+        Without ``top``: how many rows of each list to make exact (``rank --exact``; the rest
+        carry their linear bounds, marked as such).
     costs : (array, array), optional
         For ``gain-per-cost``: the cost of each node (a department's total cost) and of each
         service (its charge), as :meth:`servicechain.Chain.rank` takes them from
