@@ -80,3 +80,30 @@ def test_a_profiler_still_writes_its_results(tmp_path):
     import pstats
 
     assert pstats.Stats(str(target)).total_calls > 0
+
+
+def test_the_command_keeps_its_loaded_model_out_of_the_collector():
+    """In the command's process the loaded model is frozen (it is never freed); the library
+    runner, which goes on after the command, leaves the collector as it was."""
+    import gc
+
+    script = (
+        "import gc, sys\n"
+        "from servicechain.cli import run\n"
+        "freeze = gc.freeze\n"
+        "gc.freeze = lambda: (sys.stderr.write('frozen\\n'), freeze())\n"
+        "run(['summary', sys.argv[1]])\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(SAPATARIA)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "frozen\n"
+    frozen = gc.get_freeze_count()
+    assert CliRunner().invoke(main, ["summary", str(SAPATARIA)]).exit_code == 0
+    assert gc.get_freeze_count() == frozen

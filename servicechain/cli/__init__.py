@@ -118,6 +118,11 @@ def main() -> None:
     """
 
 
+#: True in the ``servicechain`` process (:func:`run`), which ends without freeing what it
+#: loaded: the loaded model is then also kept out of the garbage collector's passes.
+ENDS_AT_EXIT = False
+
+
 def run(args: list[str] | None = None) -> NoReturn:
     """The ``servicechain`` command: :func:`main`, then an exit that leaves the memory to the
     operating system.
@@ -128,6 +133,8 @@ def run(args: list[str] | None = None) -> NoReturn:
     profiler or a tracer (``python -m cProfile``, coverage) it exits the ordinary way, so that
     they can write their results.
     """
+    global ENDS_AT_EXIT
+    ENDS_AT_EXIT = True
     try:
         main.main(args=args, prog_name="servicechain")
         code: object = 0

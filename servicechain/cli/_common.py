@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import math
 import sys
 from collections.abc import Callable
@@ -151,6 +152,12 @@ def load_chain(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Chain:
     except ModelError as err:
         raise ModelProblems(err) from None
     _LOADED[:] = [chain]
+    from . import ENDS_AT_EXIT
+
+    if ENDS_AT_EXIT:
+        # Nothing loaded is freed before the process ends: the collector's passes need not
+        # walk the model's millions of objects again (0.05 to 0.1 s of a command at 100k).
+        gc.freeze()
     return chain
 
 
