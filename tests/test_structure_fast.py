@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 import servicechain
 from servicechain import structure
+from servicechain.model.components import strong_components
 from servicechain.structure._arrays import view
-from servicechain.structure._components import strong_components
 from servicechain.structure.dominance import immediate_dominators
 from servicechain.structure.loops import clusters_of_view
 from servicechain.text import clipped, table

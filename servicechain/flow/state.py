@@ -10,7 +10,9 @@ from functools import cached_property
 import numpy as np
 
 from ..errors import ServiceChainError
+from ..model.components import strong_components
 from ..model.network import SEGMENT, Network
+from ..model.search import bfs
 from .solve import Operator, SolveError
 
 __all__ = ["NO_SEGMENTS", "NO_VALUE", "ZERO", "State", "current_state", "state_of"]
@@ -132,13 +134,23 @@ class State:
         return out
 
     @cached_property
+    def links(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The transmission as CSR adjacency both ways, on the pairs of nodes with a non-zero
+        entry of ``A`` off its diagonal: ``out_ptr``/``out_idx`` list each node's customers,
+        ``in_ptr``/``in_idx`` its suppliers (a pair served several times is listed that often).
+        """
+        net = self.net
+        flow = net.reliance * self.e
+        # every flow is >= 0: a pair's entry of A is 0 only where each of its flows is
+        keep = (flow != 0) & (net.source != net.target)
+        src, tgt = net.source[keep], net.target[keep]
+        return (*_csr(src, tgt, net.n), *_csr(tgt, src, net.n))
+
+    @cached_property
     def components(self) -> tuple[int, np.ndarray, np.ndarray]:
         """Strongly connected blocks of ``A``: ``(count, label per node, size per block)``."""
-        from scipy import sparse
-        from scipy.sparse import csgraph
-
-        a = sparse.eye_array(self.net.n, format="csr") - self.operator.matrix
-        count, label = csgraph.connected_components(a, directed=True, connection="strong")
+        label = strong_components(*self.links)
+        count = int(label.max(initial=-1)) + 1
         return count, label, np.bincount(label, minlength=count)
 
     def on_cycle(self, nodes: np.ndarray) -> np.ndarray:
@@ -242,21 +254,8 @@ class State:
     def reaching(self, w: np.ndarray) -> np.ndarray:
         """Whether each node's quality reaches a node of positive weight ``w`` through the
         transmission (a structurally non-zero row ``w^T L``)."""
-        from scipy import sparse
-        from scipy.sparse import csgraph
-
-        n = self.net.n
-        a = (sparse.eye_array(n, format="csr") - self.operator.matrix).tocoo()
-        keep = a.data != 0
-        # Edge customer -> supplier, plus a root n pointing at every weighted node.
-        targets = np.flatnonzero(np.asarray(w) > 0)
-        rows = np.concatenate([a.row[keep], np.full(len(targets), n)])
-        cols = np.concatenate([a.col[keep], targets])
-        graph = sparse.csr_array((np.ones(len(rows)), (rows, cols)), shape=(n + 1, n + 1))
-        found = csgraph.breadth_first_order(graph, n, directed=True, return_predecessors=False)
-        out = np.zeros(n + 1, dtype=bool)
-        out[found] = True
-        return out[:n]
+        _, _, in_ptr, in_idx = self.links
+        return bfs(in_ptr, in_idx, np.flatnonzero(np.asarray(w) > 0))[0] >= 0
 
     @cached_property
     def tracing(self) -> Operator:
@@ -293,6 +292,15 @@ class State:
     def segments(self) -> np.ndarray:
         """Positions of the segments."""
         return np.flatnonzero(self.net.kind == SEGMENT)
+
+
+def _csr(rows: np.ndarray, cols: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row pointers and column indices of the pairs ``rows[s] -> cols[s]`` (in no particular
+    order within a row)."""
+    order = np.argsort(rows)
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n), out=ptr[1:])
+    return ptr, cols[order].astype(np.int64, copy=False)
 
 
 def current_state(net: Network) -> State:

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..model.search import bfs
 from ._base import is_graph
-from ._search import bfs
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -114,7 +114,7 @@ class View:
     def components(self) -> np.ndarray:
         """Strongly connected component of each node, numbered so that every service between
         two components goes from a higher number to a lower one (sinks first)."""
-        from ._components import strong_components
+        from ..model.components import strong_components
 
         return strong_components(self.out_ptr, self.out_idx, self.in_ptr, self.in_idx)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._search import bfs
+from .search import bfs
 
 __all__ = ["MAX_LEFT", "strong_components", "tarjan"]
 
