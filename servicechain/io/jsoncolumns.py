@@ -5,9 +5,10 @@ columns of ids, names and labels no string, made per row.
 A row's text is constant text (keys, commas, indentation) and slots its fields fill. A block is
 written by filling every ``stride``-th piece of one list with the text of one slot for each row
 of the block and joining the list once. A :class:`~servicechain.model.records.Coded`,
-:class:`~servicechain.model.records.Ends` or :class:`~servicechain.model.records.Joined` field
-fills its slots from tables of encoded text (each id, name or value it uses encoded once),
-which also take in the constant text after them.
+:class:`~servicechain.model.records.Ends`, :class:`~servicechain.model.records.Joined` or
+:class:`~servicechain.model.records.Lists` field fills its slots from tables of encoded text
+(each id, name or value it uses encoded once), which may also take in the constant text after
+them.
 
 The text is joined as UTF-8 held in a one-byte string (each character a byte: ``"é"`` is held
 as ``"Ã©"``), so that joining copies bytes and the block becomes the bytes to write without
@@ -21,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..model.records import Coded, Ends, Joined, Records
+from ..model.records import Coded, Ends, Joined, Lists, Records
 from .jsontext import bare, floats, scalar, strings
 
 __all__ = ["write_records"]
@@ -145,8 +146,13 @@ class _Field:
     def slots(self, start: int, stop: int) -> list[list[str]]:
         """The text of each slot for the rows ``start:stop``, held as UTF-8."""
         held = self.rows.slice(self.name, start, stop)
-        if isinstance(held, np.ndarray) and held.dtype.kind == "f":
-            return [floats(held, self.name)]
+        if isinstance(held, np.ndarray) and held.dtype.kind in "fbiu":
+            kind = held.dtype.kind
+            if kind == "f":
+                return [floats(held, self.name)]
+            if kind == "b":
+                return [list(map(("false", "true").__getitem__, held.tolist()))]
+            return [list(map(int.__repr__, held.tolist()))]
         values = held.tolist() if isinstance(held, np.ndarray) else list(held)
         try:
             return [self.utf8.held(strings(values))]
@@ -246,8 +252,43 @@ class _JoinedField(_Tabled):
         ]
 
 
+class _ListsField(_Field):
+    """A :class:`Lists` field, each row's list in one slot: ``[]``, or its opening and its ids
+    one a line, from one table of text with each id it uses encoded twice (followed by the
+    comma and indentation before the next id, and closing its list), joined for a block of
+    rows at once and split at the NUL that starts each list (JSON text holds no raw NUL)."""
+
+    def __init__(self, rows: Records, name: str, level: int, indent: int, utf8: _Utf8):
+        super().__init__(rows, name, level, indent, utf8)
+        held = rows.slice(name)
+        self.remap, used = _used(held.items[held.positions()[0]], len(held.ids))
+        quoted = _table(utf8.held(bare([held.ids[i] for i in used.tolist()])))
+        inner, outer = " " * ((level + 1) * indent), " " * (level * indent)
+        self.size = len(quoted)
+        # a NUL starts each list (numpy would drop it at the end of a text)
+        opening = np.array(["\x00[\n" + inner, "\x00[]"], dtype=object)
+        self.table = np.concatenate(
+            ['"' + quoted + ('",\n' + inner), '"' + quoted + ('"\n' + outer + "]"), opening]
+        )
+
+    def slots(self, start: int, stop: int) -> list[list[str]]:
+        held: Lists = self.rows.slice(self.name, start, stop)
+        at, ptr = held.positions()
+        counts = np.diff(ptr)
+        # each row: its opening (or "[]"), then its ids
+        opening = np.arange(len(counts)) + ptr[:-1]
+        code = np.empty(len(at) + len(counts), dtype=np.intp)
+        code[opening] = np.where(counts > 0, 2 * self.size, 2 * self.size + 1)
+        listed = np.ones(len(code), dtype=bool)
+        listed[opening] = False
+        closing = np.zeros(len(at), dtype=np.intp)
+        closing[ptr[1:][counts > 0] - 1] = self.size
+        code[listed] = self.remap[held.items[at]] + closing
+        return ["".join(self.table[code].tolist()).split("\x00")[1:]]
+
+
 def _field(rows: Records, name: str, level: int, indent: int, utf8: _Utf8) -> _Field:
-    kind = {Coded: _CodedField, Ends: _EndsField, Joined: _JoinedField}
+    kind = {Coded: _CodedField, Ends: _EndsField, Joined: _JoinedField, Lists: _ListsField}
     return kind.get(type(rows.columns[name]), _Field)(rows, name, level, indent, utf8)
 
 

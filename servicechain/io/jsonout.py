@@ -66,14 +66,20 @@ def dumps(data: Any, *, indent: int = 2) -> str:
     return "".join(parts)
 
 
+#: Types that hold no Records.
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _holds_records(value: Any) -> bool:
     if isinstance(value, Records):
         return True
     if isinstance(value, dict):
-        return any(_holds_records(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return any(_holds_records(v) for v in value)
-    return False
+        value = value.values()
+    elif not isinstance(value, list | tuple):
+        return False
+    if _SCALARS.issuperset(map(type, value)):  # a list of ids, say: looked at in C
+        return False
+    return any(_holds_records(v) for v in value if type(v) not in _SCALARS)
 
 
 class _Sink:

@@ -8,11 +8,12 @@ makes the plain list of dicts only when something asks for it.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
 
-__all__ = ["Coded", "Ends", "Joined", "Records", "plain"]
+__all__ = ["Coded", "Ends", "Joined", "Lists", "Records", "plain"]
 
 
 class Coded:
@@ -109,6 +110,50 @@ class Joined:
         return list(map("".join, zip(*(part.tolist() for part in self.parts), strict=True)))
 
 
+class Lists:
+    """A column of lists of ids: row ``i`` holds ``[ids[k] for k in items[starts[i]:stops[i]]]``
+    (the customers of each department, say, read from the model's adjacency arrays); each id
+    is encoded once when the column is written.
+
+    Examples
+    --------
+    >>> Lists(["a", "b"], np.array([1, 0, 1]), np.array([0, 1, 3]), np.array([1, 3, 3])).tolist()
+    [['b'], ['a', 'b'], []]
+    """
+
+    __slots__ = ("ids", "items", "starts", "stops")
+
+    def __init__(
+        self, ids: Sequence[str], items: np.ndarray, starts: np.ndarray, stops: np.ndarray
+    ):
+        self.ids = ids
+        self.items = np.asarray(items, dtype=np.intp)
+        self.starts = np.asarray(starts, dtype=np.intp)
+        self.stops = np.asarray(stops, dtype=np.intp)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __getitem__(self, where):
+        return Lists(self.ids, self.items, self.starts[where], self.stops[where])
+
+    def positions(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(at, ptr)``: the positions in ``items`` of every row's entries, one row after
+        another, and where each row's run of them starts (``len(self) + 1`` pointers)."""
+        counts = self.stops - self.starts
+        ptr = np.zeros(len(counts) + 1, dtype=np.intp)
+        np.cumsum(counts, out=ptr[1:])
+        at = np.arange(ptr[-1], dtype=np.intp) + np.repeat(self.starts - ptr[:-1], counts)
+        return at, ptr
+
+    def tolist(self) -> list[list[str]]:
+        """The plain list of ids of every row."""
+        at, ptr = self.positions()
+        listed = list(map(self.ids.__getitem__, self.items[at].tolist()))
+        bounds = ptr.tolist()
+        return [listed[a:b] for a, b in pairwise(bounds)]
+
+
 class Records:
     """Rows with the fields ``columns`` (in order), column ``f`` holding every row's value of
     ``f``: a numpy array or a sequence of plain values, all of one length. ``order``, when given,
@@ -158,12 +203,12 @@ class Records:
 
     def slice(self, name: str, start: int = 0, stop: int | None = None) -> Any:
         """One field for the rows ``start:stop`` (in showing order), as it is held: an array,
-        a :class:`Coded`, :class:`Ends` or :class:`Joined` column, or a list."""
+        a :class:`Coded`, :class:`Ends`, :class:`Joined` or :class:`Lists` column, or a list."""
         values = self.columns[name]
         stop = len(self) if stop is None else stop
         if self.order is not None:
             where = self.order[start:stop]
-            if isinstance(values, np.ndarray | Coded | Ends | Joined):
+            if isinstance(values, np.ndarray | Coded | Ends | Joined | Lists):
                 return values[where]
             return [values[i] for i in where.tolist()]
         return values[start:stop]
@@ -196,7 +241,7 @@ def plain(data: Any) -> Any:
 
 
 def _tolist(values: Any) -> list:
-    if isinstance(values, np.ndarray | Coded | Ends | Joined):
+    if isinstance(values, np.ndarray | Coded | Ends | Joined | Lists):
         return values.tolist()
     return list(values)
 
