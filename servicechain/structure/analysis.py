@@ -67,10 +67,18 @@ class Analysis:
 
     def to_dict(self) -> dict:
         """Plain-data form, for ``--json`` output."""
+        return self._data([r.to_dict() for r in self.roles])
+
+    def json_data(self) -> dict:
+        """:meth:`to_dict` with the roles as :class:`~servicechain.model.records.Records`, read
+        from the columns of :attr:`table` (what ``--json`` streams: no dict per department)."""
+        return self._data(self.table.records())
+
+    def _data(self, roles: Any) -> dict:
         return {
             "name": self.name,
             "group_by": self.group_by,
-            "roles": [r.to_dict() for r in self.roles],
+            "roles": roles,
             "gateways": [g.to_dict() for g in self.gateways],
             "mutual_dependencies": [c.to_dict() for c in self.clusters],
             "disconnected": [

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ..model.records import Coded, Lists, Records
 from ..progress import gc_paused
 from ._arrays import View, view
 from .tracing import distance_to_segment, segment_distances
@@ -140,40 +141,62 @@ class RoleTable:
         """Per department: how many more segments its work reaches through others."""
         return self.reached[self.departments] - self.direct
 
+    @cached_property
+    def _lists(self) -> tuple[Lists, Lists, Lists]:
+        """Per department: its customers, suppliers and the segments it serves, as lists of
+        ids read from the adjacency arrays."""
+        nodes_of = self.nodes_of
+        n, ids, departments = nodes_of.n, nodes_of.ids, self.departments
+        out_rows = np.repeat(np.arange(n), np.diff(nodes_of.out_ptr))
+
+        def split(mask: np.ndarray) -> Lists:
+            """The customers in ``mask`` of each department."""
+            ptr = np.zeros(n + 1, dtype=np.int64)
+            np.cumsum(np.bincount(out_rows[mask], minlength=n), out=ptr[1:])
+            return Lists(ids, nodes_of.out_idx[mask], ptr[departments], ptr[departments + 1])
+
+        in_ptr = nodes_of.in_ptr
+        suppliers = Lists(ids, nodes_of.in_idx, in_ptr[departments], in_ptr[departments + 1])
+        return split(~self._to_segment), suppliers, split(self._to_segment)
+
+    def records(self) -> Records:
+        """Every department's :meth:`Role.to_dict` as columns (what ``--json`` streams)."""
+        nodes_of, departments = self.nodes_of, self.departments
+        customers, suppliers, direct = self._lists
+        distinct, codes = np.unique(self.distance[departments], return_inverse=True)
+        distances = [None if d < 0 else d for d in distinct.tolist()]
+        return Records(
+            {
+                "id": Coded(nodes_of.ids, departments),
+                "name": Coded(nodes_of.names, departments),
+                "customers": customers,
+                "suppliers": suppliers,
+                "segments_direct": direct,
+                "segments_indirect": self.indirect,
+                "distance": Coded(distances, codes.reshape(-1)),
+                "front_line": self.distance[departments] == 1,
+            }
+        )
+
     def rows(self, start: int = 0, stop: int | None = None) -> list[Role]:
         """The :class:`Role` of each department from ``start`` to ``stop``."""
         nodes_of = self.nodes_of
-        n = nodes_of.n
         ids, names = nodes_of.ids, nodes_of.names
-        out_idx, to_segment = nodes_of.out_idx, self._to_segment
-        out_rows = np.repeat(np.arange(n), np.diff(nodes_of.out_ptr))
-
-        def split(mask: np.ndarray) -> tuple[list[int], list[str]]:
-            """Row pointers and ids of the customers in ``mask``, one list for all rows."""
-            ptr = np.zeros(n + 1, dtype=np.int64)
-            np.cumsum(np.bincount(out_rows[mask], minlength=n), out=ptr[1:])
-            return ptr.tolist(), list(map(ids.__getitem__, out_idx[mask].tolist()))
-
-        cust_ptr, customers = split(~to_segment)
-        seg_ptr, segments = split(to_segment)
-        in_ptr = nodes_of.in_ptr.tolist()
-        suppliers = list(map(ids.__getitem__, nodes_of.in_idx.tolist()))
+        shown = slice(start, stop)
+        customers, suppliers, direct = (listed[shown].tolist() for listed in self._lists)
         distance, reached = self.distance.tolist(), self.reached.tolist()
-        result = []
-        for i in self.departments[start:stop].tolist():
-            direct = segments[seg_ptr[i] : seg_ptr[i + 1]]
-            result.append(
-                Role(
-                    id=ids[i],
-                    name=names[i],
-                    customers=customers[cust_ptr[i] : cust_ptr[i + 1]],
-                    suppliers=suppliers[in_ptr[i] : in_ptr[i + 1]],
-                    segments_direct=direct,
-                    segments_indirect=reached[i] - len(direct),
-                    distance=None if distance[i] < 0 else distance[i],
-                )
+        return [
+            Role(
+                id=ids[i],
+                name=names[i],
+                customers=customers[k],
+                suppliers=suppliers[k],
+                segments_direct=direct[k],
+                segments_indirect=reached[i] - len(direct[k]),
+                distance=None if distance[i] < 0 else distance[i],
             )
-        return result
+            for k, i in enumerate(self.departments[shown].tolist())
+        ]
 
 
 def role_table(nodes_of: View, *, dist: np.ndarray | None = None) -> RoleTable:
