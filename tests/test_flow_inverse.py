@@ -12,7 +12,7 @@ from hypothesis.extra import numpy as hnp
 from scipy import sparse
 
 from servicechain import Chain
-from servicechain.flow import rank, state_of
+from servicechain.flow import inverse, rank, state_of
 from servicechain.flow.effects import Effects
 from servicechain.flow.inverse import ENTRY_TOL, block_entries
 from servicechain.flow.solve import DIRECT_MAX_NODES
@@ -49,6 +49,47 @@ def test_swept_entries_are_within_the_tolerance_of_their_weight(a, data):
         error = np.abs(values - inverse[rows, cols]) * weight
         # the proven tolerance, and round-off of sums of up to a few hundred terms
         assert np.all(error <= tol + 1e-14 * weight * np.abs(inverse[rows, cols]))
+
+
+@st.composite
+def sparse_loops(draw) -> np.ndarray:
+    """A sparse strongly connected transmission of up to a few hundred nodes: a ring (so every
+    node reaches every other) plus random links, rows scaled to sums of at most ``radius``."""
+    n = draw(st.integers(20, 300))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    extra = draw(st.integers(0, 4 * n))
+    a = np.zeros((n, n))
+    a[np.arange(n), (np.arange(n) + 1) % n] = rng.uniform(0.1, 1.0, n)
+    a[rng.integers(0, n, extra), rng.integers(0, n, extra)] += rng.uniform(0.0, 1.0, extra)
+    radius = draw(st.floats(0.2, 0.9))
+    return a * radius / a.sum(axis=1, keepdims=True)
+
+
+@SETTINGS
+@given(sparse_loops(), st.data())
+def test_sparse_columns_batches_and_retired_columns_match_a_dense_inverse(a, data):
+    # narrow batches, and columns that stay sparse for several sweeps before they go dense
+    cells = data.draw(st.sampled_from([len(a), 7 * len(a), 10**7]))
+    share = data.draw(st.sampled_from([0.01, 0.2, 1.0]))
+    n = len(a)
+    exact = np.linalg.inv(np.eye(n) - a)
+    k = data.draw(st.integers(1, 40))
+    rows = np.array(data.draw(st.lists(st.integers(0, n - 1), min_size=k, max_size=k)))
+    diagonal = data.draw(st.booleans())
+    cols = (
+        rows.copy()
+        if diagonal
+        else np.array(data.draw(st.lists(st.integers(0, n - 1), min_size=k, max_size=k)))
+    )
+    weight = np.array(data.draw(st.lists(st.floats(0, 1e4), min_size=k, max_size=k)))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(inverse, "_CELLS", cells)
+        patch.setattr(inverse, "_SPARSE_SHARE", share)
+        values, done = block_entries(sparse.csr_array(a), exact.sum(axis=1), rows, cols, weight)
+    assert done.all()
+    error = np.abs(values - exact[rows, cols]) * weight
+    assert np.all(error <= ENTRY_TOL + 1e-14 * weight * np.abs(exact[rows, cols]))
 
 
 def test_a_column_that_converges_too_slowly_is_left_to_the_general_solve():

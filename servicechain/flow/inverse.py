@@ -7,7 +7,9 @@ After ``K`` sweeps from the unit column ``e_c``, ``x = sum_{t<K} A^t e_c`` and w
 column lies in ``[x_r, x_r + max(u) g_r]``. An entry weighted by ``w`` (how much a unit of error
 in it moves the number shown: ``y_d Q_d`` for a failed department) is taken at the middle of its
 interval once ``max(u) g_r w / 2`` is within the tolerance. The first sweeps of a unit column
-touch a few nodes only and are made on sparse columns.
+touch a few nodes only and are made on sparse columns; once dense, the columns of a batch stay
+side by side until half of them are done (copying the others out costs more than sweeping a
+few done ones).
 
 The row side narrows the interval further: with ``V = sum_{t<T} (A^T)^t e_r`` (a few sparse
 steps back from ``r``) and ``v = (A^T)^T e_r``, ``e_r^T L u = V . u + v^T L u``, and
@@ -27,9 +29,10 @@ ENTRY_TOL = 1e-14
 #: Sweeps after which a column that is still not certified is left to the general solve.
 _MAX_SWEEPS = 400
 #: Floats held per array of a batch of columns (the batch is narrower on larger blocks).
-_CELLS = 8_000_000
-#: Columns are swept sparse while they fill at most this share of their block.
-_SPARSE_SHARE = 0.1
+_CELLS = 10_000_000
+#: Columns are swept sparse while the next sweep is expected to fill at most this share of
+#: their block (each sweep fills them by about the largest growth seen so far).
+_SPARSE_SHARE = 0.2
 #: Steps back from each row ...
 _BACK = 4
 #: ... while the rows' sparse vectors hold at most this many values in all.
@@ -124,24 +127,28 @@ def _sweep(a, side, wanted, batch, limit, pairs, starts, rows, values, done) -> 
     the entries asked of a column are summed (``values`` holds their partial sums)."""
     back, reach = side
     n, k = a.shape[0], len(batch)
-    live = batch.copy()  # wanted-column number of each column still swept
+    live = batch.copy()  # wanted-column number of each column of u
+    active = np.ones(k, dtype=bool)  # columns still swept (a retired one stays until compacted)
     mine = [pairs[starts[c] : starts[c + 1]] for c in live.tolist()]
-    held = np.concatenate(mine)  # the pairs of the live columns ...
+    held = np.concatenate(mine)  # the pairs of the active columns ...
     at = np.repeat(np.arange(k), [len(m) for m in mine])  # ... and their column in u
     u = sparse.csr_array((np.ones(k), (wanted[live], np.arange(k))), shape=(n, k))
+    grow = a.nnz / max(1, n)  # how much a sparse column fills per sweep
     for sweep in range(_MAX_SWEEPS + 1):
         values[held] += np.asarray(u[rows[held], at]).ravel()
+        if sparse.issparse(u) and u.nnz * grow > _SPARSE_SHARE * n * u.shape[1]:
+            u = u.toarray()  # the product would fill it: dense is cheaper from here
+        before = u.nnz if sparse.issparse(u) else 0
         u = a @ u
         if sparse.issparse(u):
             u.sum_duplicates()
-            top = u.max(axis=0).toarray().ravel() if u.nnz else np.zeros(len(live))
-            if u.nnz > _SPARSE_SHARE * n * len(live):
-                u = u.toarray()
+            top = u.max(axis=0).toarray().ravel() if u.nnz else np.zeros(u.shape[1])
+            grow = max(grow, u.nnz / max(1, before))
         else:
             top = u.max(axis=0, initial=0.0)
-        if not np.all(np.isfinite(top)) or sweep == _MAX_SWEEPS:
+        if not np.all(np.isfinite(top[active])) or sweep == _MAX_SWEEPS:
             return
-        ready = top <= limit[live]
+        ready = active & (top <= limit[live])
         if not ready.any():
             continue
         # L[r, c] = x_r + V . u + v^T L u, the last within [0, max(u) v . g]
@@ -153,10 +160,14 @@ def _sweep(a, side, wanted, batch, limit, pairs, starts, rows, values, done) -> 
         values[gone] += np.bincount(seen.col, weights=seen.data * near, minlength=len(gone))
         values[gone] += 0.5 * top[cols] * reach[gone]
         done[gone] = True
-        keep = np.flatnonzero(~ready)
+        active &= ~ready
+        held, at = held[~out], at[~out]
+        keep = np.flatnonzero(active)
         if not len(keep):
             return
-        renumber = np.full(len(live), -1)
-        renumber[keep] = np.arange(len(keep))
-        live, held, at = live[keep], held[~out], renumber[at[~out]]
-        u = u[:, keep]
+        if sparse.issparse(u) or 2 * len(keep) <= len(active):
+            # dense columns are copied out only once half of them are retired
+            renumber = np.full(len(active), -1)
+            renumber[keep] = np.arange(len(keep))
+            live, at, active = live[keep], renumber[at], active[keep]
+            u = u[:, keep] if sparse.issparse(u) else np.take(u, keep, axis=1)
