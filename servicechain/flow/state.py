@@ -12,7 +12,7 @@ import numpy as np
 from ..errors import ServiceChainError
 from ..model.components import strong_components
 from ..model.network import SEGMENT, Network
-from ..model.search import bfs
+from ..model.search import reached
 from .solve import Operator, SolveError
 
 __all__ = ["NO_SEGMENTS", "NO_VALUE", "ZERO", "State", "current_state", "state_of"]
@@ -255,7 +255,7 @@ class State:
         """Whether each node's quality reaches a node of positive weight ``w`` through the
         transmission (a structurally non-zero row ``w^T L``)."""
         _, _, in_ptr, in_idx = self.links
-        return bfs(in_ptr, in_idx, np.flatnonzero(np.asarray(w) > 0))[0] >= 0
+        return reached(in_ptr, in_idx, np.flatnonzero(np.asarray(w) > 0))
 
     @cached_property
     def tracing(self) -> Operator:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .search import bfs
+from .search import reached
 
 __all__ = ["MAX_LEFT", "strong_components", "tarjan"]
 
@@ -43,8 +43,7 @@ def strong_components(
         return np.zeros(0, dtype=np.int64)
     degree = np.diff(out_ptr) * np.diff(in_ptr)
     pivot = int(np.argmax(degree))
-    big = bfs(out_ptr, out_idx, [pivot])[0] >= 0
-    big &= bfs(in_ptr, in_idx, [pivot])[0] >= 0
+    big = reached(out_ptr, out_idx, [pivot]) & reached(in_ptr, in_idx, [pivot])
     # the pivot's component shrunk to node ``left`` (the last), the other nodes numbered first
     rest = np.flatnonzero(~big)
     left = len(rest)
