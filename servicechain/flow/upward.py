@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
-from .solve import CAP_TOL, Operator, system_matrix
+from .solve import CAP_TOL, Operator
 from .state import State
 
 __all__ = ["Upward"]
@@ -67,13 +67,14 @@ class Upward:
         src, tgt = net.source[keep], net.target[keep]
         e = state.e[keep]
         flow = net.reliance[keep] * e
-        system = system_matrix(n, tgt, src, flow)
-        op = Operator(system)
-        self.y = op.solve(np.asarray(w, dtype=float), transpose=True)
-        self._g = op.solve(np.ones(n)) if n else np.zeros(0)
         # A_up pushes a node's rise on to its customers: column k holds k's moving services.
         self._push = sparse.csr_array((flow, (tgt, src)), shape=(n, n))
         self._push.sum_duplicates()
+        # I - A_up from it (as system_matrix makes it), and A_up is what its sweeps multiply by
+        system = (sparse.eye_array(n, format="csr") - self._push).tocsr()
+        op = Operator(system, transmission=self._push)
+        self.y = op.solve(np.asarray(w, dtype=float), transpose=True)
+        self._g = op.solve(np.ones(n)) if n else np.zeros(0)
         limit = np.full(n, np.inf)
         rising = e > 0
         with np.errstate(over="ignore"):  # a tiny transmission never reaches the cap: inf
