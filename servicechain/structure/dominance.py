@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import ItemsView, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -69,6 +69,10 @@ class DominatorTree(Mapping):
     def __iter__(self) -> Iterator:
         return iter(self._dict)
 
+    def items(self) -> ItemsView:
+        """The pairs of the dict, read in C (``dict(tree.items())`` copies it at once)."""
+        return self._dict.items()
+
     def __repr__(self) -> str:
         return repr(self._dict)
 
@@ -94,7 +98,7 @@ class Gateways:
             "name": self.name,
             "upstream": len(self.tree),
             "gateways": [g.to_dict() for g in self.gateways],
-            "tree": dict(self.tree),
+            "tree": dict(self.tree.items()),
         }
 
     __repr__ = text_repr
