@@ -100,11 +100,21 @@ def floats(held: np.ndarray, name: str) -> list[str]:
         bad = held[~finite & ~np.isnan(held)]
         if len(bad):
             raise ValueError(f"{name}: {bad[0]} is not a finite number")
-    out = msgspec.json.encode(held.tolist())[1:-1].decode().split(",")
+    text = msgspec.json.encode(held.tolist())[1:-1]
     size = np.abs(held)
     # Shortest digits keep a number's decimal exponent: below 1e-5 (and from 1e-9 on) it has
-    # one digit, from 1e16 on it is positive.
-    _respell(out, np.flatnonzero((size >= 1e-9) & (size < 1e-5)), lambda t: t.replace("e-", "e-0"))
+    # one digit, from 1e16 on it is positive. Where the numbers with one digit are many (more
+    # than those with more digits, below 1e-9, by a sixteenth of all), every exponent of the
+    # text takes a zero at once, and those below 1e-9 give it back.
+    short = np.flatnonzero((size >= 1e-9) & (size < 1e-5))
+    many = len(short) > len(held) // 16
+    tiny = np.flatnonzero((size < 1e-9) & (size > 0)) if many else short
+    if many and len(short) - len(tiny) > len(held) // 16:
+        out = text.replace(b"e-", b"e-0").decode().split(",")
+        _respell(out, tiny, lambda t: t.replace("e-0", "e-"))
+    else:
+        out = text.decode().split(",")
+        _respell(out, short, lambda t: t.replace("e-", "e-0"))
     _respell(out, np.flatnonzero(size >= 1e16), lambda t: _POSITIVE_EXPONENT.sub("e+", t))
     fixed = np.flatnonzero((size >= 1e-5) & (size < 1e-4))
     if len(fixed):
