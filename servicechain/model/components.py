@@ -1,4 +1,5 @@
-"""Strongly connected components of a chain on arrays, numbered sinks first.
+"""Strongly connected components of a chain (its services, or the flow's transmission) on
+arrays, numbered sinks first.
 
 A chain's departments mostly serve each other in one large loop: the component of a busy
 department is found by two breadth-first searches on arrays (what it reaches and what reaches
