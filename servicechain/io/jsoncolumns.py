@@ -262,13 +262,14 @@ class _ListsField(_Field):
         super().__init__(rows, name, level, indent, utf8)
         held = rows.slice(name)
         self.remap, used = _used(held.items[held.positions()[0]], len(held.ids))
-        quoted = _table(utf8.held(bare([held.ids[i] for i in used.tolist()])))
+        quoted = utf8.held(bare([held.ids[i] for i in used.tolist()]))
         inner, outer = " " * ((level + 1) * indent), " " * (level * indent)
         self.size = len(quoted)
         # a NUL starts each list (numpy would drop it at the end of a text)
-        opening = np.array(["\x00[\n" + inner, "\x00[]"], dtype=object)
-        self.table = np.concatenate(
-            ['"' + quoted + ('",\n' + inner), '"' + quoted + ('"\n' + outer + "]"), opening]
+        self.table = _table(
+            _wrapped(quoted, '"', '",\n' + inner)
+            + _wrapped(quoted, '"', '"\n' + outer + "]")
+            + ["\x00[\n" + inner, "\x00[]"]
         )
 
     def slots(self, start: int, stop: int) -> list[list[str]]:
@@ -302,6 +303,20 @@ def _used(codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     remap = np.zeros(size, dtype=np.intp)
     remap[used] = np.arange(len(used))
     return remap, used
+
+
+def _wrapped(texts: list[str], before: str, after: str) -> list[str]:
+    """``before + text + after`` for each of ``texts`` (JSON, without a raw NUL), made by one
+    join and one split.
+
+    Examples
+    --------
+    >>> _wrapped(["a", "b"], '"', '",')
+    ['"a",', '"b",']
+    """
+    if not texts:
+        return []
+    return (before + (after + "\x00" + before).join(texts) + after).split("\x00")
 
 
 def _table(text: list[str]) -> np.ndarray:
