@@ -85,6 +85,7 @@ def test_sparse_columns_batches_and_retired_columns_match_a_dense_inverse(a, dat
     weight = np.array(data.draw(st.lists(st.floats(0, 1e4), min_size=k, max_size=k)))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(inverse, "_CELLS", cells)
+        patch.setattr(inverse, "_WIDTH", 1)
         patch.setattr(inverse, "_SPARSE_SHARE", share)
         values, done = block_entries(sparse.csr_array(a), exact.sum(axis=1), rows, cols, weight)
     assert done.all()

@@ -28,8 +28,13 @@ __all__ = ["ENTRY_TOL", "block_entries"]
 ENTRY_TOL = 1e-14
 #: Sweeps after which a column that is still not certified is left to the general solve.
 _MAX_SWEEPS = 400
-#: Floats held per array of a batch of columns (the batch is narrower on larger blocks).
-_CELLS = 10_000_000
+#: Floats held per array of a batch of columns (the batch is narrower on larger blocks): under
+#: 32 MB, the size up to which the C allocator hands a freed array's memory to the next one
+#: instead of mapping fresh pages (every sweep makes a new array; faulting in fresh pages took
+#: nearly half of the sweeps' time at 100k departments) ...
+_CELLS = 4_000_000
+#: ... but at least this many columns (narrower batches repeat more work per column).
+_WIDTH = 32
 #: Columns are swept sparse while the next sweep is expected to fill at most this share of
 #: their block (each sweep fills them by about the largest growth seen so far).
 _SPARSE_SHARE = 0.2
@@ -98,7 +103,8 @@ def block_entries(
         limit = np.where(worst > 0, 2.0 * tol / worst, np.inf)
     pairs = np.argsort(which, kind="stable")
     starts = np.searchsorted(which[pairs], np.arange(len(wanted) + 1))
-    batch = int(max(1, min(256, _CELLS // max(1, n))))
+    most = int(min(256, max(_WIDTH, _CELLS // max(1, n))))
+    batch = -(-len(wanted) // -(-len(wanted) // most)) if len(wanted) else 1  # even batches
     for first in range(0, len(wanted), batch):
         cols_here = np.arange(first, min(first + batch, len(wanted)))
         _sweep(a, (back, reach), wanted, cols_here, limit, pairs, starts, rows, values, done)
