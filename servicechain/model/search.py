@@ -49,14 +49,9 @@ def bfs(
     levels = [frontier]
     level = 0
     while frontier.size and (depth is None or level < depth):
-        starts = ptr[frontier]
-        counts = ptr[frontier + 1] - starts
-        total = int(counts.sum())
-        if not total:
+        found, counts = _heads(ptr, idx, frontier)
+        if not found.size:
             break
-        ends = np.cumsum(counts)
-        positions = np.arange(total) + np.repeat(starts - (ends - counts), counts)
-        found = idx[positions]
         found_by = np.repeat(frontier, counts)
         keep = dist[found] < 0
         if allowed is not None:
@@ -92,13 +87,9 @@ def reached(ptr: np.ndarray, idx: np.ndarray, sources: list[int] | np.ndarray) -
     frontier = np.asarray(sources, dtype=np.int64)
     seen[frontier] = True
     while frontier.size:
-        starts = ptr[frontier]
-        counts = ptr[frontier + 1] - starts
-        total = int(counts.sum())
-        if not total:
+        found, _ = _heads(ptr, idx, frontier)
+        if not found.size:
             break
-        ends = np.cumsum(counts)
-        found = idx[np.arange(total) + np.repeat(starts - (ends - counts), counts)]
         found = found[~seen[found]]
         # each node once (no sort): the place that holds its slot
         places = np.arange(len(found))
@@ -106,3 +97,13 @@ def reached(ptr: np.ndarray, idx: np.ndarray, sources: list[int] | np.ndarray) -
         frontier = found[slot[found] == places]
         seen[frontier] = True
     return seen
+
+
+def _heads(ptr: np.ndarray, idx: np.ndarray, frontier: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The heads of the edges out of ``frontier``, node by node in its order (each node's in
+    adjacency order), and how many edges leave each node."""
+    starts = ptr[frontier]
+    counts = ptr[frontier + 1] - starts
+    ends = np.cumsum(counts)
+    total = int(ends[-1]) if len(ends) else 0
+    return idx[np.arange(total) + np.repeat(starts - (ends - counts), counts)], counts
