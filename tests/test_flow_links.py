@@ -16,6 +16,8 @@ from servicechain.flow import state_of
 from servicechain.flow.effects import Effects
 from servicechain.flow.solve import CAP_TOL, Operator, SolveError, system_matrix
 from servicechain.flow.upward import Upward
+from servicechain.model.components import strong_labels
+from servicechain.model.search import adjacency as search_adjacency
 from servicechain.model.search import bfs, reached
 from servicechain.samples.generate import generate
 
@@ -196,3 +198,34 @@ def adjacency(draw) -> tuple[np.ndarray, np.ndarray, list[int]]:
 def test_what_is_reached_is_what_the_ordered_search_reaches(graph):
     ptr, idx, sources = graph
     assert reached(ptr, idx, sources).tolist() == (bfs(ptr, idx, sources)[0] >= 0).tolist()
+
+
+@st.composite
+def edge_lists(draw) -> tuple[int, np.ndarray, np.ndarray]:
+    """A random directed graph as a list of edges (duplicates and self-loops allowed)."""
+    n = draw(st.integers(1, 30))
+    edges = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=90))
+    source = np.array([a for a, _ in edges], dtype=np.int64)
+    target = np.array([b for _, b in edges], dtype=np.int64)
+    return n, source, target
+
+
+@SETTINGS
+@given(edge_lists())
+def test_adjacency_lists_each_node_s_edges_in_the_order_given(graph):
+    n, source, target = graph
+    ptr, idx = search_adjacency(source, target, n)
+    for node in range(n):
+        assert idx[ptr[node] : ptr[node + 1]].tolist() == target[source == node].tolist()
+
+
+@SETTINGS
+@given(edge_lists())
+def test_strong_labels_split_the_nodes_as_scipy_does_and_number_sinks_first(graph):
+    n, source, target = graph
+    label = strong_labels(n, source, target)
+    matrix = sparse.coo_array((np.ones(len(source)), (source, target)), shape=(n, n))
+    _, theirs = csgraph.connected_components(matrix, directed=True, connection="strong")
+    pairs = set(zip(label.tolist(), theirs.tolist(), strict=True))
+    assert len(pairs) == len(set(label.tolist())) == len(set(theirs.tolist()))
+    assert (label[source] >= label[target]).all()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..model.search import adjacency, reached
 from .draws import (
     Batch,
     Flows,
@@ -66,12 +67,7 @@ class DrawnGains:
         self.base = w @ q
         self.y = adjoint_batch(state, self.batch, w)
         self.p = self.batch.flows()
-        from scipy import sparse
-
-        net = self.net
-        self._graph = sparse.csr_array(
-            (np.ones(net.m), (net.source, net.target)), shape=(net.n, net.n)
-        )
+        self._graph = adjacency(self.net.source, self.net.target, self.net.n)
         self._reach: dict[int, Reach | None] = {}
 
     def node_bounds(self, nodes: np.ndarray) -> np.ndarray:
@@ -88,14 +84,8 @@ class DrawnGains:
     def reach(self, u: int) -> Reach | None:
         """What a raise at node ``u`` reaches, or None when that is most of the model."""
         if u not in self._reach:
-            from scipy.sparse import csgraph
-
-            nodes = csgraph.breadth_first_order(
-                self._graph, u, directed=True, return_predecessors=False
-            )
-            nodes = np.sort(nodes)
-            local = np.zeros(self.net.n, dtype=bool)
-            local[nodes] = True
+            local = reached(*self._graph, [u])
+            nodes = np.flatnonzero(local)
             leaving = int(local[self.net.source].sum())
             whole = leaving > self.WHOLE * self.net.m
             self._reach[u] = None if whole else Reach(self, nodes)

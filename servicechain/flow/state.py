@@ -12,7 +12,7 @@ import numpy as np
 from ..errors import ServiceChainError
 from ..model.components import strong_components
 from ..model.network import SEGMENT, Network
-from ..model.search import reached
+from ..model.search import adjacency, reached
 from .solve import Operator, SolveError
 
 __all__ = ["NO_SEGMENTS", "NO_VALUE", "ZERO", "State", "current_state", "state_of"]
@@ -144,7 +144,7 @@ class State:
         # every flow is >= 0: a pair's entry of A is 0 only where each of its flows is
         keep = (flow != 0) & (net.source != net.target)
         src, tgt = net.source[keep], net.target[keep]
-        return (*_csr(src, tgt, net.n), *_csr(tgt, src, net.n))
+        return (*adjacency(src, tgt, net.n), *adjacency(tgt, src, net.n))
 
     @cached_property
     def components(self) -> tuple[int, np.ndarray, np.ndarray]:
@@ -292,15 +292,6 @@ class State:
     def segments(self) -> np.ndarray:
         """Positions of the segments."""
         return np.flatnonzero(self.net.kind == SEGMENT)
-
-
-def _csr(rows: np.ndarray, cols: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Row pointers and column indices of the pairs ``rows[s] -> cols[s]`` (in no particular
-    order within a row)."""
-    order = np.argsort(rows)
-    ptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n), out=ptr[1:])
-    return ptr, cols[order].astype(np.int64, copy=False)
 
 
 def current_state(net: Network) -> State:

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .search import reached
+from .search import adjacency, reached
 
-__all__ = ["MAX_LEFT", "strong_components", "tarjan"]
+__all__ = ["MAX_LEFT", "strong_components", "strong_labels", "tarjan"]
 
 #: Services left after shrinking the largest loop up to which Tarjan's algorithm runs in Python.
 MAX_LEFT = 200_000
@@ -56,6 +56,18 @@ def strong_components(
         return _scipy_components(out_ptr, out_idx, src)
     ptr, idx = _distinct_edges(shrunk[src[outside]], shrunk[out_idx[outside]], left + 1)
     return np.asarray(tarjan(ptr, idx), dtype=np.int64)[shrunk]
+
+
+def strong_labels(n: int, source: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """:func:`strong_components` of the graph of the edges ``source[s] -> target[s]`` among
+    ``n`` nodes.
+
+    Examples
+    --------
+    >>> strong_labels(4, np.array([0, 1, 2]), np.array([1, 2, 1])).tolist()
+    [1, 0, 0, 2]
+    """
+    return strong_components(*adjacency(source, target, n), *adjacency(target, source, n))
 
 
 def _distinct_edges(a: np.ndarray, b: np.ndarray, n: int) -> tuple[list[int], list[int]]:

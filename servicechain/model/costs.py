@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .components import strong_labels
 from .network import DEPARTMENT, Network, field_floats
 
 __all__ = ["Costs", "closed_cost_loops", "cost_findings", "costs_of", "stranded_costs"]
@@ -173,11 +174,7 @@ def closed_cost_loops(net: Network, costs: Costs) -> list[list[int]]:
     src, tgt = net.source[flowing], net.target[flowing]
     if _all_drain(n, src, tgt):
         return []
-    from scipy.sparse import coo_array
-    from scipy.sparse.csgraph import connected_components
-
-    graph = coo_array((np.ones(len(src)), (src, tgt)), shape=(n, n))
-    _, label = connected_components(graph, directed=True, connection="strong")
+    label = strong_labels(n, src, tgt)
     size = np.bincount(label, minlength=n)
     leaves = np.zeros(n, dtype=bool)
     leaves[label[src][label[src] != label[tgt]]] = True

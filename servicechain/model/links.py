@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import did_you_mean
+from .components import strong_labels
 from .limits import MAX_NUMBER
 from .network import DEPARTMENT, PARTNER, SEGMENT
 from .numbering import number_ends
@@ -289,14 +290,8 @@ def closed_loop_groups(
         without_own = (dependence[:n_dep] >= 1) | (~np.isnan(quality) & (quality <= 0))
     if not without_own.any():
         return []
-    from scipy.sparse import coo_array
-    from scipy.sparse.csgraph import connected_components
-
     internal = (source < n_dep) & (target < n_dep)
-    graph = coo_array(
-        (np.ones(int(internal.sum())), (source[internal], target[internal])), shape=(n_dep, n_dep)
-    )
-    _, label = connected_components(graph, directed=True, connection="strong")
+    label = strong_labels(n_dep, source[internal], target[internal])
     size = np.bincount(label, minlength=n_dep)
     members_without_own = np.bincount(label, weights=without_own, minlength=n_dep)
     # A supplier from outside the component (a partner, or another component) opens it.

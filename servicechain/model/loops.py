@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .components import strong_labels
+from .search import adjacency, reached
+
 __all__ = ["delivers_something", "self_sustaining_groups"]
 
 
@@ -41,9 +44,6 @@ def delivers_something(
     ...     np.array([nan, 0.0]), np.array([0, 1]), np.array([1, 2])).tolist()
     [False, False, False]
     """
-    from scipy.sparse import coo_array
-    from scipy.sparse.csgraph import breadth_first_order
-
     n = len(own)
     relied = dependence[target] > 0
     rated = ~np.isnan(rating)
@@ -52,16 +52,9 @@ def delivers_something(
         own_part = (~has_supplier | (dependence < 1)) & ~(own <= 0)
         seeds = own_part.copy()
         seeds[target[rated & relied & (rating > 0)]] = True
-    # from the seeds along the unrated services that are relied on: a virtual root ``n``
+    # from the seeds along the unrated services that are relied on
     passes = ~rated & relied
-    start = np.flatnonzero(seeds)
-    rows = np.concatenate([np.full(len(start), n), source[passes]])
-    cols = np.concatenate([start, target[passes]])
-    graph = coo_array((np.ones(len(rows)), (rows, cols)), shape=(n + 1, n + 1)).tocsr()
-    found = breadth_first_order(graph, n, directed=True, return_predecessors=False)
-    out = np.zeros(n + 1, dtype=bool)
-    out[found] = True
-    return out[:n]
+    return reached(*adjacency(source[passes], target[passes], n), np.flatnonzero(seeds))
 
 
 def self_sustaining_groups(
@@ -110,13 +103,7 @@ def self_sustaining_groups(
     inside = carries & (source < n_dep) & (target < n_dep) & positive[source] & positive[target]
     if not inside.any():
         return []
-    from scipy.sparse import coo_array
-    from scipy.sparse.csgraph import connected_components
-
-    graph = coo_array(
-        (np.ones(int(inside.sum())), (source[inside], target[inside])), shape=(n_dep, n_dep)
-    )
-    _, label = connected_components(graph, directed=True, connection="strong")
+    label = strong_labels(n_dep, source[inside], target[inside])
     size = np.bincount(label, minlength=n_dep)
     opened = np.zeros(n_dep, dtype=bool)
     opened[label[own_part]] = True

@@ -1,11 +1,30 @@
 """Breadth-first search over CSR adjacency, a level at a time on arrays: in networkx's order
-(:func:`bfs`), or only what is reached (:func:`reached`, faster)."""
+(:func:`bfs`), or only what is reached (:func:`reached`, faster); and that adjacency made from
+a list of edges (:func:`adjacency`)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["bfs", "reached"]
+__all__ = ["adjacency", "bfs", "reached"]
+
+
+def adjacency(rows: np.ndarray, cols: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row pointers and column indices of the edges ``rows[s] -> cols[s]`` among ``n`` nodes,
+    each row keeping the given order of its edges.
+
+    Examples
+    --------
+    >>> ptr, idx = adjacency(np.array([1, 0, 1]), np.array([2, 1, 0]), 3)
+    >>> ptr.tolist(), idx.tolist()
+    ([0, 1, 3, 3], [1, 2, 0])
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    # a stable sort of the rows as an unstable sort of distinct keys: row, then place (faster)
+    order = np.argsort(rows * len(rows) + np.arange(len(rows)))
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n), out=ptr[1:])
+    return ptr, np.asarray(cols)[order].astype(np.int64, copy=False)
 
 
 def bfs(

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..model.search import bfs
+from ..model.search import adjacency, bfs
 from ._base import is_graph
 
 if TYPE_CHECKING:
@@ -27,15 +27,6 @@ __all__ = ["View", "bfs", "view"]
 
 _KIND_NAMES = ("department", "partner", "segment")
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _csr(rows: np.ndarray, cols: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Row pointers and column indices, each row keeping the given order of its entries."""
-    # a stable sort of the rows as an unstable sort of distinct keys: row, then place (faster)
-    order = np.argsort(rows.astype(np.int64) * len(rows) + np.arange(len(rows)))
-    ptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n), out=ptr[1:])
-    return ptr, cols[order].astype(np.int64, copy=False)
 
 
 @dataclass(frozen=True, eq=False)
@@ -147,8 +138,8 @@ def _from_network(net: Any, title: str) -> View:
     n = net.n
     source = np.asarray(net.source, dtype=np.int64)
     target = np.asarray(net.target, dtype=np.int64)
-    out_ptr, out_idx = _csr(source, target, n)
-    in_ptr, in_idx = _csr(target, source, n)
+    out_ptr, out_idx = adjacency(source, target, n)
+    in_ptr, in_idx = adjacency(target, source, n)
     names = [name or ident for name, ident in zip(net.names, net.ids, strict=True)]
     kinds = list(map(_KIND_NAMES.__getitem__, np.asarray(net.kind).tolist()))
     ref = weakref.ref(net)
@@ -160,7 +151,7 @@ def _from_graph(graph: nx.DiGraph) -> View:
     index = {node: i for i, node in enumerate(ids)}
     n = len(ids)
 
-    def adjacency(adj: dict) -> tuple[np.ndarray, np.ndarray]:
+    def listed(adj: dict) -> tuple[np.ndarray, np.ndarray]:
         counts = np.fromiter((len(adj[u]) for u in ids), dtype=np.int64, count=n)
         ptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(counts, out=ptr[1:])
@@ -169,8 +160,8 @@ def _from_graph(graph: nx.DiGraph) -> View:
         )
         return ptr, idx
 
-    out_ptr, out_idx = adjacency(graph._succ)
-    in_ptr, in_idx = adjacency(graph._pred)
+    out_ptr, out_idx = listed(graph._succ)
+    in_ptr, in_idx = listed(graph._pred)
     attrs = graph.nodes
     names = [attrs[u].get("name") or u for u in ids]
     kinds = [attrs[u].get("kind", "department") for u in ids]
