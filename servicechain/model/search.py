@@ -67,6 +67,7 @@ def bfs(
     dist[frontier] = 0
     levels = [frontier]
     level = 0
+    slot = np.empty(n, dtype=np.int64)  # where a node found in this level was first written
     while frontier.size and (depth is None or level < depth):
         found, counts = _heads(ptr, idx, frontier)
         if not found.size:
@@ -78,8 +79,11 @@ def bfs(
         found, found_by = found[keep], found_by[keep]
         if not found.size:
             break
-        _, first = np.unique(found, return_index=True)
-        first.sort()
+        # each node at its first place, without a sort
+        places = np.arange(len(found))
+        slot[found] = len(found)
+        np.minimum.at(slot, found, places)
+        first = np.flatnonzero(slot[found] == places)
         frontier = found[first]
         parent[frontier] = found_by[first]
         level += 1
