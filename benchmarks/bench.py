@@ -420,7 +420,7 @@ def main() -> None:
     parser.add_argument("--huge", action="store_true", help=f"also {HUGE:,} departments")
     parser.add_argument("--only", choices=("commands", "library"), help="run one table only")
     parser.add_argument(
-        "--repeat", type=int, help="runs per command (default 3, once from 100k departments)"
+        "--repeat", type=int, help="runs per command (default 3, once at 300k departments)"
     )
     parser.add_argument("--worker", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
