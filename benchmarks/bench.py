@@ -282,17 +282,25 @@ def _run(kind: str, path: Path, timeout: float) -> tuple[list[dict], str]:
 
 
 def _model(departments: int, segments: int | None = None) -> tuple[Path, int]:
-    sys.path.insert(0, str(HERE.parent))
-    from servicechain.samples.generate import generate, write_json
+    """The generated model of this size and its number of services, made once.
 
+    It is generated in a child process: the commands table reads each command's peak memory
+    from ``ru_maxrss``, which counts the peak of the process that started it.
+    """
     DATA.mkdir(exist_ok=True)
     stem = f"org-{departments}" + (f"-{segments}seg" if segments else "")
     path = DATA / f"{stem}.json"
     meta = DATA / f"{stem}.services"
     if not path.exists() or not meta.exists():
-        data = generate(departments, seed=1, segments=segments)
-        write_json(data, path)
-        meta.write_text(str(len(data["services"])))
+        code = (
+            "import sys; from pathlib import Path; "
+            "from servicechain.samples.generate import generate, write_json; "
+            f"data = generate({departments}, seed=1, segments={segments!r}); "
+            f"write_json(data, Path({str(path)!r})); "
+            f"Path({str(meta)!r}).write_text(str(len(data['services'])))"
+        )
+        env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
+        subprocess.run([sys.executable, "-c", code], env=env, check=True)
     return path, int(meta.read_text())
 
 
