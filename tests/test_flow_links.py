@@ -220,6 +220,24 @@ def test_adjacency_lists_each_node_s_edges_in_the_order_given(graph):
 
 
 @SETTINGS
+@given(
+    st.integers(1, 300_000).flatmap(
+        lambda n: st.tuples(
+            st.just(n),
+            st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=60),
+        )
+    )
+)
+def test_adjacency_keeps_the_order_given_when_node_numbers_pass_16_bits(graph):
+    n, edges = graph
+    source = np.array([a for a, _ in edges], dtype=np.int64)
+    target = np.array([b for _, b in edges], dtype=np.int64)
+    ptr, idx = search_adjacency(source, target, n)
+    assert ptr[-1] == len(edges) and (np.diff(ptr) >= 0).all()
+    assert idx.tolist() == target[np.argsort(source, kind="stable")].tolist()
+
+
+@SETTINGS
 @given(edge_lists())
 def test_strong_labels_split_the_nodes_as_scipy_does_and_number_sinks_first(graph):
     n, source, target = graph

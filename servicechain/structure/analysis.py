@@ -155,8 +155,17 @@ def _texts(values: np.ndarray, write: Callable[[int], str]) -> list[str]:
     """``write`` of each of ``values`` (integers), called once per distinct value."""
     if not len(values):
         return []
-    distinct, inverse = np.unique(values, return_inverse=True)
-    return np.array(list(map(write, distinct.tolist())), dtype=object)[inverse].tolist()
+    low = int(values.min())
+    span = int(values.max()) - low + 1
+    if span > 4 * len(values):  # few values spread wide: found by a sort
+        distinct, inverse = np.unique(values, return_inverse=True)
+        return np.array(list(map(write, distinct.tolist())), dtype=object)[inverse].tolist()
+    # values in a short range (counts, distances): looked up in a table of that range
+    offsets = values - low
+    present = np.flatnonzero(np.bincount(offsets, minlength=span))
+    written = np.empty(span, dtype=object)
+    written[present] = list(map(write, (present + low).tolist()))
+    return written[offsets].tolist()
 
 
 def _pairs(direct: np.ndarray, indirect: np.ndarray) -> list[str]:
