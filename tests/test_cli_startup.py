@@ -146,6 +146,21 @@ def test_analyze_loads_no_sparse_graph_algorithms_graph_library_or_pydantic(args
     assert found == ["msgspec", "numpy", "ruamel"]
 
 
+@pytest.mark.parametrize("fmt", ["drawio", "graphml"])
+def test_the_exports_of_a_big_model_are_written_from_its_arrays_without_a_graph(tmp_path, fmt):
+    # from BULK_FROM departments the draw.io file is placed on arrays, and GraphML is always
+    # written from them: neither loads networkx (0.1 s), pydantic or matplotlib
+    from servicechain.draw.bulk import BULK_FROM
+    from servicechain.samples.generate import generate, write_json
+
+    model = tmp_path / "big.json"
+    write_json(generate(BULK_FROM, seed=1), model)
+    args = ["export", str(model), "-f", fmt, "-o", f"big.{fmt}"]
+    found = _imported_by(f"from servicechain.cli import main; main({args!r})", cwd=tmp_path)
+    assert (tmp_path / f"big.{fmt}").stat().st_size > 0
+    assert not {"matplotlib", "networkx", "pydantic"} & set(found)
+
+
 def test_a_drawing_loads_matplotlib(tmp_path):
     code = (
         f"from servicechain.cli import main; main(['plot', {EXAMPLE!r}, 'tornado', '-o', 'x.png'])"

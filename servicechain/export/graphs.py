@@ -1,4 +1,8 @@
-"""GraphML and GEXF (Gephi, yEd) and node-link JSON: the chain graph with every attribute."""
+"""GraphML and GEXF (Gephi, yEd) and node-link JSON: the chain graph with every attribute.
+
+networkx is imported by the writers that build a graph, not with the module: the draw.io
+export only needs :func:`xml_safe`.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,9 @@ import json
 import re
 from typing import TYPE_CHECKING
 
-import networkx as nx
-
 if TYPE_CHECKING:
+    import networkx as nx
+
     from ..chain import Chain
 
 from ..text import visible
@@ -51,6 +55,8 @@ def plain_graph(chain: Chain, *, xml: bool = True) -> nx.DiGraph:
     >>> plain_graph(chain).nodes["a"]
     {'kind': 'department', 'name': 'A', 'dependence': 0.5, 'own_share': 1.0}
     """
+    import networkx as nx
+
     source = chain.graph
     clean = _clean if xml else (lambda d: {k: v for k, v in d.items() if v is not None})
     lo, hi = source.graph.get("scale", (0.0, 1.0))
@@ -77,6 +83,8 @@ def to_graphml(chain: Chain) -> str:
 
 def to_gexf(chain: Chain) -> str:
     """The chain as GEXF 1.2 text, with each node labelled by its name (for Gephi)."""
+    import networkx as nx
+
     graph = plain_graph(chain)
     for _, attrs in graph.nodes(data=True):
         attrs["label"] = attrs["name"]
@@ -85,5 +93,7 @@ def to_gexf(chain: Chain) -> str:
 
 def to_json(chain: Chain) -> str:
     """The chain as node-link JSON (``networkx.node_link_graph`` reads it back)."""
+    import networkx as nx
+
     data = nx.node_link_data(plain_graph(chain, xml=False), edges="edges")
     return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
