@@ -304,6 +304,41 @@ def _model(departments: int, segments: int | None = None) -> tuple[Path, int]:
     return path, int(meta.read_text())
 
 
+#: Departments of the YAML model of the commands table (about 6 MB, the size of its target).
+YAML_DEPARTMENTS = 9_500
+
+# Writes the YAML model (argv: departments, path, broken path) and a copy with two problems: a
+# quality off the scale and a service from an id nothing has.
+_YAML_CODE = """
+import re, sys
+from pathlib import Path
+from servicechain.io.yamlout import model_yaml
+from servicechain.model.spec import Model
+from servicechain.samples.generate import generate
+
+departments, good, broken = int(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+text = model_yaml(Model.model_validate(generate(departments, seed=1)))
+head, services = text.split("\\nservices:\\n", 1)
+head = re.sub(r"quality: [0-9.]+", "quality: 9.5", head, count=1)
+services = re.sub(r"from: [^,]+", "from: no-such-department", services, count=1)
+broken.write_text(head + "\\nservices:\\n" + services, encoding="utf-8")
+good.write_text(text, encoding="utf-8")
+"""
+
+
+def _yaml_models() -> tuple[Path, Path]:
+    """The YAML model of the commands table and its copy with two problems, made once (in a
+    child process, as :func:`_model` does)."""
+    DATA.mkdir(exist_ok=True)
+    good = DATA / f"org-{YAML_DEPARTMENTS}.yaml"
+    broken = DATA / f"org-{YAML_DEPARTMENTS}-problems.yaml"
+    if not good.exists() or not broken.exists():
+        env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
+        args = [str(YAML_DEPARTMENTS), str(good), str(broken)]
+        subprocess.run([sys.executable, "-c", _YAML_CODE, *args], env=env, check=True)
+    return good, broken
+
+
 def _load() -> str:
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f}"
@@ -319,7 +354,7 @@ def bench_commands(sizes: list[int], timeout: float, huge: bool, repeat: int | N
         "cpu x = that over the floor's; out MB = what it printed\n"
     )
     commands.compile_package()
-    commands.fixed_table()
+    commands.fixed_table(yaml=_yaml_models())
     times = []
     for n in sizes:
         path, services = _model(n)
