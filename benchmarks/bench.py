@@ -305,7 +305,7 @@ def _model(departments: int, segments: int | None = None) -> tuple[Path, int]:
 
 
 #: Departments of the YAML model of the commands table (about 6 MB, the size of its target).
-YAML_DEPARTMENTS = 9_500
+YAML_DEPARTMENTS = 10_000
 
 # Writes the YAML model (argv: departments, path, broken path) and a copy with two problems: a
 # quality off the scale and a service from an id nothing has.
