@@ -148,7 +148,7 @@ def test_analyze_loads_no_sparse_graph_algorithms_graph_library_or_pydantic(args
 
 @pytest.mark.parametrize("fmt", ["drawio", "graphml"])
 def test_the_exports_of_a_big_model_are_written_from_its_arrays_without_a_graph(tmp_path, fmt):
-    # from BULK_FROM departments the draw.io file is placed on arrays, and GraphML is always
+    # from BULK_FROM boxes the draw.io file is placed on arrays, and GraphML is always
     # written from them: neither loads networkx (0.1 s), pydantic or matplotlib
     from servicechain.draw.bulk import BULK_FROM
     from servicechain.samples.generate import generate, write_json
