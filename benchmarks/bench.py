@@ -281,26 +281,37 @@ def _run(kind: str, path: Path, timeout: float) -> tuple[list[dict], str]:
     return rows, note
 
 
-def _model(departments: int, segments: int | None = None) -> tuple[Path, int]:
-    """The generated model of this size and its number of services, made once.
+def _in_child(code: str, *args: str) -> None:
+    """Run ``code`` with ``args`` in a child process that imports this checkout's package.
 
-    It is generated in a child process: the commands table reads each command's peak memory
+    Models are made there, never here: the commands table reads each command's peak memory
     from ``ru_maxrss``, which counts the peak of the process that started it.
     """
+    env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
+    subprocess.run([sys.executable, "-c", code, *args], env=env, check=True)
+
+
+# Writes a generated model (argv: departments, segments or "", path, services path).
+_MODEL_CODE = """
+import sys
+from servicechain.samples.generate import generate, write_json
+
+departments, segments, path, meta = sys.argv[1:]
+data = generate(int(departments), seed=1, segments=int(segments) if segments else None)
+write_json(data, path)
+with open(meta, "w") as out:
+    out.write(str(len(data["services"])))
+"""
+
+
+def _model(departments: int, segments: int | None = None) -> tuple[Path, int]:
+    """The generated model of this size and its number of services, made once."""
     DATA.mkdir(exist_ok=True)
     stem = f"org-{departments}" + (f"-{segments}seg" if segments else "")
     path = DATA / f"{stem}.json"
     meta = DATA / f"{stem}.services"
     if not path.exists() or not meta.exists():
-        code = (
-            "import sys; from pathlib import Path; "
-            "from servicechain.samples.generate import generate, write_json; "
-            f"data = generate({departments}, seed=1, segments={segments!r}); "
-            f"write_json(data, Path({str(path)!r})); "
-            f"Path({str(meta)!r}).write_text(str(len(data['services'])))"
-        )
-        env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
-        subprocess.run([sys.executable, "-c", code], env=env, check=True)
+        _in_child(_MODEL_CODE, str(departments), str(segments or ""), str(path), str(meta))
     return path, int(meta.read_text())
 
 
@@ -327,15 +338,12 @@ good.write_text(text, encoding="utf-8")
 
 
 def _yaml_models() -> tuple[Path, Path]:
-    """The YAML model of the commands table and its copy with two problems, made once (in a
-    child process, as :func:`_model` does)."""
+    """The YAML model of the commands table and its copy with two problems, made once."""
     DATA.mkdir(exist_ok=True)
     good = DATA / f"org-{YAML_DEPARTMENTS}.yaml"
     broken = DATA / f"org-{YAML_DEPARTMENTS}-problems.yaml"
     if not good.exists() or not broken.exists():
-        env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
-        args = [str(YAML_DEPARTMENTS), str(good), str(broken)]
-        subprocess.run([sys.executable, "-c", _YAML_CODE, *args], env=env, check=True)
+        _in_child(_YAML_CODE, str(YAML_DEPARTMENTS), str(good), str(broken))
     return good, broken
 
 
